@@ -1,0 +1,113 @@
+# Tâches courantes de la plateforme CTG (GNU make).
+#
+#   make setup    installe tout ce qu'il faut (paquets Debian, .venv, paquet npm du référentiel)
+#   make run      prépare la base, charge les territoires et la démo, lance le serveur sur 127.0.0.1:$(PORT)
+#   make test     lance pytest (tests navigateur compris) ; options : make test PYTEST_ARGS="-k smoke -x"
+#   make quality  ruff, migrations à jour, `ctg check` et `ctg check --deploy`
+#   make fix      corrige et reformate le code avec ruff
+#   make clean    supprime var/ (l'état local : base SQLite, fichiers déposés ou générés)
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+.DELETE_ON_ERROR:
+
+PORT ?= 8000
+PYTEST_ARGS ?=
+PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3 2>/dev/null || echo python3)
+
+VENV := .venv
+BIN := $(VENV)/bin
+CTG := $(BIN)/ctg
+VENV_STAMP := $(VENV)/.installed
+NPM_DATA := node_modules/@etalab/decoupage-administratif/data/communes.json
+
+# Paquets Debian : Chromium pour les tests navigateur, Pango et des polices pour WeasyPrint.
+DEBIAN_PACKAGES := chromium libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
+
+# Clé factice, seulement pour que `check --deploy` juge une configuration de production plausible.
+DEPLOY_CHECK_ENV := CTG_ENV=production \
+	SECRET_KEY=xIp-KFRlNORV8c9RtPuf5OUle6oWBQfyeEdkJnYzK-FmIn4ohUXGSs-nx3U0 \
+	ALLOWED_HOSTS=ctg.example.org
+
+# $(call apt_install,paquets…) : installe avec apt-get ceux des paquets qui manquent (vérifiés avec dpkg -s).
+# apt-get update n'est lancé que s'il manque quelque chose.
+define apt_install
+missing=""; \
+for pkg in $(1); do \
+	dpkg -s "$$pkg" 2>/dev/null | grep -q '^Status: install ok installed' || missing="$$missing $$pkg"; \
+done; \
+if [ -n "$$missing" ]; then \
+	if [ "$$(id -u)" -eq 0 ]; then sudo=""; \
+	elif command -v sudo >/dev/null 2>&1; then sudo="sudo"; \
+	else \
+		echo "Paquets Debian manquants :$$missing." >&2; \
+		echo "Il faut être root ou disposer de sudo pour les installer : apt-get install -y$$missing" >&2; \
+		exit 1; \
+	fi; \
+	echo "Installation des paquets Debian manquants :$$missing"; \
+	$$sudo env DEBIAN_FRONTEND=noninteractive apt-get update -q; \
+	$$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing; \
+fi
+endef
+
+.PHONY: help setup system-packages run test quality fix clean
+
+help:
+	@echo "Cibles : setup, run (PORT=$(PORT)), test (PYTEST_ARGS=…), quality, fix, clean"
+
+setup: system-packages $(VENV_STAMP) $(NPM_DATA)
+
+system-packages:
+	@if ! command -v dpkg >/dev/null 2>&1; then \
+		echo "dpkg introuvable : installez vous-même $(DEBIAN_PACKAGES) (ou leurs équivalents)." >&2; \
+	else \
+		pkgs="$(DEBIAN_PACKAGES)"; \
+		if [ ! -x "$(BIN)/python" ] && ! "$(PYTHON)" -c 'import ensurepip, venv' >/dev/null 2>&1; then \
+			pkgs="$$pkgs python3-venv"; \
+		fi; \
+		$(call apt_install,$$pkgs); \
+	fi
+
+$(VENV_STAMP): requirements.txt requirements-dev.txt pyproject.toml
+	@if [ ! -x "$(BIN)/python" ]; then \
+		echo "Création de $(VENV) avec $(PYTHON)"; \
+		"$(PYTHON)" -m venv "$(VENV)"; \
+	fi
+	"$(BIN)/python" -m pip install --disable-pip-version-check -q -r requirements-dev.txt
+	"$(BIN)/python" -m pip install --disable-pip-version-check -q --no-deps -e .
+	@touch "$@"
+
+# npm ci ne tourne que si le référentiel manque (ou si package-lock.json a changé depuis).
+$(NPM_DATA): package.json package-lock.json
+	@if ! command -v npm >/dev/null 2>&1; then \
+		$(call apt_install,nodejs npm); \
+	fi
+	@if [ ! -f "$@" ] || [ package-lock.json -nt "$@" ] || [ package.json -nt "$@" ]; then \
+		npm ci --no-audit --no-fund; \
+	fi
+	@test -f "$@" || { echo "$@ manque après npm ci." >&2; exit 1; }
+	@touch "$@"
+
+run: setup
+	"$(CTG)" migrate --noinput
+	"$(CTG)" load_territories
+	"$(CTG)" load_demo
+	"$(CTG)" runserver "127.0.0.1:$(PORT)"
+
+test: setup
+	DJANGO_ALLOW_ASYNC_UNSAFE=true "$(BIN)/pytest" $(PYTEST_ARGS)
+
+quality: setup
+	"$(BIN)/ruff" check .
+	"$(BIN)/ruff" format --check .
+	"$(CTG)" makemigrations --check --dry-run
+	"$(CTG)" check
+	$(DEPLOY_CHECK_ENV) "$(CTG)" check --deploy --fail-level WARNING
+
+fix: setup
+	"$(BIN)/ruff" check --fix .
+	"$(BIN)/ruff" format .
+
+clean:
+	rm -rf var/

@@ -1,0 +1,46 @@
+from django.contrib import admin
+
+from ctg.conventions.models import Ctg, HistoryEntry, Membership, Milestone, Signatory
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    autocomplete_fields = ["user"]
+    exclude = ["communes", "created_by", "updated_by"]
+
+
+class SignatoryInline(admin.TabularInline):
+    model = Signatory
+    extra = 0
+    exclude = ["created_by", "updated_by"]
+
+
+@admin.register(Ctg)
+class CtgAdmin(admin.ModelAdmin):
+    list_display = ["title", "caf", "epci", "start_year", "end_year", "status", "is_fictitious"]
+    list_filter = ["status", "caf"]
+    search_fields = ["title"]
+    readonly_fields = ["status", "territory_key", "created_at", "created_by", "updated_at", "updated_by"]
+    filter_horizontal = ["partners"]
+    raw_id_fields = ["epci", "previous"]
+    exclude = ["communes"]
+    inlines = [MembershipInline, SignatoryInline]
+
+
+@admin.register(Milestone)
+class MilestoneAdmin(admin.ModelAdmin):
+    list_display = ["ctg", "date", "kind", "title", "done"]
+    list_filter = ["kind", "done"]
+
+
+@admin.register(HistoryEntry)
+class HistoryEntryAdmin(admin.ModelAdmin):
+    list_display = ["ctg", "at", "actor", "summary"]
+    readonly_fields = ["ctg", "at", "actor", "action", "summary", "changes"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

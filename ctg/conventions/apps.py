@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ConventionsConfig(AppConfig):
+    name = "ctg.conventions"
+    verbose_name = "Dossiers CTG"

@@ -1,0 +1,233 @@
+"""The CTG dossier: territory, parties, period, fields, status, members, milestones and history."""
+
+from django.conf import settings
+from django.db import models
+
+from ctg.organisations.models import Organisation
+from ctg.organisations.permissions import Role
+from ctg.territories.models import Commune, Epci
+
+
+class Field(models.TextChoices):
+    """The thématiques of a CTG (domain.md)."""
+
+    PETITE_ENFANCE = "petite_enfance", "Petite enfance (0-3 ans)"
+    ENFANCE = "enfance", "Enfance (3-11 ans)"
+    JEUNESSE = "jeunesse", "Jeunesse (11-25 ans)"
+    PARENTALITE = "parentalite", "Parentalité"
+    ANIMATION_VIE_SOCIALE = "animation_vie_sociale", "Animation de la vie sociale"
+    ACCES_DROITS = "acces_droits", "Accès aux droits et inclusion numérique"
+    HANDICAP = "handicap", "Handicap et inclusion"
+    LOGEMENT = "logement", "Logement et cadre de vie"
+    SENIORS = "seniors", "Seniors"
+    MOBILITE = "mobilite", "Mobilité"
+
+
+class Status(models.TextChoices):
+    PREPARATION = "preparation", "Préparation"
+    DIAGNOSTIC = "diagnostic", "Diagnostic"
+    ELABORATION = "elaboration", "Élaboration"
+    SIGNEE = "signee", "Signée"
+    MISE_EN_OEUVRE = "mise_en_oeuvre", "Mise en œuvre"
+    EVALUATION = "evaluation", "Évaluation"
+    CLOSE = "close", "Close"
+
+
+class TrackedModel(models.Model):
+    """Who created and last changed a row, and when."""
+
+    created_at = models.DateTimeField("créé le", auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="créé par",
+    )
+    updated_at = models.DateTimeField("modifié le", auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="modifié par",
+    )
+
+    class Meta:
+        abstract = True
+
+
+class Ctg(TrackedModel):
+    title = models.CharField("intitulé", max_length=250)
+    caf = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="ctgs",
+        limit_choices_to={"kind": Organisation.Kind.CAF},
+        verbose_name="CAF",
+    )
+    epci = models.ForeignKey(
+        Epci,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="ctgs",
+        verbose_name="EPCI",
+        help_text="Vide quand la convention porte sur une liste de communes.",
+    )
+    communes = models.ManyToManyField(Commune, related_name="ctgs", verbose_name="communes")
+    # A stable key of the territory (EPCI SIREN, or sorted commune codes) to refuse duplicates.
+    territory_key = models.CharField(max_length=2000, editable=False, db_index=True)
+    start_year = models.PositiveSmallIntegerField("année de début")
+    end_year = models.PositiveSmallIntegerField("année de fin")
+    fields = models.JSONField("champs d'intervention", default=list)
+    status = models.CharField("statut", max_length=20, choices=Status.choices, default=Status.PREPARATION)
+    status_changed_at = models.DateTimeField("statut modifié le", null=True, blank=True)
+    previous = models.OneToOneField(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="renewal",
+        verbose_name="CTG précédente",
+    )
+    partners = models.ManyToManyField(
+        Organisation, related_name="partner_ctgs", blank=True, verbose_name="partenaires associés"
+    )
+    is_fictitious = models.BooleanField("fictif (démonstration)", default=False)
+
+    class Meta:
+        verbose_name = "dossier CTG"
+        verbose_name_plural = "dossiers CTG"
+        ordering = ["-start_year", "title"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end_year__gte=models.F("start_year")), name="ctg_period_ordered"
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def period_label(self) -> str:
+        return f"{self.start_year}-{self.end_year}"
+
+    @property
+    def duration_years(self) -> int:
+        return self.end_year - self.start_year + 1
+
+    def get_fields_display(self) -> list[str]:
+        labels = dict(Field.choices)
+        return [labels.get(value, value) for value in self.fields]
+
+    @property
+    def territory_code(self) -> str:
+        if self.epci_id:
+            return self.epci_id
+        return ",".join(sorted(c.code for c in self.communes.all()))
+
+    @property
+    def territory_name(self) -> str:
+        if self.epci_id:
+            return self.epci.name
+        return ", ".join(c.name for c in self.communes.all())
+
+
+class Membership(TrackedModel):
+    ctg = models.ForeignKey(Ctg, on_delete=models.CASCADE, related_name="memberships", verbose_name="dossier")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships", verbose_name="personne"
+    )
+    role = models.CharField("rôle", max_length=20, choices=Role.choices)
+    communes = models.ManyToManyField(
+        Commune,
+        blank=True,
+        related_name="+",
+        verbose_name="communes suivies",
+        help_text="Pour un·e référent·e communal·e : les communes dont il ou elle s'occupe.",
+    )
+
+    class Meta:
+        verbose_name = "membre"
+        ordering = ["role", "user__last_name", "user__email"]
+        constraints = [models.UniqueConstraint(fields=["ctg", "user"], name="unique_membership")]
+
+    def __str__(self):
+        return f"{self.user} — {self.get_role_display()}"
+
+
+class Signatory(TrackedModel):
+    ctg = models.ForeignKey(Ctg, on_delete=models.CASCADE, related_name="signatories", verbose_name="dossier")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="signatures", verbose_name="organisation"
+    )
+    signer_name = models.CharField("signataire", max_length=200)
+    signer_capacity = models.CharField("qualité", max_length=200, help_text="Par exemple : Président, Directrice.")
+    position = models.PositiveSmallIntegerField("ordre", default=0)
+
+    class Meta:
+        verbose_name = "signataire"
+        ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["ctg", "organisation"], name="unique_signatory_organisation")
+        ]
+
+    def __str__(self):
+        return f"{self.organisation} — {self.signer_name}, {self.signer_capacity}"
+
+
+class Milestone(TrackedModel):
+    class Kind(models.TextChoices):
+        LANCEMENT = "lancement", "Lancement de la démarche"
+        DIAGNOSTIC = "diagnostic", "Lancement du diagnostic"
+        RECRUTEMENT = "recrutement", "Recrutement du chargé de coopération"
+        ATELIER = "atelier", "Atelier"
+        RESTITUTION = "restitution", "Restitution du diagnostic"
+        COMITE = "comite", "Comité de pilotage"
+        SIGNATURE = "signature", "Signature de la convention"
+        BILAN = "bilan", "Bilan annuel"
+        EVALUATION = "evaluation", "Évaluation finale"
+        AUTRE = "autre", "Autre"
+
+    ctg = models.ForeignKey(Ctg, on_delete=models.CASCADE, related_name="milestones", verbose_name="dossier")
+    kind = models.CharField("type", max_length=20, choices=Kind.choices)
+    title = models.CharField("intitulé", max_length=250)
+    date = models.DateField("date")
+    done = models.BooleanField("réalisé", default=False)
+    notes = models.TextField("notes", blank=True)
+
+    class Meta:
+        verbose_name = "jalon"
+        ordering = ["date", "id"]
+
+    def __str__(self):
+        return f"{self.date:%d/%m/%Y} — {self.title}"
+
+
+class HistoryEntry(models.Model):
+    """One change to a dossier: who, when, what (a French summary and the changed values)."""
+
+    ctg = models.ForeignKey(Ctg, on_delete=models.CASCADE, related_name="history", verbose_name="dossier")
+    at = models.DateTimeField("date", auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="auteur",
+    )
+    action = models.CharField("action", max_length=50)
+    summary = models.CharField("résumé", max_length=500)
+    changes = models.JSONField("modifications", default=dict, blank=True)
+
+    class Meta:
+        verbose_name = "entrée d'historique"
+        verbose_name_plural = "historique"
+        ordering = ["-at", "-id"]
+
+    def __str__(self):
+        return self.summary

@@ -1,0 +1,544 @@
+"""Writes on CTG dossiers. Each function checks its business rules, writes atomically and records who did
+what in the dossier's history. Permission checks (who may call what) happen in the views through
+`ctg.organisations.permissions`; these functions enforce what must hold whoever calls them."""
+
+import hashlib
+from collections.abc import Iterable
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.forms import PasswordResetForm
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.crypto import get_random_string
+
+from ctg.conventions.models import Ctg, Field, HistoryEntry, Membership, Milestone, Signatory, Status
+from ctg.organisations.models import Organisation
+from ctg.organisations.permissions import Role
+from ctg.territories.models import Commune, Epci
+
+User = get_user_model()
+
+MIN_YEAR = 2000
+MAX_YEAR = 2100
+MAX_DURATION_YEARS = 5
+DEFAULT_DURATION_YEARS = 4
+
+TRANSITIONS: dict[str, tuple[str, ...]] = {
+    Status.PREPARATION: (Status.DIAGNOSTIC,),
+    Status.DIAGNOSTIC: (Status.ELABORATION, Status.PREPARATION),
+    Status.ELABORATION: (Status.SIGNEE, Status.DIAGNOSTIC),
+    Status.SIGNEE: (Status.MISE_EN_OEUVRE,),
+    Status.MISE_EN_OEUVRE: (Status.EVALUATION,),
+    Status.EVALUATION: (Status.CLOSE, Status.MISE_EN_OEUVRE),
+    Status.CLOSE: (),
+}
+RENEWABLE_STATUSES = (Status.EVALUATION, Status.CLOSE)
+
+
+# --- history -------------------------------------------------------------------------------------------
+
+
+def history_record(*, ctg: Ctg, actor, action: str, summary: str, changes: dict | None = None) -> HistoryEntry:
+    return HistoryEntry.objects.create(
+        ctg=ctg,
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        action=action,
+        summary=summary[:500],
+        changes=changes or {},
+    )
+
+
+def _display(value) -> str:
+    if isinstance(value, list | tuple):
+        labels = dict(Field.choices)
+        return ", ".join(labels.get(v, str(v)) for v in value)
+    if value is None:
+        return ""
+    return str(value)
+
+
+# --- validation helpers --------------------------------------------------------------------------------
+
+
+def validate_period(start_year, end_year) -> None:
+    errors = {}
+    if start_year is None:
+        errors["start_year"] = "L'année de début est obligatoire."
+    elif not MIN_YEAR <= start_year <= MAX_YEAR:
+        errors["start_year"] = f"L'année de début doit être comprise entre {MIN_YEAR} et {MAX_YEAR}."
+    if end_year is None:
+        errors["end_year"] = "L'année de fin est obligatoire."
+    elif not errors and end_year < start_year:
+        errors["end_year"] = "L'année de fin ne peut pas précéder l'année de début."
+    elif not errors and end_year - start_year + 1 > MAX_DURATION_YEARS:
+        errors["end_year"] = (
+            f"Une CTG dure de 1 à {MAX_DURATION_YEARS} ans : {start_year}-{end_year} "
+            f"en compte {end_year - start_year + 1}."
+        )
+    if errors:
+        raise ValidationError(errors)
+
+
+def validate_fields(fields: Iterable[str]) -> list[str]:
+    fields = list(dict.fromkeys(fields or []))
+    if not fields:
+        raise ValidationError({"fields": "Choisissez au moins un champ d'intervention."})
+    unknown = [f for f in fields if f not in Field.values]
+    if unknown:
+        raise ValidationError({"fields": f"Champ d'intervention inconnu : {', '.join(unknown)}."})
+    return fields
+
+
+def territory_key(*, epci: Epci | None, communes: Iterable[Commune]) -> str:
+    if epci is not None:
+        return f"epci:{epci.siren}"
+    codes = ",".join(sorted(c.code for c in communes))
+    return "communes:" + hashlib.sha1(codes.encode()).hexdigest()
+
+
+def _check_no_overlap(*, key: str, start_year: int, end_year: int, exclude_pk: int | None = None) -> None:
+    clash = Ctg.objects.filter(territory_key=key, start_year__lte=end_year, end_year__gte=start_year)
+    if exclude_pk is not None:
+        clash = clash.exclude(pk=exclude_pk)
+    other = clash.first()
+    if other is not None:
+        raise ValidationError(
+            f"Une CTG existe déjà sur ce territoire pour une période qui chevauche {start_year}-{end_year} : "
+            f"« {other.title} » ({other.period_label})."
+        )
+
+
+def _resolve_territory(*, epci: Epci | None, communes: Iterable[Commune] | None) -> list[Commune]:
+    if epci is not None:
+        members = list(epci.communes.filter(is_active=True))
+        if not members:
+            raise ValidationError({"epci": f"L'EPCI {epci.name} n'a aucune commune dans le référentiel."})
+        return members
+    communes = list(communes or [])
+    if not communes:
+        raise ValidationError({"communes": "Choisissez un EPCI ou au moins une commune."})
+    return communes
+
+
+def territory_organisations_ensure(*, epci: Epci | None, communes: Iterable[Commune]) -> list[Organisation]:
+    """The organisations that usually sign a CTG besides the CAF: the EPCI (or the communes) and the
+    Conseil(s) départemental(aux). Created when missing, so that they can be chosen as signatories."""
+    organisations = []
+    if epci is not None:
+        org, _ = Organisation.objects.get_or_create(
+            kind=Organisation.Kind.EPCI, epci=epci, defaults={"name": epci.name}
+        )
+        organisations.append(org)
+    else:
+        for commune in communes:
+            org, _ = Organisation.objects.get_or_create(
+                kind=Organisation.Kind.COMMUNE,
+                commune=commune,
+                defaults={"name": f"Commune de {commune.name}", "departement_id": commune.departement_id},
+            )
+            organisations.append(org)
+    departement_ids = sorted({c.departement_id for c in communes})
+    for departement_id in departement_ids:
+        org = Organisation.objects.filter(kind=Organisation.Kind.DEPARTEMENT, departement_id=departement_id).first()
+        if org is None:
+            from ctg.territories.models import Departement
+
+            departement = Departement.objects.get(pk=departement_id)
+            org = Organisation.objects.create(
+                kind=Organisation.Kind.DEPARTEMENT,
+                departement=departement,
+                name=f"Conseil départemental — {departement.name}",
+            )
+        organisations.append(org)
+    return organisations
+
+
+# --- dossier -------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def ctg_create(
+    *,
+    actor,
+    title: str,
+    caf: Organisation,
+    start_year: int,
+    end_year: int | None = None,
+    fields: Iterable[str],
+    epci: Epci | None = None,
+    communes: Iterable[Commune] | None = None,
+    previous: Ctg | None = None,
+    is_fictitious: bool = False,
+) -> Ctg:
+    title = (title or "").strip()
+    if not title:
+        raise ValidationError({"title": "L'intitulé est obligatoire."})
+    if caf is None or caf.kind != Organisation.Kind.CAF:
+        raise ValidationError({"caf": "Choisissez une CAF."})
+    if end_year is None and start_year is not None:
+        end_year = start_year + DEFAULT_DURATION_YEARS - 1
+    validate_period(start_year, end_year)
+    fields = validate_fields(fields)
+    members = _resolve_territory(epci=epci, communes=communes)
+    key = territory_key(epci=epci, communes=members)
+    _check_no_overlap(key=key, start_year=start_year, end_year=end_year)
+
+    ctg = Ctg.objects.create(
+        title=title,
+        caf=caf,
+        epci=epci,
+        territory_key=key,
+        start_year=start_year,
+        end_year=end_year,
+        fields=fields,
+        previous=previous,
+        is_fictitious=is_fictitious,
+        status_changed_at=timezone.now(),
+        created_by=actor,
+        updated_by=actor,
+    )
+    ctg.communes.set(members)
+    territory_organisations_ensure(epci=epci, communes=members)
+    # Whoever creates a dossier outside the CAF runs it: they become its coordination.
+    if actor is not None and not actor.is_superuser and not actor.is_caf_adviser:
+        Membership.objects.create(ctg=ctg, user=actor, role=Role.COORDINATION, created_by=actor)
+    history_record(
+        ctg=ctg,
+        actor=actor,
+        action="creation",
+        summary=f"Création du dossier « {title} » ({ctg.period_label}, {len(members)} communes)",
+        changes={"intitulé": ["", title], "période": ["", ctg.period_label]},
+    )
+    return ctg
+
+
+EDITABLE_FIELDS = {"title": "intitulé", "start_year": "année de début", "end_year": "année de fin", "fields": "champs"}
+
+
+@transaction.atomic
+def ctg_update(*, ctg: Ctg, actor, **values) -> Ctg:
+    unknown = set(values) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValueError(f"Champs non modifiables : {sorted(unknown)}")
+    ctg = Ctg.objects.select_for_update().get(pk=ctg.pk)
+    if "title" in values:
+        values["title"] = (values["title"] or "").strip()
+        if not values["title"]:
+            raise ValidationError({"title": "L'intitulé est obligatoire."})
+    start = values.get("start_year", ctg.start_year)
+    end = values.get("end_year", ctg.end_year)
+    if ("start_year" in values or "end_year" in values) and ctg.status in (
+        Status.SIGNEE,
+        Status.MISE_EN_OEUVRE,
+        Status.EVALUATION,
+        Status.CLOSE,
+    ):
+        if (start, end) != (ctg.start_year, ctg.end_year):
+            raise ValidationError("La période d'une convention signée ne se modifie que par avenant.")
+    validate_period(start, end)
+    if "fields" in values:
+        values["fields"] = validate_fields(values["fields"])
+    _check_no_overlap(key=ctg.territory_key, start_year=start, end_year=end, exclude_pk=ctg.pk)
+
+    changes = {}
+    for name, value in values.items():
+        before = getattr(ctg, name)
+        if before != value:
+            changes[EDITABLE_FIELDS[name]] = [_display(before), _display(value)]
+            setattr(ctg, name, value)
+    if changes:
+        ctg.updated_by = actor
+        ctg.save()
+        history_record(
+            ctg=ctg,
+            actor=actor,
+            action="modification",
+            summary="Modification : " + ", ".join(changes),
+            changes=changes,
+        )
+    return ctg
+
+
+def transition_blockers(ctg: Ctg, to: str) -> list[str]:
+    """Why `ctg` cannot move to status `to` now (empty when it can)."""
+    if to not in TRANSITIONS.get(ctg.status, ()):
+        return [f"Passage de « {Status(ctg.status).label} » à « {Status(to).label} » impossible."]
+    blockers = []
+    if to == Status.DIAGNOSTIC and not ctg.communes.exists():
+        blockers.append("Le territoire n'a aucune commune.")
+    if to == Status.SIGNEE:
+        try:
+            validate_period(ctg.start_year, ctg.end_year)
+        except ValidationError:
+            blockers.append("La période de la convention n'est pas valide.")
+        if not ctg.fields:
+            blockers.append("Aucun champ d'intervention n'est choisi.")
+        signatories = list(ctg.signatories.all())
+        if not any(s.organisation_id == ctg.caf_id for s in signatories):
+            blockers.append("La CAF doit figurer parmi les signataires.")
+        if len([s for s in signatories if s.organisation_id != ctg.caf_id]) < 1:
+            blockers.append("Il faut au moins un signataire pour le territoire en plus de la CAF.")
+    return blockers
+
+
+@transaction.atomic
+def ctg_transition(*, ctg: Ctg, actor, to: str) -> Ctg:
+    ctg = Ctg.objects.select_for_update().get(pk=ctg.pk)
+    if to not in Status.values:
+        raise ValidationError("Statut inconnu.")
+    blockers = transition_blockers(ctg, to)
+    if blockers:
+        raise ValidationError(blockers)
+    before = ctg.status
+    ctg.status = to
+    ctg.status_changed_at = timezone.now()
+    ctg.updated_by = actor
+    ctg.save(update_fields=["status", "status_changed_at", "updated_by", "updated_at"])
+    history_record(
+        ctg=ctg,
+        actor=actor,
+        action="statut",
+        summary=f"Statut : {Status(before).label} → {Status(to).label}",
+        changes={"statut": [Status(before).label, Status(to).label]},
+    )
+    return ctg
+
+
+@transaction.atomic
+def ctg_renew(*, ctg: Ctg, actor, start_year: int | None = None, end_year: int | None = None) -> Ctg:
+    """The next CTG of the same territory, linked to this one; members, partners and fields are carried over."""
+    ctg = Ctg.objects.select_for_update().get(pk=ctg.pk)
+    if ctg.status not in RENEWABLE_STATUSES:
+        raise ValidationError("Seule une CTG en évaluation ou close peut être renouvelée.")
+    if Ctg.objects.filter(previous=ctg).exists():
+        raise ValidationError("Cette CTG a déjà été renouvelée.")
+    start_year = start_year or ctg.end_year + 1
+    end_year = end_year or start_year + ctg.duration_years - 1
+    new = ctg_create(
+        actor=None,
+        title=_renewal_title(ctg, start_year, end_year),
+        caf=ctg.caf,
+        start_year=start_year,
+        end_year=end_year,
+        fields=ctg.fields,
+        epci=ctg.epci,
+        communes=None if ctg.epci_id else list(ctg.communes.all()),
+        previous=ctg,
+        is_fictitious=ctg.is_fictitious,
+    )
+    new.created_by = new.updated_by = actor
+    new.save(update_fields=["created_by", "updated_by"])
+    new.partners.set(ctg.partners.all())
+    for membership in ctg.memberships.prefetch_related("communes"):
+        copy = Membership.objects.create(ctg=new, user=membership.user, role=membership.role, created_by=actor)
+        copy.communes.set(membership.communes.all())
+    new.history.update(actor=actor)
+    history_record(
+        ctg=new,
+        actor=actor,
+        action="renouvellement",
+        summary=f"Renouvellement de « {ctg.title} » ({ctg.period_label})",
+    )
+    history_record(
+        ctg=ctg,
+        actor=actor,
+        action="renouvellement",
+        summary=f"Renouvelée par « {new.title} » ({new.period_label})",
+    )
+    return new
+
+
+def _renewal_title(ctg: Ctg, start_year: int, end_year: int) -> str:
+    old = ctg.period_label
+    if old in ctg.title:
+        return ctg.title.replace(old, f"{start_year}-{end_year}")
+    return f"{ctg.title} ({start_year}-{end_year})"
+
+
+# --- parties -------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def signatory_add(
+    *, ctg: Ctg, actor, organisation: Organisation, signer_name: str, signer_capacity: str
+) -> Signatory:
+    signer_name, signer_capacity = (signer_name or "").strip(), (signer_capacity or "").strip()
+    errors = {}
+    if not signer_name:
+        errors["signer_name"] = "Le nom du signataire est obligatoire."
+    if not signer_capacity:
+        errors["signer_capacity"] = "La qualité du signataire est obligatoire."
+    if ctg.signatories.filter(organisation=organisation).exists():
+        errors["organisation"] = f"{organisation} est déjà signataire."
+    if errors:
+        raise ValidationError(errors)
+    position = ctg.signatories.count()
+    signatory = Signatory.objects.create(
+        ctg=ctg,
+        organisation=organisation,
+        signer_name=signer_name,
+        signer_capacity=signer_capacity,
+        position=position,
+        created_by=actor,
+        updated_by=actor,
+    )
+    history_record(
+        ctg=ctg,
+        actor=actor,
+        action="signataire",
+        summary=f"Signataire ajouté : {organisation} ({signer_name}, {signer_capacity})",
+    )
+    return signatory
+
+
+@transaction.atomic
+def signatory_remove(*, signatory: Signatory, actor) -> None:
+    ctg = signatory.ctg
+    if ctg.status not in (Status.PREPARATION, Status.DIAGNOSTIC, Status.ELABORATION):
+        raise ValidationError("Les signataires d'une convention signée ne changent que par avenant.")
+    label = str(signatory)
+    signatory.delete()
+    history_record(ctg=ctg, actor=actor, action="signataire", summary=f"Signataire retiré : {label}")
+
+
+@transaction.atomic
+def partner_add(*, ctg: Ctg, actor, organisation: Organisation) -> None:
+    if ctg.partners.filter(pk=organisation.pk).exists():
+        raise ValidationError({"organisation": f"{organisation} est déjà partenaire associé."})
+    ctg.partners.add(organisation)
+    history_record(ctg=ctg, actor=actor, action="partenaire", summary=f"Partenaire associé ajouté : {organisation}")
+
+
+@transaction.atomic
+def partner_remove(*, ctg: Ctg, actor, organisation: Organisation) -> None:
+    ctg.partners.remove(organisation)
+    history_record(ctg=ctg, actor=actor, action="partenaire", summary=f"Partenaire associé retiré : {organisation}")
+
+
+# --- members -------------------------------------------------------------------------------------------
+
+ROLES_GRANTABLE_BY = {
+    Role.PILOTE_CAF: set(Role.values),
+    Role.COORDINATION: set(Role.values) - {Role.PILOTE_CAF},
+}
+
+
+@transaction.atomic
+def membership_invite(
+    *,
+    ctg: Ctg,
+    actor,
+    actor_role: str,
+    email: str,
+    role: str,
+    first_name: str = "",
+    last_name: str = "",
+    organisation: Organisation | None = None,
+    communes: Iterable[Commune] = (),
+    request=None,
+) -> Membership:
+    """Adds a person to a dossier with a role; a new person receives an email with a link to choose a password."""
+    email = (email or "").strip().lower()
+    communes = list(communes)
+    errors = {}
+    if role not in Role.values:
+        errors["role"] = "Rôle inconnu."
+    elif role not in ROLES_GRANTABLE_BY.get(actor_role, set()):
+        errors["role"] = f"Votre rôle ne permet pas de donner le rôle « {Role(role).label} »."
+    if role == Role.REFERENT_COMMUNAL and not communes:
+        errors["communes"] = "Un·e référent·e communal·e suit au moins une commune du territoire."
+    outside = [c for c in communes if not ctg.communes.filter(pk=c.pk).exists()]
+    if outside:
+        errors["communes"] = "Ces communes ne font pas partie du territoire : " + ", ".join(map(str, outside))
+    existing = User.objects.filter(email__iexact=email).first()
+    if existing is not None and ctg.memberships.filter(user=existing).exists():
+        errors["email"] = f"{email} fait déjà partie de ce dossier."
+    if errors:
+        raise ValidationError(errors)
+
+    created = existing is None
+    user = existing or User.objects.create_user(
+        email=email,
+        password=None,
+        first_name=first_name.strip(),
+        last_name=last_name.strip(),
+        organisation=organisation,
+    )
+    membership = Membership.objects.create(ctg=ctg, user=user, role=role, created_by=actor, updated_by=actor)
+    membership.communes.set(communes)
+    history_record(
+        ctg=ctg,
+        actor=actor,
+        action="membre",
+        summary=f"Invitation de {user} ({user.email}) comme {Role(role).label}",
+        changes={"rôle": ["", Role(role).label]},
+    )
+    if created:
+        _send_invitation(user=user, ctg=ctg, request=request)
+    return membership
+
+
+def _send_invitation(*, user, ctg: Ctg, request) -> None:
+    form = PasswordResetForm({"email": user.email})
+    if not form.is_valid():  # pragma: no cover - the address was validated above
+        return
+    # An unusable password makes Django's reset form skip the user; invitees get a random one to replace.
+    user.set_password(get_random_string(40))
+    user.save(update_fields=["password"])
+    form.save(
+        request=request,
+        domain_override=None if request is not None else "localhost",
+        subject_template_name="conventions/invitation_subject.txt",
+        email_template_name="conventions/invitation_email.txt",
+        extra_email_context={"ctg": ctg},
+    )
+
+
+@transaction.atomic
+def membership_remove(*, membership: Membership, actor) -> None:
+    ctg = membership.ctg
+    label = f"{membership.user} ({membership.get_role_display()})"
+    membership.delete()
+    history_record(ctg=ctg, actor=actor, action="membre", summary=f"Retrait de {label}")
+
+
+# --- milestones ----------------------------------------------------------------------------------------
+
+MILESTONE_FIELDS = {"kind": "type", "title": "intitulé", "date": "date", "done": "réalisé", "notes": "notes"}
+
+
+@transaction.atomic
+def milestone_create(*, ctg: Ctg, actor, kind: str, title: str, date, done: bool = False, notes: str = "") -> Milestone:
+    milestone = Milestone(
+        ctg=ctg, kind=kind, title=(title or "").strip(), date=date, done=done, notes=notes, created_by=actor, updated_by=actor
+    )
+    milestone.full_clean()
+    milestone.save()
+    history_record(ctg=ctg, actor=actor, action="jalon", summary=f"Jalon ajouté : {milestone}")
+    return milestone
+
+
+@transaction.atomic
+def milestone_update(*, milestone: Milestone, actor, **values) -> Milestone:
+    changes = {}
+    for name, value in values.items():
+        before = getattr(milestone, name)
+        if before != value:
+            changes[MILESTONE_FIELDS[name]] = [_display(before), _display(value)]
+            setattr(milestone, name, value)
+    if changes:
+        milestone.updated_by = actor
+        milestone.full_clean()
+        milestone.save()
+        history_record(
+            ctg=milestone.ctg, actor=actor, action="jalon", summary=f"Jalon modifié : {milestone}", changes=changes
+        )
+    return milestone
+
+
+@transaction.atomic
+def milestone_delete(*, milestone: Milestone, actor) -> None:
+    ctg, label = milestone.ctg, str(milestone)
+    milestone.delete()
+    history_record(ctg=ctg, actor=actor, action="jalon", summary=f"Jalon supprimé : {label}")

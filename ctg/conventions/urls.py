@@ -1,0 +1,25 @@
+from django.urls import path
+
+from ctg.conventions import views
+
+app_name = "conventions"
+
+urlpatterns = [
+    path("", views.ctg_list, name="list"),
+    path("nouveau/", views.ctg_create, name="create"),
+    path("<int:pk>/", views.ctg_detail, name="detail"),
+    path("<int:pk>/modifier/", views.ctg_edit, name="edit"),
+    path("<int:pk>/statut/", views.ctg_status, name="status"),
+    path("<int:pk>/parties/", views.ctg_parties, name="parties"),
+    path("<int:pk>/signataires/ajouter/", views.signatory_add, name="signatory_add"),
+    path("<int:pk>/signataires/<int:signatory_pk>/retirer/", views.signatory_remove, name="signatory_remove"),
+    path("<int:pk>/partenaires/ajouter/", views.partner_add, name="partner_add"),
+    path("<int:pk>/partenaires/<int:organisation_pk>/retirer/", views.partner_remove, name="partner_remove"),
+    path("<int:pk>/membres/", views.members, name="members"),
+    path("<int:pk>/membres/<int:membership_pk>/retirer/", views.member_remove, name="member_remove"),
+    path("<int:pk>/calendrier/", views.milestones, name="milestones"),
+    path("<int:pk>/calendrier/<int:milestone_pk>/modifier/", views.milestone_edit, name="milestone_edit"),
+    path("<int:pk>/calendrier/<int:milestone_pk>/supprimer/", views.milestone_delete, name="milestone_delete"),
+    path("<int:pk>/historique/", views.history, name="history"),
+    path("<int:pk>/renouveler/", views.renew, name="renew"),
+]

@@ -1,0 +1,395 @@
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Sum
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from ctg.conventions import services
+from ctg.conventions.forms import (
+    CtgCreateForm,
+    CtgEditForm,
+    InviteForm,
+    MilestoneForm,
+    PartnerForm,
+    RenewForm,
+    SignatoryForm,
+    StatusForm,
+)
+from ctg.conventions.models import Ctg, Membership, Milestone, Signatory, Status
+from ctg.conventions.selectors import caf_organisations_for, can_create_ctg, ctg_for, ctg_visible_to
+from ctg.organisations.models import Organisation
+from ctg.organisations.permissions import Op, role_allows
+
+
+def ctg_view(op: Op, methods=("GET",)):
+    """Loads the dossier for the logged-in person; 404 outside it, 403 when the role does not allow `op`."""
+
+    def decorator(view):
+        @login_required
+        @require_http_methods(list(methods))
+        @wraps(view)
+        def wrapper(request, pk, *args, **kwargs):
+            ctg, role = ctg_for(request.user, pk, op)
+            return view(request, ctg, role, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+def _apply_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)
+
+
+def _context(ctg, role, tab, title, **extra):
+    ops = {op.name.lower(): role_allows(role, op) for op in Op}
+    return {
+        "ctg": ctg,
+        "role": role,
+        "role_label": dict(Membership._meta.get_field("role").choices).get(role, ""),
+        "can": ops,
+        "tab": tab,
+        "title": title if tab == "home" else f"{title} — {ctg.title}",
+        "nav": "ctg",
+        "breadcrumb_data": {
+            "links": [{"url": reverse("conventions:list"), "title": "Dossiers CTG"}]
+            + ([{"url": reverse("conventions:detail", args=[ctg.pk]), "title": ctg.title}] if tab != "home" else []),
+            "current": ctg.title if tab == "home" else title,
+        },
+        **extra,
+    }
+
+
+@login_required
+def ctg_list(request):
+    dossiers = ctg_visible_to(request.user).select_related("caf", "epci").prefetch_related("communes")
+    status = request.GET.get("statut")
+    if status in Status.values:
+        dossiers = dossiers.filter(status=status)
+    return render(
+        request,
+        "conventions/list.html",
+        {
+            "title": "Dossiers CTG",
+            "nav": "ctg",
+            "dossiers": dossiers,
+            "statuses": Status.choices,
+            "current_status": status,
+            "can_create": can_create_ctg(request.user),
+            "breadcrumb_data": {"current": "Dossiers CTG"},
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def ctg_create(request):
+    if not can_create_ctg(request.user):
+        raise PermissionDenied("Seuls la CAF et les collectivités créent un dossier CTG.")
+    cafs = caf_organisations_for(request.user)
+    form = CtgCreateForm(request.POST or None, cafs=cafs)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            ctg = services.ctg_create(
+                actor=request.user,
+                title=data["title"],
+                caf=data["caf"],
+                start_year=data["start_year"],
+                end_year=data["end_year"],
+                fields=data["fields"],
+                epci=data.get("epci"),
+                communes=data.get("communes"),
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, f"Le dossier « {ctg.title} » est créé.")
+            return redirect("conventions:detail", pk=ctg.pk)
+    return render(
+        request,
+        "conventions/create.html",
+        {
+            "form": form,
+            "title": "Nouveau dossier CTG",
+            "nav": "ctg",
+            "breadcrumb_data": {
+                "links": [{"url": reverse("conventions:list"), "title": "Dossiers CTG"}],
+                "current": "Nouveau dossier",
+            },
+        },
+    )
+
+
+@ctg_view(Op.VIEW)
+def ctg_detail(request, ctg, role):
+    communes = ctg.communes.select_related("departement").order_by("name")
+    population = communes.aggregate(total=Sum("population"))["total"] or 0
+    today = timezone.localdate()
+    milestones = list(ctg.milestones.all())
+    next_transitions = [
+        {"to": to, "label": Status(to).label, "blockers": services.transition_blockers(ctg, to)}
+        for to in services.TRANSITIONS[ctg.status]
+    ]
+    return render(
+        request,
+        "conventions/detail.html",
+        _context(
+            ctg,
+            role,
+            "home",
+            ctg.title,
+            communes=communes,
+            population=population,
+            departements=sorted({c.departement for c in communes}, key=lambda d: d.code),
+            signatories=ctg.signatories.select_related("organisation"),
+            partners=ctg.partners.all(),
+            members=ctg.memberships.select_related("user", "user__organisation"),
+            milestones=milestones,
+            upcoming=[m for m in milestones if not m.done and m.date >= today][:3],
+            late=[m for m in milestones if not m.done and m.date < today],
+            today=today,
+            statuses=Status.choices,
+            status_index=Status.values.index(ctg.status),
+            next_transitions=next_transitions,
+            renewal=Ctg.objects.filter(previous=ctg).first(),
+            can_renew=role_allows(role, Op.RENEW) and ctg.status in services.RENEWABLE_STATUSES,
+        ),
+    )
+
+
+@ctg_view(Op.EDIT, methods=("GET", "POST"))
+def ctg_edit(request, ctg, role):
+    initial = {"title": ctg.title, "start_year": ctg.start_year, "end_year": ctg.end_year, "fields": ctg.fields}
+    form = CtgEditForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.ctg_update(ctg=ctg, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, "Le dossier est enregistré.")
+            return redirect("conventions:detail", pk=ctg.pk)
+    return render(request, "conventions/edit.html", _context(ctg, role, "edit", "Modifier le dossier", form=form))
+
+
+@ctg_view(Op.CHANGE_STATUS, methods=("POST",))
+def ctg_status(request, ctg, role):
+    form = StatusForm(request.POST)
+    if form.is_valid():
+        try:
+            services.ctg_transition(ctg=ctg, actor=request.user, to=form.cleaned_data["to"])
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        else:
+            ctg.refresh_from_db()
+            messages.success(request, f"Le dossier passe au statut « {ctg.get_status_display()} ».")
+    return redirect("conventions:detail", pk=ctg.pk)
+
+
+@ctg_view(Op.VIEW)
+def ctg_parties(request, ctg, role):
+    return _parties_page(request, ctg, role)
+
+
+def _parties_page(request, ctg, role, signatory_form=None, partner_form=None, status=200):
+    return render(
+        request,
+        "conventions/parties.html",
+        _context(
+            ctg,
+            role,
+            "parties",
+            "Signataires et partenaires",
+            signatories=ctg.signatories.select_related("organisation"),
+            partners=ctg.partners.order_by("kind", "name"),
+            signatory_form=signatory_form or SignatoryForm(ctg=ctg),
+            partner_form=partner_form or PartnerForm(ctg=ctg),
+        ),
+        status=status,
+    )
+
+
+@ctg_view(Op.EDIT_SIGNATORIES, methods=("POST",))
+def signatory_add(request, ctg, role):
+    form = SignatoryForm(request.POST, ctg=ctg)
+    if form.is_valid():
+        try:
+            services.signatory_add(ctg=ctg, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, "Le signataire est ajouté.")
+            return redirect("conventions:parties", pk=ctg.pk)
+    return _parties_page(request, ctg, role, signatory_form=form, status=400)
+
+
+@ctg_view(Op.EDIT_SIGNATORIES, methods=("POST",))
+def signatory_remove(request, ctg, role, signatory_pk):
+    signatory = get_object_or_404(Signatory, pk=signatory_pk, ctg=ctg)
+    try:
+        services.signatory_remove(signatory=signatory, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, "Le signataire est retiré.")
+    return redirect("conventions:parties", pk=ctg.pk)
+
+
+@ctg_view(Op.EDIT, methods=("POST",))
+def partner_add(request, ctg, role):
+    form = PartnerForm(request.POST, ctg=ctg)
+    if form.is_valid():
+        organisation = form.cleaned_data["organisation"]
+        if organisation is None:
+            organisation, _ = Organisation.objects.get_or_create(
+                name=form.cleaned_data["new_name"].strip(), kind=form.cleaned_data["new_kind"]
+            )
+        try:
+            services.partner_add(ctg=ctg, actor=request.user, organisation=organisation)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, f"{organisation} est partenaire associé.")
+            return redirect("conventions:parties", pk=ctg.pk)
+    return _parties_page(request, ctg, role, partner_form=form, status=400)
+
+
+@ctg_view(Op.EDIT, methods=("POST",))
+def partner_remove(request, ctg, role, organisation_pk):
+    organisation = get_object_or_404(ctg.partners, pk=organisation_pk)
+    services.partner_remove(ctg=ctg, actor=request.user, organisation=organisation)
+    messages.success(request, f"{organisation} n'est plus partenaire associé.")
+    return redirect("conventions:parties", pk=ctg.pk)
+
+
+@ctg_view(Op.VIEW, methods=("GET", "POST"))
+def members(request, ctg, role):
+    can_manage = role_allows(role, Op.MANAGE_MEMBERS)
+    form = InviteForm(request.POST or None, ctg=ctg, actor_role=role) if can_manage else None
+    status = 200
+    if request.method == "POST":
+        if not can_manage:
+            raise PermissionDenied("Votre rôle ne permet pas d'inviter.")
+        if form.is_valid():
+            try:
+                membership = services.membership_invite(
+                    ctg=ctg, actor=request.user, actor_role=role, request=request, **form.cleaned_data
+                )
+            except ValidationError as error:
+                _apply_errors(form, error)
+            else:
+                messages.success(
+                    request, f"{membership.user.email} rejoint le dossier comme {membership.get_role_display()}."
+                )
+                return redirect("conventions:members", pk=ctg.pk)
+        status = 400
+    return render(
+        request,
+        "conventions/members.html",
+        _context(
+            ctg,
+            role,
+            "members",
+            "Membres",
+            members=ctg.memberships.select_related("user", "user__organisation").prefetch_related("communes"),
+            form=form,
+        ),
+        status=status,
+    )
+
+
+@ctg_view(Op.MANAGE_MEMBERS, methods=("POST",))
+def member_remove(request, ctg, role, membership_pk):
+    membership = get_object_or_404(Membership, pk=membership_pk, ctg=ctg)
+    if membership.user_id == request.user.pk:
+        messages.error(request, "Vous ne pouvez pas vous retirer vous-même du dossier.")
+    else:
+        services.membership_remove(membership=membership, actor=request.user)
+        messages.success(request, f"{membership.user} ne fait plus partie du dossier.")
+    return redirect("conventions:members", pk=ctg.pk)
+
+
+@ctg_view(Op.VIEW, methods=("GET", "POST"))
+def milestones(request, ctg, role):
+    can_manage = role_allows(role, Op.MANAGE_MILESTONES)
+    form = MilestoneForm(request.POST or None) if can_manage else None
+    status = 200
+    if request.method == "POST":
+        if not can_manage:
+            raise PermissionDenied("Votre rôle ne permet pas de modifier les jalons.")
+        if form.is_valid():
+            try:
+                services.milestone_create(ctg=ctg, actor=request.user, **form.cleaned_data)
+            except ValidationError as error:
+                _apply_errors(form, error)
+            else:
+                messages.success(request, "Le jalon est ajouté.")
+                return redirect("conventions:milestones", pk=ctg.pk)
+        status = 400
+    items = list(ctg.milestones.all())
+    return render(
+        request,
+        "conventions/milestones.html",
+        _context(ctg, role, "milestones", "Calendrier", items=items, form=form, today=timezone.localdate()),
+        status=status,
+    )
+
+
+@ctg_view(Op.MANAGE_MILESTONES, methods=("GET", "POST"))
+def milestone_edit(request, ctg, role, milestone_pk):
+    milestone = get_object_or_404(Milestone, pk=milestone_pk, ctg=ctg)
+    initial = {f: getattr(milestone, f) for f in ("kind", "title", "date", "done", "notes")}
+    form = MilestoneForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.milestone_update(milestone=milestone, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, "Le jalon est enregistré.")
+            return redirect("conventions:milestones", pk=ctg.pk)
+    return render(
+        request,
+        "conventions/milestone_edit.html",
+        _context(ctg, role, "milestones", "Modifier un jalon", form=form, milestone=milestone),
+    )
+
+
+@ctg_view(Op.MANAGE_MILESTONES, methods=("POST",))
+def milestone_delete(request, ctg, role, milestone_pk):
+    milestone = get_object_or_404(Milestone, pk=milestone_pk, ctg=ctg)
+    services.milestone_delete(milestone=milestone, actor=request.user)
+    messages.success(request, "Le jalon est supprimé.")
+    return redirect("conventions:milestones", pk=ctg.pk)
+
+
+@ctg_view(Op.VIEW_HISTORY)
+def history(request, ctg, role):
+    entries = ctg.history.select_related("actor")
+    return render(request, "conventions/history.html", _context(ctg, role, "history", "Historique", entries=entries))
+
+
+@ctg_view(Op.RENEW, methods=("GET", "POST"))
+def renew(request, ctg, role):
+    initial = {"start_year": ctg.end_year + 1, "end_year": ctg.end_year + ctg.duration_years}
+    form = RenewForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            new = services.ctg_renew(ctg=ctg, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, f"Le dossier « {new.title} » est créé pour la période {new.period_label}.")
+            return redirect("conventions:detail", pk=new.pk)
+    return render(request, "conventions/renew.html", _context(ctg, role, "renew", "Renouveler la CTG", form=form))

@@ -1,0 +1,167 @@
+import datetime
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from ctg.conventions import services
+from ctg.conventions.models import Ctg, Field, Milestone, Status
+from ctg.demo.data import (
+    DEMO_ADMIN,
+    DEMO_CAF_DEPARTEMENT,
+    DEMO_EPCI_SIREN,
+    DEMO_PASSWORD,
+    DEMO_REFERENT_COMMUNE,
+    DEMO_USERS,
+)
+from ctg.organisations.models import Organisation
+from ctg.territories.models import Commune, Departement, Epci
+
+User = get_user_model()
+
+
+class DemoError(Exception):
+    pass
+
+
+def _user(email, first_name, last_name, job_title, organisation, **extra):
+    user, created = User.objects.get_or_create(
+        email=email,
+        defaults={
+            "first_name": first_name,
+            "last_name": last_name,
+            "job_title": job_title,
+            "organisation": organisation,
+            **extra,
+        },
+    )
+    if created:
+        user.set_password(DEMO_PASSWORD)
+        user.save(update_fields=["password"])
+    return user
+
+
+@transaction.atomic
+def load_demo() -> tuple[Ctg, bool]:
+    """Creates the demo once; returns the dossier and whether it was created now."""
+    epci = Epci.objects.filter(siren=DEMO_EPCI_SIREN).first()
+    departement = Departement.objects.filter(code=DEMO_CAF_DEPARTEMENT).first()
+    commune = Commune.objects.filter(code=DEMO_REFERENT_COMMUNE).first()
+    if epci is None or departement is None or commune is None:
+        raise DemoError(
+            "Le référentiel territorial n'est pas chargé (EPCI 248100737 introuvable) : lancez d'abord "
+            "« ctg load_territories »."
+        )
+
+    caf, _ = Organisation.objects.get_or_create(
+        kind=Organisation.Kind.CAF, departement=departement, defaults={"name": f"CAF du {departement.name}"}
+    )
+    orgs = {
+        "caf": caf,
+        "epci": services.territory_organisations_ensure(epci=epci, communes=list(epci.communes.all()))[0],
+        "departement": Organisation.objects.get(kind=Organisation.Kind.DEPARTEMENT, departement=departement),
+    }
+    orgs["commune"], _ = Organisation.objects.get_or_create(
+        kind=Organisation.Kind.COMMUNE,
+        commune=commune,
+        defaults={"name": f"Commune d'{commune.name}", "departement": departement},
+    )
+    msa, _ = Organisation.objects.get_or_create(
+        kind=Organisation.Kind.MSA, name="MSA Midi-Pyrénées Nord", defaults={"departement": departement}
+    )
+    association, _ = Organisation.objects.get_or_create(
+        kind=Organisation.Kind.ASSOCIATION,
+        name="Association Familles en Albigeois (fictive)",
+        defaults={"is_fictitious": True, "departement": departement},
+    )
+    centre_social, _ = Organisation.objects.get_or_create(
+        kind=Organisation.Kind.ASSOCIATION,
+        name="Centre social des Quatre Saisons (fictif)",
+        defaults={"is_fictitious": True, "departement": departement},
+    )
+
+    users = {}
+    for email, first, last, job, org_key, _role in DEMO_USERS:
+        users[email] = _user(email, first, last, job, orgs[org_key])
+    _user(*DEMO_ADMIN, "Administration de la démonstration", None, is_staff=True, is_superuser=True)
+
+    existing = Ctg.objects.filter(epci=epci, is_fictitious=True).order_by("start_year").first()
+    if existing is not None:
+        return existing, False
+
+    pilot = users["pilote.caf@demo.invalid"]
+    coordinator = users["coordination@demo.invalid"]
+    start = timezone.localdate().year - 2
+    ctg = services.ctg_create(
+        actor=pilot,
+        title=f"CTG de l'Agglomération de l'Albigeois {start}-{start + 3} (démonstration)",
+        caf=caf,
+        epci=epci,
+        start_year=start,
+        end_year=start + 3,
+        fields=[Field.PETITE_ENFANCE, Field.ENFANCE, Field.JEUNESSE, Field.PARENTALITE, Field.ANIMATION_VIE_SOCIALE],
+        is_fictitious=True,
+    )
+    for email, _first, _last, _job, _org, role in DEMO_USERS:
+        if role is None:
+            continue
+        services.membership_invite(
+            ctg=ctg,
+            actor=pilot,
+            actor_role="pilote_caf",
+            email=email,
+            role=role,
+            communes=[commune] if role == "referent_communal" else [],
+        )
+    for organisation in (msa, association, centre_social):
+        services.partner_add(ctg=ctg, actor=coordinator, organisation=organisation)
+
+    milestones = [
+        (Milestone.Kind.LANCEMENT, "Délibération du conseil communautaire engageant la démarche", (start - 1, 3, 14)),
+        (Milestone.Kind.RECRUTEMENT, "Recrutement du chargé de coopération", (start - 1, 5, 2)),
+        (Milestone.Kind.DIAGNOSTIC, "Lancement du diagnostic partagé", (start - 1, 6, 5)),
+        (Milestone.Kind.ATELIER, "Ateliers thématiques petite enfance et jeunesse", (start - 1, 9, 21)),
+        (Milestone.Kind.RESTITUTION, "Restitution du diagnostic au comité de pilotage", (start - 1, 11, 16)),
+        (Milestone.Kind.SIGNATURE, "Signature de la convention", (start, 2, 8)),
+        (Milestone.Kind.BILAN, f"Bilan annuel {start}", (start + 1, 3, 12)),
+        (Milestone.Kind.BILAN, f"Bilan annuel {start + 1}", (start + 2, 3, 11)),
+        (Milestone.Kind.COMITE, "Comité de pilotage de fin d'année", (start + 2, 12, 10)),
+        (Milestone.Kind.EVALUATION, "Évaluation finale et préparation du renouvellement", (start + 3, 10, 15)),
+    ]
+    today = timezone.localdate()
+    for kind, title, (y, m, d) in milestones:
+        date = datetime.date(y, m, d)
+        services.milestone_create(ctg=ctg, actor=coordinator, kind=kind, title=title, date=date, done=date < today)
+
+    services.ctg_transition(ctg=ctg, actor=coordinator, to=Status.DIAGNOSTIC)
+    services.ctg_transition(ctg=ctg, actor=coordinator, to=Status.ELABORATION)
+    services.signatory_add(
+        ctg=ctg, actor=pilot, organisation=caf, signer_name="Anne Lefèvre (fictive)", signer_capacity="Directrice"
+    )
+    services.signatory_add(
+        ctg=ctg,
+        actor=pilot,
+        organisation=orgs["epci"],
+        signer_name="Jean Dupuis (fictif)",
+        signer_capacity="Président",
+    )
+    services.signatory_add(
+        ctg=ctg,
+        actor=pilot,
+        organisation=orgs["departement"],
+        signer_name="Marie Garnier (fictive)",
+        signer_capacity="Présidente",
+    )
+    try:
+        services.ctg_transition(ctg=ctg, actor=pilot, to=Status.SIGNEE)
+        services.ctg_transition(ctg=ctg, actor=coordinator, to=Status.MISE_EN_OEUVRE)
+    except ValidationError as error:  # pragma: no cover - the demo data satisfies the rules
+        raise DemoError(" ".join(error.messages)) from error
+    return ctg, True
+
+
+def demo_logins() -> list[tuple[str, str]]:
+    rows = [(email, job) for email, _f, _l, job, _o, _r in DEMO_USERS]
+    rows.append((DEMO_ADMIN[0], "Administrateur (accès à /admin/)"))
+    return rows

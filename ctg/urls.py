@@ -1,0 +1,50 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from ctg import views
+from ctg.organisations.forms import EmailAuthenticationForm, DsfrPasswordResetForm, DsfrSetPasswordForm
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path(
+        "connexion/",
+        auth_views.LoginView.as_view(
+            authentication_form=EmailAuthenticationForm,
+            redirect_authenticated_user=True,
+            extra_context={"title": "Connexion"},
+        ),
+        name="login",
+    ),
+    path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
+    path(
+        "mot-de-passe/oubli/",
+        auth_views.PasswordResetView.as_view(
+            form_class=DsfrPasswordResetForm, extra_context={"title": "Mot de passe oublié"}
+        ),
+        name="password_reset",
+    ),
+    path(
+        "mot-de-passe/oubli/envoye/",
+        auth_views.PasswordResetDoneView.as_view(extra_context={"title": "Courriel envoyé"}),
+        name="password_reset_done",
+    ),
+    path(
+        "mot-de-passe/definir/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(
+            form_class=DsfrSetPasswordForm, extra_context={"title": "Choisir un mot de passe"}
+        ),
+        name="password_reset_confirm",
+    ),
+    path(
+        "mot-de-passe/defini/",
+        auth_views.PasswordResetCompleteView.as_view(extra_context={"title": "Mot de passe enregistré"}),
+        name="password_reset_complete",
+    ),
+    path("territoires/", include("ctg.territories.urls")),
+    path("ctg/", include("ctg.conventions.urls")),
+    path("admin/", admin.site.urls),
+]
+
+handler403 = "ctg.views.permission_denied"
+handler404 = "ctg.views.page_not_found"

@@ -1,0 +1,192 @@
+"""Every URL of the project × every role: the expected answer.
+
+A URL pattern that is not in MATRIX makes `test_every_url_is_in_the_matrix` fail: whoever adds a URL decides
+here who may reach it.
+"""
+
+from dataclasses import dataclass, field
+from collections.abc import Callable
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from ctg.conventions.models import Milestone
+from ctg.organisations.models import Organisation
+from tests.factories import MilestoneFactory, OrganisationFactory, SignatoryFactory
+
+MEMBER_ROLES = ["pilote_caf", "coordination", "referent_communal", "partenaire", "lecture"]
+OUTSIDERS = ["other_member", "other_caf"]
+ALL_ROLES = ["anonymous", *MEMBER_ROLES, *OUTSIDERS]
+
+LOGIN = "login"  # redirect to the login page
+REDIRECT = "redirect"  # any other redirect (a successful POST, an authenticated user leaving the login page)
+
+
+@dataclass
+class Case:
+    method: str = "GET"
+    expected: dict = field(default_factory=dict)
+    kwargs: Callable = lambda w: {}
+    data: Callable = lambda w: {}
+    query: str = ""
+    headers: dict = field(default_factory=dict)
+
+
+def public(method="GET", **kw):
+    return Case(method=method, expected={r: 200 for r in ALL_ROLES}, **kw)
+
+
+def logged_in(ok=200, method="GET", **kw):
+    return Case(method=method, expected={"anonymous": LOGIN, **{r: ok for r in ALL_ROLES[1:]}}, **kw)
+
+
+def dossier(allowed, ok=200, method="GET", **kw):
+    expected = {"anonymous": LOGIN}
+    expected.update({r: (ok if r in allowed else 403) for r in MEMBER_ROLES})
+    expected.update({r: 404 for r in OUTSIDERS})
+    return Case(method=method, expected=expected, kwargs=kw.pop("kwargs", lambda w: {"pk": w.ctg.pk}), **kw)
+
+
+EDITORS = ["pilote_caf", "coordination"]
+HISTORY_READERS = ["pilote_caf", "coordination", "referent_communal", "partenaire"]
+
+
+def _signatory(w):
+    return {"pk": w.ctg.pk, "signatory_pk": SignatoryFactory(ctg=w.ctg).pk}
+
+
+def _partner(w):
+    organisation = OrganisationFactory(name="Mission locale du Test", kind=Organisation.Kind.MISSION_LOCALE)
+    w.ctg.partners.add(organisation)
+    return {"pk": w.ctg.pk, "organisation_pk": organisation.pk}
+
+
+def _milestone(w):
+    return {"pk": w.ctg.pk, "milestone_pk": MilestoneFactory(ctg=w.ctg).pk}
+
+
+def _membership(w):
+    return {"pk": w.ctg.pk, "membership_pk": w.ctg.memberships.get(user=w.users["partenaire"]).pk}
+
+
+def _commune(w):
+    return {"code": w.ctg.communes.first().code}
+
+
+MATRIX: dict[tuple[str, str], Case] = {
+    ("home", "GET"): public(),
+    ("login", "GET"): Case(expected={"anonymous": 200, **{r: REDIRECT for r in ALL_ROLES[1:]}}),
+    ("logout", "POST"): Case(method="POST", expected={r: REDIRECT for r in ALL_ROLES}),
+    ("password_reset", "GET"): public(),
+    ("password_reset_done", "GET"): public(),
+    ("password_reset_confirm", "GET"): public(kwargs=lambda w: {"uidb64": "MQ", "token": "jeton-invalide"}),
+    ("password_reset_complete", "GET"): public(),
+    ("territories:search", "GET"): public(query="q=test"),
+    ("territories:suggestions", "GET"): public(query="q=comm", headers={"HX-Request": "true"}),
+    ("territories:commune", "GET"): public(kwargs=_commune),
+    ("territories:epci", "GET"): public(kwargs=lambda w: {"siren": w.ctg.epci_id}),
+    ("territories:departement", "GET"): public(kwargs=lambda w: {"code": "81"}),
+    ("conventions:list", "GET"): logged_in(),
+    ("conventions:create", "GET"): Case(
+        expected={"anonymous": LOGIN, "pilote_caf": 200, "other_caf": 200}
+        | {r: 403 for r in ["coordination", "referent_communal", "partenaire", "lecture", "other_member"]}
+    ),
+    ("conventions:detail", "GET"): dossier(MEMBER_ROLES),
+    ("conventions:edit", "GET"): dossier(EDITORS),
+    ("conventions:edit", "POST"): dossier(
+        EDITORS,
+        ok=REDIRECT,
+        method="POST",
+        data=lambda w: {"title": "Nouvel intitulé", "start_year": 2025, "end_year": 2028, "fields": ["jeunesse"]},
+    ),
+    ("conventions:status", "POST"): dossier(EDITORS, ok=REDIRECT, method="POST", data=lambda w: {"to": "diagnostic"}),
+    ("conventions:parties", "GET"): dossier(MEMBER_ROLES),
+    ("conventions:signatory_add", "POST"): dossier(
+        EDITORS,
+        ok=REDIRECT,
+        method="POST",
+        data=lambda w: {"organisation": w.ctg.caf_id, "signer_name": "A. Directrice", "signer_capacity": "Directrice"},
+    ),
+    ("conventions:signatory_remove", "POST"): dossier(EDITORS, ok=REDIRECT, method="POST", kwargs=_signatory),
+    ("conventions:partner_add", "POST"): dossier(
+        EDITORS, ok=REDIRECT, method="POST", data=lambda w: {"new_name": "Asso du Test", "new_kind": "association"}
+    ),
+    ("conventions:partner_remove", "POST"): dossier(EDITORS, ok=REDIRECT, method="POST", kwargs=_partner),
+    ("conventions:members", "GET"): dossier(MEMBER_ROLES),
+    ("conventions:members", "POST"): dossier(
+        EDITORS, ok=REDIRECT, method="POST", data=lambda w: {"email": "nouvelle@exemple.fr", "role": "partenaire"}
+    ),
+    ("conventions:member_remove", "POST"): dossier(EDITORS, ok=REDIRECT, method="POST", kwargs=_membership),
+    ("conventions:milestones", "GET"): dossier(MEMBER_ROLES),
+    ("conventions:milestones", "POST"): dossier(
+        EDITORS,
+        ok=REDIRECT,
+        method="POST",
+        data=lambda w: {"kind": Milestone.Kind.ATELIER, "title": "Atelier jeunesse", "date": "2026-05-12"},
+    ),
+    ("conventions:milestone_edit", "GET"): dossier(EDITORS, kwargs=_milestone),
+    ("conventions:milestone_delete", "POST"): dossier(EDITORS, ok=REDIRECT, method="POST", kwargs=_milestone),
+    ("conventions:history", "GET"): dossier(HISTORY_READERS),
+    ("conventions:renew", "GET"): dossier(["pilote_caf"]),
+}
+
+
+def _walk(resolver: URLResolver, namespace=""):
+    for entry in resolver.url_patterns:
+        if isinstance(entry, URLResolver):
+            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            yield from _walk(entry, inner)
+        elif isinstance(entry, URLPattern) and entry.name:
+            yield f"{namespace}{entry.name}", entry
+
+
+def project_url_names() -> set[str]:
+    return {name for name, _ in _walk(get_resolver()) if not name.startswith("admin:")}
+
+
+def test_every_url_is_in_the_matrix():
+    covered = {name for name, _method in MATRIX}
+    missing = project_url_names() - covered
+    assert not missing, f"URL absentes de la matrice des permissions : {sorted(missing)}"
+    unnamed = [str(p.pattern) for p in get_resolver().url_patterns if isinstance(p, URLPattern) and not p.name]
+    assert not unnamed
+
+
+CASES = [(name, method, role) for (name, method), case in MATRIX.items() for role in ALL_ROLES]
+
+
+@pytest.mark.parametrize(("name", "method", "role"), CASES, ids=[f"{n}-{m}-{r}" for n, m, r in CASES])
+def test_permission_matrix(client, world, name, method, role):
+    case = MATRIX[(name, method)]
+    if role != "anonymous":
+        client.force_login(world.users[role])
+    url = reverse(name, kwargs=case.kwargs(world))
+    if case.query:
+        url = f"{url}?{case.query}"
+    if method == "POST":
+        response = client.post(url, case.data(world), headers=case.headers)
+    else:
+        response = client.get(url, headers=case.headers)
+    expected = case.expected[role]
+    if expected == LOGIN:
+        assert response.status_code == 302 and response.url.startswith(reverse("login")), response
+    elif expected == REDIRECT:
+        assert response.status_code == 302, response
+        assert not response.url.startswith(reverse("login"))
+    else:
+        assert response.status_code == expected
+
+
+def test_admin_is_for_staff_only(client, world, admin_user):
+    admin_names = sorted(name for name, _ in _walk(get_resolver()) if name.startswith("admin:"))
+    assert "admin:index" in admin_names
+    url = reverse("admin:index")
+    assert client.get(url).status_code == 302
+    for role in ("pilote_caf", "coordination", "other_caf"):
+        client.force_login(world.users[role])
+        response = client.get(reverse("admin:conventions_ctg_changelist"))
+        assert response.status_code == 302 and "/admin/login/" in response.url
+    client.force_login(admin_user)
+    assert client.get(url).status_code == 200
+    assert client.get(reverse("admin:conventions_ctg_changelist")).status_code == 200
+    assert client.get(reverse("admin:conventions_ctg_change", args=[world.ctg.pk])).status_code == 200
