@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from ctg import views
-from ctg.organisations.forms import EmailAuthenticationForm, DsfrPasswordResetForm, DsfrSetPasswordForm
+from ctg.organisations.forms import DsfrPasswordResetForm, DsfrSetPasswordForm, EmailAuthenticationForm
 
 urlpatterns = [
     path("", views.home, name="home"),

@@ -4,8 +4,8 @@ A URL pattern that is not in MATRIX makes `test_every_url_is_in_the_matrix` fail
 here who may reach it.
 """
 
-from dataclasses import dataclass, field
 from collections.abc import Callable
+from dataclasses import dataclass, field
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -33,17 +33,17 @@ class Case:
 
 
 def public(method="GET", **kw):
-    return Case(method=method, expected={r: 200 for r in ALL_ROLES}, **kw)
+    return Case(method=method, expected=dict.fromkeys(ALL_ROLES, 200), **kw)
 
 
 def logged_in(ok=200, method="GET", **kw):
-    return Case(method=method, expected={"anonymous": LOGIN, **{r: ok for r in ALL_ROLES[1:]}}, **kw)
+    return Case(method=method, expected={"anonymous": LOGIN, **dict.fromkeys(ALL_ROLES[1:], ok)}, **kw)
 
 
 def dossier(allowed, ok=200, method="GET", **kw):
     expected = {"anonymous": LOGIN}
     expected.update({r: (ok if r in allowed else 403) for r in MEMBER_ROLES})
-    expected.update({r: 404 for r in OUTSIDERS})
+    expected.update(dict.fromkeys(OUTSIDERS, 404))
     return Case(method=method, expected=expected, kwargs=kw.pop("kwargs", lambda w: {"pk": w.ctg.pk}), **kw)
 
 
@@ -75,8 +75,8 @@ def _commune(w):
 
 MATRIX: dict[tuple[str, str], Case] = {
     ("home", "GET"): public(),
-    ("login", "GET"): Case(expected={"anonymous": 200, **{r: REDIRECT for r in ALL_ROLES[1:]}}),
-    ("logout", "POST"): Case(method="POST", expected={r: REDIRECT for r in ALL_ROLES}),
+    ("login", "GET"): Case(expected={"anonymous": 200, **dict.fromkeys(ALL_ROLES[1:], REDIRECT)}),
+    ("logout", "POST"): Case(method="POST", expected=dict.fromkeys(ALL_ROLES, REDIRECT)),
     ("password_reset", "GET"): public(),
     ("password_reset_done", "GET"): public(),
     ("password_reset_confirm", "GET"): public(kwargs=lambda w: {"uidb64": "MQ", "token": "jeton-invalide"}),
@@ -89,7 +89,7 @@ MATRIX: dict[tuple[str, str], Case] = {
     ("conventions:list", "GET"): logged_in(),
     ("conventions:create", "GET"): Case(
         expected={"anonymous": LOGIN, "pilote_caf": 200, "other_caf": 200}
-        | {r: 403 for r in ["coordination", "referent_communal", "partenaire", "lecture", "other_member"]}
+        | dict.fromkeys(["coordination", "referent_communal", "partenaire", "lecture", "other_member"], 403)
     ),
     ("conventions:detail", "GET"): dossier(MEMBER_ROLES),
     ("conventions:edit", "GET"): dossier(EDITORS),
@@ -97,24 +97,41 @@ MATRIX: dict[tuple[str, str], Case] = {
         EDITORS,
         ok=REDIRECT,
         method="POST",
-        data=lambda w: {"title": "Nouvel intitulé", "start_year": 2025, "end_year": 2028, "fields": ["jeunesse"]},
+        data=lambda w: {
+            "title": "Nouvel intitulé",
+            "start_year": 2025,
+            "end_year": 2028,
+            "fields": ["jeunesse"],
+        },
     ),
-    ("conventions:status", "POST"): dossier(EDITORS, ok=REDIRECT, method="POST", data=lambda w: {"to": "diagnostic"}),
+    ("conventions:status", "POST"): dossier(
+        EDITORS, ok=REDIRECT, method="POST", data=lambda w: {"to": "diagnostic"}
+    ),
     ("conventions:parties", "GET"): dossier(MEMBER_ROLES),
     ("conventions:signatory_add", "POST"): dossier(
         EDITORS,
         ok=REDIRECT,
         method="POST",
-        data=lambda w: {"organisation": w.ctg.caf_id, "signer_name": "A. Directrice", "signer_capacity": "Directrice"},
+        data=lambda w: {
+            "organisation": w.ctg.caf_id,
+            "signer_name": "A. Directrice",
+            "signer_capacity": "Directrice",
+        },
     ),
     ("conventions:signatory_remove", "POST"): dossier(EDITORS, ok=REDIRECT, method="POST", kwargs=_signatory),
     ("conventions:partner_add", "POST"): dossier(
-        EDITORS, ok=REDIRECT, method="POST", data=lambda w: {"new_name": "Asso du Test", "new_kind": "association"}
+        EDITORS,
+        ok=REDIRECT,
+        method="POST",
+        data=lambda w: {"new_name": "Asso du Test", "new_kind": "association"},
     ),
     ("conventions:partner_remove", "POST"): dossier(EDITORS, ok=REDIRECT, method="POST", kwargs=_partner),
     ("conventions:members", "GET"): dossier(MEMBER_ROLES),
     ("conventions:members", "POST"): dossier(
-        EDITORS, ok=REDIRECT, method="POST", data=lambda w: {"email": "nouvelle@exemple.fr", "role": "partenaire"}
+        EDITORS,
+        ok=REDIRECT,
+        method="POST",
+        data=lambda w: {"email": "nouvelle@exemple.fr", "role": "partenaire"},
     ),
     ("conventions:member_remove", "POST"): dossier(EDITORS, ok=REDIRECT, method="POST", kwargs=_membership),
     ("conventions:milestones", "GET"): dossier(MEMBER_ROLES),
@@ -148,7 +165,9 @@ def test_every_url_is_in_the_matrix():
     covered = {name for name, _method in MATRIX}
     missing = project_url_names() - covered
     assert not missing, f"URL absentes de la matrice des permissions : {sorted(missing)}"
-    unnamed = [str(p.pattern) for p in get_resolver().url_patterns if isinstance(p, URLPattern) and not p.name]
+    unnamed = [
+        str(p.pattern) for p in get_resolver().url_patterns if isinstance(p, URLPattern) and not p.name
+    ]
     assert not unnamed
 
 

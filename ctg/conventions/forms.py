@@ -16,7 +16,9 @@ YEAR_WIDGET = forms.NumberInput(attrs={"inputmode": "numeric", "min": 2000, "max
 class PeriodFieldsMixin(forms.Form):
     start_year = forms.IntegerField(label="Année de début", widget=YEAR_WIDGET)
     end_year = forms.IntegerField(
-        label="Année de fin", widget=YEAR_WIDGET, help_text="Une CTG dure de 1 à 5 ans ; 4 ans sont recommandés."
+        label="Année de fin",
+        widget=YEAR_WIDGET,
+        help_text="Une CTG dure de 1 à 5 ans ; 4 ans sont recommandés.",
     )
     fields = forms.MultipleChoiceField(
         label="Champs d'intervention", choices=Field.choices, widget=forms.CheckboxSelectMultiple
@@ -27,16 +29,24 @@ class CtgCreateForm(DsfrForm, PeriodFieldsMixin):
     TERRITORY_EPCI = "epci"
     TERRITORY_COMMUNES = "communes"
 
-    title = forms.CharField(label="Intitulé", max_length=250, help_text="Par exemple : CTG de la CC du Pays de …")
+    title = forms.CharField(
+        label="Intitulé", max_length=250, help_text="Par exemple : CTG de la CC du Pays de …"
+    )
     caf = forms.ModelChoiceField(label="CAF", queryset=Organisation.objects.none(), empty_label=None)
     territory_type = forms.ChoiceField(
         label="Territoire",
-        choices=[(TERRITORY_EPCI, "Une intercommunalité (EPCI)"), (TERRITORY_COMMUNES, "Une ou plusieurs communes")],
+        choices=[
+            (TERRITORY_EPCI, "Une intercommunalité (EPCI)"),
+            (TERRITORY_COMMUNES, "Une ou plusieurs communes"),
+        ],
         widget=forms.RadioSelect,
         initial=TERRITORY_EPCI,
     )
     epci = forms.ModelChoiceField(
-        label="Intercommunalité (EPCI)", queryset=Epci.objects.none(), required=False, empty_label="— Choisir —"
+        label="Intercommunalité (EPCI)",
+        queryset=Epci.objects.none(),
+        required=False,
+        empty_label="— Choisir —",
     )
     commune_codes = forms.CharField(
         label="Codes Insee des communes",
@@ -44,7 +54,16 @@ class CtgCreateForm(DsfrForm, PeriodFieldsMixin):
         help_text="Séparés par des virgules ou des espaces, par exemple : 81004, 81065.",
     )
 
-    field_order = ["title", "caf", "territory_type", "epci", "commune_codes", "start_year", "end_year", "fields"]
+    field_order = [
+        "title",
+        "caf",
+        "territory_type",
+        "epci",
+        "commune_codes",
+        "start_year",
+        "end_year",
+        "fields",
+    ]
 
     def __init__(self, *args, cafs, **kwargs):
         super().__init__(*args, **kwargs)
@@ -80,7 +99,9 @@ class CtgCreateForm(DsfrForm, PeriodFieldsMixin):
             found = {c.code: c for c in Commune.objects.filter(code__in=codes, is_active=True)}
             unknown = [c for c in codes if c not in found]
             if unknown:
-                self.add_error("commune_codes", f"Commune inconnue dans le référentiel : {', '.join(unknown)}.")
+                self.add_error(
+                    "commune_codes", f"Commune inconnue dans le référentiel : {', '.join(unknown)}."
+                )
                 return data
             data["communes"] = [found[c] for c in dict.fromkeys(codes)]
         return data
@@ -113,22 +134,33 @@ class InviteForm(DsfrForm):
     def __init__(self, *args, ctg, actor_role, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["communes"].queryset = ctg.communes.order_by("name")
-        self.fields["role"].choices = [(v, label) for v, label in Role.choices if v in ROLES_GRANTABLE_BY.get(actor_role, ())]
+        self.fields["role"].choices = [
+            (v, label) for v, label in Role.choices if v in ROLES_GRANTABLE_BY.get(actor_role, ())
+        ]
 
 
 class SignatoryForm(DsfrForm):
-    organisation = forms.ModelChoiceField(label="Organisation signataire", queryset=Organisation.objects.all())
+    organisation = forms.ModelChoiceField(
+        label="Organisation signataire", queryset=Organisation.objects.all()
+    )
     signer_name = forms.CharField(label="Nom du signataire", max_length=200)
-    signer_capacity = forms.CharField(label="Qualité", max_length=200, help_text="Par exemple : Président, Directrice.")
+    signer_capacity = forms.CharField(
+        label="Qualité", max_length=200, help_text="Par exemple : Président, Directrice."
+    )
 
     def __init__(self, *args, ctg, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].queryset = Organisation.objects.exclude(signatures__ctg=ctg).order_by("kind", "name")
+        self.fields["organisation"].queryset = Organisation.objects.exclude(signatures__ctg=ctg).order_by(
+            "kind", "name"
+        )
 
 
 class PartnerForm(DsfrForm):
     organisation = forms.ModelChoiceField(
-        label="Organisation existante", queryset=Organisation.objects.all(), required=False, empty_label="— Choisir —"
+        label="Organisation existante",
+        queryset=Organisation.objects.all(),
+        required=False,
+        empty_label="— Choisir —",
     )
     new_name = forms.CharField(label="Ou nouvelle organisation : nom", max_length=250, required=False)
     new_kind = forms.ChoiceField(
@@ -137,22 +169,34 @@ class PartnerForm(DsfrForm):
         + [
             c
             for c in Organisation.Kind.choices
-            if c[0] not in {Organisation.Kind.CAF, Organisation.Kind.EPCI, Organisation.Kind.COMMUNE, Organisation.Kind.DEPARTEMENT}
+            if c[0]
+            not in {
+                Organisation.Kind.CAF,
+                Organisation.Kind.EPCI,
+                Organisation.Kind.COMMUNE,
+                Organisation.Kind.DEPARTEMENT,
+            }
         ],
         required=False,
     )
 
     def __init__(self, *args, ctg, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].queryset = Organisation.objects.exclude(partner_ctgs=ctg).order_by("kind", "name")
+        self.fields["organisation"].queryset = Organisation.objects.exclude(partner_ctgs=ctg).order_by(
+            "kind", "name"
+        )
 
     def clean(self):
         data = super().clean()
         if data.get("organisation") and data.get("new_name"):
-            raise forms.ValidationError("Choisissez une organisation existante ou créez-en une, pas les deux.")
+            raise forms.ValidationError(
+                "Choisissez une organisation existante ou créez-en une, pas les deux."
+            )
         if not data.get("organisation"):
             if not data.get("new_name"):
-                raise forms.ValidationError("Choisissez une organisation existante ou indiquez le nom d'une nouvelle.")
+                raise forms.ValidationError(
+                    "Choisissez une organisation existante ou indiquez le nom d'une nouvelle."
+                )
             if not data.get("new_kind"):
                 self.add_error("new_kind", "Choisissez le type de la nouvelle organisation.")
         return data

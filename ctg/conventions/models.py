@@ -139,7 +139,10 @@ class Ctg(TrackedModel):
 class Membership(TrackedModel):
     ctg = models.ForeignKey(Ctg, on_delete=models.CASCADE, related_name="memberships", verbose_name="dossier")
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships", verbose_name="personne"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="memberships",
+        verbose_name="personne",
     )
     role = models.CharField("rôle", max_length=20, choices=Role.choices)
     communes = models.ManyToManyField(
@@ -165,7 +168,9 @@ class Signatory(TrackedModel):
         Organisation, on_delete=models.PROTECT, related_name="signatures", verbose_name="organisation"
     )
     signer_name = models.CharField("signataire", max_length=200)
-    signer_capacity = models.CharField("qualité", max_length=200, help_text="Par exemple : Président, Directrice.")
+    signer_capacity = models.CharField(
+        "qualité", max_length=200, help_text="Par exemple : Président, Directrice."
+    )
     position = models.PositiveSmallIntegerField("ordre", default=0)
 
     class Meta:

@@ -1,8 +1,8 @@
 """Reads scoped to what a person may see."""
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
-from django.core.exceptions import PermissionDenied
 
 from ctg.conventions.models import Ctg, Membership
 from ctg.organisations.models import Organisation
@@ -75,4 +75,8 @@ def can_create_ctg(user) -> bool:
     if user.is_superuser:
         return True
     org = user.organisation
-    return org is not None and org.kind in {Organisation.Kind.CAF, Organisation.Kind.EPCI, Organisation.Kind.COMMUNE}
+    return org is not None and org.kind in {
+        Organisation.Kind.CAF,
+        Organisation.Kind.EPCI,
+        Organisation.Kind.COMMUNE,
+    }

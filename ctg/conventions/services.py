@@ -39,7 +39,9 @@ RENEWABLE_STATUSES = (Status.EVALUATION, Status.CLOSE)
 # --- history -------------------------------------------------------------------------------------------
 
 
-def history_record(*, ctg: Ctg, actor, action: str, summary: str, changes: dict | None = None) -> HistoryEntry:
+def history_record(
+    *, ctg: Ctg, actor, action: str, summary: str, changes: dict | None = None
+) -> HistoryEntry:
     return HistoryEntry.objects.create(
         ctg=ctg,
         actor=actor if actor is not None and actor.is_authenticated else None,
@@ -140,7 +142,9 @@ def territory_organisations_ensure(*, epci: Epci | None, communes: Iterable[Comm
             organisations.append(org)
     departement_ids = sorted({c.departement_id for c in communes})
     for departement_id in departement_ids:
-        org = Organisation.objects.filter(kind=Organisation.Kind.DEPARTEMENT, departement_id=departement_id).first()
+        org = Organisation.objects.filter(
+            kind=Organisation.Kind.DEPARTEMENT, departement_id=departement_id
+        ).first()
         if org is None:
             from ctg.territories.models import Departement
 
@@ -213,7 +217,12 @@ def ctg_create(
     return ctg
 
 
-EDITABLE_FIELDS = {"title": "intitulé", "start_year": "année de début", "end_year": "année de fin", "fields": "champs"}
+EDITABLE_FIELDS = {
+    "title": "intitulé",
+    "start_year": "année de début",
+    "end_year": "année de fin",
+    "fields": "champs",
+}
 
 
 @transaction.atomic
@@ -221,21 +230,25 @@ def ctg_update(*, ctg: Ctg, actor, **values) -> Ctg:
     unknown = set(values) - set(EDITABLE_FIELDS)
     if unknown:
         raise ValueError(f"Champs non modifiables : {sorted(unknown)}")
-    ctg = Ctg.objects.select_for_update().get(pk=ctg.pk)
+    original, ctg = ctg, Ctg.objects.select_for_update().get(pk=ctg.pk)
     if "title" in values:
         values["title"] = (values["title"] or "").strip()
         if not values["title"]:
             raise ValidationError({"title": "L'intitulé est obligatoire."})
     start = values.get("start_year", ctg.start_year)
     end = values.get("end_year", ctg.end_year)
-    if ("start_year" in values or "end_year" in values) and ctg.status in (
-        Status.SIGNEE,
-        Status.MISE_EN_OEUVRE,
-        Status.EVALUATION,
-        Status.CLOSE,
+    if (
+        ("start_year" in values or "end_year" in values)
+        and ctg.status
+        in (
+            Status.SIGNEE,
+            Status.MISE_EN_OEUVRE,
+            Status.EVALUATION,
+            Status.CLOSE,
+        )
+        and (start, end) != (ctg.start_year, ctg.end_year)
     ):
-        if (start, end) != (ctg.start_year, ctg.end_year):
-            raise ValidationError("La période d'une convention signée ne se modifie que par avenant.")
+        raise ValidationError("La période d'une convention signée ne se modifie que par avenant.")
     validate_period(start, end)
     if "fields" in values:
         values["fields"] = validate_fields(values["fields"])
@@ -257,6 +270,8 @@ def ctg_update(*, ctg: Ctg, actor, **values) -> Ctg:
             summary="Modification : " + ", ".join(changes),
             changes=changes,
         )
+        for name in values:
+            setattr(original, name, getattr(ctg, name))
     return ctg
 
 
@@ -284,7 +299,7 @@ def transition_blockers(ctg: Ctg, to: str) -> list[str]:
 
 @transaction.atomic
 def ctg_transition(*, ctg: Ctg, actor, to: str) -> Ctg:
-    ctg = Ctg.objects.select_for_update().get(pk=ctg.pk)
+    original, ctg = ctg, Ctg.objects.select_for_update().get(pk=ctg.pk)
     if to not in Status.values:
         raise ValidationError("Statut inconnu.")
     blockers = transition_blockers(ctg, to)
@@ -302,12 +317,13 @@ def ctg_transition(*, ctg: Ctg, actor, to: str) -> Ctg:
         summary=f"Statut : {Status(before).label} → {Status(to).label}",
         changes={"statut": [Status(before).label, Status(to).label]},
     )
+    original.status, original.status_changed_at = ctg.status, ctg.status_changed_at
     return ctg
 
 
 @transaction.atomic
 def ctg_renew(*, ctg: Ctg, actor, start_year: int | None = None, end_year: int | None = None) -> Ctg:
-    """The next CTG of the same territory, linked to this one; members, partners and fields are carried over."""
+    """The next CTG of the same territory, linked to this one; members, partners and fields carry over."""
     ctg = Ctg.objects.select_for_update().get(pk=ctg.pk)
     if ctg.status not in RENEWABLE_STATUSES:
         raise ValidationError("Seule une CTG en évaluation ou close peut être renouvelée.")
@@ -331,7 +347,9 @@ def ctg_renew(*, ctg: Ctg, actor, start_year: int | None = None, end_year: int |
     new.save(update_fields=["created_by", "updated_by"])
     new.partners.set(ctg.partners.all())
     for membership in ctg.memberships.prefetch_related("communes"):
-        copy = Membership.objects.create(ctg=new, user=membership.user, role=membership.role, created_by=actor)
+        copy = Membership.objects.create(
+            ctg=new, user=membership.user, role=membership.role, created_by=actor
+        )
         copy.communes.set(membership.communes.all())
     new.history.update(actor=actor)
     history_record(
@@ -407,13 +425,17 @@ def partner_add(*, ctg: Ctg, actor, organisation: Organisation) -> None:
     if ctg.partners.filter(pk=organisation.pk).exists():
         raise ValidationError({"organisation": f"{organisation} est déjà partenaire associé."})
     ctg.partners.add(organisation)
-    history_record(ctg=ctg, actor=actor, action="partenaire", summary=f"Partenaire associé ajouté : {organisation}")
+    history_record(
+        ctg=ctg, actor=actor, action="partenaire", summary=f"Partenaire associé ajouté : {organisation}"
+    )
 
 
 @transaction.atomic
 def partner_remove(*, ctg: Ctg, actor, organisation: Organisation) -> None:
     ctg.partners.remove(organisation)
-    history_record(ctg=ctg, actor=actor, action="partenaire", summary=f"Partenaire associé retiré : {organisation}")
+    history_record(
+        ctg=ctg, actor=actor, action="partenaire", summary=f"Partenaire associé retiré : {organisation}"
+    )
 
 
 # --- members -------------------------------------------------------------------------------------------
@@ -438,7 +460,7 @@ def membership_invite(
     communes: Iterable[Commune] = (),
     request=None,
 ) -> Membership:
-    """Adds a person to a dossier with a role; a new person receives an email with a link to choose a password."""
+    """Adds a person to a dossier with a role; a new person gets an email to choose a password."""
     email = (email or "").strip().lower()
     communes = list(communes)
     errors = {}
@@ -509,9 +531,18 @@ MILESTONE_FIELDS = {"kind": "type", "title": "intitulé", "date": "date", "done"
 
 
 @transaction.atomic
-def milestone_create(*, ctg: Ctg, actor, kind: str, title: str, date, done: bool = False, notes: str = "") -> Milestone:
+def milestone_create(
+    *, ctg: Ctg, actor, kind: str, title: str, date, done: bool = False, notes: str = ""
+) -> Milestone:
     milestone = Milestone(
-        ctg=ctg, kind=kind, title=(title or "").strip(), date=date, done=done, notes=notes, created_by=actor, updated_by=actor
+        ctg=ctg,
+        kind=kind,
+        title=(title or "").strip(),
+        date=date,
+        done=done,
+        notes=notes,
+        created_by=actor,
+        updated_by=actor,
     )
     milestone.full_clean()
     milestone.save()
@@ -532,7 +563,11 @@ def milestone_update(*, milestone: Milestone, actor, **values) -> Milestone:
         milestone.full_clean()
         milestone.save()
         history_record(
-            ctg=milestone.ctg, actor=actor, action="jalon", summary=f"Jalon modifié : {milestone}", changes=changes
+            ctg=milestone.ctg,
+            actor=actor,
+            action="jalon",
+            summary=f"Jalon modifié : {milestone}",
+            changes=changes,
         )
     return milestone
 

@@ -19,7 +19,9 @@ urlpatterns = [
     path("<int:pk>/membres/<int:membership_pk>/retirer/", views.member_remove, name="member_remove"),
     path("<int:pk>/calendrier/", views.milestones, name="milestones"),
     path("<int:pk>/calendrier/<int:milestone_pk>/modifier/", views.milestone_edit, name="milestone_edit"),
-    path("<int:pk>/calendrier/<int:milestone_pk>/supprimer/", views.milestone_delete, name="milestone_delete"),
+    path(
+        "<int:pk>/calendrier/<int:milestone_pk>/supprimer/", views.milestone_delete, name="milestone_delete"
+    ),
     path("<int:pk>/historique/", views.history, name="history"),
     path("<int:pk>/renouveler/", views.renew, name="renew"),
 ]

@@ -7,7 +7,7 @@ from django.db.models import Sum
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
 from ctg.conventions import services
 from ctg.conventions.forms import (
@@ -62,7 +62,11 @@ def _context(ctg, role, tab, title, **extra):
         "nav": "ctg",
         "breadcrumb_data": {
             "links": [{"url": reverse("conventions:list"), "title": "Dossiers CTG"}]
-            + ([{"url": reverse("conventions:detail", args=[ctg.pk]), "title": ctg.title}] if tab != "home" else []),
+            + (
+                [{"url": reverse("conventions:detail", args=[ctg.pk]), "title": ctg.title}]
+                if tab != "home"
+                else []
+            ),
             "current": ctg.title if tab == "home" else title,
         },
         **extra,
@@ -169,7 +173,12 @@ def ctg_detail(request, ctg, role):
 
 @ctg_view(Op.EDIT, methods=("GET", "POST"))
 def ctg_edit(request, ctg, role):
-    initial = {"title": ctg.title, "start_year": ctg.start_year, "end_year": ctg.end_year, "fields": ctg.fields}
+    initial = {
+        "title": ctg.title,
+        "start_year": ctg.start_year,
+        "end_year": ctg.end_year,
+        "fields": ctg.fields,
+    }
     form = CtgEditForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
@@ -179,7 +188,9 @@ def ctg_edit(request, ctg, role):
         else:
             messages.success(request, "Le dossier est enregistré.")
             return redirect("conventions:detail", pk=ctg.pk)
-    return render(request, "conventions/edit.html", _context(ctg, role, "edit", "Modifier le dossier", form=form))
+    return render(
+        request, "conventions/edit.html", _context(ctg, role, "edit", "Modifier le dossier", form=form)
+    )
 
 
 @ctg_view(Op.CHANGE_STATUS, methods=("POST",))
@@ -290,7 +301,8 @@ def members(request, ctg, role):
                 _apply_errors(form, error)
             else:
                 messages.success(
-                    request, f"{membership.user.email} rejoint le dossier comme {membership.get_role_display()}."
+                    request,
+                    f"{membership.user.email} rejoint le dossier comme {membership.get_role_display()}.",
                 )
                 return redirect("conventions:members", pk=ctg.pk)
         status = 400
@@ -377,7 +389,9 @@ def milestone_delete(request, ctg, role, milestone_pk):
 @ctg_view(Op.VIEW_HISTORY)
 def history(request, ctg, role):
     entries = ctg.history.select_related("actor")
-    return render(request, "conventions/history.html", _context(ctg, role, "history", "Historique", entries=entries))
+    return render(
+        request, "conventions/history.html", _context(ctg, role, "history", "Historique", entries=entries)
+    )
 
 
 @ctg_view(Op.RENEW, methods=("GET", "POST"))
@@ -390,6 +404,10 @@ def renew(request, ctg, role):
         except ValidationError as error:
             _apply_errors(form, error)
         else:
-            messages.success(request, f"Le dossier « {new.title} » est créé pour la période {new.period_label}.")
+            messages.success(
+                request, f"Le dossier « {new.title} » est créé pour la période {new.period_label}."
+            )
             return redirect("conventions:detail", pk=new.pk)
-    return render(request, "conventions/renew.html", _context(ctg, role, "renew", "Renouveler la CTG", form=form))
+    return render(
+        request, "conventions/renew.html", _context(ctg, role, "renew", "Renouveler la CTG", form=form)
+    )

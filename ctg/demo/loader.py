@@ -100,7 +100,13 @@ def load_demo() -> tuple[Ctg, bool]:
         epci=epci,
         start_year=start,
         end_year=start + 3,
-        fields=[Field.PETITE_ENFANCE, Field.ENFANCE, Field.JEUNESSE, Field.PARENTALITE, Field.ANIMATION_VIE_SOCIALE],
+        fields=[
+            Field.PETITE_ENFANCE,
+            Field.ENFANCE,
+            Field.JEUNESSE,
+            Field.PARENTALITE,
+            Field.ANIMATION_VIE_SOCIALE,
+        ],
         is_fictitious=True,
     )
     for email, _first, _last, _job, _org, role in DEMO_USERS:
@@ -118,7 +124,11 @@ def load_demo() -> tuple[Ctg, bool]:
         services.partner_add(ctg=ctg, actor=coordinator, organisation=organisation)
 
     milestones = [
-        (Milestone.Kind.LANCEMENT, "Délibération du conseil communautaire engageant la démarche", (start - 1, 3, 14)),
+        (
+            Milestone.Kind.LANCEMENT,
+            "Délibération du conseil communautaire engageant la démarche",
+            (start - 1, 3, 14),
+        ),
         (Milestone.Kind.RECRUTEMENT, "Recrutement du chargé de coopération", (start - 1, 5, 2)),
         (Milestone.Kind.DIAGNOSTIC, "Lancement du diagnostic partagé", (start - 1, 6, 5)),
         (Milestone.Kind.ATELIER, "Ateliers thématiques petite enfance et jeunesse", (start - 1, 9, 21)),
@@ -127,17 +137,27 @@ def load_demo() -> tuple[Ctg, bool]:
         (Milestone.Kind.BILAN, f"Bilan annuel {start}", (start + 1, 3, 12)),
         (Milestone.Kind.BILAN, f"Bilan annuel {start + 1}", (start + 2, 3, 11)),
         (Milestone.Kind.COMITE, "Comité de pilotage de fin d'année", (start + 2, 12, 10)),
-        (Milestone.Kind.EVALUATION, "Évaluation finale et préparation du renouvellement", (start + 3, 10, 15)),
+        (
+            Milestone.Kind.EVALUATION,
+            "Évaluation finale et préparation du renouvellement",
+            (start + 3, 10, 15),
+        ),
     ]
     today = timezone.localdate()
     for kind, title, (y, m, d) in milestones:
         date = datetime.date(y, m, d)
-        services.milestone_create(ctg=ctg, actor=coordinator, kind=kind, title=title, date=date, done=date < today)
+        services.milestone_create(
+            ctg=ctg, actor=coordinator, kind=kind, title=title, date=date, done=date < today
+        )
 
     services.ctg_transition(ctg=ctg, actor=coordinator, to=Status.DIAGNOSTIC)
     services.ctg_transition(ctg=ctg, actor=coordinator, to=Status.ELABORATION)
     services.signatory_add(
-        ctg=ctg, actor=pilot, organisation=caf, signer_name="Anne Lefèvre (fictive)", signer_capacity="Directrice"
+        ctg=ctg,
+        actor=pilot,
+        organisation=caf,
+        signer_name="Anne Lefèvre (fictive)",
+        signer_capacity="Directrice",
     )
     services.signatory_add(
         ctg=ctg,

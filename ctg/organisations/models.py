@@ -31,7 +31,12 @@ class Organisation(models.Model):
         help_text="Obligatoire pour une CAF ou un Conseil départemental.",
     )
     epci = models.ForeignKey(
-        Epci, on_delete=models.PROTECT, null=True, blank=True, related_name="organisations", verbose_name="EPCI"
+        Epci,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="organisations",
+        verbose_name="EPCI",
     )
     commune = models.ForeignKey(
         Commune,
@@ -60,7 +65,8 @@ class Organisation(models.Model):
                 condition=~models.Q(kind="epci") | models.Q(epci__isnull=False), name="epci_has_epci"
             ),
             models.CheckConstraint(
-                condition=~models.Q(kind="commune") | models.Q(commune__isnull=False), name="commune_has_commune"
+                condition=~models.Q(kind="commune") | models.Q(commune__isnull=False),
+                name="commune_has_commune",
             ),
         ]
 

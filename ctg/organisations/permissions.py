@@ -33,9 +33,7 @@ class Op(StrEnum):
 ROLE_OPERATIONS: dict[str, frozenset[Op]] = {
     Role.PILOTE_CAF: frozenset(Op),
     Role.COORDINATION: frozenset(Op) - {Op.RENEW},
-    Role.REFERENT_COMMUNAL: frozenset(
-        {Op.VIEW, Op.VIEW_HISTORY, Op.CONTRIBUTE, Op.EDIT_COMMUNE_ITEMS}
-    ),
+    Role.REFERENT_COMMUNAL: frozenset({Op.VIEW, Op.VIEW_HISTORY, Op.CONTRIBUTE, Op.EDIT_COMMUNE_ITEMS}),
     Role.PARTENAIRE: frozenset({Op.VIEW, Op.VIEW_HISTORY, Op.CONTRIBUTE}),
     Role.LECTURE: frozenset({Op.VIEW}),
 }

@@ -4,92 +4,172 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Ctg',
+            name="Ctg",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='créé le')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='modifié le')),
-                ('title', models.CharField(max_length=250, verbose_name='intitulé')),
-                ('territory_key', models.CharField(db_index=True, editable=False, max_length=2000)),
-                ('start_year', models.PositiveSmallIntegerField(verbose_name='année de début')),
-                ('end_year', models.PositiveSmallIntegerField(verbose_name='année de fin')),
-                ('fields', models.JSONField(default=list, verbose_name="champs d'intervention")),
-                ('status', models.CharField(choices=[('preparation', 'Préparation'), ('diagnostic', 'Diagnostic'), ('elaboration', 'Élaboration'), ('signee', 'Signée'), ('mise_en_oeuvre', 'Mise en œuvre'), ('evaluation', 'Évaluation'), ('close', 'Close')], default='preparation', max_length=20, verbose_name='statut')),
-                ('status_changed_at', models.DateTimeField(blank=True, null=True, verbose_name='statut modifié le')),
-                ('is_fictitious', models.BooleanField(default=False, verbose_name='fictif (démonstration)')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="créé le")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="modifié le")),
+                ("title", models.CharField(max_length=250, verbose_name="intitulé")),
+                ("territory_key", models.CharField(db_index=True, editable=False, max_length=2000)),
+                ("start_year", models.PositiveSmallIntegerField(verbose_name="année de début")),
+                ("end_year", models.PositiveSmallIntegerField(verbose_name="année de fin")),
+                ("fields", models.JSONField(default=list, verbose_name="champs d'intervention")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("preparation", "Préparation"),
+                            ("diagnostic", "Diagnostic"),
+                            ("elaboration", "Élaboration"),
+                            ("signee", "Signée"),
+                            ("mise_en_oeuvre", "Mise en œuvre"),
+                            ("evaluation", "Évaluation"),
+                            ("close", "Close"),
+                        ],
+                        default="preparation",
+                        max_length=20,
+                        verbose_name="statut",
+                    ),
+                ),
+                (
+                    "status_changed_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="statut modifié le"),
+                ),
+                ("is_fictitious", models.BooleanField(default=False, verbose_name="fictif (démonstration)")),
             ],
             options={
-                'verbose_name': 'dossier CTG',
-                'verbose_name_plural': 'dossiers CTG',
-                'ordering': ['-start_year', 'title'],
+                "verbose_name": "dossier CTG",
+                "verbose_name_plural": "dossiers CTG",
+                "ordering": ["-start_year", "title"],
             },
         ),
         migrations.CreateModel(
-            name='HistoryEntry',
+            name="HistoryEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='date')),
-                ('action', models.CharField(max_length=50, verbose_name='action')),
-                ('summary', models.CharField(max_length=500, verbose_name='résumé')),
-                ('changes', models.JSONField(blank=True, default=dict, verbose_name='modifications')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("at", models.DateTimeField(auto_now_add=True, db_index=True, verbose_name="date")),
+                ("action", models.CharField(max_length=50, verbose_name="action")),
+                ("summary", models.CharField(max_length=500, verbose_name="résumé")),
+                ("changes", models.JSONField(blank=True, default=dict, verbose_name="modifications")),
             ],
             options={
-                'verbose_name': "entrée d'historique",
-                'verbose_name_plural': 'historique',
-                'ordering': ['-at', '-id'],
+                "verbose_name": "entrée d'historique",
+                "verbose_name_plural": "historique",
+                "ordering": ["-at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Membership',
+            name="Membership",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='créé le')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='modifié le')),
-                ('role', models.CharField(choices=[('pilote_caf', 'Pilote CAF'), ('coordination', 'Coordination (chargé·e de coopération)'), ('referent_communal', 'Référent·e communal·e'), ('partenaire', 'Partenaire'), ('lecture', 'Lecture (élu·e)')], max_length=20, verbose_name='rôle')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="créé le")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="modifié le")),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("pilote_caf", "Pilote CAF"),
+                            ("coordination", "Coordination (chargé·e de coopération)"),
+                            ("referent_communal", "Référent·e communal·e"),
+                            ("partenaire", "Partenaire"),
+                            ("lecture", "Lecture (élu·e)"),
+                        ],
+                        max_length=20,
+                        verbose_name="rôle",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'membre',
-                'ordering': ['role', 'user__last_name', 'user__email'],
+                "verbose_name": "membre",
+                "ordering": ["role", "user__last_name", "user__email"],
             },
         ),
         migrations.CreateModel(
-            name='Milestone',
+            name="Milestone",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='créé le')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='modifié le')),
-                ('kind', models.CharField(choices=[('lancement', 'Lancement de la démarche'), ('diagnostic', 'Lancement du diagnostic'), ('recrutement', 'Recrutement du chargé de coopération'), ('atelier', 'Atelier'), ('restitution', 'Restitution du diagnostic'), ('comite', 'Comité de pilotage'), ('signature', 'Signature de la convention'), ('bilan', 'Bilan annuel'), ('evaluation', 'Évaluation finale'), ('autre', 'Autre')], max_length=20, verbose_name='type')),
-                ('title', models.CharField(max_length=250, verbose_name='intitulé')),
-                ('date', models.DateField(verbose_name='date')),
-                ('done', models.BooleanField(default=False, verbose_name='réalisé')),
-                ('notes', models.TextField(blank=True, verbose_name='notes')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="créé le")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="modifié le")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("lancement", "Lancement de la démarche"),
+                            ("diagnostic", "Lancement du diagnostic"),
+                            ("recrutement", "Recrutement du chargé de coopération"),
+                            ("atelier", "Atelier"),
+                            ("restitution", "Restitution du diagnostic"),
+                            ("comite", "Comité de pilotage"),
+                            ("signature", "Signature de la convention"),
+                            ("bilan", "Bilan annuel"),
+                            ("evaluation", "Évaluation finale"),
+                            ("autre", "Autre"),
+                        ],
+                        max_length=20,
+                        verbose_name="type",
+                    ),
+                ),
+                ("title", models.CharField(max_length=250, verbose_name="intitulé")),
+                ("date", models.DateField(verbose_name="date")),
+                ("done", models.BooleanField(default=False, verbose_name="réalisé")),
+                ("notes", models.TextField(blank=True, verbose_name="notes")),
             ],
             options={
-                'verbose_name': 'jalon',
-                'ordering': ['date', 'id'],
+                "verbose_name": "jalon",
+                "ordering": ["date", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Signatory',
+            name="Signatory",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='créé le')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='modifié le')),
-                ('signer_name', models.CharField(max_length=200, verbose_name='signataire')),
-                ('signer_capacity', models.CharField(help_text='Par exemple : Président, Directrice.', max_length=200, verbose_name='qualité')),
-                ('position', models.PositiveSmallIntegerField(default=0, verbose_name='ordre')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="créé le")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="modifié le")),
+                ("signer_name", models.CharField(max_length=200, verbose_name="signataire")),
+                (
+                    "signer_capacity",
+                    models.CharField(
+                        help_text="Par exemple : Président, Directrice.",
+                        max_length=200,
+                        verbose_name="qualité",
+                    ),
+                ),
+                ("position", models.PositiveSmallIntegerField(default=0, verbose_name="ordre")),
             ],
             options={
-                'verbose_name': 'signataire',
-                'ordering': ['position', 'id'],
+                "verbose_name": "signataire",
+                "ordering": ["position", "id"],
             },
         ),
     ]

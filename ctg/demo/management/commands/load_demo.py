@@ -5,7 +5,7 @@ from ctg.demo.loader import DemoError, demo_logins, load_demo
 
 
 class Command(BaseCommand):
-    help = "Charge la démonstration (idempotent) : une CAF, un EPCI réel, des personnes et un dossier CTG fictifs."
+    help = "Charge la démonstration (idempotent) : un EPCI réel, des personnes et un dossier CTG fictifs."
 
     def handle(self, *args, **options):
         try:
@@ -13,7 +13,9 @@ class Command(BaseCommand):
         except DemoError as error:
             raise CommandError(str(error)) from error
         verb = "créé" if created else "déjà présent"
-        self.stdout.write(self.style.SUCCESS(f"Dossier de démonstration {verb} : « {ctg.title} » (n° {ctg.pk})."))
+        self.stdout.write(
+            self.style.SUCCESS(f"Dossier de démonstration {verb} : « {ctg.title} » (n° {ctg.pk}).")
+        )
         self.stdout.write(f"Comptes de démonstration (mot de passe : {DEMO_PASSWORD}) :")
         for email, label in demo_logins():
             self.stdout.write(f"  {email:32} {label}")

@@ -1,0 +1,52 @@
+"""Every main page renders in Chromium and passes axe-core (no serious or critical violation)."""
+
+from ctg.conventions.models import Ctg
+from tests.conftest import PASSWORD
+from tests.factories import MilestoneFactory, SignatoryFactory
+
+from .axe import assert_accessible
+
+
+def test_main_pages_are_accessible(transactional_db, world, page, live_server, login):
+    ctg = world.ctg
+    milestone = MilestoneFactory(ctg=ctg)
+    SignatoryFactory(ctg=ctg, organisation=ctg.caf)
+    Ctg.objects.filter(pk=ctg.pk).update(status="evaluation")
+    commune = ctg.communes.first()
+    public = [
+        ("/territoires/", "Recherche de territoires"),
+        ("/territoires/?q=commune", "Résultats de recherche"),
+        (f"/territoires/commune/{commune.code}/", "Page d'une commune"),
+        (f"/territoires/epci/{ctg.epci_id}/", "Page d'un EPCI"),
+        ("/territoires/departement/81/", "Page d'un département"),
+        ("/mot-de-passe/oubli/", "Mot de passe oublié"),
+    ]
+    for path, label in public:
+        response = page.goto(f"{live_server.url}{path}")
+        assert response.ok, f"{label} : {response.status}"
+        assert_accessible(page, label)
+
+    login(world.users["pilote_caf"].email, PASSWORD)
+    private = [
+        ("/", "Accueil connecté"),
+        ("/ctg/", "Liste des dossiers"),
+        ("/ctg/nouveau/", "Nouveau dossier"),
+        (f"/ctg/{ctg.pk}/", "Synthèse"),
+        (f"/ctg/{ctg.pk}/modifier/", "Modifier le dossier"),
+        (f"/ctg/{ctg.pk}/parties/", "Signataires et partenaires"),
+        (f"/ctg/{ctg.pk}/membres/", "Membres"),
+        (f"/ctg/{ctg.pk}/calendrier/", "Calendrier"),
+        (f"/ctg/{ctg.pk}/calendrier/{milestone.pk}/modifier/", "Modifier un jalon"),
+        (f"/ctg/{ctg.pk}/historique/", "Historique"),
+        (f"/ctg/{ctg.pk}/renouveler/", "Renouveler"),
+        ("/ctg/999999/", "Page introuvable"),
+    ]
+    for path, label in private:
+        page.goto(f"{live_server.url}{path}")
+        assert_accessible(page, label)
+
+    # The HTMX suggestions under the search field, once typed.
+    page.goto(f"{live_server.url}/territoires/")
+    page.get_by_role("searchbox").first.fill("Comm")
+    page.locator("#territory-suggestions li").first.wait_for()
+    assert_accessible(page, "Suggestions de territoires")
