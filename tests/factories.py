@@ -38,7 +38,7 @@ class CommuneFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Commune
 
-    code = factory.Sequence(lambda n: f"81{n + 500:03d}")
+    code = factory.Sequence(lambda n: f"8{n % 9000 + 1000:04d}")
     name = factory.Sequence(lambda n: f"Commune {n}")
     departement = factory.SubFactory(DepartementFactory)
     region = factory.LazyAttribute(lambda o: o.departement.region)
