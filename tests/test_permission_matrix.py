@@ -196,16 +196,27 @@ def test_permission_matrix(client, world, name, method, role):
         assert response.status_code == expected
 
 
-def test_admin_is_for_staff_only(client, world, admin_user):
-    admin_names = sorted(name for name, _ in _walk(get_resolver()) if name.startswith("admin:"))
-    assert "admin:index" in admin_names
-    url = reverse("admin:index")
-    assert client.get(url).status_code == 302
-    for role in ("pilote_caf", "coordination", "other_caf"):
-        client.force_login(world.users[role])
-        response = client.get(reverse("admin:conventions_ctg_changelist"))
-        assert response.status_code == 302 and "/admin/login/" in response.url
+# The admin login page shows its form; its logout sends a non-staff person back to the admin index.
+ADMIN_PUBLIC = {"admin:login": 200, "admin:logout": 302}
+
+
+def _admin_kwargs(pattern: URLPattern, world) -> dict:
+    fillers = {"app_label": "conventions", "object_id": str(world.ctg.pk), "content_type_id": "1", "id": "1"}
+    return {name: fillers[name] for name in pattern.pattern.regex.groupindex}
+
+
+def test_every_admin_url_is_for_staff_only(client, world, admin_user):
+    """The admin site, URL by URL: people of the dossiers (never staff) are sent to the admin login."""
+    admin_patterns = [(name, p) for name, p in _walk(get_resolver()) if name.startswith("admin:")]
+    assert len(admin_patterns) > 20
+    client.force_login(world.users["pilote_caf"])
+    for name, pattern in admin_patterns:
+        response = client.get(reverse(name, kwargs=_admin_kwargs(pattern, world)))
+        if name in ADMIN_PUBLIC:
+            assert response.status_code == ADMIN_PUBLIC[name], name
+        else:
+            assert response.status_code == 302 and "/admin/login/" in response.url, name
     client.force_login(admin_user)
-    assert client.get(url).status_code == 200
-    assert client.get(reverse("admin:conventions_ctg_changelist")).status_code == 200
+    for name in ("admin:index", "admin:conventions_ctg_changelist"):
+        assert client.get(reverse(name)).status_code == 200
     assert client.get(reverse("admin:conventions_ctg_change", args=[world.ctg.pk])).status_code == 200

@@ -65,7 +65,7 @@ class CtgCreateForm(DsfrForm, PeriodFieldsMixin):
         "fields",
     ]
 
-    def __init__(self, *args, cafs, **kwargs):
+    def __init__(self, *args, cafs, organisation=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["caf"].queryset = cafs
         departements = {c.departement_id for c in cafs if c.departement_id}
@@ -77,6 +77,12 @@ class CtgCreateForm(DsfrForm, PeriodFieldsMixin):
             year = timezone.localdate().year + 1
             self.initial.setdefault("start_year", year)
             self.initial.setdefault("end_year", year + DEFAULT_DURATION_YEARS - 1)
+            # A collectivity usually opens the dossier of its own territory.
+            if organisation is not None and organisation.epci_id:
+                self.initial["epci"] = organisation.epci_id
+            elif organisation is not None and organisation.commune_id:
+                self.initial["territory_type"] = self.TERRITORY_COMMUNES
+                self.initial["commune_codes"] = organisation.commune_id
 
     def clean(self):
         data = super().clean()

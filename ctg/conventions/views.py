@@ -100,7 +100,7 @@ def ctg_create(request):
     if not can_create_ctg(request.user):
         raise PermissionDenied("Seuls la CAF et les collectivités créent un dossier CTG.")
     cafs = caf_organisations_for(request.user)
-    form = CtgCreateForm(request.POST or None, cafs=cafs)
+    form = CtgCreateForm(request.POST or None, cafs=cafs, organisation=request.user.organisation)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

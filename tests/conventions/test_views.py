@@ -7,6 +7,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from ctg.conventions.models import Ctg, HistoryEntry, Status
+from ctg.organisations.models import Organisation
 
 
 @pytest.fixture
@@ -150,3 +151,14 @@ def test_list_ctg_json(world, capsys):
         "start_year": 2025,
         "end_year": 2028,
     }
+
+
+def test_an_epci_coordinator_finds_their_epci_preselected(client, world):
+    coordinator = world.users["coordination"]
+    coordinator.organisation = Organisation.objects.create(
+        kind="epci", epci=world.ctg.epci, name="CC du Test"
+    )
+    coordinator.save()
+    client.force_login(coordinator)
+    form = client.get(reverse("conventions:create")).context["form"]
+    assert form["epci"].value() == world.ctg.epci_id
