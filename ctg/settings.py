@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "ctg.organisations",
     "ctg.conventions",
     "ctg.demo",
+    "ctg.diagnostics",
 ]
 
 MIDDLEWARE = [

@@ -18,6 +18,16 @@ PASSWORD = "mot-de-passe-de-test"
 
 
 @pytest.fixture(autouse=True)
+def fresh_statistics_engine():
+    """The portrait engine caches the commune table and results per process: each test starts afresh."""
+    from ctg.diagnostics import engine
+
+    engine.reset()
+    yield
+    engine.reset()
+
+
+@pytest.fixture(autouse=True)
 def fast_password_hasher(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class DiagnosticsConfig(AppConfig):
+    name = "ctg.diagnostics"
+    verbose_name = "Diagnostic de territoire"

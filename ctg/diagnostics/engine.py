@@ -1,0 +1,413 @@
+"""Computes indicators over groups of communes, straight from the Parquet store, with DuckDB.
+
+One SQL query per dataset computes, for every group (a territory, every EPCI, every département…), the sums of
+each indicator's numerator and denominator over the communes that have all the cells it needs, the population
+those communes cover, and whether a missing cell is secret. `values_from_sums` turns those sums into values
+and statuses by the catalogue's aggregation rules; it is pure and tested without a database.
+"""
+
+import csv
+import math
+import os
+import tempfile
+import threading
+from dataclasses import dataclass
+
+import duckdb
+from django.db.models import Count, Max
+
+from ctg.diagnostics import reader, store
+from ctg.diagnostics.catalogue import Indicator, Kind
+from ctg.territories.models import Commune, TerritoryImport
+
+OK, PARTIEL, SECRET, NON_DISPONIBLE = "ok", "partiel", "secret", "non_disponible"
+NOT_AGGREGATABLE_NOTE = (
+    "Ne s'agrège pas sur plusieurs communes : il faut le fichier officiel de ce niveau (non chargé)."
+)
+
+
+@dataclass(frozen=True)
+class Value:
+    value: float | None
+    status: str
+    coverage: float | None  # share of the population (0–1) of the communes that have the data
+    year: int | None
+    note: str = ""
+    communes_with_data: int = 0
+    communes: int = 0
+
+
+@dataclass(frozen=True)
+class Sums:
+    """What the SQL returns for one indicator and one group."""
+
+    numerator: float | None
+    denominator: float | None
+    covered_population: float | None
+    total_population: float | None
+    communes_with_data: int
+    communes: int
+    any_secret: bool
+    years: int | None = None  # EVOLUTION: number of years between the two vintages
+
+
+def values_from_sums(ind: Indicator, sums: Sums, year: int | None) -> Value:
+    """The aggregation rules of the catalogue, applied to one group's sums."""
+    base = {"year": year, "communes_with_data": sums.communes_with_data, "communes": sums.communes}
+    if sums.communes == 0:
+        return Value(None, NON_DISPONIBLE, None, note="Aucune commune.", **base)
+    if ind.kind == Kind.NOT_AGGREGATABLE and sums.communes > 1:
+        return Value(None, NON_DISPONIBLE, None, note=NOT_AGGREGATABLE_NOTE, **base)
+    if sums.communes_with_data == 0:
+        if sums.any_secret:
+            return Value(None, SECRET, 0.0, note="Valeur couverte par le secret statistique.", **base)
+        return Value(None, NON_DISPONIBLE, 0.0, note="Aucune donnée pour ce territoire.", **base)
+    value = _value(ind, sums)
+    if sums.communes_with_data < sums.communes:
+        coverage = None
+        if sums.total_population:
+            coverage = (sums.covered_population or 0.0) / sums.total_population
+        missing = sums.communes - sums.communes_with_data
+        note = f"{missing} commune{'s' if missing > 1 else ''} sur {sums.communes} sans donnée"
+        note += " (secret statistique)." if sums.any_secret else "."
+        return Value(value, PARTIEL if value is not None else NON_DISPONIBLE, coverage, note=note, **base)
+    if value is None:
+        return Value(None, NON_DISPONIBLE, 1.0, note="Dénominateur nul.", **base)
+    return Value(value, OK, 1.0, **base)
+
+
+def _value(ind: Indicator, sums: Sums) -> float | None:
+    if ind.kind in (Kind.COUNT, Kind.NOT_AGGREGATABLE):
+        return sums.numerator
+    if not sums.denominator:
+        return None
+    if ind.kind == Kind.RATE:
+        return sums.numerator / sums.denominator * ind.scale
+    if ind.kind == Kind.EVOLUTION:
+        if not sums.years or sums.numerator is None or sums.numerator <= 0:
+            return None
+        return (math.pow(sums.numerator / sums.denominator, 1 / sums.years) - 1) * 100
+    raise ValueError(ind.kind)
+
+
+# --- column resolution ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Resolved:
+    indicator: Indicator
+    numerator: tuple[str, ...]
+    denominator: tuple[str, ...]
+    years: int | None = None
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(self.numerator + self.denominator))
+
+
+def _yy(year: int) -> str:
+    return f"{year % 100:02d}"
+
+
+def _pick(alternatives, available: set[str], year: int) -> tuple[str, ...] | None:
+    for columns in alternatives:
+        names = tuple(c.format(yy=_yy(year)) for c in columns)
+        if all(n in available for n in names):
+            return names
+    return None
+
+
+def resolve(ind: Indicator, available: set[str], year: int) -> Resolved | None:
+    """The dataset's columns for `ind`, or None when the file does not carry them."""
+    numerator = _pick(ind.numerator, available, year)
+    if numerator is None:
+        return None
+    if ind.kind == Kind.EVOLUTION:
+        for back in ind.years_back:
+            older = tuple(c.format(xx=_yy(year - back)) for c in ind.denominator[0])
+            if all(n in available for n in older):
+                return Resolved(ind, numerator, older, years=back)
+        return None
+    denominator = ()
+    if ind.denominator:
+        denominator = _pick(ind.denominator, available, year)
+        if denominator is None:
+            return None
+    return Resolved(ind, numerator, denominator)
+
+
+# --- the store's files ---------------------------------------------------------------------------------
+
+
+_columns_cache: dict = {}
+
+
+available_vintages = reader.available_vintages
+
+
+def dataset_columns(kind: str, year: int) -> list[str]:
+    """The store's `reader.dataset_columns`, remembered until the file changes."""
+    path = store.dataset_path(kind, year)
+    key = (str(path), path.stat().st_mtime_ns)
+    if key not in _columns_cache:
+        _columns_cache[key] = reader.dataset_columns(kind, year)
+    return _columns_cache[key]
+
+
+# --- DuckDB --------------------------------------------------------------------------------------------
+
+_lock = threading.RLock()
+_state: dict = {"connection": None, "cog_key": None, "cache": {}, "tables": {}}
+
+
+def _cog_key():
+    latest = TerritoryImport.objects.aggregate(pk=Max("pk"))["pk"]
+    stats = Commune.objects.filter(is_active=True).aggregate(n=Count("pk"), epci=Count("epci"))
+    return (latest, stats["n"], stats["epci"])
+
+
+def reset() -> None:
+    """Forget the cached commune table and results (after a change of the référentiel or of the store)."""
+    with _lock:
+        _state.update(connection=None, cog_key=None, cache={}, tables={})
+
+
+def _connection() -> duckdb.DuckDBPyConnection:
+    """The in-memory DuckDB connection holding the current communes (code, population, départements…)."""
+    key = _cog_key()
+    if _state["connection"] is not None and _state["cog_key"] == key:
+        return _state["connection"]
+    connection = duckdb.connect(":memory:")
+    rows = Commune.objects.filter(is_active=True).values_list(
+        "code", "population", "departement_id", "region_id", "epci_id"
+    )
+    fd, name = tempfile.mkstemp(suffix=".csv")
+    try:
+        with os.fdopen(fd, "w", newline="", encoding="utf-8") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(["code", "population", "departement", "region", "epci"])
+            writer.writerows(rows)
+        connection.execute(
+            "CREATE TABLE cog AS SELECT * FROM read_csv(?, header = true, auto_detect = false, nullstr = '', "
+            "columns = {'code': 'VARCHAR', 'population': 'DOUBLE', 'departement': 'VARCHAR', "
+            "'region': 'VARCHAR', 'epci': 'VARCHAR'})",
+            [name],
+        )
+    finally:
+        os.unlink(name)
+    _state.update(connection=connection, cog_key=key, cache={}, tables={})
+    return connection
+
+
+def _dataset_table(connection, kind: str, year: int, columns: list[str], additive: set[str]) -> str:
+    """An in-memory table of the dataset's columns used by the catalogue, one row per current commune;
+    rebuilt when the Parquet file changes."""
+    path = store.dataset_path(kind, year)
+    name = f"ds_{kind}_{year}"
+    stamp = (path.stat().st_mtime_ns, tuple(columns))
+    if _state["tables"].get(name) != stamp:
+        sql = (
+            _dataset_sql(str(path), columns, additive)
+            if columns
+            else "SELECT NULL::VARCHAR AS code WHERE false"
+        )
+        connection.execute(f"CREATE OR REPLACE TABLE {name} AS {sql}")
+        _state["tables"][name] = stamp
+    return name
+
+
+def _q(name: str) -> str:
+    if not store.SAFE_NAME.match(name):
+        raise ValueError(name)
+    return f'"{name}"'
+
+
+def _dataset_sql(path: str, columns: list[str], additive: set[str]) -> str:
+    """One row per current commune: arrondissements of Paris, Lyon and Marseille are rolled into their
+    commune when the file has no row for it (counts sum, only when every arrondissement has the cell)."""
+    src = f"read_parquet('{path}')"
+    own = ", ".join([_q(c) for c in columns] + [_q(c + store.SECRET_SUFFIX) for c in columns])
+    rolled = []
+    for c in columns:
+        if c in additive:
+            rolled.append(f"CASE WHEN count({_q(c)}) = count(*) THEN sum({_q(c)}) END AS {_q(c)}")
+        else:
+            rolled.append(f"CASE WHEN count(*) = 1 THEN max({_q(c)}) END AS {_q(c)}")
+    rolled += [f"bool_or({_q(c + store.SECRET_SUFFIX)}) AS {_q(c + store.SECRET_SUFFIX)}" for c in columns]
+    return (
+        f"SELECT code, {own} FROM {src} WHERE plm_commune IS NULL "
+        f"UNION ALL SELECT plm_commune AS code, {', '.join(rolled)} FROM {src} "
+        f"WHERE plm_commune IS NOT NULL AND plm_commune NOT IN (SELECT code FROM {src}) GROUP BY plm_commune"
+    )
+
+
+def _indicator_sql(index: int, r: Resolved) -> list[str]:
+    have = " AND ".join(f"ds.{_q(c)} IS NOT NULL" for c in r.columns)
+    secret = " OR ".join(f"coalesce(ds.{_q(c + store.SECRET_SUFFIX)}, false)" for c in r.columns)
+    num = " + ".join(f"ds.{_q(c)}" for c in r.numerator)
+    parts = [
+        f"sum({num}) FILTER (WHERE {have}) AS n{index}",
+        f"sum(cog.population) FILTER (WHERE {have}) AS p{index}",
+        f"count(*) FILTER (WHERE {have}) AS c{index}",
+        f"bool_or({secret}) AS s{index}",
+    ]
+    if r.denominator:
+        den = " + ".join(f"ds.{_q(c)}" for c in r.denominator)
+        parts.append(f"sum({den}) FILTER (WHERE {have}) AS d{index}")
+    else:
+        parts.append(f"NULL AS d{index}")
+    return parts
+
+
+GROUP_KEYS = {
+    "commune": "cog.code",
+    "epci": "cog.epci",
+    "departement": "cog.departement",
+    "region": "cog.region",
+    "france": "'FR'",
+    "all": "'*'",
+}
+
+
+def aggregate(
+    kind: str,
+    year: int,
+    indicators: list[Indicator],
+    *,
+    group: str,
+    codes: list[str] | None = None,
+    fresh: bool = False,
+) -> dict[str, dict[str, Value]]:
+    """{group key: {indicator id: Value}} for the communes (all, or `codes`) grouped by `group`."""
+    available = set(dataset_columns(kind, year))
+    resolved = [(ind, resolve(ind, available, year)) for ind in indicators]
+    usable = [(ind, r) for ind, r in resolved if r is not None]
+    columns = list(dict.fromkeys(c for _ind, r in usable for c in r.columns))
+    additive = {c for _ind, r in usable if r.indicator.kind != Kind.NOT_AGGREGATABLE for c in r.columns}
+    key = GROUP_KEYS[group]
+    select = [f"{key} AS k", "count(*) AS communes", "sum(cog.population) AS pop"]
+    for index, (_ind, r) in enumerate(usable):
+        select += _indicator_sql(index, r)
+    where = ""
+    params: list = []
+    if codes is not None:
+        where = "WHERE cog.code IN (SELECT unnest(?))"
+        params.append(list(codes))
+    if group not in ("france", "all", "commune"):
+        where = (where + " AND " if where else "WHERE ") + f"{key} IS NOT NULL"
+    with _lock:
+        connection = _state["connection"] if fresh and _state["connection"] is not None else _connection()
+        table = _dataset_table(connection, kind, year, columns, additive)
+        sql = (
+            f"SELECT {', '.join(select)} FROM cog LEFT JOIN {table} AS ds ON ds.code = cog.code "
+            f"{where} GROUP BY 1"
+        )
+        rows = connection.execute(sql, params).fetchall()
+    result: dict[str, dict[str, Value]] = {}
+    for row in rows:
+        group_key, communes, population = row[0], row[1], row[2]
+        values = {}
+        offset = 3
+        for _index, (ind, r) in enumerate(usable):
+            n, p, c, s, d = row[offset : offset + 5]
+            offset += 5
+            sums = Sums(n, d, p, population, c, communes, bool(s), r.years)
+            values[ind.id] = values_from_sums(ind, sums, year)
+        for ind, r in resolved:
+            if r is None:
+                values[ind.id] = Value(
+                    None,
+                    NON_DISPONIBLE,
+                    None,
+                    year,
+                    note="Le fichier importé ne contient pas les variables nécessaires.",
+                    communes=communes,
+                )
+        result[group_key] = values
+    return result
+
+
+def sums_from_rows(r: Resolved, rows: list[dict]) -> Sums:
+    """The same sums as the SQL of `aggregate`, in Python, for one group's commune rows."""
+    numerator = denominator = covered = 0.0
+    total = 0.0
+    with_data = 0
+    secret = False
+    for row in rows:
+        total += row["population"] or 0.0
+        cells = [row.get(c) for c in r.columns]
+        if any(row.get(c + store.SECRET_SUFFIX) for c in r.columns):
+            secret = True
+        if any(cell is None for cell in cells):
+            continue
+        with_data += 1
+        covered += row["population"] or 0.0
+        numerator += sum(row[c] for c in r.numerator)
+        denominator += sum(row[c] for c in r.denominator)
+    return Sums(
+        numerator if with_data else None,
+        denominator if with_data and r.denominator else None,
+        covered if with_data else None,
+        total if rows else None,
+        with_data,
+        len(rows),
+        secret,
+        r.years,
+    )
+
+
+def aggregate_territory(
+    kind: str, year: int, indicators: list[Indicator], codes: list[str]
+) -> dict[str, Value]:
+    """The indicators of one group of communes: the commune rows are read with DuckDB and summed in Python
+    (a few communes: cheaper than planning the large SQL of `aggregate`)."""
+    available = set(dataset_columns(kind, year))
+    resolved = [(ind, resolve(ind, available, year)) for ind in indicators]
+    usable = [r for _ind, r in resolved if r is not None]
+    columns = list(dict.fromkeys(c for r in usable for c in r.columns))
+    additive = {c for r in usable if r.indicator.kind != Kind.NOT_AGGREGATABLE for c in r.columns}
+    with _lock:
+        connection = _state["connection"] if _state["connection"] is not None else _connection()
+        table = _dataset_table(connection, kind, year, columns, additive)
+        names = ["population"] + columns + [c + store.SECRET_SUFFIX for c in columns]
+        select = ", ".join(["cog.population"] + [f"ds.{_q(c)}" for c in names[1:]])
+        cursor = connection.execute(
+            f"SELECT {select} FROM cog LEFT JOIN {table} AS ds ON ds.code = cog.code "
+            "WHERE cog.code IN (SELECT unnest(?))",
+            [list(codes)],
+        )
+        rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    values = {}
+    for ind, r in resolved:
+        if r is None:
+            values[ind.id] = Value(
+                None,
+                NON_DISPONIBLE,
+                None,
+                year,
+                note="Le fichier importé ne contient pas les variables nécessaires.",
+                communes=len(rows),
+            )
+        else:
+            values[ind.id] = values_from_sums(ind, sums_from_rows(r, rows), year)
+    return values
+
+
+def aggregate_cached(kind: str, year: int, indicators: list[Indicator], *, group: str, fresh: bool = False):
+    """`aggregate` over all communes, kept until the référentiel or the dataset file changes."""
+    path = store.dataset_path(kind, year)
+    stamp = path.stat().st_mtime_ns if path.exists() else None
+    cache_key = (kind, year, group, stamp, tuple(i.id for i in indicators))
+    if not fresh:
+        refresh()
+    cached = _state["cache"].get(cache_key)
+    if cached is None:
+        cached = aggregate(kind, year, indicators, group=group, fresh=True)
+        _state["cache"][cache_key] = cached
+    return cached
+
+
+def refresh() -> None:
+    """Rebuild the commune table if the référentiel changed (one cheap query); call once per request."""
+    with _lock:
+        _connection()

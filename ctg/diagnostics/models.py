@@ -1,0 +1,50 @@
+"""The record of each import of an official statistics file into the store (`ctg.diagnostics.store`).
+
+The figures themselves live in Parquet files, not in the database: a row here says which file was imported,
+by whom and when, and what the import could not place on the current COG.
+"""
+
+from django.conf import settings
+from django.db import models
+
+
+class DatasetImport(models.Model):
+    """One successful import of a dataset vintage; the latest per (kind, year) is the file in the store."""
+
+    class Kind(models.TextChoices):
+        FILOSOFI_COM = "filosofi_com", "Insee, FiLoSoFi – communes"
+        RP_DOSSIER_COMPLET = "rp_dossier_complet", "Insee, recensement – dossier complet"
+        CAF_IRIS = "caf_iris", "Insee-Cnaf, allocataires CAF par IRIS"
+
+    kind = models.CharField("jeu de données", max_length=40, choices=Kind.choices)
+    year = models.PositiveSmallIntegerField("millésime")
+    source_name = models.CharField("fichier importé", max_length=255)
+    # Relative to settings.DATA_DIR, so that the data directory can move.
+    path = models.CharField("fichier Parquet", max_length=500)
+    rows_read = models.PositiveIntegerField("lignes lues")
+    communes_matched = models.PositiveIntegerField("communes reconnues")
+    codes_mapped = models.PositiveIntegerField(
+        "codes rattachés à une commune actuelle",
+        help_text="Codes d'anciennes communes (fusions, communes déléguées ou associées).",
+    )
+    arrondissements = models.PositiveIntegerField("arrondissements municipaux conservés", default=0)
+    unknown_codes = models.JSONField("codes inconnus", default=list, blank=True)
+    imported_at = models.DateTimeField("importé le", auto_now_add=True)
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="importé par",
+    )
+
+    class Meta:
+        verbose_name = "import de données statistiques"
+        verbose_name_plural = "imports de données statistiques"
+        ordering = ["-imported_at"]
+        get_latest_by = "imported_at"
+        indexes = [models.Index(fields=["kind", "year"], name="dataset_import_kind_year")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.year} ({self.imported_at:%d/%m/%Y %H:%M})"

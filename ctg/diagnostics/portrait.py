@@ -1,0 +1,301 @@
+"""The portrait social de territoire of a commune, an EPCI, a département or a dossier's list of communes."""
+
+import re
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db.models import Sum
+
+from ctg.diagnostics import engine, store
+from ctg.diagnostics.catalogue import INDICATORS, THEME_ORDER, Indicator, Kind, Theme, source_label
+from ctg.diagnostics.engine import NON_DISPONIBLE, OK, Value
+from ctg.diagnostics.readings import attention_points, compare_sentence, theme_reading
+from ctg.territories.models import Commune, Departement, Epci, FormerCommuneCode, Region
+
+
+class TerritoryNotFound(LookupError):
+    pass
+
+
+@dataclass
+class Territory:
+    code: str
+    kind: str  # commune | epci | departement | communes
+    name: str
+    communes: list[str]
+    population: int
+    departements: list[str]  # by decreasing population share
+    region: str | None
+
+    @property
+    def kind_label(self) -> str:
+        return {
+            "commune": "Commune",
+            "epci": "Intercommunalité",
+            "departement": "Département",
+            "communes": "Communes",
+        }[self.kind]
+
+
+@dataclass
+class Reference:
+    level: str  # departement | region | france
+    code: str | None
+    name: str
+    value: float | None
+    status: str
+    reason: str = ""
+
+
+@dataclass
+class IndicatorResult:
+    indicator: Indicator
+    value: Value
+    source: str
+    references: dict[str, Reference] = field(default_factory=dict)
+    previous: Value | None = None  # same indicator, previous vintage, when both are loaded
+    comparison: str = ""
+
+    @property
+    def evolution(self) -> float | None:
+        if self.previous is None or self.previous.value is None or self.value.value is None:
+            return None
+        return self.value.value - self.previous.value
+
+
+@dataclass
+class Portrait:
+    territory: Territory
+    results: list[IndicatorResult]
+    datasets: dict[str, int]  # kind → vintage used
+    attention: list[dict] = field(default_factory=list)
+
+    def by_theme(self) -> list[dict]:
+        groups = []
+        for theme in THEME_ORDER:
+            items = [r for r in self.results if r.indicator.theme == theme]
+            if items:
+                groups.append(
+                    {
+                        "theme": theme,
+                        "label": Theme(theme).label,
+                        "results": items,
+                        "reading": theme_reading(items),
+                    }
+                )
+        return groups
+
+    def result(self, indicator_id: str) -> IndicatorResult:
+        return next(r for r in self.results if r.indicator.id == indicator_id)
+
+
+# --- territories ---------------------------------------------------------------------------------------
+
+
+def _departements_by_weight(codes: list[str]) -> list[str]:
+    rows = (
+        Commune.objects.filter(code__in=codes)
+        .values("departement_id")
+        .annotate(pop=Sum("population"))
+        .order_by("-pop", "departement_id")
+    )
+    return [r["departement_id"] for r in rows]
+
+
+def _territory(code, kind, name, communes_qs) -> Territory:
+    codes = list(communes_qs.filter(is_active=True).values_list("code", flat=True))
+    population = communes_qs.filter(is_active=True).aggregate(p=Sum("population"))["p"] or 0
+    departements = _departements_by_weight(codes)
+    region = None
+    if departements:
+        region = Departement.objects.filter(code=departements[0]).values_list("region_id", flat=True).first()
+    return Territory(code, kind, name, codes, population, departements, region)
+
+
+def resolve_territory(code: str) -> Territory:
+    """A commune (INSEE code, also a former one), an EPCI (SIREN) or a département (code)."""
+    code = (code or "").strip().upper()
+    if re.fullmatch(r"\d{9}", code):
+        epci = Epci.objects.filter(siren=code).first()
+        if epci is None:
+            raise TerritoryNotFound(f"EPCI inconnu : {code}.")
+        return _territory(epci.siren, "epci", epci.name, epci.communes.all())
+    if re.fullmatch(r"\d{5}|2[AB]\d{3}", code):
+        commune = Commune.objects.filter(code=code).first()
+        if commune is None:
+            former = FormerCommuneCode.objects.filter(code=code).select_related("commune").first()
+            if former is None:
+                raise TerritoryNotFound(f"Commune inconnue : {code}.")
+            commune = former.commune
+        return _territory(commune.code, "commune", commune.name, Commune.objects.filter(pk=commune.pk))
+    if re.fullmatch(r"\d{2,3}|2[AB]", code):
+        departement = Departement.objects.filter(code=code).first()
+        if departement is None:
+            raise TerritoryNotFound(f"Département inconnu : {code}.")
+        return _territory(departement.code, "departement", departement.name, departement.communes.all())
+    raise TerritoryNotFound(
+        f"Code de territoire non reconnu : « {code} » "
+        "(code Insee de commune, SIREN d'EPCI ou code de département)."
+    )
+
+
+def territory_of_ctg(ctg) -> Territory:
+    if ctg.epci_id:
+        return resolve_territory(ctg.epci_id)
+    qs = ctg.communes.all()
+    if qs.count() == 1:
+        return resolve_territory(qs.first().code)
+    return _territory(ctg.territory_code, "communes", ctg.territory_name, Commune.objects.filter(ctgs=ctg))
+
+
+# --- portrait ------------------------------------------------------------------------------------------
+
+
+def datasets_in_use() -> dict[str, list[int]]:
+    kinds = {ind.dataset for ind in INDICATORS} & set(store.KINDS)
+    return {kind: years for kind in sorted(kinds) if (years := engine.available_vintages(kind))}
+
+
+def _group_indicators() -> dict[str, list[Indicator]]:
+    groups: dict[str, list[Indicator]] = {}
+    for ind in INDICATORS:
+        groups.setdefault(ind.dataset, []).append(ind)
+    return groups
+
+
+LEVEL_NAMES = {"departement": "département", "region": "région", "france": "France"}
+
+
+def _reference(level, code, name, value: Value | None, ind: Indicator) -> Reference:
+    if value is None:
+        return Reference(level, code, name, None, NON_DISPONIBLE, "Aucune donnée pour ce niveau.")
+    if value.status == OK:
+        return Reference(level, code, name, value.value, OK)
+    if ind.kind == Kind.NOT_AGGREGATABLE:
+        reason = engine.NOT_AGGREGATABLE_NOTE
+    elif value.communes:
+        missing = value.communes - value.communes_with_data
+        reason = (
+            f"Référence non calculée : {missing} commune{'s' if missing > 1 else ''} sur {value.communes} "
+            f"sans donnée ({LEVEL_NAMES[level]})."
+        )
+    else:
+        reason = "Aucune donnée pour ce niveau."
+    return Reference(level, code, name, None, value.status, reason)
+
+
+def build_portrait(territory: Territory, *, with_references: bool = True) -> Portrait:
+    engine.refresh()
+    available = datasets_in_use()
+    results: dict[str, IndicatorResult] = {}
+    used: dict[str, int] = {}
+    departement = territory.departements[0] if territory.departements else None
+    names = {
+        "departement": dict(Departement.objects.values_list("code", "name")),
+        "region": dict(Region.objects.values_list("code", "name")),
+    }
+    for kind, indicators in _group_indicators().items():
+        years = available.get(kind, [])
+        if not years:
+            for ind in indicators:
+                results[ind.id] = IndicatorResult(
+                    ind,
+                    Value(None, NON_DISPONIBLE, None, None, note="Fichier source non importé."),
+                    source_label(ind, None),
+                )
+            continue
+        year = years[-1]
+        used[kind] = year
+        own = engine.aggregate_territory(kind, year, indicators, territory.communes)
+        previous = {}
+        if len(years) > 1:
+            previous = engine.aggregate_territory(kind, years[-2], indicators, territory.communes)
+        refs = {}
+        if with_references:
+            refs = {
+                "departement": engine.aggregate_cached(
+                    kind, year, indicators, group="departement", fresh=True
+                ),
+                "region": engine.aggregate_cached(kind, year, indicators, group="region", fresh=True),
+                "france": engine.aggregate_cached(kind, year, indicators, group="france", fresh=True),
+            }
+        for ind in indicators:
+            value = own.get(ind.id) or Value(None, NON_DISPONIBLE, None, year, note="Aucune donnée.")
+            display_year = ind.fixed_year or year
+            value = Value(**{**value.__dict__, "year": display_year if value.year else None})
+            result = IndicatorResult(ind, value, source_label(ind, year), previous=previous.get(ind.id))
+            if with_references:
+                for level, code in (
+                    ("departement", departement),
+                    ("region", territory.region),
+                    ("france", "FR"),
+                ):
+                    if level == territory.kind or code is None:
+                        continue
+                    name = names.get(level, {}).get(code, "France")
+                    result.references[level] = _reference(
+                        level,
+                        code if level != "france" else None,
+                        name,
+                        refs[level].get(code, {}).get(ind.id),
+                        ind,
+                    )
+                result.comparison = compare_sentence(result)
+            results[ind.id] = result
+    ordered = [results[ind.id] for ind in INDICATORS if ind.id in results]
+    portrait = Portrait(territory, ordered, used)
+    portrait.attention = attention_points(ordered, thresholds=attention_thresholds())
+    return portrait
+
+
+def attention_thresholds() -> dict:
+    return {
+        "points": float(getattr(settings, "CTG_ATTENTION_POINTS", 2.0)),
+        "relative": float(getattr(settings, "CTG_ATTENTION_RELATIVE", 0.10)),
+    }
+
+
+def portrait_as_json(portrait: Portrait) -> dict:
+    t = portrait.territory
+    items = []
+    for r in portrait.results:
+        refs = r.references
+        dep, reg, fr = refs.get("departement"), refs.get("region"), refs.get("france")
+        items.append(
+            {
+                "id": r.indicator.id,
+                "label": r.indicator.label,
+                "theme": r.indicator.theme,
+                "unit": r.indicator.unit,
+                "year": r.value.year,
+                "value": _round(r.value.value),
+                "status": r.value.status,
+                "source": r.source,
+                "coverage": None if r.value.coverage is None else round(r.value.coverage, 4),
+                "references": {
+                    "departement": {
+                        "code": dep.code if dep else None,
+                        "value": _round(dep.value) if dep else None,
+                    },
+                    "region": {
+                        "code": reg.code if reg else None,
+                        "value": _round(reg.value) if reg else None,
+                    },
+                    "france": {"value": _round(fr.value) if fr else None},
+                },
+            }
+        )
+    return {
+        "territory": {
+            "code": t.code,
+            "kind": t.kind,
+            "name": t.name,
+            "population": t.population,
+            "communes": len(t.communes),
+        },
+        "indicators": items,
+    }
+
+
+def _round(value):
+    return None if value is None else round(value, 4)
