@@ -1,0 +1,158 @@
+"""Benchmark of the portrait social de territoire on France-wide data.
+
+Loads the France-wide COG, FiLoSoFi and Insee-Cnaf files of ../shared/data (and the Tarn census extract)
+into a scratch CTG_DATA_DIR, then measures, in one run:
+  - the portrait of one EPCI, warm (median of repeated runs);
+  - the indicator sets of all EPCI in one batch (one grouped query per dataset);
+  - a raw DuckDB group-by of the same columns into all EPCI, and the ratio batch / raw scan;
+  - the server time of the portrait page, when that page exists.
+Targets on a 2-core machine: one EPCI ≤ 50 ms warm, all EPCI ≤ 2 s, portrait page ≤ 300 ms.
+
+Usage: .venv/bin/python bench/portrait.py [--epci SIREN] [--repeat N]
+"""
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared" / "data"
+
+
+def timed(function, repeat):
+    times = []
+    result = None
+    for _ in range(repeat):
+        start = time.perf_counter()
+        result = function()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times), result
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--epci", default="248100737", help="SIREN de l'EPCI mesuré (défaut : CA de l'Albigeois)"
+    )
+    parser.add_argument("--repeat", type=int, default=20)
+    args = parser.parse_args()
+    if not SHARED.exists():
+        print(f"Données introuvables : {SHARED}", file=sys.stderr)
+        return 2
+
+    scratch = tempfile.mkdtemp(prefix="ctg-bench-")
+    os.environ["CTG_DATA_DIR"] = scratch
+    os.environ.pop("DATABASE_URL", None)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ctg.settings")
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.test import Client
+    from django.urls import NoReverseMatch, reverse
+
+    from ctg.diagnostics import engine, reader, store
+    from ctg.diagnostics.catalogue import INDICATORS
+    from ctg.diagnostics.importers import import_dataset
+    from ctg.diagnostics.portrait import build_portrait, resolve_territory
+    from ctg.territories.importer import import_territories
+    from ctg.territories.models import Epci
+
+    call_command("migrate", verbosity=0)
+    start = time.perf_counter()
+    import_territories(source=SHARED / "cog-decoupage-administratif")
+    print(f"référentiel (France)             {time.perf_counter() - start:8.2f} s")
+    for path in (
+        SHARED / "insee-filosofi-2021" / "cc_filosofi_2021_COM.csv",
+        SHARED / "insee-caf-iris-2021" / "inseecaf2021.csv",
+        SHARED / "example-81-tarn" / "dossier_complet_light_81.csv",
+    ):
+        start = time.perf_counter()
+        record = import_dataset(path)
+        print(f"import {path.name:<26}{time.perf_counter() - start:8.2f} s  ({record.rows_read} lignes)")
+
+    territory = resolve_territory(args.epci)
+    build_portrait(territory)  # warm: commune table, dataset tables and references cached
+    one, portrait = timed(lambda: build_portrait(territory), args.repeat)
+    print(
+        f"portrait d'un EPCI, à chaud      {one * 1000:8.1f} ms  "
+        f"({territory.name}, {len(territory.communes)} communes)"
+    )
+
+    datasets = {
+        kind: reader.available_vintages(kind)[-1]
+        for kind in ("filosofi_com", "caf_iris", "rp_dossier_complet")
+    }
+
+    def batch():
+        results = {}
+        for kind, year in datasets.items():
+            indicators = [i for i in INDICATORS if i.dataset == kind]
+            for siren, values in engine.aggregate(kind, year, indicators, group="epci", fresh=True).items():
+                results.setdefault(siren, {}).update(values)
+        return results
+
+    cold_start = time.perf_counter()
+    engine.reset()
+    engine.refresh()
+    results = batch()
+    cold = time.perf_counter() - cold_start
+    warm, results = timed(batch, 5)
+    n_epci = Epci.objects.count()
+    n_values = sum(len(v) for v in results.values())
+    print(f"tous les EPCI en un lot, à froid {cold:8.2f} s")
+    print(
+        f"tous les EPCI en un lot, à chaud {warm:8.3f} s  "
+        f"({len(results)} EPCI sur {n_epci}, {n_values} valeurs)"
+    )
+
+    connection = engine._state["connection"]
+    columns = ["NBMENFISC21", "NBPERSMENFISC21", "MED21", "TP6021", "PPSOC21"]
+    path = store.dataset_path("filosofi_com", datasets["filosofi_com"])
+    raw_sql = (
+        "SELECT cog.epci, "
+        + ", ".join(f'sum(f."{c}")' for c in columns)
+        + f" FROM read_parquet('{path}') f JOIN cog ON cog.code = f.code GROUP BY cog.epci"
+    )
+    raw, rows = timed(lambda: connection.execute(raw_sql).fetchall(), 10)
+    filosofi_only, _ = timed(
+        lambda: engine.aggregate(
+            "filosofi_com",
+            datasets["filosofi_com"],
+            [i for i in INDICATORS if i.dataset == "filosofi_com"],
+            group="epci",
+            fresh=True,
+        ),
+        10,
+    )
+    print(f"scan DuckDB brut FiLoSoFi → EPCI {raw * 1000:8.1f} ms  ({len(rows)} groupes)")
+    print(f"lot FiLoSoFi → EPCI (moteur)     {filosofi_only * 1000:8.1f} ms")
+    print(f"ratio lot FiLoSoFi / scan brut   {filosofi_only / raw:8.1f}")
+    print(f"ratio lot complet / scan brut    {warm / raw:8.1f}")
+
+    try:
+        url = reverse("diagnostics:territory", args=[args.epci])
+    except NoReverseMatch:
+        print("page du portrait : pas encore de page à mesurer")
+    else:
+        client = Client()
+        client.get(url)
+        page, response = timed(lambda: client.get(url), 10)
+        print(f"page du portrait (serveur)       {page * 1000:8.1f} ms  (HTTP {response.status_code})")
+
+    targets = [("un EPCI ≤ 50 ms", one <= 0.050), ("tous les EPCI ≤ 2 s", warm <= 2.0)]
+    print(
+        "objectifs : " + ", ".join(f"{label} {'atteint' if ok else 'NON atteint'}" for label, ok in targets)
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
