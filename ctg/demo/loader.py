@@ -15,6 +15,7 @@ from ctg.demo.data import (
     DEMO_REFERENT_COMMUNE,
     DEMO_USERS,
 )
+from ctg.demo.statistics import load_fictitious_statistics
 from ctg.organisations.models import Organisation
 from ctg.territories.models import Commune, Departement, Epci
 
@@ -43,8 +44,9 @@ def _user(email, first_name, last_name, job_title, organisation, **extra):
 
 
 @transaction.atomic
-def load_demo() -> tuple[Ctg, bool]:
-    """Creates the demo once; returns the dossier and whether it was created now."""
+def load_demo() -> tuple[Ctg, bool, list[str]]:
+    """Creates the demo once; returns the dossier, whether it was created now, and the fictitious datasets
+    loaded for its diagnostic (when the store had none)."""
     epci = Epci.objects.filter(siren=DEMO_EPCI_SIREN).first()
     departement = Departement.objects.filter(code=DEMO_CAF_DEPARTEMENT).first()
     commune = Commune.objects.filter(code=DEMO_REFERENT_COMMUNE).first()
@@ -86,9 +88,11 @@ def load_demo() -> tuple[Ctg, bool]:
         users[email] = _user(email, first, last, job, orgs[org_key])
     _user(*DEMO_ADMIN, "Administration de la démonstration", None, is_staff=True, is_superuser=True)
 
+    # The whole département, so that the portrait has its département reference and points of attention.
+    statistics = load_fictitious_statistics(list(departement.communes.values_list("code", flat=True)))
     existing = Ctg.objects.filter(epci=epci, is_fictitious=True).order_by("start_year").first()
     if existing is not None:
-        return existing, False
+        return existing, False, statistics
 
     pilot = users["pilote.caf@demo.invalid"]
     coordinator = users["coordination@demo.invalid"]
@@ -178,7 +182,7 @@ def load_demo() -> tuple[Ctg, bool]:
         services.ctg_transition(ctg=ctg, actor=coordinator, to=Status.MISE_EN_OEUVRE)
     except ValidationError as error:  # pragma: no cover - the demo data satisfies the rules
         raise DemoError(" ".join(error.messages)) from error
-    return ctg, True
+    return ctg, True, statistics
 
 
 def demo_logins() -> list[tuple[str, str]]:

@@ -1,5 +1,6 @@
-"""Server-side SVG charts of the portrait: accessible (role="img", <title>, <desc>), no JavaScript, and the same
-markup in the web page and in the PDF. Every chart also returns its figures, shown as a table next to it."""
+"""Server-side SVG charts of the portrait: accessible (role="img", <title>, <desc>), no JavaScript, and the
+same markup in the web page and in the PDF. Every chart also returns its figures, shown as a table next to
+it."""
 
 import itertools
 from dataclasses import dataclass, field
@@ -69,7 +70,8 @@ def bar_chart(title: str, bars: list[tuple[str, float, bool]], unit: str, decima
             f'fill="{TEXT_COLOUR}"{weight}>{escape(format_value(value, unit, decimals))}</text>'
         )
     parts.append(
-        f'<line x1="{zero:.1f}" y1="4" x2="{zero:.1f}" y2="{height - 4}" stroke="{AXIS_COLOUR}" stroke-width="1"/>'
+        f'<line x1="{zero:.1f}" y1="4" x2="{zero:.1f}" y2="{height - 4}" '
+        f'stroke="{AXIS_COLOUR}" stroke-width="1"/>'
     )
     parts.append("</svg>")
     return "".join(parts)
@@ -124,7 +126,8 @@ def age_structure_chart(portrait) -> Chart | None:
             series.append((dep[0].name, ref, REFERENCE_COLOUR))
     title = f"Structure par âge de la population : {portrait.territory.name}"
     desc = " ; ".join(
-        f"{name} : " + ", ".join(f"{band} {format_value(v, '%')}" for band, v in zip(AGE_BANDS, values, strict=True))
+        f"{name} : "
+        + ", ".join(f"{band} {format_value(v, '%')}" for band, v in zip(AGE_BANDS, values, strict=True))
         for name, values, _c in series
     )
     width, height, left, bottom, top = 600, 260, 40, 40, 36
@@ -138,7 +141,8 @@ def age_structure_chart(portrait) -> Chart | None:
     for tick in range(0, int(top_value) + 1, 10):
         y = top + plot_h - tick / top_value * plot_h
         parts.append(
-            f'<line x1="{left}" y1="{y:.1f}" x2="{width - 10}" y2="{y:.1f}" stroke="#dddddd" stroke-width="1"/>'
+            f'<line x1="{left}" y1="{y:.1f}" x2="{width - 10}" y2="{y:.1f}" '
+            'stroke="#dddddd" stroke-width="1"/>'
             f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="11" fill="{TEXT_COLOUR}">'
             f"{tick}\u00a0%</text>"
         )
@@ -165,7 +169,8 @@ def age_structure_chart(portrait) -> Chart | None:
         )
         lx += 30 + 7 * len(name)
     parts.append(
-        f'<line x1="{left}" y1="{top + plot_h}" x2="{width - 10}" y2="{top + plot_h}" stroke="{AXIS_COLOUR}"/>'
+        f'<line x1="{left}" y1="{top + plot_h}" x2="{width - 10}" y2="{top + plot_h}" '
+        f'stroke="{AXIS_COLOUR}"/>'
     )
     parts.append("</svg>")
     return Chart(
@@ -173,13 +178,14 @@ def age_structure_chart(portrait) -> Chart | None:
         title=title,
         headers=["Tranche d'âge"] + [name for name, _v, _c in series],
         rows=[
-            [band] + [format_value(values[i], "%") for _n, values, _c in series] for i, band in enumerate(AGE_BANDS)
+            [band] + [format_value(values[i], "%") for _n, values, _c in series]
+            for i, band in enumerate(AGE_BANDS)
         ],
     )
 
 
 def theme_chart(theme: dict, portrait) -> Chart | None:
-    """The chart of a theme: the age structure for demography, else the first rate compared to its references."""
+    """The chart of a theme: the age structure for demography, else the first rate against its references."""
     if theme["theme"] == "demographie":
         chart = age_structure_chart(portrait)
         if chart is not None:
@@ -190,4 +196,3 @@ def theme_chart(theme: dict, portrait) -> Chart | None:
             if chart is not None:
                 return chart
     return None
-

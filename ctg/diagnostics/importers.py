@@ -378,7 +378,7 @@ class PreparedDataset:
             schema += [(name, "DOUBLE"), (name + store.SECRET_SUFFIX, "BOOLEAN")]
         return schema
 
-    def save(self, *, imported_by=None) -> DatasetImport:
+    def save(self, *, imported_by=None, is_fictitious: bool = False) -> DatasetImport:
         """Write the vintage in place of the previous one and record the import, both or neither."""
         staged = store.stage_dataset(self.kind, self.year, self.schema, self.records)
         try:
@@ -394,6 +394,7 @@ class PreparedDataset:
                     arrondissements=self.arrondissements,
                     unknown_codes=self.unknown_codes,
                     imported_by=imported_by,
+                    is_fictitious=is_fictitious,
                 )
                 # Last step of the transaction: if the rename fails, the record is rolled back.
                 staged.commit()
@@ -534,7 +535,8 @@ def import_dataset(
     year: int | None = None,
     imported_by=None,
     progress: bool = False,
+    is_fictitious: bool = False,
 ) -> DatasetImport:
     """Import one file into the store, replacing its vintage; DatasetError leaves everything unchanged."""
     prepared = prepare_dataset(path, kind=kind, year=year, progress=progress)
-    return prepared.save(imported_by=imported_by)
+    return prepared.save(imported_by=imported_by, is_fictitious=is_fictitious)

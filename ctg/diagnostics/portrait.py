@@ -9,6 +9,7 @@ from django.db.models import Sum
 from ctg.diagnostics import engine, store
 from ctg.diagnostics.catalogue import INDICATORS, THEME_ORDER, Indicator, Kind, Theme, source_label
 from ctg.diagnostics.engine import NON_DISPONIBLE, OK, Value
+from ctg.diagnostics.models import DatasetImport
 from ctg.diagnostics.readings import attention_points, compare_sentence, theme_reading
 from ctg.territories.models import Commune, Departement, Epci, FormerCommuneCode, Region
 
@@ -69,6 +70,11 @@ class Portrait:
     results: list[IndicatorResult]
     datasets: dict[str, int]  # kind → vintage used
     attention: list[dict] = field(default_factory=list)
+    fictitious_datasets: list[str] = field(default_factory=list)  # labels of generated (demo) datasets used
+
+    @property
+    def is_fictitious(self) -> bool:
+        return bool(self.fictitious_datasets)
 
     def by_theme(self) -> list[dict]:
         groups = []
@@ -243,9 +249,19 @@ def build_portrait(territory: Territory, *, with_references: bool = True) -> Por
                 result.comparison = compare_sentence(result)
             results[ind.id] = result
     ordered = [results[ind.id] for ind in INDICATORS if ind.id in results]
-    portrait = Portrait(territory, ordered, used)
+    portrait = Portrait(territory, ordered, used, fictitious_datasets=fictitious_datasets(used))
     portrait.attention = attention_points(ordered, thresholds=attention_thresholds())
     return portrait
+
+
+def fictitious_datasets(used: dict[str, int]) -> list[str]:
+    """The datasets in use whose file in the store was generated for the demonstration."""
+    labels = []
+    for kind, year in used.items():
+        latest = DatasetImport.objects.filter(kind=kind, year=year).order_by("-imported_at", "-pk").first()
+        if latest is not None and latest.is_fictitious:
+            labels.append(f"{latest.get_kind_display()} {year}")
+    return labels
 
 
 def attention_thresholds() -> dict:
@@ -285,7 +301,7 @@ def portrait_as_json(portrait: Portrait) -> dict:
                 },
             }
         )
-    return {
+    data = {
         "territory": {
             "code": t.code,
             "kind": t.kind,
@@ -295,6 +311,9 @@ def portrait_as_json(portrait: Portrait) -> dict:
         },
         "indicators": items,
     }
+    if portrait.is_fictitious:
+        data["fictitious_datasets"] = portrait.fictitious_datasets
+    return data
 
 
 def _round(value):

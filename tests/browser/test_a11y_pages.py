@@ -19,6 +19,8 @@ def test_main_pages_are_accessible(transactional_db, world, page, live_server, l
         (f"/territoires/commune/{commune.code}/", "Page d'une commune"),
         (f"/territoires/epci/{ctg.epci_id}/", "Page d'un EPCI"),
         ("/territoires/departement/81/", "Page d'un département"),
+        (f"/portrait/{ctg.epci_id}/", "Portrait social d'un EPCI"),
+        (f"/portrait/{commune.code}/", "Portrait social d'une commune"),
         ("/mot-de-passe/oubli/", "Mot de passe oublié"),
     ]
     for path, label in public:
@@ -38,7 +40,9 @@ def test_main_pages_are_accessible(transactional_db, world, page, live_server, l
         (f"/ctg/{ctg.pk}/calendrier/", "Calendrier"),
         (f"/ctg/{ctg.pk}/calendrier/{milestone.pk}/modifier/", "Modifier un jalon"),
         (f"/ctg/{ctg.pk}/historique/", "Historique"),
+        (f"/portrait/ctg/{ctg.pk}/", "Diagnostic"),
         (f"/ctg/{ctg.pk}/renouveler/", "Renouveler"),
+        ("/statistiques/import/", "Importer des statistiques"),
         ("/ctg/999999/", "Page introuvable"),
     ]
     for path, label in private:

@@ -162,3 +162,10 @@ def test_an_epci_coordinator_finds_their_epci_preselected(client, world):
     client.force_login(coordinator)
     form = client.get(reverse("conventions:create")).context["form"]
     assert form["epci"].value() == world.ctg.epci_id
+
+
+def test_an_empty_post_shows_the_required_fields(pilot_client, world):
+    response = pilot_client.post(reverse("conventions:create"), {})
+    assert response.status_code == 200
+    assert {"title", "start_year", "end_year", "fields"} <= set(response.context["form"].errors)
+    assert Ctg.objects.count() == 2

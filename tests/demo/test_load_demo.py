@@ -1,13 +1,19 @@
+import io
+
 import pytest
 from django.core.management import CommandError, call_command
+from pypdf import PdfReader
 
 from ctg.conventions.models import Ctg, Status
+from ctg.diagnostics.models import DatasetImport
+from ctg.diagnostics.portrait import build_portrait, resolve_territory
 from ctg.organisations.models import User
 from tests.factories import CommuneFactory, DepartementFactory, EpciFactory
 
 
 @pytest.fixture
-def albigeois(db):
+def albigeois(db, settings, tmp_path):
+    settings.DATA_DIR = tmp_path
     tarn = DepartementFactory(code="81", name="Tarn")
     epci = EpciFactory(siren="248100737", name="CA de l'Albigeois (C2A)", nature="CA")
     CommuneFactory(code="81004", name="Albi", epci=epci, departement=tarn, population=51290)
@@ -44,3 +50,45 @@ def test_demo_home_says_it_is_fictitious(albigeois, client):
 def test_demo_needs_the_referentiel(db):
     with pytest.raises(CommandError, match="ctg load_territories"):
         call_command("load_demo")
+
+
+def test_demo_diagnostic_is_filled_with_statistics_labelled_fictitious(albigeois, capsys):
+    call_command("load_demo")
+    assert "Statistiques fictives chargées" in capsys.readouterr().out
+    assert DatasetImport.objects.filter(is_fictitious=True).count() == 3
+    portrait = build_portrait(resolve_territory("248100737"))
+    assert portrait.is_fictitious and len(portrait.fictitious_datasets) == 3
+    population = portrait.result("population").value
+    assert population.status == "ok" and population.value == pytest.approx(51290 + 6564)
+    assert portrait.result("revenu_median_uc").value.status == "non_disponible"  # never aggregated
+    assert build_portrait(resolve_territory("81004")).result("revenu_median_uc").value.value > 0
+    # Loaded once: a second run keeps the store as it is.
+    call_command("load_demo")
+    assert "Statistiques fictives" not in capsys.readouterr().out
+    assert DatasetImport.objects.count() == 3
+
+
+def test_a_real_import_replaces_the_fictitious_vintage(albigeois, tmp_path):
+    call_command("load_demo")
+    real = tmp_path / "cc_filosofi_2021_COM.csv"
+    real.write_text(
+        "CODGEO;NBMENFISC21;NBPERSMENFISC21;MED21;TP6021;PPSOC21\n81004;23612;45331;21650;20,0;7,4\n"
+    )
+    call_command("import_data", str(real))
+    portrait = build_portrait(resolve_territory("81004"))
+    assert "Insee, FiLoSoFi – communes 2021" not in portrait.fictitious_datasets
+    assert portrait.result("revenu_median_uc").value.value == 21650
+
+
+def test_every_view_of_fictitious_statistics_says_so(albigeois, client):
+    call_command("load_demo")
+    page = client.get("/portrait/248100737/").content.decode()
+    assert "Statistiques fictives" in page
+    csv_text = client.get("/portrait/248100737/communes.csv").content.decode("utf-8-sig")
+    assert "FICTIVES (démonstration)" in csv_text.splitlines()[1]
+    pdf = client.get("/portrait/248100737/pdf/").content
+    text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
+    assert "STATISTIQUES FICTIVES" in text
+    client.login(username="elu@demo.invalid", password="demo-ctg-2026")
+    ctg = Ctg.objects.get()
+    assert "Statistiques fictives" in client.get(f"/portrait/ctg/{ctg.pk}/").content.decode()

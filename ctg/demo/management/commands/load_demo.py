@@ -9,13 +9,15 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         try:
-            ctg, created = load_demo()
+            ctg, created, statistics = load_demo()
         except DemoError as error:
             raise CommandError(str(error)) from error
         verb = "créé" if created else "déjà présent"
         self.stdout.write(
             self.style.SUCCESS(f"Dossier de démonstration {verb} : « {ctg.title} » (n° {ctg.pk}).")
         )
+        for label in statistics:
+            self.stdout.write(f"Statistiques fictives chargées pour le diagnostic : {label}.")
         self.stdout.write(f"Comptes de démonstration (mot de passe : {DEMO_PASSWORD}) :")
         for email, label in demo_logins():
             self.stdout.write(f"  {email:32} {label}")

@@ -1,0 +1,109 @@
+"""Import of an official statistics file from the browser: the same checks and report as `ctg import_data`."""
+
+import tempfile
+from pathlib import Path
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from ctg.conventions.models import Membership
+from ctg.diagnostics.importers import FORMATS, DatasetError, prepare_dataset
+from ctg.diagnostics.models import DatasetImport
+from ctg.forms import DsfrForm
+from ctg.organisations.permissions import Role
+
+MAX_UPLOAD_BYTES = 100 * 1024 * 1024
+
+
+def can_import_statistics(user) -> bool:
+    """The CAF and the coordination of a dossier feed the statistics store."""
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser or user.is_caf_adviser:
+        return True
+    return Membership.objects.filter(user=user, role__in=[Role.PILOTE_CAF, Role.COORDINATION]).exists()
+
+
+class ImportForm(DsfrForm):
+    file = forms.FileField(
+        label="Fichier CSV officiel",
+        help_text="FiLoSoFi communes (Insee), dossier complet du recensement (Insee) ou allocataires CAF par "
+        "IRIS (Insee-Cnaf), tel que publié. Le format est reconnu d'après l'en-tête.",
+    )
+    kind = forms.ChoiceField(
+        label="Jeu de données",
+        required=False,
+        choices=[("", "Reconnaître d'après l'en-tête")]
+        + [(k, DatasetImport.Kind(k).label) for k in sorted(FORMATS)],
+    )
+    year = forms.IntegerField(
+        label="Millésime",
+        required=False,
+        min_value=1990,
+        max_value=2100,
+        help_text="Seulement si le fichier ne le dit pas.",
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_UPLOAD_BYTES:
+            raise forms.ValidationError(f"Le fichier dépasse {MAX_UPLOAD_BYTES // (1024 * 1024)} Mo.")
+        return upload
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def import_statistics(request):
+    if not can_import_statistics(request.user):
+        raise PermissionDenied("Seuls la CAF et la coordination d'une CTG importent des statistiques.")
+    form = ImportForm(*((request.POST, request.FILES) if request.method == "POST" else ()))
+    status = 200
+    report = None
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            folder = Path(settings.DATA_DIR) / "uploads"
+            folder.mkdir(parents=True, exist_ok=True)
+            with tempfile.TemporaryDirectory(dir=folder) as scratch:
+                # The original name is kept: the CAF file gives its vintage in its name (inseecaf2021.csv).
+                path = Path(scratch) / Path(upload.name).name
+                with open(path, "wb") as handle:
+                    for chunk in upload.chunks():
+                        handle.write(chunk)
+                try:
+                    prepared = prepare_dataset(
+                        path, kind=form.cleaned_data["kind"] or None, year=form.cleaned_data["year"]
+                    )
+                    record = prepared.save(imported_by=request.user)
+                except DatasetError as error:
+                    form.add_error("file", f"Import refusé, rien n'a été modifié. {error}")
+                else:
+                    messages.success(
+                        request,
+                        f"{record.source_name} importé : {record.get_kind_display()}, "
+                        f"millésime {record.year}.",
+                    )
+                    request.session["ctg_last_import"] = record.pk
+                    return redirect("statistics_import")
+    last = request.session.pop("ctg_last_import", None)
+    if last:
+        report = DatasetImport.objects.filter(pk=last).first()
+    return render(
+        request,
+        "diagnostics/import.html",
+        {
+            "title": "Importer des statistiques",
+            "nav": "statistics",
+            "form": form,
+            "report": report,
+            "imports": DatasetImport.objects.select_related("imported_by")[:20],
+            "breadcrumb_data": {"current": "Importer des statistiques"},
+        },
+        status=status,
+    )
