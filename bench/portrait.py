@@ -59,9 +59,13 @@ def main() -> int:
     from django.urls import NoReverseMatch, reverse
 
     from ctg.diagnostics import engine, reader, store
-    from ctg.diagnostics.catalogue import INDICATORS
     from ctg.diagnostics.importers import import_dataset
-    from ctg.diagnostics.portrait import build_portrait, resolve_territory
+    from ctg.diagnostics.portrait import (
+        build_portrait,
+        datasets_in_use,
+        effective_indicators,
+        resolve_territory,
+    )
     from ctg.territories.importer import import_territories
     from ctg.territories.models import Epci
 
@@ -91,10 +95,12 @@ def main() -> int:
         for kind in ("filosofi_com", "caf_iris", "rp_dossier_complet")
     }
 
+    effective = effective_indicators(datasets_in_use())
+
     def batch():
         results = {}
         for kind, year in datasets.items():
-            indicators = [i for i in INDICATORS if i.dataset == kind]
+            indicators = [i for i in effective if i.dataset == kind]
             for siren, values in engine.aggregate(kind, year, indicators, group="epci", fresh=True).items():
                 results.setdefault(siren, {}).update(values)
         return results
@@ -126,7 +132,7 @@ def main() -> int:
         lambda: engine.aggregate(
             "filosofi_com",
             datasets["filosofi_com"],
-            [i for i in INDICATORS if i.dataset == "filosofi_com"],
+            [i for i in effective if i.dataset == "filosofi_com"],
             group="epci",
             fresh=True,
         ),

@@ -25,19 +25,26 @@ class Kind(models.TextChoices):
     COUNT = "count", "effectif (somme des communes)"
     RATE = "rate", "taux (numérateur et dénominateur sommés)"
     EVOLUTION = "evolution", "évolution annuelle moyenne"
-    NOT_AGGREGATABLE = "not_aggregatable", "médiane ou taux FiLoSoFi (ne s'agrège pas)"
+    NOT_AGGREGATABLE = "not_aggregatable", "médiane ou taux publié (ne s'agrège pas)"
+    DERIVED = "derived", "rapport de deux indicateurs du portrait"
 
 
 RP = "rp_dossier_complet"
 FILOSOFI = "filosofi_com"
 CAF = "caf_iris"
-CHILDCARE = "caf_accueil_jeune_enfant"  # no importer yet: always « non disponible »
+CHILDCARE = "caf_txcouv_com"
+CHILDCARE_EPCI = "caf_txcouv_epci"
+CHILDCARE_DEP = "caf_txcouv_dep"
+BPE = "bpe"
 
 SOURCES = {
     RP: "Insee, recensement de la population (RP {year})",
     FILOSOFI: "Insee-DGFiP-Cnaf-Cnav-CCMSA, FiLoSoFi {year}",
     CAF: "Insee-Cnaf, allocataires CAF au 31/12/{year}",
-    CHILDCARE: "Cnaf, accueil du jeune enfant (data.caf.fr)",
+    CHILDCARE: "Cnaf, taux de couverture de l'accueil du jeune enfant {year} (data.caf.fr)",
+    CHILDCARE_EPCI: "Cnaf, taux de couverture de l'accueil du jeune enfant {year} (data.caf.fr)",
+    CHILDCARE_DEP: "Cnaf, taux de couverture de l'accueil du jeune enfant {year} (data.caf.fr)",
+    BPE: "Insee, base permanente des équipements (BPE {year})",
 }
 
 AGE_BANDS = (
@@ -69,8 +76,14 @@ class Indicator:
     # For comparisons (points of attention): is a higher value rather a concern, an asset, or neither?
     higher_is: str = "neutre"
     decimals: int = 1
-    fixed_year: int | None = None  # a column of another vintage than the dataset (BPE in the dossier complet)
     years_back: tuple[int, ...] = field(default=())  # EVOLUTION: the older vintages to try, most wanted first
+    # When `dataset` has no vintage in the store: another dataset and its columns ({yyyy}: any year present).
+    fallback: tuple[str, tuple[tuple[str, ...], ...]] | None = None
+    # Official figures published for an upper level (never rebuilt from communes): territory kind → (dataset,
+    # summed columns).
+    levels: tuple[tuple[str, str, tuple[str, ...]], ...] = ()
+    # DERIVED: numerator indicator id / denominator indicator id × scale.
+    derived_from: tuple[str, str] | None = None
 
     @property
     def source_template(self) -> str:
@@ -369,7 +382,7 @@ INDICATORS: tuple[Indicator, ...] = (
         definition="Σ appa.",
         decimals=0,
     ),
-    # Petite enfance (Cnaf files not imported yet)
+    # Petite enfance: Cnaf, published per commune (above 10 000 inhabitants), EPCI and département
     Indicator(
         "taux_couverture_accueil_jeune_enfant",
         "Taux de couverture global de l'accueil du jeune enfant",
@@ -377,9 +390,10 @@ INDICATORS: tuple[Indicator, ...] = (
         "places pour 100 enfants de moins de 3 ans",
         CHILDCARE,
         Kind.NOT_AGGREGATABLE,
-        _c("txcouv"),
-        definition="txcouv publié par la Cnaf (commune, EPCI, département).",
+        _c("txcouv_com"),
+        definition="txcouv publié par la Cnaf pour la commune, l'EPCI ou le département (jamais recalculé).",
         higher_is="atout",
+        levels=(("epci", CHILDCARE_EPCI, ("txcouv_epci",)), ("departement", CHILDCARE_DEP, ("txcouv_dep",))),
     ),
     Indicator(
         "places_eaje",
@@ -388,40 +402,43 @@ INDICATORS: tuple[Indicator, ...] = (
         "places",
         CHILDCARE,
         Kind.COUNT,
-        _c("pl_eaje"),
-        definition="Places d'EAJE (fichier Cnaf).",
+        _c("pl_psu_col_com", "pl_hors_psu_col_com"),
+        definition="Places d'accueil collectif (EAJE PSU et hors PSU) publiées par la Cnaf.",
         decimals=0,
+        levels=(
+            ("epci", CHILDCARE_EPCI, ("pl_psu_col_epci", "pl_hors_psu_col_epci")),
+            ("departement", CHILDCARE_DEP, ("pl_psu_col_dep", "pl_hors_psu_col_dep")),
+        ),
     ),
 )
 
-# BPE equipment counts present in the dossier complet (BPE_yyyy_<code>), with their labels.
+# BPE equipment types shown in the portrait. The counts come from the BPE file (one row per equipment) or,
+# when it is not loaded, from the BPE_yyyy_<type> columns of the census dossier complet.
 BPE_TYPES = {
-    "B105": "Supermarchés",
-    "B201": "Supérettes",
+    "D502": "Établissements d'accueil du jeune enfant",
     "C201": "Collèges",
     "C301": "Lycées d'enseignement général et/ou technologique",
     "D307": "Pharmacies",
-    "D502": "Établissements d'accueil du jeune enfant",
+    "B105": "Supermarchés",
+    "B201": "Supérettes",
 }
-BPE_YEAR = 2024
 
 
 def _bpe_indicators() -> tuple[Indicator, ...]:
     items = []
     for code, label in BPE_TYPES.items():
-        column = (f"BPE_{BPE_YEAR}_{code}",)
         items.append(
             Indicator(
                 f"equipements_{code}",
                 f"{label} (nombre)",
                 Theme.EQUIPEMENTS,
                 "équipements",
-                RP,
+                BPE,
                 Kind.COUNT,
-                (column,),
-                definition=f"BPE_{BPE_YEAR}_{code} (Insee, base permanente des équipements).",
+                _c(code),
+                definition=f"Nombre d'équipements de type {code} (Insee, base permanente des équipements).",
                 decimals=0,
-                fixed_year=BPE_YEAR,
+                fallback=(RP, ((f"BPE_{{yyyy}}_{code}",),)),
             )
         )
         items.append(
@@ -430,14 +447,13 @@ def _bpe_indicators() -> tuple[Indicator, ...]:
                 f"{label} pour 10 000 habitants",
                 Theme.EQUIPEMENTS,
                 "‰₀",
-                RP,
-                Kind.RATE,
-                (column,),
-                POPULATION,
+                BPE,
+                Kind.DERIVED,
+                (),
                 scale=10000.0,
-                definition=f"BPE_{BPE_YEAR}_{code} / population × 10 000.",
+                definition=f"Équipements de type {code} / population × 10 000.",
                 higher_is="atout",
-                fixed_year=BPE_YEAR,
+                derived_from=(f"equipements_{code}", "population"),
             )
         )
     return tuple(items)
@@ -452,7 +468,5 @@ def indicator(indicator_id: str) -> Indicator:
     return BY_ID[indicator_id]
 
 
-def source_label(ind: Indicator, year: int | None) -> str:
-    if ind.fixed_year:
-        return f"Insee, base permanente des équipements (BPE {ind.fixed_year})"
-    return ind.source_template.format(year=year if year else "—")
+def source_label(ind: Indicator, year: int | None, dataset: str | None = None) -> str:
+    return SOURCES[dataset or ind.dataset].format(year=year if year else "—")

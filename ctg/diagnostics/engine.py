@@ -9,6 +9,7 @@ and statuses by the catalogue's aggregation rules; it is pure and tested without
 import csv
 import math
 import os
+import re
 import tempfile
 import threading
 from dataclasses import dataclass
@@ -99,6 +100,7 @@ class Resolved:
     numerator: tuple[str, ...]
     denominator: tuple[str, ...]
     years: int | None = None
+    column_year: int | None = None  # the year read in the column name ({yyyy} templates)
 
     @property
     def columns(self) -> tuple[str, ...]:
@@ -110,16 +112,36 @@ def _yy(year: int) -> str:
 
 
 def _pick(alternatives, available: set[str], year: int) -> tuple[str, ...] | None:
+    names, _column_year = _pick_with_year(alternatives, available, year)
+    return names
+
+
+def _pick_with_year(
+    alternatives, available: set[str], year: int
+) -> tuple[tuple[str, ...] | None, int | None]:
     for columns in alternatives:
+        if any("{yyyy}" in c for c in columns):
+            # The most recent year for which every column exists (BPE_2024_D502…).
+            patterns = [
+                re.compile("^" + re.escape(c).replace(r"\{yyyy\}", r"(\d{4})") + "$") for c in columns
+            ]
+            years = None
+            for pattern in patterns:
+                found = {int(m.group(1)) for name in available if (m := pattern.match(name))}
+                years = found if years is None else years & found
+            if years:
+                best = max(years)
+                return tuple(c.replace("{yyyy}", str(best)) for c in columns), best
+            continue
         names = tuple(c.format(yy=_yy(year)) for c in columns)
         if all(n in available for n in names):
-            return names
-    return None
+            return names, None
+    return None, None
 
 
 def resolve(ind: Indicator, available: set[str], year: int) -> Resolved | None:
     """The dataset's columns for `ind`, or None when the file does not carry them."""
-    numerator = _pick(ind.numerator, available, year)
+    numerator, column_year = _pick_with_year(ind.numerator, available, year)
     if numerator is None:
         return None
     if ind.kind == Kind.EVOLUTION:
@@ -133,7 +155,7 @@ def resolve(ind: Indicator, available: set[str], year: int) -> Resolved | None:
         denominator = _pick(ind.denominator, available, year)
         if denominator is None:
             return None
-    return Resolved(ind, numerator, denominator)
+    return Resolved(ind, numerator, denominator, column_year=column_year)
 
 
 # --- the store's files ---------------------------------------------------------------------------------
@@ -269,6 +291,11 @@ GROUP_KEYS = {
 }
 
 
+def _columns_missing(year: int, communes: int) -> Value:
+    note = "Le fichier importé ne contient pas les variables nécessaires."
+    return Value(None, NON_DISPONIBLE, None, year, note=note, communes=communes)
+
+
 def aggregate(
     kind: str,
     year: int,
@@ -312,17 +339,10 @@ def aggregate(
             n, p, c, s, d = row[offset : offset + 5]
             offset += 5
             sums = Sums(n, d, p, population, c, communes, bool(s), r.years)
-            values[ind.id] = values_from_sums(ind, sums, year)
+            values[ind.id] = values_from_sums(ind, sums, r.column_year or year)
         for ind, r in resolved:
             if r is None:
-                values[ind.id] = Value(
-                    None,
-                    NON_DISPONIBLE,
-                    None,
-                    year,
-                    note="Le fichier importé ne contient pas les variables nécessaires.",
-                    communes=communes,
-                )
+                values[ind.id] = _columns_missing(year, communes)
         result[group_key] = values
     return result
 
@@ -380,16 +400,9 @@ def aggregate_territory(
     values = {}
     for ind, r in resolved:
         if r is None:
-            values[ind.id] = Value(
-                None,
-                NON_DISPONIBLE,
-                None,
-                year,
-                note="Le fichier importé ne contient pas les variables nécessaires.",
-                communes=len(rows),
-            )
+            values[ind.id] = _columns_missing(year, len(rows))
         else:
-            values[ind.id] = values_from_sums(ind, sums_from_rows(r, rows), year)
+            values[ind.id] = values_from_sums(ind, sums_from_rows(r, rows), r.column_year or year)
     return values
 
 

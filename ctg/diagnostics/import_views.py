@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from ctg.conventions.models import Membership
-from ctg.diagnostics.importers import FORMATS, DatasetError, prepare_dataset
+from ctg.diagnostics.importers import FORMATS, DatasetError, import_datasets
 from ctg.diagnostics.models import DatasetImport
 from ctg.forms import DsfrForm
 from ctg.organisations.permissions import Role
@@ -32,8 +32,12 @@ def can_import_statistics(user) -> bool:
 class ImportForm(DsfrForm):
     file = forms.FileField(
         label="Fichier CSV officiel",
-        help_text="FiLoSoFi communes (Insee), dossier complet du recensement (Insee) ou allocataires CAF par "
-        "IRIS (Insee-Cnaf), tel que publié. Le format est reconnu d'après l'en-tête.",
+        help_text=(
+            "Tel que publié : FiLoSoFi communes et dossier complet du recensement (Insee), allocataires CAF "
+            "par IRIS (Insee-Cnaf), base permanente des équipements (Insee), taux de couverture de l'accueil "
+            "du jeune enfant par commune, EPCI ou département (Cnaf, data.caf.fr). Le format est reconnu "
+            "d'après l'en-tête."
+        ),
     )
     kind = forms.ChoiceField(
         label="Jeu de données",
@@ -77,23 +81,26 @@ def import_statistics(request):
                     for chunk in upload.chunks():
                         handle.write(chunk)
                 try:
-                    prepared = prepare_dataset(
-                        path, kind=form.cleaned_data["kind"] or None, year=form.cleaned_data["year"]
+                    records = import_datasets(
+                        path,
+                        kind=form.cleaned_data["kind"] or None,
+                        year=form.cleaned_data["year"],
+                        imported_by=request.user,
                     )
-                    record = prepared.save(imported_by=request.user)
                 except DatasetError as error:
                     form.add_error("file", f"Import refusé, rien n'a été modifié. {error}")
                 else:
+                    years = ", ".join(str(r.year) for r in records)
                     messages.success(
                         request,
-                        f"{record.source_name} importé : {record.get_kind_display()}, "
-                        f"millésime {record.year}.",
+                        f"{records[0].source_name} importé : {records[0].get_kind_display()}, "
+                        f"millésime{'s' if len(records) > 1 else ''} {years}.",
                     )
-                    request.session["ctg_last_import"] = record.pk
+                    request.session["ctg_last_imports"] = [r.pk for r in records]
                     return redirect("statistics_import")
-    last = request.session.pop("ctg_last_import", None)
+    last = request.session.pop("ctg_last_imports", None)
     if last:
-        report = DatasetImport.objects.filter(pk=last).first()
+        report = list(DatasetImport.objects.filter(pk__in=last).order_by("year"))
     return render(
         request,
         "diagnostics/import.html",

@@ -10,6 +10,20 @@ Each format is recognised from its header:
 * ``caf_iris``: Insee-Cnaf, CAF recipients per IRIS (inseecaf2021.csv): ``;``, quoted ``iris_code``/``note``;
   a row with ``note`` ≠ 0 is secret whole, an empty cell is a secret cell. IRIS are summed to communes; a
   commune's value is secret as soon as one of its IRIS is. The vintage is taken from the file name.
+* ``bpe``: Insee, base permanente des équipements (BPE24.csv), one row per equipment: ``;``, quoted fields,
+  ``DEPCOM`` and ``TYPEQU`` (other columns ignored). Stored: one row per commune with equipment, one count
+  column per equipment type, named as the code (``D502``, ``A101``…), 0 when the commune has other types
+  only. The vintage is the ``AN`` column (every row the same), else the file name (BPE24 → 2024). The file
+  (millions of rows) is streamed: only the counts are kept in memory. ``source_rows`` is then the number of
+  source communes, not of equipment.
+* ``caf_txcouv_com``, ``caf_txcouv_epci``, ``caf_txcouv_dep``: Cnaf, « accueil du jeune enfant – taux de
+  couverture » (data.caf.fr, Opendatasoft exports): ``;``, decimal point or comma, empty = missing; the key is
+  ``numcom``, ``numepci`` (SIREN) or ``numdep``; ``annee`` (2023 or 2023-01-01) may take several values:
+  each year is a vintage of its own. Stored: the columns ``txcouv_*`` (rates, never summed), ``pl_*`` and
+  ``nb_*``, ``tot_*`` (counts, e.g. ``tot_offre_epci``) under
+  their lower-case names. A key made of X (``XXXXX``) is the publisher's placeholder
+  for rows without a territory: skipped and reported. EPCI and départements are kept under their own code
+  (``plm_commune`` NULL) when they are in the référentiel; unknown ones are reported.
 
 Codes are mapped to the current COG with `resolve_commune_codes` (merged, delegated and associated communes):
 
@@ -21,15 +35,16 @@ Codes are mapped to the current COG with `resolve_commune_codes` (merged, delega
 * any other code well formed but not found (neither a current commune nor a former code) is left out and
   reported; a malformed code (not 5 characters such as 81004 or 2A004) rejects the file.
 
-A file is checked whole before anything is written. Any fault raises `DatasetError`, whose French message
+A file is checked whole before anything is written (for a file of several years, every year is checked
+before any is written). Any fault raises `DatasetError`, whose French message
 names the file, the line and the column; the store and the database are then unchanged.
 """
 
 import csv
-import io
 import re
 import sys
-from collections import defaultdict
+from collections import Counter, defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -38,7 +53,7 @@ from tqdm import tqdm
 
 from ctg.diagnostics import store
 from ctg.diagnostics.models import DatasetImport
-from ctg.territories.models import Commune
+from ctg.territories.models import Commune, Departement, Epci
 from ctg.territories.selectors import resolve_commune_codes
 
 __all__ = [
@@ -47,8 +62,11 @@ __all__ = [
     "PreparedDataset",
     "detect_format",
     "import_dataset",
+    "import_datasets",
     "plm_commune",
     "prepare_dataset",
+    "prepare_datasets",
+    "save_datasets",
 ]
 
 COMMUNE_CODE = re.compile(r"^(?:\d{5}|2[AB]\d{3})$")
@@ -109,62 +127,109 @@ class CsvFile:
     rows: list[tuple[int, list[str]]]  # (line number in the file, fields)
 
 
-def read_csv_file(path: Path) -> CsvFile:
-    """Read a `;`-separated UTF-8 file whole; every row must have as many fields as the header."""
-    filename = path.name
-    try:
-        raw = path.read_bytes()
-    except OSError as error:
-        raise DatasetError(f"{filename} : lecture impossible ({error.strerror}).") from None
-    if not raw.strip():
-        raise _error(filename, "fichier vide.")
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as error:
-        line = raw.count(b"\n", 0, error.start) + 1
-        raise _error(
-            filename,
-            f"encodage invalide (octet 0x{raw[error.start]:02X} non UTF-8) : le fichier doit être en UTF-8.",
-            line,
-        ) from None
-    text = text.removeprefix("\ufeff")
+def _decoded_lines(handle, filename: str) -> Iterator[str]:
+    """The lines of a binary file, decoded as UTF-8 one by one so that a bad byte is located exactly."""
+    for number, raw in enumerate(handle, 1):
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as error:
+            raise _error(
+                filename,
+                f"encodage invalide (octet 0x{raw[error.start]:02X} non UTF-8) : "
+                "le fichier doit être en UTF-8.",
+                number,
+            ) from None
+        yield text.removeprefix("\ufeff") if number == 1 else text
 
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=";", strict=True)
-    try:
-        header = [name.strip() for name in next(reader)]
-        if len(header) == 1:
-            for separator, label in ((",", "« , »"), ("\t", "tabulation"), ("|", "« | »")):
-                if separator in header[0]:
-                    raise _error(
-                        filename,
-                        f"séparateur {label} trouvé dans l'en-tête, « ; » attendu.",
-                        1,
-                    )
-            raise _error(filename, "une seule colonne dans l'en-tête, séparateur « ; » attendu.", 1)
-        rows = []
-        blank_line = None
-        for fields in reader:
-            line = reader.line_num
-            if not fields or fields == [""]:
-                blank_line = blank_line or line
-                continue
-            if blank_line is not None:
-                raise _error(filename, "ligne vide au milieu du fichier.", blank_line)
-            if len(fields) != len(header):
-                hint = " (ligne tronquée ?)" if len(fields) < len(header) else ""
-                raise _error(
-                    filename, f"{len(fields)} champs au lieu de {len(header)} comme l'en-tête{hint}.", line
-                )
-            rows.append((line, fields))
-    except csv.Error as error:
+
+class CsvStream:
+    """A `;`-separated UTF-8 file read row by row (the national BPE has millions of rows).
+
+    The header is read and checked on opening; `rows()` yields (line number, fields) and checks every row on
+    the way: as many fields as the header, no blank line in the middle, well-formed quotes.
+    """
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.filename = filename = path.name
+        try:
+            self._handle = open(path, "rb")  # noqa: SIM115 (closed by close(), also on errors)
+        except OSError as error:
+            raise DatasetError(f"{filename} : lecture impossible ({error.strerror}).") from None
+        try:
+            self._check_not_empty()
+            self._reader = csv.reader(_decoded_lines(self._handle, filename), delimiter=";", strict=True)
+            self.header = self._read_header()
+        except BaseException:
+            self.close()
+            raise
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        self.close()
+
+    def close(self) -> None:
+        self._handle.close()
+
+    def _check_not_empty(self) -> None:
+        for chunk in iter(lambda: self._handle.read(1 << 16), b""):
+            if chunk.strip():
+                break
+        else:
+            raise _error(self.filename, "fichier vide.")
+        self._handle.seek(0)
+
+    def _csv_error(self, error: csv.Error) -> DatasetError:
         if "unexpected end of data" in str(error):
             message = "fin du fichier au milieu d'un champ entre guillemets (fichier tronqué ?)."
         else:
             message = f"CSV mal formé ({error})."
-        raise _error(filename, message, reader.line_num) from None
-    if not rows:
-        raise _error(filename, "aucune ligne de données après l'en-tête.")
-    return CsvFile(filename, header, rows)
+        return _error(self.filename, message, self._reader.line_num)
+
+    def _read_header(self) -> list[str]:
+        filename = self.filename
+        try:
+            header = [name.strip() for name in next(self._reader)]
+        except csv.Error as error:
+            raise self._csv_error(error) from None
+        if len(header) == 1:
+            for separator, label in ((",", "« , »"), ("\t", "tabulation"), ("|", "« | »")):
+                if separator in header[0]:
+                    raise _error(filename, f"séparateur {label} trouvé dans l'en-tête, « ; » attendu.", 1)
+            raise _error(filename, "une seule colonne dans l'en-tête, séparateur « ; » attendu.", 1)
+        return header
+
+    def rows(self) -> Iterator[tuple[int, list[str]]]:
+        filename, reader, width = self.filename, self._reader, len(self.header)
+        blank_line = None
+        count = 0
+        try:
+            for fields in reader:
+                line = reader.line_num
+                if not fields or fields == [""]:
+                    blank_line = blank_line or line
+                    continue
+                if blank_line is not None:
+                    raise _error(filename, "ligne vide au milieu du fichier.", blank_line)
+                if len(fields) != width:
+                    hint = " (ligne tronquée ?)" if len(fields) < width else ""
+                    raise _error(
+                        filename, f"{len(fields)} champs au lieu de {width} comme l'en-tête{hint}.", line
+                    )
+                count += 1
+                yield line, fields
+        except csv.Error as error:
+            raise self._csv_error(error) from None
+        if not count:
+            raise _error(filename, "aucune ligne de données après l'en-tête.")
+
+
+def read_csv_file(path: Path) -> CsvFile:
+    """Read a `;`-separated UTF-8 file whole; every row must have as many fields as the header."""
+    with CsvStream(path) as stream:
+        return CsvFile(stream.filename, stream.header, list(stream.rows()))
 
 
 # --- Formats ----------------------------------------------------------------------------------------------
@@ -222,6 +287,10 @@ class DatasetFormat:
     def row_secret(self, fields: list[str], header: list[str], filename: str, line: int) -> bool:
         """Whether the whole row is secret (CAF `note`)."""
         return False
+
+    def prepare(self, stream: "CsvStream", *, year: int | None = None, progress: bool = False) -> list:
+        """Check the rows of `stream`, map them to the current territories: one PreparedDataset a vintage."""
+        return [_prepare_rows(self, stream, year, progress)]
 
 
 def _decimal_point(raw: str) -> float:
@@ -336,8 +405,361 @@ class CafIris(DatasetFormat):
         return int(note) != 0
 
 
+class Bpe(DatasetFormat):
+    """Insee, base permanente des équipements: one row per equipment, counted per commune and type."""
+
+    kind = DatasetImport.Kind.BPE.value
+    code_column = "DEPCOM"
+    type_column = "TYPEQU"
+    year_column = "AN"
+    TYPE_CODE = re.compile(r"^[A-Z]\d{3}$")
+    YEAR_IN_NAME = re.compile(r"(?i)(?:^|[^a-z])bpe[_-]?(\d\d)(?!\d)")
+    FULL_YEAR_IN_NAME = re.compile(r"(?<!\d)(20\d\d)(?!\d)")
+
+    def matches(self, header):
+        return self.code_column in header and self.type_column in header
+
+    def required_columns(self, header):
+        return [self.code_column, self.type_column]
+
+    def check_header(self, header, filename):
+        # The other columns (address, coordinates, quality…) are not read: their names do not matter.
+        for name in self.required_columns(header):
+            if name not in header:
+                raise _error(filename, f"colonne obligatoire « {name} » absente ({self.label}).", 1)
+        for name in (*self.required_columns(header), self.year_column):
+            if header.count(name) > 1:
+                raise _error(filename, f"colonne « {name} » en double.", 1)
+
+    def value_columns(self, header):
+        return []  # one column per equipment type found in the rows
+
+    def year_from(self, header, filename):
+        stem = Path(filename).stem
+        match = self.YEAR_IN_NAME.search(stem)
+        if match:
+            return 2000 + int(match.group(1))
+        match = self.FULL_YEAR_IN_NAME.search(stem)
+        return int(match.group(1)) if match else None
+
+    def prepare(self, stream, *, year=None, progress=False):
+        filename, header = stream.filename, stream.header
+        code_index = header.index(self.code_column)
+        type_column_index = header.index(self.type_column)
+        year_index = header.index(self.year_column) if self.year_column in header else None
+        # DEPCOM → rows per equipment type (by order of appearance); the rows themselves are not kept.
+        counts: dict[str, list[int]] = {}
+        type_index: dict[str, int] = {}
+        first_year = None  # (text, year, line) of the first row
+        rows_read = 0
+        rows = _progress(stream, progress)
+        for line, fields in rows:
+            rows_read += 1
+            code, equipment = fields[code_index], fields[type_column_index]
+            numbers = counts.get(code)
+            if numbers is None:
+                if not COMMUNE_CODE.match(code):
+                    message = f"code invalide « {code} » ({self.code_description})."
+                    raise _error(filename, message, line, self.code_column)
+                numbers = counts[code] = []
+            index = type_index.get(equipment)
+            if index is None:
+                if not self.TYPE_CODE.match(equipment):
+                    raise _error(
+                        filename,
+                        f"type d'équipement invalide « {equipment} » (une lettre et trois chiffres attendus, "
+                        "par exemple D502).",
+                        line,
+                        self.type_column,
+                    )
+                index = type_index[equipment] = len(type_index)
+            if year_index is not None:
+                text = fields[year_index]
+                if first_year is None:
+                    first_year = (text, _year_value(text, filename, line, self.year_column), line)
+                elif text != first_year[0]:
+                    found = _year_value(text, filename, line, self.year_column)
+                    if found != first_year[1]:
+                        raise _error(
+                            filename,
+                            f"année {found} différente de celle des lignes précédentes "
+                            f"({first_year[1]}, ligne {first_year[2]}).",
+                            line,
+                            self.year_column,
+                        )
+            if index >= len(numbers):
+                numbers.extend([0] * (index + 1 - len(numbers)))
+            numbers[index] += 1
+
+        found_year = first_year[1] if first_year else self.year_from(header, filename)
+        year = _vintage(filename, year, found_year)
+        types = sorted(type_index)
+        order = [type_index[equipment] for equipment in types]
+        cells: dict[
+            int, tuple
+        ] = {}  # one (value, secret) tuple per distinct count: few, for millions of cells
+        parsed = []
+        for code, numbers in counts.items():
+            numbers += [0] * (len(type_index) - len(numbers))
+            row = []
+            for index in order:
+                number = numbers[index]
+                cell = cells.get(number)
+                if cell is None:
+                    cell = cells[number] = (float(number), False)
+                row.append(cell)
+            parsed.append((code, row))
+        del counts
+        mapped = _map_to_communes(filename, parsed, [True] * len(types))
+        return [
+            PreparedDataset(
+                kind=self.kind,
+                year=year,
+                source=stream.path,
+                value_columns=types,
+                rows_read=rows_read,
+                **mapped,
+            )
+        ]
+
+
+class CafTauxCouverture(DatasetFormat):
+    """Cnaf, « accueil du jeune enfant – taux de couverture » (data.caf.fr, Opendatasoft CSV exports).
+
+    One file per scale (communes, EPCI, départements), one row per territory and year, possibly several years:
+    each year is a vintage of its own. Rates (``txcouv_*``) do not add up; counts (``pl_*``, ``nb_*``,
+    ``tot_*``) do. Rows whose key is a run of X (``XXXXX``) are placeholders of the publisher: skipped and
+    reported.
+    """
+
+    # Rates, then counts of places or children; ``tot_offre_*`` (all places) is a count too.
+    VALUE_PREFIXES = ("txcouv_", "pl_", "nb_", "tot_")
+    NUMBER = re.compile(r"^-?\d+(?:[.,]\d+)?(?:[eE][-+]?\d+)?$")
+    PLACEHOLDER = re.compile(r"^[Xx]+$")
+    YEAR = re.compile(r"^(\d{4})(?:-\d\d(?:-\d\d)?(?:[ T].*)?)?$")
+    year_column = "annee"
+
+    def __init__(self, kind, scale, code_column, code_pattern, code_description, unit):
+        self.kind = kind
+        self.scale = scale
+        self.code_column = code_column
+        self.code_pattern = code_pattern
+        self.code_description = code_description
+        self.unit = unit  # "commune", "epci" or "departement"
+        self.rate_column = f"txcouv_{scale}"
+
+    def matches(self, header):
+        names = [name.lower() for name in header]
+        return self.year_column in names and any(
+            name.startswith("txcouv_") and name.endswith(f"_{self.scale}") for name in names
+        )
+
+    def required_columns(self, header):
+        return [self.year_column, self.code_column, self.rate_column]
+
+    def value_columns(self, header):
+        return [name for name in header if name.startswith(self.VALUE_PREFIXES)]
+
+    def check_header(self, header, filename):
+        seen = set()
+        for name in header:
+            if name.lower() in seen:
+                raise _error(filename, f"colonne « {name} » en double.", 1)
+            seen.add(name.lower())
+        header = [name.lower() for name in header]
+        for name in self.required_columns(header):
+            if name not in header:
+                raise _error(filename, f"colonne obligatoire « {name} » absente ({self.label}).", 1)
+        for name in self.value_columns(header):
+            if not COLUMN_NAME.match(name):
+                raise _error(filename, f"nom de colonne invalide « {name} ».", 1)
+            if name.endswith(store.SECRET_SUFFIX):
+                raise _error(filename, f"nom de colonne réservé « {name} ».", 1)
+
+    def year_from(self, header, filename):
+        return None  # in the rows
+
+    def additive(self, column):
+        return not column.startswith("txcouv_")
+
+    def parse(self, raw):
+        if raw == "":
+            return None, False
+        if not self.NUMBER.match(raw):
+            raise ValueError(raw)
+        return float(raw.replace(",", ".")), False
+
+    def prepare(self, stream, *, year=None, progress=False):
+        filename = stream.filename
+        header = [name.lower() for name in stream.header]
+        columns = self.value_columns(header)
+        indexes = [header.index(name) for name in columns]
+        code_index = header.index(self.code_column)
+        year_index = header.index(self.year_column)
+
+        by_year: dict[int, list[tuple[str, list[tuple]]]] = defaultdict(list)
+        rows_read: Counter = Counter()
+        placeholders: dict[int, set[str]] = defaultdict(set)
+        placeholder_rows: Counter = Counter()
+        seen: dict[tuple[int, str], int] = {}
+        rows = _progress(stream, progress)
+        for line, fields in rows:
+            row_year = _year_value(fields[year_index].strip(), filename, line, self.year_column)
+            rows_read[row_year] += 1
+            code = fields[code_index].strip()
+            cells = []
+            for name, index in zip(columns, indexes, strict=True):
+                raw = fields[index].strip()
+                try:
+                    cells.append(self.parse(raw))
+                except ValueError:
+                    raise _error(filename, f"valeur non numérique « {raw} ».", line, name) from None
+            if self.PLACEHOLDER.match(code):
+                placeholders[row_year].add(code)
+                placeholder_rows[row_year] += 1
+                continue
+            if not self.code_pattern.match(code):
+                raise _error(
+                    filename, f"code invalide « {code} » ({self.code_description}).", line, self.code_column
+                )
+            if (row_year, code) in seen:
+                raise _error(
+                    filename,
+                    f"code {code} en double pour l'année {row_year} (déjà ligne {seen[row_year, code]}).",
+                    line,
+                    self.code_column,
+                )
+            seen[row_year, code] = line
+            by_year[row_year].append((code, cells))
+
+        years = sorted(rows_read)
+        if year is not None:
+            if year not in rows_read:
+                found = ", ".join(str(y) for y in years)
+                raise _error(filename, f"millésime {year} demandé, absent du fichier (millésimes : {found}).")
+            years = [year]
+        for found in years:
+            _vintage(filename, None, found)
+        if any(not by_year[found] for found in years):
+            empty = next(found for found in years if not by_year[found])
+            raise _error(filename, f"aucune ligne avec un code pour l'année {empty}.")
+
+        additive = [self.additive(name) for name in columns]
+        prepared = []
+        for found in years:
+            if self.unit == "commune":
+                mapped = _map_to_communes(filename, by_year[found], additive)
+            else:
+                mapped = self._map_to_territories(filename, by_year[found])
+            mapped["unknown_codes"] = sorted(set(mapped["unknown_codes"]) | placeholders[found])
+            prepared.append(
+                PreparedDataset(
+                    kind=self.kind,
+                    year=found,
+                    source=stream.path,
+                    value_columns=columns,
+                    rows_read=rows_read[found],
+                    placeholders=placeholder_rows[found],
+                    unit=self.unit,
+                    **mapped,
+                )
+            )
+        return prepared
+
+    def _map_to_territories(self, filename, parsed):
+        """EPCI or départements: the code is kept as published when the territory is in the référentiel."""
+        if self.unit == "epci":
+            known = set(Epci.objects.filter(is_active=True).values_list("siren", flat=True))
+            label = "EPCI"
+        else:
+            known = set(Departement.objects.filter(is_active=True).values_list("code", flat=True))
+            label = "département"
+        if not known:
+            raise _empty_referential(filename)
+        records, unknown = [], set()
+        for code, cells in sorted(parsed):
+            if code not in known:
+                unknown.add(code)
+                continue
+            record = [code, None, code, 1]
+            for value, secret in cells:
+                record += [value, secret]
+            records.append(tuple(record))
+        if not records:
+            raise _error(filename, f"aucun code ne correspond à un {label} du référentiel territorial.")
+        return {
+            "records": records,
+            "communes_matched": len(records),
+            "codes_mapped": 0,
+            "arrondissements": 0,
+            "unknown_codes": sorted(unknown),
+        }
+
+
+def _progress(stream: CsvStream, progress: bool):
+    hidden = not progress
+    return tqdm(
+        stream.rows(), desc=stream.filename, unit=" lignes", file=sys.stderr, disable=hidden, leave=False
+    )
+
+
+def _empty_referential(filename: str) -> DatasetError:
+    return DatasetError(
+        f"{filename} : le référentiel territorial est vide, chargez-le d'abord (ctg load_territories)."
+    )
+
+
+def _year_value(text: str, filename: str, line: int, column: str) -> int:
+    """The year of a cell: 2023, or the first four digits of a date (2023-01-01)."""
+    match = CafTauxCouverture.YEAR.match(text.strip())
+    if not match:
+        raise _error(filename, f"année invalide « {text} » (par exemple 2023 attendu).", line, column)
+    return int(match.group(1))
+
+
+def _vintage(filename: str, asked: int | None, found: int | None) -> int:
+    """The vintage to import: the one the file gives, or the one asked when the file does not say."""
+    if asked is not None and found is not None and asked != found:
+        raise _error(filename, f"millésime {asked} demandé, mais le fichier est de {found}.")
+    year = asked or found
+    if year is None:
+        raise _error(filename, "millésime introuvable dans le nom du fichier : précisez --year.")
+    if not 1990 <= year <= 2100:
+        raise _error(filename, f"millésime invalide : {year}.")
+    return year
+
+
+CAF_TXCOUV = [
+    CafTauxCouverture(
+        DatasetImport.Kind.CAF_TXCOUV_COM.value,
+        "com",
+        "numcom",
+        COMMUNE_CODE,
+        DatasetFormat.code_description,
+        "commune",
+    ),
+    CafTauxCouverture(
+        DatasetImport.Kind.CAF_TXCOUV_EPCI.value,
+        "epci",
+        "numepci",
+        re.compile(r"^\d{9}$"),
+        "SIREN d'EPCI à 9 chiffres attendu, par exemple 248100737",
+        "epci",
+    ),
+    CafTauxCouverture(
+        DatasetImport.Kind.CAF_TXCOUV_DEP.value,
+        "dep",
+        "numdep",
+        re.compile(r"^(?:\d\d|2[AB]|9[78]\d)$"),
+        "code de département attendu, par exemple 81, 2A ou 974",
+        "departement",
+    ),
+]
+
+# The most specific signatures first: a BPE or Cnaf header never looks like the older formats, but the
+# reverse is not guaranteed.
 FORMATS: dict[str, DatasetFormat] = {
-    fmt.kind: fmt for fmt in (FilosofiCommunes(), RecensementDossierComplet(), CafIris())
+    fmt.kind: fmt for fmt in (Bpe(), *CAF_TXCOUV, FilosofiCommunes(), RecensementDossierComplet(), CafIris())
 }
 
 
@@ -354,7 +776,7 @@ def detect_format(header: list[str], filename: str) -> DatasetFormat:
 
 @dataclass
 class PreparedDataset:
-    """A file read, checked and mapped to the current COG, ready to be written by `save`."""
+    """A file, or one year of it, read, checked and mapped to the current territories, ready for `save`."""
 
     kind: str
     year: int
@@ -362,10 +784,12 @@ class PreparedDataset:
     value_columns: list[str]
     records: list[tuple]  # in the order of `schema`
     rows_read: int
-    communes_matched: int
+    communes_matched: int  # territories matched: communes, or EPCI or départements (see `unit`)
     codes_mapped: int
     arrondissements: int
     unknown_codes: list[str] = field(default_factory=list)
+    placeholders: int = 0  # rows without a territory (key XXXXX), skipped
+    unit: str = "commune"  # "commune", "epci" or "departement": what a row of the store is
 
     @property
     def label(self) -> str:
@@ -380,27 +804,41 @@ class PreparedDataset:
 
     def save(self, *, imported_by=None, is_fictitious: bool = False) -> DatasetImport:
         """Write the vintage in place of the previous one and record the import, both or neither."""
-        staged = store.stage_dataset(self.kind, self.year, self.schema, self.records)
-        try:
-            with transaction.atomic():
-                record = DatasetImport.objects.create(
-                    kind=self.kind,
-                    year=self.year,
-                    source_name=self.source.name[:255],
-                    path=store.relative_path(staged.path),
-                    rows_read=self.rows_read,
-                    communes_matched=self.communes_matched,
-                    codes_mapped=self.codes_mapped,
-                    arrondissements=self.arrondissements,
-                    unknown_codes=self.unknown_codes,
+        return save_datasets([self], imported_by=imported_by, is_fictitious=is_fictitious)[0]
+
+
+def save_datasets(
+    prepared: list[PreparedDataset], *, imported_by=None, is_fictitious: bool = False
+) -> list[DatasetImport]:
+    """Write several vintages and record their imports: every file is staged before any is put in place."""
+    staged = []
+    try:
+        for dataset in prepared:
+            staged.append(store.stage_dataset(dataset.kind, dataset.year, dataset.schema, dataset.records))
+        with transaction.atomic():
+            records = [
+                DatasetImport.objects.create(
+                    kind=dataset.kind,
+                    year=dataset.year,
+                    source_name=dataset.source.name[:255],
+                    path=store.relative_path(staged_file.path),
+                    rows_read=dataset.rows_read,
+                    communes_matched=dataset.communes_matched,
+                    codes_mapped=dataset.codes_mapped,
+                    arrondissements=dataset.arrondissements,
+                    unknown_codes=dataset.unknown_codes,
                     imported_by=imported_by,
                     is_fictitious=is_fictitious,
                 )
-                # Last step of the transaction: if the rename fails, the record is rolled back.
-                staged.commit()
-        finally:
-            staged.discard()
-        return record
+                for dataset, staged_file in zip(prepared, staged, strict=True)
+            ]
+            # Last step of the transaction: if a rename fails, the files already renamed are put back and the
+            # records are rolled back.
+            store.commit_all(staged)
+    finally:
+        for staged_file in staged:
+            staged_file.discard()
+    return records
 
 
 def _combine(sources: list[list[tuple]], additive: list[bool]) -> list[tuple]:
@@ -425,63 +863,17 @@ def _combine(sources: list[list[tuple]], additive: list[bool]) -> list[tuple]:
     return cells
 
 
-def prepare_dataset(
-    path: Path | str, *, kind: str | None = None, year: int | None = None, progress: bool = False
-) -> PreparedDataset:
-    """Read and check `path` whole, map its codes to the current COG; nothing is written."""
-    path = Path(path)
-    data = read_csv_file(path)
-    filename, header = data.filename, data.header
-    if kind is None:
-        fmt = detect_format(header, filename)
-    elif kind in FORMATS:
-        fmt = FORMATS[kind]
-    else:
-        raise DatasetError(f"Jeu de données inconnu « {kind} » (connus : {', '.join(FORMATS)}).")
-    fmt.check_header(header, filename)
+def _map_to_communes(
+    filename: str, parsed: list[tuple[str, list[tuple]]], additive: list[bool], commune_code=lambda code: code
+) -> dict:
+    """Records of the current communes (and PLM arrondissements) from (source code, cells) rows.
 
-    found_year = fmt.year_from(header, filename)
-    if year is not None and found_year is not None and year != found_year:
-        raise _error(filename, f"millésime {year} demandé, mais le fichier est de {found_year}.")
-    year = year or found_year
-    if year is None:
-        raise _error(filename, "millésime introuvable dans le nom du fichier : précisez --year.")
-    if not 1990 <= year <= 2100:
-        raise _error(filename, f"millésime invalide : {year}.")
-
-    columns = fmt.value_columns(header)
-    indexes = [header.index(name) for name in columns]
-    code_index = header.index(fmt.code_column)
-    additive = [fmt.additive(name) for name in columns]
-
-    seen: dict[str, int] = {}
-    parsed: list[tuple[str, list[tuple]]] = []
-    rows = tqdm(data.rows, desc=filename, unit=" lignes", file=sys.stderr, disable=not progress, leave=False)
-    for line, fields in rows:
-        code = fields[code_index]
-        if not fmt.code_pattern.match(code):
-            raise _error(
-                filename, f"code invalide « {code} » ({fmt.code_description}).", line, fmt.code_column
-            )
-        if code in seen:
-            raise _error(filename, f"code {code} en double (déjà ligne {seen[code]}).", line, fmt.code_column)
-        seen[code] = line
-        row_secret = fmt.row_secret(fields, header, filename, line)
-        cells = []
-        for name, index in zip(columns, indexes, strict=True):
-            raw = fields[index].strip()
-            try:
-                cell = fmt.parse(raw)
-            except ValueError:
-                raise _error(filename, f"valeur non numérique « {raw} ».", line, name) from None
-            cells.append((None, True) if row_secret else cell)
-        parsed.append((code, cells))
-
+    Returns the fields of `PreparedDataset` about the mapping: records, communes_matched, codes_mapped,
+    arrondissements, unknown_codes.
+    """
     if not Commune.objects.filter(is_active=True).exists():
-        raise DatasetError(
-            f"{filename} : le référentiel territorial est vide, chargez-le d'abord (ctg load_territories)."
-        )
-    source_codes = {fmt.commune_code(code) for code, _cells in parsed}
+        raise _empty_referential(filename)
+    source_codes = {commune_code(code) for code, _cells in parsed}
     plm = {code: plm_commune(code) for code in source_codes}
     mapping = resolve_commune_codes(code for code in source_codes if not plm[code])
     # resolve_commune_codes gives an obsolete commune as is: only communes in force are kept.
@@ -491,7 +883,7 @@ def prepare_dataset(
     group_codes: dict[str, set[str]] = defaultdict(set)
     unknown, mapped = set(), set()
     for code, cells in parsed:
-        commune = fmt.commune_code(code)
+        commune = commune_code(code)
         if plm[commune]:
             target = commune
         elif mapping.get(commune) in active:
@@ -514,18 +906,101 @@ def prepare_dataset(
             record += [value, secret]
         records.append(tuple(record))
     arrondissements = sum(1 for target in groups if plm.get(target))
+    return {
+        "records": records,
+        "communes_matched": len(groups) - arrondissements,
+        "codes_mapped": len(mapped),
+        "arrondissements": arrondissements,
+        "unknown_codes": sorted(unknown),
+    }
+
+
+def _prepare_rows(fmt: DatasetFormat, stream: CsvStream, year: int | None, progress: bool) -> PreparedDataset:
+    """One row per code (FiLoSoFi, census, CAF per IRIS): the file read whole, then mapped to communes."""
+    path, filename, header = stream.path, stream.filename, stream.header
+    year = _vintage(filename, year, fmt.year_from(header, filename))
+
+    columns = fmt.value_columns(header)
+    indexes = [header.index(name) for name in columns]
+    code_index = header.index(fmt.code_column)
+    additive = [fmt.additive(name) for name in columns]
+
+    seen: dict[str, int] = {}
+    parsed: list[tuple[str, list[tuple]]] = []
+    rows = _progress(stream, progress)
+    for line, fields in rows:
+        code = fields[code_index]
+        if not fmt.code_pattern.match(code):
+            raise _error(
+                filename, f"code invalide « {code} » ({fmt.code_description}).", line, fmt.code_column
+            )
+        if code in seen:
+            raise _error(filename, f"code {code} en double (déjà ligne {seen[code]}).", line, fmt.code_column)
+        seen[code] = line
+        row_secret = fmt.row_secret(fields, header, filename, line)
+        cells = []
+        for name, index in zip(columns, indexes, strict=True):
+            raw = fields[index].strip()
+            try:
+                cell = fmt.parse(raw)
+            except ValueError:
+                raise _error(filename, f"valeur non numérique « {raw} ».", line, name) from None
+            cells.append((None, True) if row_secret else cell)
+        parsed.append((code, cells))
+
+    mapped = _map_to_communes(filename, parsed, additive, fmt.commune_code)
     return PreparedDataset(
-        kind=fmt.kind,
-        year=year,
-        source=path,
-        value_columns=columns,
-        records=records,
-        rows_read=len(data.rows),
-        communes_matched=len(groups) - arrondissements,
-        codes_mapped=len(mapped),
-        arrondissements=arrondissements,
-        unknown_codes=sorted(unknown),
+        kind=fmt.kind, year=year, source=path, value_columns=columns, rows_read=len(parsed), **mapped
     )
+
+
+def prepare_datasets(
+    path: Path | str, *, kind: str | None = None, year: int | None = None, progress: bool = False
+) -> list[PreparedDataset]:
+    """Read and check `path` whole, map its codes to the current territories; nothing is written.
+
+    One `PreparedDataset` per vintage, oldest first: several when the file holds several years (Cnaf
+    coverage rates), unless `year` picks one.
+    """
+    path = Path(path)
+    with CsvStream(path) as stream:
+        filename, header = stream.filename, stream.header
+        if kind is None:
+            fmt = detect_format(header, filename)
+        elif kind in FORMATS:
+            fmt = FORMATS[kind]
+        else:
+            raise DatasetError(f"Jeu de données inconnu « {kind} » (connus : {', '.join(FORMATS)}).")
+        fmt.check_header(header, filename)
+        return fmt.prepare(stream, year=year, progress=progress)
+
+
+def prepare_dataset(
+    path: Path | str, *, kind: str | None = None, year: int | None = None, progress: bool = False
+) -> PreparedDataset:
+    """`prepare_datasets` for a file of one vintage (or one year picked with `year`)."""
+    prepared = prepare_datasets(path, kind=kind, year=year, progress=progress)
+    if len(prepared) > 1:
+        years = ", ".join(str(dataset.year) for dataset in prepared)
+        raise DatasetError(
+            f"{Path(path).name} : le fichier contient plusieurs millésimes ({years}) : précisez le millésime "
+            "à importer, ou importez-les tous avec « ctg import_data »."
+        )
+    return prepared[0]
+
+
+def import_datasets(
+    path: Path | str,
+    *,
+    kind: str | None = None,
+    year: int | None = None,
+    imported_by=None,
+    progress: bool = False,
+    is_fictitious: bool = False,
+) -> list[DatasetImport]:
+    """Import every vintage of one file; DatasetError leaves everything unchanged."""
+    prepared = prepare_datasets(path, kind=kind, year=year, progress=progress)
+    return save_datasets(prepared, imported_by=imported_by, is_fictitious=is_fictitious)
 
 
 def import_dataset(

@@ -15,6 +15,10 @@ class DatasetImport(models.Model):
         FILOSOFI_COM = "filosofi_com", "Insee, FiLoSoFi – communes"
         RP_DOSSIER_COMPLET = "rp_dossier_complet", "Insee, recensement – dossier complet"
         CAF_IRIS = "caf_iris", "Insee-Cnaf, allocataires CAF par IRIS"
+        BPE = "bpe", "Insee, base permanente des équipements"
+        CAF_TXCOUV_COM = "caf_txcouv_com", "Cnaf, taux de couverture accueil jeune enfant – communes"
+        CAF_TXCOUV_EPCI = "caf_txcouv_epci", "Cnaf, taux de couverture accueil jeune enfant – EPCI"
+        CAF_TXCOUV_DEP = "caf_txcouv_dep", "Cnaf, taux de couverture accueil jeune enfant – départements"
 
     kind = models.CharField("jeu de données", max_length=40, choices=Kind.choices)
     year = models.PositiveSmallIntegerField("millésime")
@@ -22,6 +26,7 @@ class DatasetImport(models.Model):
     # Relative to settings.DATA_DIR, so that the data directory can move.
     path = models.CharField("fichier Parquet", max_length=500)
     rows_read = models.PositiveIntegerField("lignes lues")
+    # For the datasets by EPCI or département (Cnaf coverage rates): the EPCI or départements recognised.
     communes_matched = models.PositiveIntegerField("communes reconnues")
     codes_mapped = models.PositiveIntegerField(
         "codes rattachés à une commune actuelle",

@@ -1,14 +1,14 @@
 """The portrait social de territoire of a commune, an EPCI, a département or a dossier's list of communes."""
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.conf import settings
 from django.db.models import Sum
 
-from ctg.diagnostics import engine, store
-from ctg.diagnostics.catalogue import INDICATORS, THEME_ORDER, Indicator, Kind, Theme, source_label
-from ctg.diagnostics.engine import NON_DISPONIBLE, OK, Value
+from ctg.diagnostics import engine, reader, store
+from ctg.diagnostics.catalogue import BY_ID, INDICATORS, THEME_ORDER, Indicator, Kind, Theme, source_label
+from ctg.diagnostics.engine import NON_DISPONIBLE, OK, PARTIEL, SECRET, Value
 from ctg.diagnostics.models import DatasetImport
 from ctg.diagnostics.readings import attention_points, compare_sentence, theme_reading
 from ctg.territories.models import Commune, Departement, Epci, FormerCommuneCode, Region
@@ -158,15 +158,11 @@ def territory_of_ctg(ctg) -> Territory:
 
 
 def datasets_in_use() -> dict[str, list[int]]:
-    kinds = {ind.dataset for ind in INDICATORS} & set(store.KINDS)
+    kinds = {ind.dataset for ind in INDICATORS}
+    kinds |= {ind.fallback[0] for ind in INDICATORS if ind.fallback}
+    kinds |= {dataset for ind in INDICATORS for _kind, dataset, _columns in ind.levels}
+    kinds &= set(store.KINDS)
     return {kind: years for kind in sorted(kinds) if (years := engine.available_vintages(kind))}
-
-
-def _group_indicators() -> dict[str, list[Indicator]]:
-    groups: dict[str, list[Indicator]] = {}
-    for ind in INDICATORS:
-        groups.setdefault(ind.dataset, []).append(ind)
-    return groups
 
 
 LEVEL_NAMES = {"departement": "département", "region": "région", "france": "France"}
@@ -190,6 +186,53 @@ def _reference(level, code, name, value: Value | None, ind: Indicator) -> Refere
     return Reference(level, code, name, None, value.status, reason)
 
 
+def effective_indicators(available: dict[str, list[int]]) -> list[Indicator]:
+    """The catalogue as it can be computed now: an indicator whose dataset has no vintage in the store uses
+    its fallback dataset when it has one (BPE counts from the census dossier complet)."""
+    items = []
+    for ind in INDICATORS:
+        if ind.kind == Kind.DERIVED:
+            continue
+        if ind.fallback and not available.get(ind.dataset) and available.get(ind.fallback[0]):
+            ind = replace(ind, dataset=ind.fallback[0], numerator=ind.fallback[1])
+        items.append(ind)
+    return items
+
+
+def _level_value(ind: Indicator, level_kind: str, code: str, available) -> Value | None:
+    """The figure published for an upper level (EPCI, département), when its official file is loaded."""
+    for kind, dataset, columns in ind.levels:
+        if kind != level_kind or not available.get(dataset):
+            continue
+        year = available[dataset][-1]
+        present = set(engine.dataset_columns(dataset, year))
+        if not all(c in present for c in columns):
+            return Value(
+                None, NON_DISPONIBLE, None, year, note="Le fichier publié ne contient pas cette variable."
+            )
+        rows = reader.read_dataset(dataset, year, codes=[code], columns=columns)
+        if not rows:
+            return Value(None, NON_DISPONIBLE, None, year, note="Territoire absent du fichier publié.")
+        row = rows[0]
+        if any(row[c] is None for c in columns):
+            secret = any(row[c + store.SECRET_SUFFIX] for c in columns)
+            status = SECRET if secret else NON_DISPONIBLE
+            return Value(None, status, None, year, note="Valeur non publiée pour ce territoire.")
+        return Value(sum(row[c] for c in columns), OK, 1.0, year, note="Valeur publiée pour ce niveau.")
+    return None
+
+
+def _derived(ind: Indicator, numerator: IndicatorResult | None, denominator: IndicatorResult | None):
+    a = numerator.value if numerator else None
+    b = denominator.value if denominator else None
+    if a is None or b is None or a.value is None or not b.value:
+        status = a.status if a is not None and a.status != OK else NON_DISPONIBLE
+        return Value(None, status, None, a.year if a else None, note="Composantes non disponibles.")
+    worst = PARTIEL if PARTIEL in (a.status, b.status) else OK
+    coverage = min(x for x in (a.coverage, b.coverage) if x is not None) if a.coverage or b.coverage else None
+    return Value(a.value / b.value * ind.scale, worst, coverage, a.year, note=a.note or b.note)
+
+
 def build_portrait(territory: Territory, *, with_references: bool = True) -> Portrait:
     engine.refresh()
     available = datasets_in_use()
@@ -200,7 +243,10 @@ def build_portrait(territory: Territory, *, with_references: bool = True) -> Por
         "departement": dict(Departement.objects.values_list("code", "name")),
         "region": dict(Region.objects.values_list("code", "name")),
     }
-    for kind, indicators in _group_indicators().items():
+    groups: dict[str, list[Indicator]] = {}
+    for ind in effective_indicators(available):
+        groups.setdefault(ind.dataset, []).append(ind)
+    for kind, indicators in groups.items():
         years = available.get(kind, [])
         if not years:
             for ind in indicators:
@@ -219,17 +265,19 @@ def build_portrait(territory: Territory, *, with_references: bool = True) -> Por
         refs = {}
         if with_references:
             refs = {
-                "departement": engine.aggregate_cached(
-                    kind, year, indicators, group="departement", fresh=True
-                ),
-                "region": engine.aggregate_cached(kind, year, indicators, group="region", fresh=True),
-                "france": engine.aggregate_cached(kind, year, indicators, group="france", fresh=True),
+                level: engine.aggregate_cached(kind, year, indicators, group=level, fresh=True)
+                for level in ("departement", "region", "france")
             }
         for ind in indicators:
             value = own.get(ind.id) or Value(None, NON_DISPONIBLE, None, year, note="Aucune donnée.")
-            display_year = ind.fixed_year or year
-            value = Value(**{**value.__dict__, "year": display_year if value.year else None})
-            result = IndicatorResult(ind, value, source_label(ind, year), previous=previous.get(ind.id))
+            published = _level_value(ind, territory.kind, territory.code, available)
+            if published is not None:
+                value = published
+            declared = BY_ID[ind.id]  # a fallback keeps the source of what it measures (BPE), read elsewhere
+            source = source_label(declared, value.year or year)
+            if declared.dataset != kind:
+                source += f" (colonnes du fichier : {source_label(ind, year, kind)})"
+            result = IndicatorResult(ind, value, source, previous=previous.get(ind.id))
             if with_references:
                 for level, code in (
                     ("departement", departement),
@@ -239,15 +287,28 @@ def build_portrait(territory: Territory, *, with_references: bool = True) -> Por
                     if level == territory.kind or code is None:
                         continue
                     name = names.get(level, {}).get(code, "France")
+                    reference = refs[level].get(code, {}).get(ind.id)
+                    level_published = _level_value(ind, level, code, available) if level != "france" else None
                     result.references[level] = _reference(
-                        level,
-                        code if level != "france" else None,
-                        name,
-                        refs[level].get(code, {}).get(ind.id),
-                        ind,
+                        level, code if level != "france" else None, name, level_published or reference, ind
                     )
-                result.comparison = compare_sentence(result)
             results[ind.id] = result
+    for ind in INDICATORS:
+        if ind.kind != Kind.DERIVED:
+            continue
+        top, bottom = (results.get(i) for i in ind.derived_from)
+        result = IndicatorResult(
+            ind, _derived(ind, top, bottom), top.source if top else source_label(ind, None)
+        )
+        if top is not None and bottom is not None:
+            for level in set(top.references) & set(bottom.references):
+                a, b = top.references[level], bottom.references[level]
+                value = a.value / b.value * ind.scale if a.value is not None and b.value else None
+                reason = a.reason or b.reason if value is None else ""
+                result.references[level] = Reference(level, a.code, a.name, value, a.status, reason)
+        results[ind.id] = result
+    for result in results.values():
+        result.comparison = compare_sentence(result)
     ordered = [results[ind.id] for ind in INDICATORS if ind.id in results]
     portrait = Portrait(territory, ordered, used, fictitious_datasets=fictitious_datasets(used))
     portrait.attention = attention_points(ordered, thresholds=attention_thresholds())

@@ -5,7 +5,9 @@ Layout: ``settings.DATA_DIR / "stats" / <kind> / <year>.parquet``, e.g. ``stats/
 Every file has the same shape, whatever the dataset:
 
 * ``code`` (text): the commune code in the current COG ("01001", "2A004"), or the code of a municipal
-  arrondissement of Paris, Lyon or Marseille (75101, 69381, 13201…), kept as published;
+  arrondissement of Paris, Lyon or Marseille (75101, 69381, 13201…), kept as published; for the datasets
+  published by EPCI or département (``caf_txcouv_epci``, ``caf_txcouv_dep``), the SIREN of the EPCI or the
+  code of the département;
 * ``plm_commune`` (text): for an arrondissement, its commune (75056, 69123 or 13055); NULL otherwise. A reader
   that sums communes must leave the arrondissements out (``plm_commune IS NULL``);
 * ``source_codes`` (text): the codes of the source file, space-separated, that were combined into this row
@@ -23,6 +25,7 @@ import contextlib
 import csv
 import os
 import re
+import shutil
 import tempfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -105,6 +108,37 @@ class StagedDataset:
     def discard(self) -> None:
         with contextlib.suppress(FileNotFoundError):
             self.temp_path.unlink()
+
+
+def commit_all(staged: Sequence[StagedDataset]) -> None:
+    """Put several staged vintages in place, all or none: if a rename fails, the vintages already replaced are
+    put back as they were (kept meanwhile under a temporary name), those that were new are removed."""
+    done: list[tuple[StagedDataset, Path | None]] = []
+    backups: list[Path] = []
+    try:
+        for item in staged:
+            backup = None
+            if item.path.exists():
+                backup = item.temp_path.with_name(item.temp_path.name + ".old")
+                try:
+                    os.link(item.path, backup)
+                except OSError:
+                    shutil.copy2(item.path, backup)
+                backups.append(backup)
+            item.commit()
+            done.append((item, backup))
+    except BaseException:
+        for item, backup in reversed(done):
+            if backup is None:
+                with contextlib.suppress(FileNotFoundError):
+                    item.path.unlink()
+            else:
+                os.replace(backup, item.path)
+        raise
+    finally:
+        for backup in backups:
+            with contextlib.suppress(FileNotFoundError):
+                backup.unlink()
 
 
 def stage_dataset(

@@ -63,3 +63,17 @@ def test_no_file_and_forged_kind_are_refused(caf_client):
     )
     form = response.context["form"]
     assert {"kind", "year"} <= set(form.errors)
+
+
+def test_a_childcare_file_with_two_years_gives_two_vintages(caf_client, world):
+    content = (
+        "annee;numcom;nomcom;txcouv_com;pl_psu_col_com\n2022;81004;Albi;61,5;700\n2023;81004;Albi;63.0;720\n"
+    )
+    response = caf_client.post(URL, {"file": _upload("txcouv_pe_com.csv", content)})
+    assert response.status_code == 302
+    assert sorted(DatasetImport.objects.values_list("kind", "year")) == [
+        ("caf_txcouv_com", 2022),
+        ("caf_txcouv_com", 2023),
+    ]
+    page = caf_client.get(URL).content.decode()
+    assert page.count("Lignes lues : 1") == 2

@@ -172,3 +172,21 @@ def test_json_contract(tarn):
     assert set(item["references"]) == {"departement", "region", "france"}
     assert (item["value"], item["year"], item["status"]) == (20.0, 2021, "ok")
     assert {i["status"] for i in data["indicators"]} <= {"ok", "partiel", "secret", "non_disponible"}
+
+
+def test_equipment_counts_come_from_the_bpe_columns_when_no_bpe_file_is_loaded(tarn):
+    rp, _filo, _caf = tarn
+    albi = rp["81004"]
+    portrait = build_portrait(resolve_territory("81004"))
+    pharmacies = portrait.result("equipements_D307")
+    assert (pharmacies.value.value, pharmacies.value.year) == (float(albi["BPE_2024_D307"]), 2024)
+    assert pharmacies.source.startswith("Insee, base permanente des équipements (BPE 2024)")
+    population = sum(_f(albi, c) for c in BANDS)
+    density = portrait.result("equipements_D307_pour_10000")
+    assert density.value.value == pytest.approx(float(albi["BPE_2024_D307"]) / population * 10000)
+    tarn_density = sum(_f(r, "BPE_2024_D307") for r in rp.values()) / sum(
+        _f(r, c) for r in rp.values() for c in BANDS
+    )
+    assert density.references["departement"].value == pytest.approx(tarn_density * 10000)
+    # No crèche count in this extract: not available, never zero.
+    assert portrait.result("equipements_D502").value.status == "non_disponible"

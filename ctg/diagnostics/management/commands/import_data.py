@@ -3,7 +3,13 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from ctg.diagnostics.importers import FORMATS, UNKNOWN_CODES_SHOWN, DatasetError, prepare_dataset
+from ctg.diagnostics.importers import (
+    FORMATS,
+    UNKNOWN_CODES_SHOWN,
+    DatasetError,
+    prepare_datasets,
+    save_datasets,
+)
 from ctg.territories.text import format_number
 
 
@@ -11,8 +17,10 @@ class Command(BaseCommand):
     help = (
         "Importe des fichiers statistiques officiels dans le magasin statistique (un fichier Parquet par jeu "
         "de données et millésime) : FiLoSoFi communes (Insee), dossier complet du recensement (Insee), "
-        "allocataires CAF par IRIS (Insee-Cnaf). Le format est reconnu d'après l'en-tête. Tous les fichiers "
-        "sont vérifiés avant d'écrire quoi que ce soit : une erreur ne modifie rien."
+        "allocataires CAF par IRIS (Insee-Cnaf), base permanente des équipements (Insee), taux de "
+        "couverture accueil jeune enfant par commune, EPCI ou département (Cnaf ; un millésime par année "
+        "du fichier). Le format est reconnu d'après l'en-tête. Tous les fichiers sont vérifiés avant "
+        "d'écrire quoi que ce soit : une erreur ne modifie rien."
     )
 
     def add_arguments(self, parser):
@@ -27,7 +35,8 @@ class Command(BaseCommand):
             "--year",
             type=int,
             default=None,
-            help="Millésime, quand le fichier ne le donne pas (fichier CAF renommé, par exemple).",
+            help="Millésime, quand le fichier ne le donne pas (fichier CAF renommé, par exemple) ; pour un "
+            "fichier de plusieurs années (taux de couverture Cnaf), la seule année à importer.",
         )
         parser.add_argument(
             "--user",
@@ -47,7 +56,7 @@ class Command(BaseCommand):
         prepared = []
         try:
             for path in paths:
-                prepared.append(prepare_dataset(path, kind=kind, year=year, progress=progress))
+                prepared.extend(prepare_datasets(path, kind=kind, year=year, progress=progress))
         except DatasetError as error:
             raise CommandError(f"Import refusé, rien n'a été modifié. {error}") from None
         vintages = {}
@@ -60,22 +69,35 @@ class Command(BaseCommand):
                 )
             vintages[key] = dataset.source.name
 
-        for dataset in prepared:
-            record = dataset.save(imported_by=imported_by)
+        records = save_datasets(prepared, imported_by=imported_by)
+        for dataset, record in zip(prepared, records, strict=True):
             self.stdout.write(self.report(dataset, record.path))
+
+    MATCHED = {
+        "commune": "communes reconnues",
+        "epci": "EPCI reconnus",
+        "departement": "départements reconnus",
+    }
 
     def report(self, dataset, path) -> str:
         lines = [
             f"{dataset.source.name} : {dataset.label}, millésime {dataset.year}",
             f"  lignes lues : {format_number(dataset.rows_read)}",
-            f"  communes reconnues : {format_number(dataset.communes_matched)}",
-            "  codes d'anciennes communes rattachés à une commune actuelle : "
-            f"{format_number(dataset.codes_mapped)}",
+            f"  {self.MATCHED[dataset.unit]} : {format_number(dataset.communes_matched)}",
         ]
+        if dataset.unit == "commune":
+            lines.append(
+                "  codes d'anciennes communes rattachés à une commune actuelle : "
+                f"{format_number(dataset.codes_mapped)}"
+            )
         if dataset.arrondissements:
             lines.append(
                 "  arrondissements municipaux (Paris, Lyon, Marseille) conservés sous leur code : "
                 f"{format_number(dataset.arrondissements)}"
+            )
+        if dataset.placeholders:
+            lines.append(
+                f"  lignes sans territoire (code XXXXX), ignorées : {format_number(dataset.placeholders)}"
             )
         unknown = dataset.unknown_codes
         text = f"  codes inconnus, ignorés : {format_number(len(unknown))}"
