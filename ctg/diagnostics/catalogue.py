@@ -36,6 +36,7 @@ CHILDCARE = "caf_txcouv_com"
 CHILDCARE_EPCI = "caf_txcouv_epci"
 CHILDCARE_DEP = "caf_txcouv_dep"
 BPE = "bpe"
+CAF_COMMUNE = "caf_commune"
 
 SOURCES = {
     RP: "Insee, recensement de la population (RP {year})",
@@ -45,6 +46,7 @@ SOURCES = {
     CHILDCARE_EPCI: "Cnaf, taux de couverture de l'accueil du jeune enfant {year} (data.caf.fr)",
     CHILDCARE_DEP: "Cnaf, taux de couverture de l'accueil du jeune enfant {year} (data.caf.fr)",
     BPE: "Insee, base permanente des équipements (BPE {year})",
+    CAF_COMMUNE: "Cnaf, base communale des allocataires au 31/12/{year} (data.caf.fr)",
 }
 
 AGE_BANDS = (
@@ -79,6 +81,8 @@ class Indicator:
     years_back: tuple[int, ...] = field(default=())  # EVOLUTION: the older vintages to try, most wanted first
     # When `dataset` has no vintage in the store: another dataset and its columns ({yyyy}: any year present).
     fallback: tuple[str, tuple[tuple[str, ...], ...]] | None = None
+    # The fallback file only carries figures of the primary source (BPE columns of the dossier complet).
+    fallback_keeps_source: bool = False
     # Official figures published for an upper level (never rebuilt from communes): territory kind → (dataset,
     # summed columns).
     levels: tuple[tuple[str, str, tuple[str, ...]], ...] = ()
@@ -308,11 +312,15 @@ INDICATORS: tuple[Indicator, ...] = (
         "Personnes couvertes par au moins une prestation CAF",
         Theme.ALLOCATAIRES,
         "personnes",
-        CAF,
+        CAF_COMMUNE,
         Kind.COUNT,
-        _c("percou"),
-        definition="Σ percou.",
+        _c("NB_Pers_par_Foyer_Alloc"),
+        definition=(
+            "Personnes couvertes (fichier communal data.caf.fr, toutes les communes), "
+            "sinon Σ percou des IRIS (Insee-Cnaf)."
+        ),
         decimals=0,
+        fallback=(CAF, _c("percou")),
     ),
     Indicator(
         "part_allocataires_monoparents",
@@ -439,6 +447,7 @@ def _bpe_indicators() -> tuple[Indicator, ...]:
                 definition=f"Nombre d'équipements de type {code} (Insee, base permanente des équipements).",
                 decimals=0,
                 fallback=(RP, ((f"BPE_{{yyyy}}_{code}",),)),
+                fallback_keeps_source=True,
             )
         )
         items.append(

@@ -51,7 +51,7 @@ from pathlib import Path
 from django.db import transaction
 from tqdm import tqdm
 
-from ctg.diagnostics import store
+from ctg.diagnostics import reader, store
 from ctg.diagnostics.models import DatasetImport
 from ctg.territories.models import Commune, Departement, Epci
 from ctg.territories.selectors import resolve_commune_codes
@@ -403,6 +403,83 @@ class CafIris(DatasetFormat):
         if not note.isdigit():
             raise _error(filename, f"note de diffusion invalide « {note} » (entier attendu).", line, "note")
         return int(note) != 0
+
+
+class CafCommunes(DatasetFormat):
+    """data.caf.fr files « par commune » of the Cnaf's base communale allocataires (BCA), one theme per file,
+    e.g. NivComTotal2014.csv: `Communes;Codes_Insee;NB_Pers_par_Foyer_Alloc;NB_Enfants…`.
+
+    The first rows hold the allocataires living abroad (99999) and those whose commune is unknown (XXXXX):
+    they are no territory and are left out (reported). A blank cell is « missing or secret » (values under 5
+    are secret): it is never 0. Several theme files of the same year make one vintage: an import adds its
+    columns to the vintage already in the store (a column imported again is replaced).
+    """
+
+    kind = DatasetImport.Kind.CAF_COMMUNE.value
+    code_column = "Codes_Insee"
+    skipped_columns = frozenset({"Communes"})
+    PLACEHOLDERS = frozenset({"99999", "XXXXX"})
+    YEAR_IN_NAME = re.compile(r"((?:19|20)\d{2})\.csv$", re.IGNORECASE)
+
+    def matches(self, header):
+        return self.code_column in header
+
+    def year_from(self, header, filename):
+        match = self.YEAR_IN_NAME.search(filename)
+        return int(match.group(1)) if match else None
+
+    def is_placeholder(self, code: str) -> bool:
+        return code.upper() in self.PLACEHOLDERS
+
+    def parse(self, raw):
+        if raw == "":
+            return None, True  # missing or under the secret threshold: the file does not say which
+        if DECIMAL_COMMA.match(raw):
+            return float(raw.replace(",", ".")), False
+        return _decimal_point(raw), False
+
+    def additive(self, column):
+        return True
+
+    def prepare(self, stream, *, year=None, progress=False):
+        prepared = _prepare_rows(self, stream, year, progress)
+        return [_merge_with_stored_vintage(prepared)]
+
+
+def _merge_with_stored_vintage(prepared: "PreparedDataset") -> "PreparedDataset":
+    """The columns of `prepared` added to those of the vintage already in the store (same kind and year)."""
+    if prepared.year not in reader.available_vintages(prepared.kind):
+        return prepared
+    stored = reader.read_dataset(prepared.kind, prepared.year)
+    keys = [name for name, _type in store.KEY_COLUMNS]
+    old_columns = [
+        c
+        for c in reader.dataset_columns(prepared.kind, prepared.year)
+        if c not in keys and not c.endswith(store.SECRET_SUFFIX) and c not in prepared.value_columns
+    ]
+    columns = old_columns + prepared.value_columns
+    rows: dict[str, dict] = {}
+    for row in stored:
+        rows[row["code"]] = {
+            "key": [row[k] for k in keys],
+            **{c: (row[c], row[c + store.SECRET_SUFFIX]) for c in old_columns},
+        }
+    width = len(keys)
+    for record in prepared.records:
+        entry = rows.setdefault(record[0], {"key": list(record[:width])})
+        entry["key"] = list(record[:width])
+        for index, name in enumerate(prepared.value_columns):
+            entry[name] = (record[width + 2 * index], record[width + 2 * index + 1])
+    records = []
+    for code in sorted(rows):
+        entry = rows[code]
+        record = list(entry["key"])
+        for name in columns:
+            record += list(entry.get(name, (None, False)))
+        records.append(tuple(record))
+    prepared.value_columns = columns
+    prepared.records = records
+    return prepared
 
 
 class Bpe(DatasetFormat):
@@ -759,7 +836,8 @@ CAF_TXCOUV = [
 # The most specific signatures first: a BPE or Cnaf header never looks like the older formats, but the
 # reverse is not guaranteed.
 FORMATS: dict[str, DatasetFormat] = {
-    fmt.kind: fmt for fmt in (Bpe(), *CAF_TXCOUV, FilosofiCommunes(), RecensementDossierComplet(), CafIris())
+    fmt.kind: fmt
+    for fmt in (Bpe(), *CAF_TXCOUV, FilosofiCommunes(), RecensementDossierComplet(), CafIris(), CafCommunes())
 }
 
 
@@ -928,8 +1006,12 @@ def _prepare_rows(fmt: DatasetFormat, stream: CsvStream, year: int | None, progr
     seen: dict[str, int] = {}
     parsed: list[tuple[str, list[tuple]]] = []
     rows = _progress(stream, progress)
+    placeholders = set()
     for line, fields in rows:
         code = fields[code_index]
+        if getattr(fmt, "is_placeholder", None) and fmt.is_placeholder(code):
+            placeholders.add(code)
+            continue
         if not fmt.code_pattern.match(code):
             raise _error(
                 filename, f"code invalide « {code} » ({fmt.code_description}).", line, fmt.code_column
@@ -949,6 +1031,7 @@ def _prepare_rows(fmt: DatasetFormat, stream: CsvStream, year: int | None, progr
         parsed.append((code, cells))
 
     mapped = _map_to_communes(filename, parsed, additive, fmt.commune_code)
+    mapped["unknown_codes"] = sorted(set(mapped["unknown_codes"]) | placeholders)
     return PreparedDataset(
         kind=fmt.kind, year=year, source=path, value_columns=columns, rows_read=len(parsed), **mapped
     )

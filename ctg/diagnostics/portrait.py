@@ -193,10 +193,18 @@ def effective_indicators(available: dict[str, list[int]]) -> list[Indicator]:
     for ind in INDICATORS:
         if ind.kind == Kind.DERIVED:
             continue
-        if ind.fallback and not available.get(ind.dataset) and available.get(ind.fallback[0]):
+        if ind.fallback and available.get(ind.fallback[0]) and not _computable(ind, available):
             ind = replace(ind, dataset=ind.fallback[0], numerator=ind.fallback[1])
         items.append(ind)
     return items
+
+
+def _computable(ind: Indicator, available: dict[str, list[int]]) -> bool:
+    """Whether the latest vintage of the indicator's own dataset carries its columns."""
+    years = available.get(ind.dataset)
+    if not years:
+        return False
+    return engine.resolve(ind, set(engine.dataset_columns(ind.dataset, years[-1])), years[-1]) is not None
 
 
 def _level_value(ind: Indicator, level_kind: str, code: str, available) -> Value | None:
@@ -273,10 +281,14 @@ def build_portrait(territory: Territory, *, with_references: bool = True) -> Por
             published = _level_value(ind, territory.kind, territory.code, available)
             if published is not None:
                 value = published
-            declared = BY_ID[ind.id]  # a fallback keeps the source of what it measures (BPE), read elsewhere
-            source = source_label(declared, value.year or year)
-            if declared.dataset != kind:
-                source += f" (colonnes du fichier : {source_label(ind, year, kind)})"
+            source = source_label(ind, value.year or year, kind)
+            declared = BY_ID[ind.id]
+            if declared.dataset != kind and declared.fallback_keeps_source:
+                # BPE counts read in the dossier complet: the source is still the BPE.
+                source = (
+                    source_label(declared, value.year or year)
+                    + f" (colonnes du fichier : {source_label(ind, year, kind)})"
+                )
             result = IndicatorResult(ind, value, source, previous=previous.get(ind.id))
             if with_references:
                 for level, code in (
