@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "ctg.conventions",
     "ctg.demo",
     "ctg.diagnostics",
+    "ctg.plans",
 ]
 
 MIDDLEWARE = [

@@ -226,6 +226,9 @@ class HistoryEntry(models.Model):
         verbose_name="auteur",
     )
     action = models.CharField("action", max_length=50)
+    # The item of the dossier the change concerns (a fiche action, an enjeu…), to show its history on it.
+    item_type = models.CharField("type d'élément", max_length=40, blank=True, db_index=True)
+    item_id = models.PositiveBigIntegerField("élément", null=True, blank=True)
     summary = models.CharField("résumé", max_length=500)
     changes = models.JSONField("modifications", default=dict, blank=True)
 

@@ -27,7 +27,9 @@ class Op(StrEnum):
     MANAGE_MILESTONES = "manage_milestones"
     RENEW = "renew"
     CONTRIBUTE = "contribute"  # comments and contributions where invited (later issues)
-    EDIT_COMMUNE_ITEMS = "edit_commune_items"  # what concerns the référent's own communes (later issues)
+    EDIT_COMMUNE_ITEMS = "edit_commune_items"  # what concerns the référent's own communes (fiches action…)
+    EDIT_PLAN = "edit_plan"  # enjeux, objectives, every fiche action, budgets, indicators
+    VALIDATE_BILAN = "validate_bilan"
 
 
 ROLE_OPERATIONS: dict[str, frozenset[Op]] = {
