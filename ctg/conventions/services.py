@@ -40,12 +40,15 @@ RENEWABLE_STATUSES = (Status.EVALUATION, Status.CLOSE)
 
 
 def history_record(
-    *, ctg: Ctg, actor, action: str, summary: str, changes: dict | None = None
+    *, ctg: Ctg, actor, action: str, summary: str, changes: dict | None = None, item=None
 ) -> HistoryEntry:
+    """One line of the dossier's history; `item` (a model instance) ties it to the element it concerns."""
     return HistoryEntry.objects.create(
         ctg=ctg,
         actor=actor if actor is not None and actor.is_authenticated else None,
         action=action,
+        item_type=item._meta.model_name if item is not None else "",
+        item_id=item.pk if item is not None else None,
         summary=summary[:500],
         changes=changes or {},
     )

@@ -15,6 +15,7 @@ from ctg.demo.data import (
     DEMO_REFERENT_COMMUNE,
     DEMO_USERS,
 )
+from ctg.demo.plan import load_demo_plan
 from ctg.demo.statistics import load_fictitious_statistics
 from ctg.organisations.models import Organisation
 from ctg.territories.models import Commune, Departement, Epci
@@ -90,8 +91,11 @@ def load_demo() -> tuple[Ctg, bool, list[str]]:
 
     # The whole département, so that the portrait has its département reference and points of attention.
     statistics = load_fictitious_statistics(list(departement.communes.values_list("code", flat=True)))
+    plan_organisations = {**orgs, "association": association, "centre_social": centre_social}
     existing = Ctg.objects.filter(epci=epci, is_fictitious=True).order_by("start_year").first()
     if existing is not None:
+        coordinator = users["coordination@demo.invalid"]
+        load_demo_plan(ctg=existing, coordinator=coordinator, organisations=plan_organisations)
         return existing, False, statistics
 
     pilot = users["pilote.caf@demo.invalid"]
@@ -182,6 +186,7 @@ def load_demo() -> tuple[Ctg, bool, list[str]]:
         services.ctg_transition(ctg=ctg, actor=coordinator, to=Status.MISE_EN_OEUVRE)
     except ValidationError as error:  # pragma: no cover - the demo data satisfies the rules
         raise DemoError(" ".join(error.messages)) from error
+    load_demo_plan(ctg=ctg, coordinator=coordinator, organisations=plan_organisations)
     return ctg, True, statistics
 
 

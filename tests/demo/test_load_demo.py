@@ -8,6 +8,7 @@ from ctg.conventions.models import Ctg, Status
 from ctg.diagnostics.models import DatasetImport
 from ctg.diagnostics.portrait import build_portrait, resolve_territory
 from ctg.organisations.models import User
+from ctg.plans.models import BilanAnnuel, BudgetLine, FicheAction, IndicatorValue
 from tests.factories import CommuneFactory, DepartementFactory, EpciFactory
 
 
@@ -92,3 +93,17 @@ def test_every_view_of_fictitious_statistics_says_so(albigeois, client):
     client.login(username="elu@demo.invalid", password="demo-ctg-2026")
     ctg = Ctg.objects.get()
     assert "Statistiques fictives" in client.get(f"/portrait/ctg/{ctg.pk}/").content.decode()
+
+
+def test_demo_plan_has_its_enjeux_fiches_budgets_indicators_and_a_validated_bilan(albigeois):
+    call_command("load_demo")
+    ctg = Ctg.objects.get()
+    assert ctg.enjeux.count() >= 4 and FicheAction.objects.filter(ctg=ctg).count() >= 12
+    assert len({f for fiche in ctg.fiches.all() for f in fiche.fields}) >= 4
+    assert BudgetLine.objects.filter(fiche__ctg=ctg).values("funder").distinct().count() >= 4
+    assert IndicatorValue.objects.filter(indicator__fiche__ctg=ctg, kind="target").exists()
+    assert IndicatorValue.objects.filter(indicator__fiche__ctg=ctg, kind="realised").exists()
+    bilan = BilanAnnuel.objects.get(ctg=ctg, year=ctg.start_year)
+    assert bilan.status == "valide" and bilan.validated_by.email == "coordination@demo.invalid"
+    call_command("load_demo")
+    assert FicheAction.objects.filter(ctg=ctg).count() == 12

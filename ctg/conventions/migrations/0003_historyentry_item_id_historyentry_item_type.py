@@ -4,20 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('conventions', '0002_initial'),
+        ("conventions", "0002_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='historyentry',
-            name='item_id',
-            field=models.PositiveBigIntegerField(blank=True, null=True, verbose_name='élément'),
+            model_name="historyentry",
+            name="item_id",
+            field=models.PositiveBigIntegerField(blank=True, null=True, verbose_name="élément"),
         ),
         migrations.AddField(
-            model_name='historyentry',
-            name='item_type',
+            model_name="historyentry",
+            name="item_type",
             field=models.CharField(blank=True, db_index=True, max_length=40, verbose_name="type d'élément"),
         ),
     ]

@@ -7,264 +7,792 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('conventions', '0003_historyentry_item_id_historyentry_item_type'),
-        ('organisations', '0001_initial'),
-        ('territories', '0001_initial'),
+        ("conventions", "0003_historyentry_item_id_historyentry_item_type"),
+        ("organisations", "0001_initial"),
+        ("territories", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Enjeu',
+            name="Enjeu",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='créé le')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='modifié le')),
-                ('title', models.CharField(max_length=300, verbose_name='intitulé')),
-                ('description', models.TextField(blank=True, verbose_name='description')),
-                ('fields', models.JSONField(blank=True, default=list, verbose_name="champs d'intervention")),
-                ('attention_indicators', models.JSONField(blank=True, default=list, verbose_name='indicateurs du portrait liés')),
-                ('findings', models.TextField(blank=True, verbose_name='constats qualitatifs')),
-                ('position', models.PositiveIntegerField(default=0, verbose_name='ordre')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='créé par')),
-                ('ctg', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='enjeux', to='conventions.ctg', verbose_name='dossier')),
-                ('updated_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='modifié par')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="créé le")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="modifié le")),
+                ("title", models.CharField(max_length=300, verbose_name="intitulé")),
+                ("description", models.TextField(blank=True, verbose_name="description")),
+                ("fields", models.JSONField(blank=True, default=list, verbose_name="champs d'intervention")),
+                (
+                    "attention_indicators",
+                    models.JSONField(blank=True, default=list, verbose_name="indicateurs du portrait liés"),
+                ),
+                ("findings", models.TextField(blank=True, verbose_name="constats qualitatifs")),
+                ("position", models.PositiveIntegerField(default=0, verbose_name="ordre")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="créé par",
+                    ),
+                ),
+                (
+                    "ctg",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="enjeux",
+                        to="conventions.ctg",
+                        verbose_name="dossier",
+                    ),
+                ),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="modifié par",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'enjeu',
-                'ordering': ['ctg', 'position', 'id'],
+                "verbose_name": "enjeu",
+                "ordering": ["ctg", "position", "id"],
             },
         ),
         migrations.CreateModel(
-            name='FicheAction',
+            name="FicheAction",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='créé le')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='modifié le')),
-                ('position', models.PositiveIntegerField(default=0, verbose_name='ordre')),
-                ('title', models.CharField(max_length=300, verbose_name='intitulé')),
-                ('fields', models.JSONField(blank=True, default=list, verbose_name="champs d'intervention")),
-                ('context', models.TextField(blank=True, verbose_name='contexte')),
-                ('description', models.TextField(blank=True, verbose_name='description')),
-                ('target_public', models.TextField(blank=True, verbose_name='public visé')),
-                ('all_communes', models.BooleanField(default=True, verbose_name='toutes les communes du territoire')),
-                ('pilot_person', models.CharField(blank=True, max_length=200, verbose_name='personne pilote')),
-                ('start_date', models.DateField(blank=True, null=True, verbose_name='début')),
-                ('end_date', models.DateField(blank=True, null=True, verbose_name='fin')),
-                ('status', models.CharField(choices=[('a_venir', 'À venir'), ('en_cours', 'En cours'), ('realisee', 'Réalisée'), ('en_pause', 'En pause'), ('abandonnee', 'Abandonnée')], default='a_venir', max_length=20, verbose_name='statut')),
-                ('priority', models.CharField(choices=[('haute', 'Haute'), ('moyenne', 'Moyenne'), ('basse', 'Basse')], default='moyenne', max_length=10, verbose_name='priorité')),
-                ('notes', models.TextField(blank=True, verbose_name='notes internes')),
-                ('version', models.PositiveIntegerField(default=1, verbose_name='version')),
-                ('communes', models.ManyToManyField(blank=True, related_name='fiches', to='territories.commune', verbose_name='communes concernées')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='créé par')),
-                ('ctg', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='fiches', to='conventions.ctg', verbose_name='dossier')),
-                ('partners', models.ManyToManyField(blank=True, related_name='partner_fiches', to='organisations.organisation', verbose_name='partenaires')),
-                ('pilot_organisation', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='piloted_fiches', to='organisations.organisation', verbose_name='organisation pilote')),
-                ('updated_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='modifié par')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="créé le")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="modifié le")),
+                ("position", models.PositiveIntegerField(default=0, verbose_name="ordre")),
+                ("title", models.CharField(max_length=300, verbose_name="intitulé")),
+                ("fields", models.JSONField(blank=True, default=list, verbose_name="champs d'intervention")),
+                ("context", models.TextField(blank=True, verbose_name="contexte")),
+                ("description", models.TextField(blank=True, verbose_name="description")),
+                ("target_public", models.TextField(blank=True, verbose_name="public visé")),
+                (
+                    "all_communes",
+                    models.BooleanField(default=True, verbose_name="toutes les communes du territoire"),
+                ),
+                (
+                    "pilot_person",
+                    models.CharField(blank=True, max_length=200, verbose_name="personne pilote"),
+                ),
+                ("start_date", models.DateField(blank=True, null=True, verbose_name="début")),
+                ("end_date", models.DateField(blank=True, null=True, verbose_name="fin")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("a_venir", "À venir"),
+                            ("en_cours", "En cours"),
+                            ("realisee", "Réalisée"),
+                            ("en_pause", "En pause"),
+                            ("abandonnee", "Abandonnée"),
+                        ],
+                        default="a_venir",
+                        max_length=20,
+                        verbose_name="statut",
+                    ),
+                ),
+                (
+                    "priority",
+                    models.CharField(
+                        choices=[("haute", "Haute"), ("moyenne", "Moyenne"), ("basse", "Basse")],
+                        default="moyenne",
+                        max_length=10,
+                        verbose_name="priorité",
+                    ),
+                ),
+                ("notes", models.TextField(blank=True, verbose_name="notes internes")),
+                ("version", models.PositiveIntegerField(default=1, verbose_name="version")),
+                (
+                    "communes",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="fiches",
+                        to="territories.commune",
+                        verbose_name="communes concernées",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="créé par",
+                    ),
+                ),
+                (
+                    "ctg",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="fiches",
+                        to="conventions.ctg",
+                        verbose_name="dossier",
+                    ),
+                ),
+                (
+                    "partners",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="partner_fiches",
+                        to="organisations.organisation",
+                        verbose_name="partenaires",
+                    ),
+                ),
+                (
+                    "pilot_organisation",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="piloted_fiches",
+                        to="organisations.organisation",
+                        verbose_name="organisation pilote",
+                    ),
+                ),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="modifié par",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'fiche action',
-                'verbose_name_plural': 'fiches action',
-                'ordering': ['ctg', 'position', 'id'],
+                "verbose_name": "fiche action",
+                "verbose_name_plural": "fiches action",
+                "ordering": ["ctg", "position", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Comment',
+            name="Comment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='créé le')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='modifié le')),
-                ('text', models.TextField(verbose_name='commentaire')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='créé par')),
-                ('updated_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='modifié par')),
-                ('fiche', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='comments', to='plans.ficheaction', verbose_name='fiche')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="créé le")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="modifié le")),
+                ("text", models.TextField(verbose_name="commentaire")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="créé par",
+                    ),
+                ),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="modifié par",
+                    ),
+                ),
+                (
+                    "fiche",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="comments",
+                        to="plans.ficheaction",
+                        verbose_name="fiche",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'commentaire',
-                'ordering': ['fiche', 'created_at', 'id'],
+                "verbose_name": "commentaire",
+                "ordering": ["fiche", "created_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Attachment',
+            name="Attachment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='créé le')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='modifié le')),
-                ('file', models.FileField(upload_to=ctg.plans.models.attachment_path, verbose_name='fichier')),
-                ('title', models.CharField(blank=True, max_length=250, verbose_name='intitulé')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='créé par')),
-                ('updated_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='modifié par')),
-                ('fiche', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='attachments', to='plans.ficheaction', verbose_name='fiche')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="créé le")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="modifié le")),
+                (
+                    "file",
+                    models.FileField(upload_to=ctg.plans.models.attachment_path, verbose_name="fichier"),
+                ),
+                ("title", models.CharField(blank=True, max_length=250, verbose_name="intitulé")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="créé par",
+                    ),
+                ),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="modifié par",
+                    ),
+                ),
+                (
+                    "fiche",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="attachments",
+                        to="plans.ficheaction",
+                        verbose_name="fiche",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'pièce jointe',
-                'verbose_name_plural': 'pièces jointes',
-                'ordering': ['fiche', 'created_at', 'id'],
+                "verbose_name": "pièce jointe",
+                "verbose_name_plural": "pièces jointes",
+                "ordering": ["fiche", "created_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='FicheStep',
+            name="FicheStep",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='créé le')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='modifié le')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='année')),
-                ('description', models.TextField(verbose_name='étape')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='créé par')),
-                ('fiche', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='steps', to='plans.ficheaction', verbose_name='fiche')),
-                ('updated_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='modifié par')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="créé le")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="modifié le")),
+                ("year", models.PositiveSmallIntegerField(verbose_name="année")),
+                ("description", models.TextField(verbose_name="étape")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="créé par",
+                    ),
+                ),
+                (
+                    "fiche",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="steps",
+                        to="plans.ficheaction",
+                        verbose_name="fiche",
+                    ),
+                ),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="modifié par",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'étape annuelle',
-                'ordering': ['fiche', 'year', 'id'],
+                "verbose_name": "étape annuelle",
+                "ordering": ["fiche", "year", "id"],
             },
         ),
         migrations.CreateModel(
-            name='OperationalObjective',
+            name="OperationalObjective",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='créé le')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='modifié le')),
-                ('title', models.CharField(max_length=300, verbose_name='intitulé')),
-                ('description', models.TextField(blank=True, verbose_name='description')),
-                ('position', models.PositiveIntegerField(default=0, verbose_name='ordre')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='créé par')),
-                ('updated_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='modifié par')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="créé le")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="modifié le")),
+                ("title", models.CharField(max_length=300, verbose_name="intitulé")),
+                ("description", models.TextField(blank=True, verbose_name="description")),
+                ("position", models.PositiveIntegerField(default=0, verbose_name="ordre")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="créé par",
+                    ),
+                ),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="modifié par",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'objectif opérationnel',
-                'verbose_name_plural': 'objectifs opérationnels',
-                'ordering': ['strategic', 'position', 'id'],
+                "verbose_name": "objectif opérationnel",
+                "verbose_name_plural": "objectifs opérationnels",
+                "ordering": ["strategic", "position", "id"],
             },
         ),
         migrations.AddField(
-            model_name='ficheaction',
-            name='objectives',
-            field=models.ManyToManyField(related_name='fiches', to='plans.operationalobjective', verbose_name='objectifs opérationnels'),
+            model_name="ficheaction",
+            name="objectives",
+            field=models.ManyToManyField(
+                related_name="fiches", to="plans.operationalobjective", verbose_name="objectifs opérationnels"
+            ),
         ),
         migrations.CreateModel(
-            name='PlanIndicator',
+            name="PlanIndicator",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='créé le')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='modifié le')),
-                ('label', models.CharField(max_length=300, verbose_name='intitulé')),
-                ('unit', models.CharField(blank=True, max_length=60, verbose_name='unité')),
-                ('direction', models.CharField(choices=[('up', 'À la hausse'), ('down', 'À la baisse')], default='up', max_length=4, verbose_name='sens souhaité')),
-                ('nature', models.CharField(choices=[('result', 'Résultat'), ('means', 'Moyens')], default='result', max_length=10, verbose_name='nature')),
-                ('baseline_value', models.DecimalField(blank=True, decimal_places=4, max_digits=16, null=True, verbose_name='valeur de référence')),
-                ('baseline_year', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='année de référence')),
-                ('portrait_indicator', models.CharField(blank=True, max_length=80, verbose_name='indicateur du portrait')),
-                ('territory_code', models.CharField(blank=True, max_length=9, verbose_name='territoire (code)')),
-                ('position', models.PositiveIntegerField(default=0, verbose_name='ordre')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='créé par')),
-                ('fiche', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='indicators', to='plans.ficheaction', verbose_name='fiche')),
-                ('updated_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='modifié par')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="créé le")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="modifié le")),
+                ("label", models.CharField(max_length=300, verbose_name="intitulé")),
+                ("unit", models.CharField(blank=True, max_length=60, verbose_name="unité")),
+                (
+                    "direction",
+                    models.CharField(
+                        choices=[("up", "À la hausse"), ("down", "À la baisse")],
+                        default="up",
+                        max_length=4,
+                        verbose_name="sens souhaité",
+                    ),
+                ),
+                (
+                    "nature",
+                    models.CharField(
+                        choices=[("result", "Résultat"), ("means", "Moyens")],
+                        default="result",
+                        max_length=10,
+                        verbose_name="nature",
+                    ),
+                ),
+                (
+                    "baseline_value",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=4,
+                        max_digits=16,
+                        null=True,
+                        verbose_name="valeur de référence",
+                    ),
+                ),
+                (
+                    "baseline_year",
+                    models.PositiveSmallIntegerField(
+                        blank=True, null=True, verbose_name="année de référence"
+                    ),
+                ),
+                (
+                    "portrait_indicator",
+                    models.CharField(blank=True, max_length=80, verbose_name="indicateur du portrait"),
+                ),
+                (
+                    "territory_code",
+                    models.CharField(blank=True, max_length=9, verbose_name="territoire (code)"),
+                ),
+                ("position", models.PositiveIntegerField(default=0, verbose_name="ordre")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="créé par",
+                    ),
+                ),
+                (
+                    "fiche",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="indicators",
+                        to="plans.ficheaction",
+                        verbose_name="fiche",
+                    ),
+                ),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="modifié par",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'indicateur de la fiche',
-                'verbose_name_plural': 'indicateurs des fiches',
-                'ordering': ['fiche', 'position', 'id'],
+                "verbose_name": "indicateur de la fiche",
+                "verbose_name_plural": "indicateurs des fiches",
+                "ordering": ["fiche", "position", "id"],
             },
         ),
         migrations.CreateModel(
-            name='IndicatorValue',
+            name="IndicatorValue",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='créé le')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='modifié le')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='année')),
-                ('kind', models.CharField(choices=[('target', 'Cible'), ('realised', 'Réalisé')], max_length=10, verbose_name='type')),
-                ('value', models.DecimalField(decimal_places=4, max_digits=16, verbose_name='valeur')),
-                ('origin', models.CharField(choices=[('typed', 'Saisie'), ('open_data', 'Données ouvertes')], default='typed', max_length=10, verbose_name='origine')),
-                ('source', models.CharField(blank=True, max_length=300, verbose_name='source')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='créé par')),
-                ('updated_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='modifié par')),
-                ('indicator', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='values', to='plans.planindicator', verbose_name='indicateur')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="créé le")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="modifié le")),
+                ("year", models.PositiveSmallIntegerField(verbose_name="année")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("target", "Cible"), ("realised", "Réalisé")],
+                        max_length=10,
+                        verbose_name="type",
+                    ),
+                ),
+                ("value", models.DecimalField(decimal_places=4, max_digits=16, verbose_name="valeur")),
+                (
+                    "origin",
+                    models.CharField(
+                        choices=[("typed", "Saisie"), ("open_data", "Données ouvertes")],
+                        default="typed",
+                        max_length=10,
+                        verbose_name="origine",
+                    ),
+                ),
+                ("source", models.CharField(blank=True, max_length=300, verbose_name="source")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="créé par",
+                    ),
+                ),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="modifié par",
+                    ),
+                ),
+                (
+                    "indicator",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="values",
+                        to="plans.planindicator",
+                        verbose_name="indicateur",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': "valeur d'indicateur",
-                'verbose_name_plural': "valeurs d'indicateurs",
-                'ordering': ['indicator', 'year', 'kind'],
+                "verbose_name": "valeur d'indicateur",
+                "verbose_name_plural": "valeurs d'indicateurs",
+                "ordering": ["indicator", "year", "kind"],
             },
         ),
         migrations.CreateModel(
-            name='StrategicObjective',
+            name="StrategicObjective",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='créé le')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='modifié le')),
-                ('title', models.CharField(max_length=300, verbose_name='intitulé')),
-                ('description', models.TextField(blank=True, verbose_name='description')),
-                ('position', models.PositiveIntegerField(default=0, verbose_name='ordre')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='créé par')),
-                ('enjeu', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='objectives', to='plans.enjeu', verbose_name='enjeu')),
-                ('updated_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='modifié par')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="créé le")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="modifié le")),
+                ("title", models.CharField(max_length=300, verbose_name="intitulé")),
+                ("description", models.TextField(blank=True, verbose_name="description")),
+                ("position", models.PositiveIntegerField(default=0, verbose_name="ordre")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="créé par",
+                    ),
+                ),
+                (
+                    "enjeu",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="objectives",
+                        to="plans.enjeu",
+                        verbose_name="enjeu",
+                    ),
+                ),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="modifié par",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'objectif stratégique',
-                'verbose_name_plural': 'objectifs stratégiques',
-                'ordering': ['enjeu', 'position', 'id'],
+                "verbose_name": "objectif stratégique",
+                "verbose_name_plural": "objectifs stratégiques",
+                "ordering": ["enjeu", "position", "id"],
             },
         ),
         migrations.AddField(
-            model_name='operationalobjective',
-            name='strategic',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='operational', to='plans.strategicobjective', verbose_name='objectif stratégique'),
+            model_name="operationalobjective",
+            name="strategic",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="operational",
+                to="plans.strategicobjective",
+                verbose_name="objectif stratégique",
+            ),
         ),
         migrations.CreateModel(
-            name='BilanAnnuel',
+            name="BilanAnnuel",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='créé le')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='modifié le')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='année')),
-                ('highlights', models.TextField(blank=True, verbose_name='faits marquants')),
-                ('status', models.CharField(choices=[('brouillon', 'Brouillon'), ('valide', 'Validé')], default='brouillon', max_length=10, verbose_name='statut')),
-                ('validated_at', models.DateTimeField(blank=True, null=True, verbose_name='validé le')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='créé par')),
-                ('ctg', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='bilans', to='conventions.ctg', verbose_name='dossier')),
-                ('updated_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='modifié par')),
-                ('validated_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='validé par')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="créé le")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="modifié le")),
+                ("year", models.PositiveSmallIntegerField(verbose_name="année")),
+                ("highlights", models.TextField(blank=True, verbose_name="faits marquants")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("brouillon", "Brouillon"), ("valide", "Validé")],
+                        default="brouillon",
+                        max_length=10,
+                        verbose_name="statut",
+                    ),
+                ),
+                ("validated_at", models.DateTimeField(blank=True, null=True, verbose_name="validé le")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="créé par",
+                    ),
+                ),
+                (
+                    "ctg",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="bilans",
+                        to="conventions.ctg",
+                        verbose_name="dossier",
+                    ),
+                ),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="modifié par",
+                    ),
+                ),
+                (
+                    "validated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="validé par",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'bilan annuel',
-                'verbose_name_plural': 'bilans annuels',
-                'ordering': ['ctg', 'year'],
-                'constraints': [models.UniqueConstraint(fields=('ctg', 'year'), name='unique_bilan_year')],
+                "verbose_name": "bilan annuel",
+                "verbose_name_plural": "bilans annuels",
+                "ordering": ["ctg", "year"],
+                "constraints": [models.UniqueConstraint(fields=("ctg", "year"), name="unique_bilan_year")],
             },
         ),
         migrations.CreateModel(
-            name='BudgetLine',
+            name="BudgetLine",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='créé le')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='modifié le')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='année')),
-                ('funder', models.CharField(choices=[('caf', 'CAF'), ('departement', 'Département'), ('epci', 'EPCI'), ('communes', 'Communes'), ('msa', 'MSA'), ('etat', 'État'), ('autre', 'Autre')], max_length=20, verbose_name='financeur')),
-                ('planned', models.DecimalField(decimal_places=2, default=0, max_digits=12, verbose_name='prévu (€)')),
-                ('spent', models.DecimalField(decimal_places=2, default=0, max_digits=12, verbose_name='réalisé (€)')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='créé par')),
-                ('updated_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='modifié par')),
-                ('fiche', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='budget', to='plans.ficheaction', verbose_name='fiche')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="créé le")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="modifié le")),
+                ("year", models.PositiveSmallIntegerField(verbose_name="année")),
+                (
+                    "funder",
+                    models.CharField(
+                        choices=[
+                            ("caf", "CAF"),
+                            ("departement", "Département"),
+                            ("epci", "EPCI"),
+                            ("communes", "Communes"),
+                            ("msa", "MSA"),
+                            ("etat", "État"),
+                            ("autre", "Autre"),
+                        ],
+                        max_length=20,
+                        verbose_name="financeur",
+                    ),
+                ),
+                (
+                    "planned",
+                    models.DecimalField(decimal_places=2, default=0, max_digits=12, verbose_name="prévu (€)"),
+                ),
+                (
+                    "spent",
+                    models.DecimalField(
+                        decimal_places=2, default=0, max_digits=12, verbose_name="réalisé (€)"
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="créé par",
+                    ),
+                ),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="modifié par",
+                    ),
+                ),
+                (
+                    "fiche",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="budget",
+                        to="plans.ficheaction",
+                        verbose_name="fiche",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'ligne de budget',
-                'verbose_name_plural': 'budget',
-                'ordering': ['fiche', 'year', 'funder'],
-                'constraints': [models.UniqueConstraint(fields=('fiche', 'year', 'funder'), name='unique_budget_line'), models.CheckConstraint(condition=models.Q(('planned__gte', 0), ('spent__gte', 0)), name='budget_positive')],
+                "verbose_name": "ligne de budget",
+                "verbose_name_plural": "budget",
+                "ordering": ["fiche", "year", "funder"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("fiche", "year", "funder"), name="unique_budget_line"),
+                    models.CheckConstraint(
+                        condition=models.Q(("planned__gte", 0), ("spent__gte", 0)), name="budget_positive"
+                    ),
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='ficheaction',
-            constraint=models.CheckConstraint(condition=models.Q(('end_date__isnull', True), ('start_date__isnull', True), ('end_date__gte', models.F('start_date')), _connector='OR'), name='fiche_dates_ordered'),
+            model_name="ficheaction",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("end_date__isnull", True),
+                    ("start_date__isnull", True),
+                    ("end_date__gte", models.F("start_date")),
+                    _connector="OR",
+                ),
+                name="fiche_dates_ordered",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='indicatorvalue',
-            constraint=models.UniqueConstraint(fields=('indicator', 'year', 'kind'), name='unique_indicator_value'),
+            model_name="indicatorvalue",
+            constraint=models.UniqueConstraint(
+                fields=("indicator", "year", "kind"), name="unique_indicator_value"
+            ),
         ),
     ]
