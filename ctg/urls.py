@@ -45,6 +45,7 @@ urlpatterns = [
     path("territoires/", include("ctg.territories.urls")),
     path("ctg/", include("ctg.conventions.urls")),
     path("portrait/", include("ctg.diagnostics.urls")),
+    path("plan/", include("ctg.plans.urls")),
     path("statistiques/import/", import_views.import_statistics, name="statistics_import"),
     path("admin/", admin.site.urls),
 ]

@@ -4,8 +4,7 @@ A URL pattern that is not in MATRIX makes `test_every_url_is_in_the_matrix` fail
 here who may reach it.
 """
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from importlib import import_module
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -13,39 +12,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from ctg.conventions.models import Milestone
 from ctg.organisations.models import Organisation
 from tests.factories import MilestoneFactory, OrganisationFactory, SignatoryFactory
-
-MEMBER_ROLES = ["pilote_caf", "coordination", "referent_communal", "partenaire", "lecture"]
-OUTSIDERS = ["other_member", "other_caf"]
-ALL_ROLES = ["anonymous", *MEMBER_ROLES, *OUTSIDERS]
-
-LOGIN = "login"  # redirect to the login page
-REDIRECT = "redirect"  # any other redirect (a successful POST, an authenticated user leaving the login page)
-
-
-@dataclass
-class Case:
-    method: str = "GET"
-    expected: dict = field(default_factory=dict)
-    kwargs: Callable = lambda w: {}
-    data: Callable = lambda w: {}
-    query: str = ""
-    headers: dict = field(default_factory=dict)
-
-
-def public(method="GET", **kw):
-    return Case(method=method, expected=dict.fromkeys(ALL_ROLES, 200), **kw)
-
-
-def logged_in(ok=200, method="GET", **kw):
-    return Case(method=method, expected={"anonymous": LOGIN, **dict.fromkeys(ALL_ROLES[1:], ok)}, **kw)
-
-
-def dossier(allowed, ok=200, method="GET", **kw):
-    expected = {"anonymous": LOGIN}
-    expected.update({r: (ok if r in allowed else 403) for r in MEMBER_ROLES})
-    expected.update(dict.fromkeys(OUTSIDERS, 404))
-    return Case(method=method, expected=expected, kwargs=kw.pop("kwargs", lambda w: {"pk": w.ctg.pk}), **kw)
-
+from tests.matrix_helpers import ALL_ROLES, LOGIN, MEMBER_ROLES, REDIRECT, Case, dossier, logged_in, public
 
 EDITORS = ["pilote_caf", "coordination"]
 HISTORY_READERS = ["pilote_caf", "coordination", "referent_communal", "partenaire"]
@@ -163,6 +130,11 @@ MATRIX: dict[tuple[str, str], Case] = {
     ("diagnostics:ctg_communes_csv", "GET"): dossier(MEMBER_ROLES),
     ("diagnostics:ctg_pdf", "GET"): dossier(MEMBER_ROLES),
 }
+
+
+# The plan d'action's areas keep their entries beside their tests.
+for _area in ("tree", "follow", "bilan"):
+    MATRIX.update(import_module(f"tests.plans.matrix_{_area}").MATRIX)
 
 
 def _walk(resolver: URLResolver, namespace=""):
