@@ -1412,7 +1412,9 @@ def bilan_set_highlights(*, bilan: BilanAnnuel, actor, highlights: str) -> Bilan
 
 @transaction.atomic
 def bilan_validate(*, bilan: BilanAnnuel, actor) -> BilanAnnuel:
-    current = BilanAnnuel.objects.select_for_update().select_related("validated_by").get(pk=bilan.pk)
+    current = (
+        BilanAnnuel.objects.select_for_update(of=("self",)).select_related("validated_by").get(pk=bilan.pk)
+    )
     if current.status == BilanAnnuel.Status.VALIDATED:
         when = timezone.localtime(current.validated_at)
         raise ValidationError(

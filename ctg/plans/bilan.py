@@ -1,0 +1,279 @@
+"""The yearly bilan of a plan d'action: what happened to the fiches, the indicators and the budget in a year,
+with the highlights typed by the coordination and the validation; rendered as PDF (WeasyPrint) and DOCX.
+
+`compute(ctg, year)` returns a plain structure (dicts, lists, model instances) used by the page and both
+documents:
+
+- fiches started in the year (start date in the year); done (status « Réalisée »); abandoned (status
+  « Abandonnée »); late: not done nor abandoned and ending on or before 31/12 of the year, or any fiche not
+  abandoned with an indicator « En retard » in the year;
+- indicators: target and realised value of the year, and their status as known in the year
+  (`progress.status_for_year`);
+- budget: planned and spent of the year, by funder in the order of `Funder`, with totals;
+- the highlights and the validation (status, date, by whom) of the `BilanAnnuel` when there is one.
+"""
+
+import datetime
+import io
+from decimal import Decimal
+
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from ctg.conventions.models import Ctg
+from ctg.plans import progress
+from ctg.plans.models import BilanAnnuel, BudgetLine, FicheAction, Funder, IndicatorValue
+
+ZERO = Decimal("0.00")
+
+
+def _series(indicator) -> progress.IndicatorSeries:
+    targets, realised = {}, {}
+    for value in indicator.values.all():
+        (targets if value.kind == IndicatorValue.Kind.TARGET else realised)[value.year] = value.value
+    return progress.IndicatorSeries(
+        baseline_value=indicator.baseline_value,
+        baseline_year=indicator.baseline_year,
+        direction=indicator.direction,
+        targets=targets,
+        realised=realised,
+    )
+
+
+def _person_name(user) -> str:
+    if user is None:
+        return "—"
+    full = user.get_full_name() if hasattr(user, "get_full_name") else ""
+    return full or user.email
+
+
+def compute(ctg: Ctg, year: int) -> dict:
+    fiches = list(
+        ctg.fiches.select_related("pilot_organisation")
+        .prefetch_related("indicators__values")
+        .order_by("position", "id")
+    )
+    year_end = datetime.date(year, 12, 31)
+    done_statuses = {FicheAction.Status.REALISEE, FicheAction.Status.ABANDONNEE}
+
+    indicators = []
+    late_by_indicator = set()
+    for fiche in fiches:
+        for indicator in sorted(fiche.indicators.all(), key=lambda i: (i.position, i.pk)):
+            series = _series(indicator)
+            result = progress.status_for_year(series, year)
+            if result.status == progress.EN_RETARD:
+                late_by_indicator.add(fiche.pk)
+            indicators.append(
+                {
+                    "fiche": fiche,
+                    "indicator": indicator,
+                    "unit": indicator.unit,
+                    "target": series.targets.get(year),
+                    "realised": series.realised.get(year),
+                    "status": result.status,
+                    "status_label": progress.STATUS_LABELS[result.status],
+                    "reason": result.reason,
+                }
+            )
+
+    def late(fiche) -> bool:
+        if fiche.status == FicheAction.Status.ABANDONNEE:
+            return False
+        by_date = (
+            fiche.end_date is not None and fiche.end_date <= year_end and fiche.status not in done_statuses
+        )
+        return by_date or fiche.pk in late_by_indicator
+
+    summary = dict.fromkeys(progress.STATUSES, 0)
+    for row in indicators:
+        summary[row["status"]] += 1
+
+    lines = BudgetLine.objects.filter(fiche__ctg=ctg, year=year)
+    by_funder = {}
+    for line in lines:
+        planned, spent = by_funder.get(line.funder, (ZERO, ZERO))
+        by_funder[line.funder] = (planned + line.planned, spent + line.spent)
+    budget_rows = [
+        {
+            "funder": funder,
+            "label": label,
+            "planned": by_funder[funder][0],
+            "spent": by_funder[funder][1],
+            "planned_text": euros(by_funder[funder][0]),
+            "spent_text": euros(by_funder[funder][1]),
+        }
+        for funder, label in Funder.choices
+        if funder in by_funder
+    ]
+    total_planned = sum((r["planned"] for r in budget_rows), ZERO)
+    total_spent = sum((r["spent"] for r in budget_rows), ZERO)
+    bilan = BilanAnnuel.objects.select_related("validated_by").filter(ctg=ctg, year=year).first()
+    validated = bilan is not None and bilan.status == BilanAnnuel.Status.VALIDATED
+    return {
+        "ctg": ctg,
+        "year": year,
+        "fiches_count": len(fiches),
+        "started": [f for f in fiches if f.start_date and f.start_date.year == year],
+        "done": [f for f in fiches if f.status == FicheAction.Status.REALISEE],
+        "late": [f for f in fiches if late(f)],
+        "abandoned": [f for f in fiches if f.status == FicheAction.Status.ABANDONNEE],
+        "indicators": indicators,
+        "indicator_summary": [
+            {"status": s, "label": progress.STATUS_LABELS[s], "count": n} for s, n in summary.items() if n
+        ],
+        "budget": {
+            "rows": budget_rows,
+            "planned": total_planned,
+            "spent": total_spent,
+            "planned_text": euros(total_planned),
+            "spent_text": euros(total_spent),
+        },
+        "bilan": bilan,
+        "highlights": bilan.highlights if bilan else "",
+        "status": bilan.status if bilan else BilanAnnuel.Status.DRAFT,
+        "status_label": BilanAnnuel.Status(bilan.status).label if bilan else "Non ouvert",
+        "validated": validated,
+        "validated_at": bilan.validated_at if validated else None,
+        "validated_by": bilan.validated_by if validated else None,
+        "validated_by_name": _person_name(bilan.validated_by) if validated else "",
+    }
+
+
+# --- documents -------------------------------------------------------------------------------------------
+
+
+def euros(value) -> str:
+    """1234.5 → « 1 234,50 € » (narrow no-break space between thousands)."""
+    text = f"{Decimal(value):,.2f}".replace(",", "\u202f").replace(".", ",")
+    return f"{text} €"
+
+
+def _number(value) -> str:
+    if value is None:
+        return "—"
+    text = format(Decimal(value).normalize(), "f")
+    return text.replace(".", ",")
+
+
+SECTIONS = (
+    ("started", "Fiches démarrées dans l'année"),
+    ("done", "Fiches réalisées"),
+    ("late", "Fiches en retard"),
+    ("abandoned", "Fiches abandonnées"),
+)
+
+
+def _validation_text(data: dict) -> str:
+    if not data["validated"]:
+        return "Bilan non validé."
+    when = timezone.localtime(data["validated_at"])
+    return f"Validé le {when:%d/%m/%Y} par {data['validated_by_name']}."
+
+
+def render_pdf(data: dict) -> bytes:
+    from weasyprint import HTML
+
+    from ctg.diagnostics.pdf import FONTS_DIR
+
+    context = {
+        **data,
+        "fonts_dir": FONTS_DIR.as_uri(),
+        "css_name": "".join(c for c in data["ctg"].title if c not in '"\\<>\n'),
+        "sections": [(label, data[key]) for key, label in SECTIONS],
+        "validation_text": _validation_text(data),
+        "generated": timezone.localdate(),
+    }
+    html = render_to_string("plans/bilan_pdf.html", context)
+    return HTML(string=html, base_url=str(FONTS_DIR)).write_pdf()
+
+
+def _table(document, headers: list[str], rows: list[list[str]]):
+    table = document.add_table(rows=1, cols=len(headers))
+    table.style = "Table Grid"
+    for cell, header in zip(table.rows[0].cells, headers, strict=True):
+        cell.text = header
+        for run in cell.paragraphs[0].runs:
+            run.bold = True
+    for values in rows:
+        cells = table.add_row().cells
+        for cell, value in zip(cells, values, strict=True):
+            cell.text = value
+    return table
+
+
+def render_docx(data: dict) -> bytes:
+    from docx import Document
+
+    ctg, year = data["ctg"], data["year"]
+    document = Document()
+    document.core_properties.title = f"Bilan annuel {year} — {ctg.title}"
+    document.core_properties.language = "fr-FR"
+    document.add_heading(f"Bilan annuel {year}", level=0)
+    document.add_paragraph(ctg.title)
+    document.add_paragraph(f"Période de la CTG : {ctg.period_label}")
+    document.add_paragraph(_validation_text(data))
+
+    document.add_heading("Faits marquants", level=1)
+    document.add_paragraph(data["highlights"] or "Aucun fait marquant saisi.")
+
+    document.add_heading("Fiches action", level=1)
+    _table(
+        document,
+        ["Situation", "Nombre"],
+        [[label, str(len(data[key]))] for key, label in SECTIONS]
+        + [["Fiches du plan", str(data["fiches_count"])]],
+    )
+    for key, label in SECTIONS:
+        document.add_heading(label, level=2)
+        if not data[key]:
+            document.add_paragraph("Aucune.")
+            continue
+        _table(
+            document,
+            ["Fiche", "Statut", "Début", "Fin"],
+            [
+                [
+                    f.title,
+                    f.get_status_display(),
+                    f"{f.start_date:%d/%m/%Y}" if f.start_date else "—",
+                    f"{f.end_date:%d/%m/%Y}" if f.end_date else "—",
+                ]
+                for f in data[key]
+            ],
+        )
+
+    document.add_heading("Indicateurs", level=1)
+    if data["indicators"]:
+        _table(
+            document,
+            ["Fiche", "Indicateur", f"Cible {year}", f"Réalisé {year}", "Statut"],
+            [
+                [
+                    row["fiche"].title,
+                    row["indicator"].label + (f" ({row['unit']})" if row["unit"] else ""),
+                    _number(row["target"]),
+                    _number(row["realised"]),
+                    row["status_label"],
+                ]
+                for row in data["indicators"]
+            ],
+        )
+    else:
+        document.add_paragraph("Aucun indicateur.")
+
+    document.add_heading("Budget", level=1)
+    budget = data["budget"]
+    if budget["rows"]:
+        _table(
+            document,
+            ["Financeur", "Prévu", "Réalisé"],
+            [[r["label"], euros(r["planned"]), euros(r["spent"])] for r in budget["rows"]]
+            + [["Total", euros(budget["planned"]), euros(budget["spent"])]],
+        )
+    else:
+        document.add_paragraph(f"Aucune ligne de budget pour {year}.")
+
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()

@@ -1,0 +1,189 @@
+"""Forms of the plan d'action's tree and fiches. Business rules live in `services`: the forms only shape the
+input; the services' French errors are put back on the fields by the views."""
+
+from django import forms
+
+from ctg.conventions.models import Field
+from ctg.diagnostics.catalogue import INDICATORS
+from ctg.forms import DsfrForm
+from ctg.organisations.models import Organisation
+from ctg.plans.models import FicheAction, Funder, IndicatorValue, OperationalObjective, PlanIndicator
+from ctg.territories.models import Commune
+
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class EnjeuForm(DsfrForm):
+    title = forms.CharField(label="Intitulé", max_length=300)
+    description = forms.CharField(
+        label="Description", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    fields = forms.MultipleChoiceField(
+        label="Champs d'intervention",
+        choices=Field.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    findings = forms.CharField(
+        label="Constats qualitatifs", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    attention_indicators = forms.MultipleChoiceField(
+        label="Indicateurs du portrait liés",
+        help_text="Points d'attention du diagnostic qui justifient l'enjeu (plusieurs choix possibles).",
+        choices=[(i.id, i.label) for i in INDICATORS],
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+    )
+
+
+class ObjectiveForm(DsfrForm):
+    title = forms.CharField(label="Intitulé", max_length=300)
+    description = forms.CharField(
+        label="Description", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class CommentForm(DsfrForm):
+    text = forms.CharField(label="Votre commentaire", widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ObjectiveChoiceField(forms.ModelMultipleChoiceField):
+    def __init__(self, *args, numbers=None, **kwargs):
+        self.numbers = numbers or {}
+        super().__init__(*args, **kwargs)
+
+    def label_from_instance(self, obj):
+        number = self.numbers.get(obj.pk)
+        return f"{number} — {obj.title}" if number else obj.title
+
+
+class FicheForm(DsfrForm):
+    title = forms.CharField(label="Intitulé", max_length=300)
+    objectives = ObjectiveChoiceField(
+        label="Objectifs opérationnels",
+        queryset=OperationalObjective.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Rattachez la fiche à au moins un objectif opérationnel."},
+    )
+    fields = forms.MultipleChoiceField(
+        label="Champs d'intervention",
+        choices=Field.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    context = forms.CharField(label="Contexte", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    description = forms.CharField(
+        label="Description", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    target_public = forms.CharField(
+        label="Public visé", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    all_communes = forms.BooleanField(label="Toutes les communes du territoire", required=False)
+    communes = forms.ModelMultipleChoiceField(
+        label="Communes concernées",
+        help_text="Si la fiche ne concerne pas toutes les communes.",
+        queryset=Commune.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    pilot_organisation = forms.ModelChoiceField(
+        label="Organisation pilote",
+        queryset=Organisation.objects.none(),
+        required=False,
+        empty_label="— Aucune —",
+    )
+    pilot_person = forms.CharField(label="Personne pilote", max_length=200, required=False)
+    partners = forms.ModelMultipleChoiceField(
+        label="Partenaires",
+        queryset=Organisation.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    start_date = forms.DateField(label="Début", required=False, widget=DATE_WIDGET)
+    end_date = forms.DateField(label="Fin", required=False, widget=DATE_WIDGET)
+    status = forms.ChoiceField(label="Statut", choices=FicheAction.Status.choices)
+    priority = forms.ChoiceField(label="Priorité", choices=FicheAction.Priority.choices)
+    notes = forms.CharField(label="Notes internes", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, ctg, objective_numbers=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["objectives"].queryset = OperationalObjective.objects.filter(
+            strategic__enjeu__ctg=ctg
+        ).order_by("strategic__enjeu__position", "strategic__position", "position", "id")
+        self.fields["objectives"].numbers = objective_numbers or {}
+        self.fields["communes"].queryset = ctg.communes.order_by("name")
+        # The dossier's CAF and partners, plus whoever the fiche already names (so that a save keeps them).
+        current = [getattr(o, "pk", o) for o in self.initial.get("partners") or []]
+        pilot = getattr(self.initial.get("pilot_organisation"), "pk", self.initial.get("pilot_organisation"))
+        partner_ids = {*ctg.partners.values_list("pk", flat=True), *current}
+        self.fields["pilot_organisation"].queryset = Organisation.objects.filter(
+            pk__in={ctg.caf_id, *partner_ids, *([pilot] if pilot else [])}
+        ).order_by("name")
+        self.fields["partners"].queryset = Organisation.objects.filter(pk__in=partner_ids).order_by("name")
+
+    def values(self) -> dict:
+        """The cleaned data as the services take them (without `version`)."""
+        data = dict(self.cleaned_data)
+        data.pop("version", None)
+        for name in ("objectives", "communes", "partners"):
+            data[name] = list(data[name])
+        return data
+
+
+class BudgetLineForm(DsfrForm):
+    """One budget line: an existing year × funder is updated, a new one is added."""
+
+    year = forms.IntegerField(label="Année", widget=forms.NumberInput(attrs={"inputmode": "numeric"}))
+    funder = forms.ChoiceField(label="Financeur", choices=Funder.choices)
+    planned = forms.CharField(
+        label="Prévu (€)", required=False, widget=forms.TextInput(attrs={"inputmode": "decimal"})
+    )
+    spent = forms.CharField(
+        label="Réalisé (€)", required=False, widget=forms.TextInput(attrs={"inputmode": "decimal"})
+    )
+
+    def __init__(self, *args, prefix="budget", **kwargs):
+        super().__init__(*args, prefix=prefix, **kwargs)
+
+
+class IndicatorValueForm(DsfrForm):
+    """One target or realised value of one of the fiche's indicators; an empty value removes the typed one."""
+
+    indicator = forms.ModelChoiceField(
+        label="Indicateur", queryset=PlanIndicator.objects.none(), empty_label=None
+    )
+    year = forms.IntegerField(label="Année", widget=forms.NumberInput(attrs={"inputmode": "numeric"}))
+    kind = forms.ChoiceField(label="Type de valeur", choices=IndicatorValue.Kind.choices)
+    value = forms.CharField(
+        label="Valeur",
+        required=False,
+        help_text="Laissez vide pour retirer la valeur saisie.",
+        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+    )
+
+    def __init__(self, *args, fiche, prefix="valeur", **kwargs):
+        super().__init__(*args, prefix=prefix, **kwargs)
+        self.fields["indicator"].queryset = fiche.indicators.all()
+
+
+class IndicatorForm(DsfrForm):
+    label = forms.CharField(label="Intitulé de l'indicateur", max_length=300)
+    unit = forms.CharField(label="Unité", max_length=60, required=False)
+    direction = forms.ChoiceField(label="Sens souhaité", choices=PlanIndicator.Direction.choices)
+    nature = forms.ChoiceField(label="Nature", choices=PlanIndicator.Nature.choices)
+    baseline_value = forms.CharField(
+        label="Valeur de référence", required=False, widget=forms.TextInput(attrs={"inputmode": "decimal"})
+    )
+    baseline_year = forms.IntegerField(
+        label="Année de référence", required=False, widget=forms.NumberInput(attrs={"inputmode": "numeric"})
+    )
+    portrait_indicator = forms.ChoiceField(
+        label="Indicateur du portrait",
+        help_text="Facultatif : la référence et les valeurs réalisées viennent alors des données ouvertes.",
+        choices=[("", "— Aucun (saisie à la main) —"), *((i.id, i.label) for i in INDICATORS)],
+        required=False,
+    )
+
+    def __init__(self, *args, prefix="indicateur", **kwargs):
+        super().__init__(*args, prefix=prefix, **kwargs)

@@ -1,0 +1,167 @@
+"""Views of the yearly bilan and of the exchange (export, import) of the plan d'action."""
+
+import json
+import re
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from ctg.conventions.views import _context, ctg_view
+from ctg.organisations.permissions import Op
+from ctg.plans import bilan as bilan_module
+from ctg.plans import exchange, services
+from ctg.plans.models import BilanAnnuel
+
+DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+MAX_UPLOAD = 10 * 1024 * 1024
+
+
+def _file_name(ctg, suffix: str) -> str:
+    return f"ctg-{ctg.pk}-{re.sub(r'[^A-Za-z0-9_-]+', '-', suffix).strip('-')}"
+
+
+def _check_year(ctg, year: int) -> None:
+    if not ctg.start_year <= year <= ctg.end_year:
+        raise Http404("Année hors de la période de la CTG.")
+
+
+def _bilan_page(request, ctg, role, year, *, errors=(), highlights=None, status=200):
+    data = bilan_module.compute(ctg, year)
+    return render(
+        request,
+        "plans/bilan.html",
+        _context(
+            ctg,
+            role,
+            "plan",
+            f"Bilan annuel {year}",
+            b=data,
+            years=range(ctg.start_year, ctg.end_year + 1),
+            errors=list(errors),
+            highlights_value=data["highlights"] if highlights is None else highlights,
+        ),
+        status=status,
+    )
+
+
+@ctg_view(Op.VIEW)
+def bilan_current(request, ctg, role):
+    year = min(max(timezone.localdate().year, ctg.start_year), ctg.end_year)
+    return redirect("plans:bilan", pk=ctg.pk, year=year)
+
+
+@ctg_view(Op.VIEW)
+def bilan(request, ctg, role, year):
+    _check_year(ctg, year)
+    return _bilan_page(request, ctg, role, year)
+
+
+@ctg_view(Op.VIEW)
+def bilan_pdf(request, ctg, role, year):
+    _check_year(ctg, year)
+    response = HttpResponse(
+        bilan_module.render_pdf(bilan_module.compute(ctg, year)), content_type="application/pdf"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{_file_name(ctg, f"bilan-{year}")}.pdf"'
+    return response
+
+
+@ctg_view(Op.VIEW)
+def bilan_docx(request, ctg, role, year):
+    _check_year(ctg, year)
+    response = HttpResponse(bilan_module.render_docx(bilan_module.compute(ctg, year)), content_type=DOCX_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{_file_name(ctg, f"bilan-{year}")}.docx"'
+    return response
+
+
+def _get_or_create_bilan(ctg, year, actor) -> BilanAnnuel:
+    existing = BilanAnnuel.objects.filter(ctg=ctg, year=year).first()
+    return existing or services.bilan_create(ctg=ctg, actor=actor, year=year)
+
+
+@ctg_view(Op.EDIT_PLAN, methods=("POST",))
+def bilan_highlights(request, ctg, role, year):
+    _check_year(ctg, year)
+    highlights = request.POST.get("highlights", "")
+    try:
+        with transaction.atomic():
+            current = _get_or_create_bilan(ctg, year, request.user)
+            services.bilan_set_highlights(bilan=current, actor=request.user, highlights=highlights)
+    except ValidationError as error:
+        return _bilan_page(request, ctg, role, year, errors=error.messages, highlights=highlights, status=400)
+    messages.success(request, f"Les faits marquants du bilan {year} sont enregistrés.")
+    return redirect("plans:bilan", pk=ctg.pk, year=year)
+
+
+@ctg_view(Op.VALIDATE_BILAN, methods=("POST",))
+def bilan_validate(request, ctg, role, year):
+    _check_year(ctg, year)
+    try:
+        with transaction.atomic():
+            current = _get_or_create_bilan(ctg, year, request.user)
+            services.bilan_validate(bilan=current, actor=request.user)
+    except ValidationError as error:
+        return _bilan_page(request, ctg, role, year, errors=error.messages, status=400)
+    messages.success(request, f"Le bilan {year} est validé.")
+    return redirect("plans:bilan", pk=ctg.pk, year=year)
+
+
+@ctg_view(Op.VIEW)
+def export_xlsx(request, ctg, role):
+    response = HttpResponse(exchange.export_xlsx(ctg), content_type=XLSX_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{_file_name(ctg, "plan")}.xlsx"'
+    return response
+
+
+@ctg_view(Op.VIEW)
+def export_json(request, ctg, role):
+    content = json.dumps(exchange.export_plan(ctg), ensure_ascii=False, indent=2)
+    response = HttpResponse(content, content_type="application/json; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{_file_name(ctg, "plan")}.json"'
+    return response
+
+
+def _import_page(request, ctg, role, *, errors=(), status=200):
+    return render(
+        request,
+        "plans/exchange_import.html",
+        _context(
+            ctg,
+            role,
+            "plan",
+            "Importer un plan d'action",
+            errors=list(errors),
+            notice=exchange.NOTICE,
+            plan_empty=not (ctg.enjeux.exists() or ctg.fiches.exists()),
+        ),
+        status=status,
+    )
+
+
+@ctg_view(Op.EDIT_PLAN, methods=("GET", "POST"))
+def import_xlsx(request, ctg, role):
+    if request.method == "GET":
+        return _import_page(request, ctg, role)
+    upload = request.FILES.get("file")
+    if upload is None:
+        return _import_page(request, ctg, role, errors=["Choisissez un classeur Excel (.xlsx)."], status=400)
+    if upload.size > MAX_UPLOAD:
+        return _import_page(
+            request, ctg, role, errors=["Le fichier dépasse la taille maximale de 10 Mo."], status=400
+        )
+    try:
+        counts = exchange.import_xlsx(ctg, upload.read(), request.user)
+    except exchange.PlanImportError as error:
+        return _import_page(request, ctg, role, errors=error.messages, status=400)
+    messages.success(
+        request,
+        "Le plan d'action est importé : "
+        f"{exchange.counted(counts['enjeux'], 'enjeu', 'enjeux')}, "
+        f"{exchange.counted(counts['fiches'], 'fiche action', 'fiches action')}.",
+    )
+    return redirect("plans:import_xlsx", pk=ctg.pk)

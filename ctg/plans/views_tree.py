@@ -1,0 +1,652 @@
+"""The plan d'action's tree (enjeux › objectifs › fiches) and the fiche action pages."""
+
+from collections import defaultdict
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Sum
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+
+from ctg.conventions.models import Field
+from ctg.conventions.views import _apply_errors, _context, _posted, ctg_view
+from ctg.diagnostics.catalogue import BY_ID
+from ctg.organisations.permissions import Op, role_allows
+from ctg.plans import numbering, progress, selectors, services
+from ctg.plans.forms import (
+    BudgetLineForm,
+    CommentForm,
+    EnjeuForm,
+    FicheForm,
+    IndicatorForm,
+    IndicatorValueForm,
+    ObjectiveForm,
+)
+from ctg.plans.models import (
+    Enjeu,
+    FicheAction,
+    IndicatorValue,
+    OperationalObjective,
+    StrategicObjective,
+)
+
+FIELD_LABELS = dict(Field.choices)
+BADGES = {
+    progress.ATTEINT: "fr-badge--success",
+    progress.EN_BONNE_VOIE: "fr-badge--info",
+    progress.EN_RETARD: "fr-badge--warning",
+    progress.NON_ATTEINT: "fr-badge--error",
+    progress.SANS_DONNEE: "",
+}
+FICHE_STATUS_BADGES = {
+    FicheAction.Status.A_VENIR: "fr-badge--new",
+    FicheAction.Status.EN_COURS: "fr-badge--info",
+    FicheAction.Status.REALISEE: "fr-badge--success",
+    FicheAction.Status.EN_PAUSE: "fr-badge--warning",
+    FicheAction.Status.ABANDONNEE: "fr-badge--error",
+}
+
+
+# --- numbering and progress ----------------------------------------------------------------------------
+
+
+def plan_numbers(ctg, tree=None) -> dict:
+    """{(kind, id): "1.2.3"} for the whole plan of the dossier."""
+    tree = selectors.plan_tree(ctg) if tree is None else tree
+    nodes = [
+        numbering.Node(
+            e.pk,
+            e.position,
+            [
+                numbering.Node(
+                    s.pk, s.position, [numbering.Node(o.pk, o.position) for o in s.operational.all()]
+                )
+                for s in e.objectives.all()
+            ],
+        )
+        for e in tree
+    ]
+    objectives = defaultdict(list)
+    for fiche_id, objective_id in FicheAction.objectives.through.objects.filter(
+        ficheaction__ctg=ctg
+    ).values_list("ficheaction_id", "operationalobjective_id"):
+        objectives[fiche_id].append(objective_id)
+    fiches = [
+        numbering.FicheNode(pk, position, objectives[pk])
+        for pk, position in FicheAction.objects.filter(ctg=ctg).values_list("pk", "position")
+    ]
+    return numbering.number_plan(nodes, fiches)
+
+
+def _series(indicator) -> progress.IndicatorSeries:
+    targets, realised = {}, {}
+    for value in indicator.values.all():
+        (targets if value.kind == IndicatorValue.Kind.TARGET else realised)[value.year] = value.value
+    return progress.IndicatorSeries(
+        indicator.baseline_value, indicator.baseline_year, indicator.direction, targets, realised
+    )
+
+
+def _progress_badge(result) -> dict:
+    return {
+        "status": result.status,
+        "label": progress.STATUS_LABELS[result.status],
+        "css": BADGES.get(result.status, "fr-badge--error"),
+        "reason": result.reason,
+    }
+
+
+def _fiche_progress(fiches, year) -> dict[int, list[dict]]:
+    """Fiche id → a badge per status of its indicators in `year`, with how many are in it."""
+    from ctg.plans.models import PlanIndicator
+
+    counts: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for indicator in PlanIndicator.objects.filter(fiche__in=fiches).prefetch_related("values"):
+        counts[indicator.fiche_id][progress.status_for_year(_series(indicator), year).status] += 1
+    result = {}
+    for fiche_id, by_status in counts.items():
+        result[fiche_id] = [
+            {
+                "label": progress.STATUS_LABELS[s],
+                "css": BADGES.get(s, "fr-badge--error"),
+                "count": by_status[s],
+            }
+            for s in progress.STATUSES
+            if by_status.get(s)
+        ]
+    return result
+
+
+def _current_year(ctg) -> int:
+    return min(max(timezone.localdate().year, ctg.start_year), ctg.end_year)
+
+
+# --- tree ----------------------------------------------------------------------------------------------
+
+
+@ctg_view(Op.VIEW)
+def tree(request, ctg, role):
+    enjeux = selectors.plan_tree(ctg)
+    numbers = plan_numbers(ctg, enjeux)
+    year = _current_year(ctg)
+    fiche_ids = {
+        f.pk for e in enjeux for s in e.objectives.all() for o in s.operational.all() for f in o.fiches.all()
+    }
+    badges = _fiche_progress(fiche_ids, year)
+    rows = []
+    for enjeu in enjeux:
+        objectives = []
+        enjeu_count = set()
+        for strategic in enjeu.objectives.all():
+            operationals = []
+            strategic_count = set()
+            for operational in strategic.operational.all():
+                fiches = [
+                    {
+                        "fiche": f,
+                        "number": numbers.get((numbering.FICHE, f.pk), ""),
+                        "status_css": FICHE_STATUS_BADGES.get(f.status, ""),
+                        "progress": badges.get(f.pk, []),
+                    }
+                    for f in operational.fiches.all()
+                ]
+                strategic_count |= {f.pk for f in operational.fiches.all()}
+                operationals.append(
+                    {
+                        "obj": operational,
+                        "number": numbers[(numbering.OPERATIONAL, operational.pk)],
+                        "fiches": fiches,
+                    }
+                )
+            enjeu_count |= strategic_count
+            objectives.append(
+                {
+                    "obj": strategic,
+                    "number": numbers[(numbering.STRATEGIC, strategic.pk)],
+                    "operationals": operationals,
+                    "count": len(strategic_count),
+                }
+            )
+        rows.append(
+            {
+                "obj": enjeu,
+                "number": numbers[(numbering.ENJEU, enjeu.pk)],
+                "fields": [FIELD_LABELS.get(f, f) for f in enjeu.fields],
+                "indicators": [BY_ID[i].label for i in enjeu.attention_indicators if i in BY_ID],
+                "objectives": objectives,
+                "count": len(enjeu_count),
+            }
+        )
+    return render(
+        request,
+        "plans/tree.html",
+        _context(ctg, role, "plan", "Plan d'action", rows=rows, year=year, fiche_total=len(fiche_ids)),
+    )
+
+
+def _tree_redirect(ctg, anchor=""):
+    response = redirect("plans:tree", pk=ctg.pk)
+    if anchor:
+        response["Location"] += f"#{anchor}"
+    return response
+
+
+def _form_page(request, ctg, role, form, heading, intro="", status=None):
+    if status is None:
+        status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "plans/tree_form.html",
+        _context(ctg, role, "plan", heading, form=form, heading=heading, intro=intro),
+        status=status,
+    )
+
+
+def _enjeu(ctg, enjeu_pk):
+    return get_object_or_404(Enjeu, pk=enjeu_pk, ctg=ctg)
+
+
+def _strategic(ctg, pk):
+    return get_object_or_404(StrategicObjective.objects.select_related("enjeu"), pk=pk, enjeu__ctg=ctg)
+
+
+def _operational(ctg, pk):
+    return get_object_or_404(
+        OperationalObjective.objects.select_related("strategic__enjeu"), pk=pk, strategic__enjeu__ctg=ctg
+    )
+
+
+def _save(request, form, write, success: str):
+    """Runs `write(cleaned_data)` when the form is valid; True when it saved (the message is queued)."""
+    if request.method != "POST" or not form.is_valid():
+        return False
+    try:
+        write(form.cleaned_data)
+    except ValidationError as error:
+        _apply_errors(form, error)
+        return False
+    messages.success(request, success)
+    return True
+
+
+def _direction(request):
+    direction = request.POST.get("direction")
+    return direction if direction in ("up", "down") else None
+
+
+def _run(request, action, success: str):
+    """A move or a delete: the services' refusals become an error message on the tree."""
+    try:
+        action()
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, success)
+
+
+# --- enjeux --------------------------------------------------------------------------------------------
+
+
+@ctg_view(Op.EDIT_PLAN, methods=("GET", "POST"))
+def enjeu_create(request, ctg, role):
+    form = EnjeuForm(_posted(request))
+    write = lambda data: services.enjeu_create(ctg=ctg, actor=request.user, **data)  # noqa: E731
+    if _save(request, form, write, "L'enjeu est ajouté."):
+        return _tree_redirect(ctg)
+    return _form_page(request, ctg, role, form, "Ajouter un enjeu")
+
+
+@ctg_view(Op.EDIT_PLAN, methods=("GET", "POST"))
+def enjeu_edit(request, ctg, role, enjeu_pk):
+    enjeu = _enjeu(ctg, enjeu_pk)
+    initial = {name: getattr(enjeu, name) for name in services.ENJEU_FIELDS}
+    form = EnjeuForm(_posted(request), initial=initial)
+    write = lambda data: services.enjeu_update(enjeu=enjeu, actor=request.user, **data)  # noqa: E731
+    if _save(request, form, write, "L'enjeu est enregistré."):
+        return _tree_redirect(ctg, f"enjeu-{enjeu.pk}")
+    return _form_page(request, ctg, role, form, f"Modifier l'enjeu « {enjeu.title} »")
+
+
+@ctg_view(Op.EDIT_PLAN, methods=("POST",))
+def enjeu_move(request, ctg, role, enjeu_pk):
+    enjeu = _enjeu(ctg, enjeu_pk)
+    if direction := _direction(request):
+        _run(
+            request,
+            lambda: services.enjeu_move(enjeu=enjeu, actor=request.user, direction=direction),
+            "L'enjeu est déplacé.",
+        )
+    return _tree_redirect(ctg, f"enjeu-{enjeu.pk}")
+
+
+@ctg_view(Op.EDIT_PLAN, methods=("POST",))
+def enjeu_delete(request, ctg, role, enjeu_pk):
+    enjeu = _enjeu(ctg, enjeu_pk)
+    _run(
+        request,
+        lambda: services.enjeu_delete(enjeu=enjeu, actor=request.user),
+        f"L'enjeu « {enjeu.title} » est supprimé.",
+    )
+    return _tree_redirect(ctg)
+
+
+# --- strategic objectives ------------------------------------------------------------------------------
+
+
+@ctg_view(Op.EDIT_PLAN, methods=("GET", "POST"))
+def strategic_create(request, ctg, role, enjeu_pk):
+    enjeu = _enjeu(ctg, enjeu_pk)
+    form = ObjectiveForm(_posted(request))
+    write = lambda data: services.strategic_objective_create(enjeu=enjeu, actor=request.user, **data)  # noqa: E731
+    if _save(request, form, write, "L'objectif stratégique est ajouté."):
+        return _tree_redirect(ctg, f"enjeu-{enjeu.pk}")
+    return _form_page(
+        request, ctg, role, form, "Ajouter un objectif stratégique", intro=f"Enjeu : {enjeu.title}"
+    )
+
+
+@ctg_view(Op.EDIT_PLAN, methods=("GET", "POST"))
+def strategic_edit(request, ctg, role, objective_pk):
+    objective = _strategic(ctg, objective_pk)
+    form = ObjectiveForm(
+        _posted(request), initial={"title": objective.title, "description": objective.description}
+    )
+    write = lambda data: services.strategic_objective_update(objective=objective, actor=request.user, **data)  # noqa: E731
+    if _save(request, form, write, "L'objectif stratégique est enregistré."):
+        return _tree_redirect(ctg, f"strategic-{objective.pk}")
+    return _form_page(request, ctg, role, form, f"Modifier l'objectif « {objective.title} »")
+
+
+@ctg_view(Op.EDIT_PLAN, methods=("POST",))
+def strategic_move(request, ctg, role, objective_pk):
+    objective = _strategic(ctg, objective_pk)
+    if direction := _direction(request):
+        _run(
+            request,
+            lambda: services.strategic_objective_move(
+                objective=objective, actor=request.user, direction=direction
+            ),
+            "L'objectif stratégique est déplacé.",
+        )
+    return _tree_redirect(ctg, f"strategic-{objective.pk}")
+
+
+@ctg_view(Op.EDIT_PLAN, methods=("POST",))
+def strategic_delete(request, ctg, role, objective_pk):
+    objective = _strategic(ctg, objective_pk)
+    _run(
+        request,
+        lambda: services.strategic_objective_delete(objective=objective, actor=request.user),
+        f"L'objectif stratégique « {objective.title} » est supprimé.",
+    )
+    return _tree_redirect(ctg)
+
+
+# --- operational objectives ----------------------------------------------------------------------------
+
+
+@ctg_view(Op.EDIT_PLAN, methods=("GET", "POST"))
+def operational_create(request, ctg, role, objective_pk):
+    strategic = _strategic(ctg, objective_pk)
+    form = ObjectiveForm(_posted(request))
+    write = lambda data: services.operational_objective_create(  # noqa: E731
+        strategic=strategic, actor=request.user, **data
+    )
+    if _save(request, form, write, "L'objectif opérationnel est ajouté."):
+        return _tree_redirect(ctg, f"strategic-{strategic.pk}")
+    return _form_page(
+        request,
+        ctg,
+        role,
+        form,
+        "Ajouter un objectif opérationnel",
+        intro=f"Objectif stratégique : {strategic.title}",
+    )
+
+
+@ctg_view(Op.EDIT_PLAN, methods=("GET", "POST"))
+def operational_edit(request, ctg, role, objective_pk):
+    objective = _operational(ctg, objective_pk)
+    form = ObjectiveForm(
+        _posted(request), initial={"title": objective.title, "description": objective.description}
+    )
+    write = lambda data: services.operational_objective_update(  # noqa: E731
+        objective=objective, actor=request.user, **data
+    )
+    if _save(request, form, write, "L'objectif opérationnel est enregistré."):
+        return _tree_redirect(ctg, f"operational-{objective.pk}")
+    return _form_page(request, ctg, role, form, f"Modifier l'objectif « {objective.title} »")
+
+
+@ctg_view(Op.EDIT_PLAN, methods=("POST",))
+def operational_move(request, ctg, role, objective_pk):
+    objective = _operational(ctg, objective_pk)
+    if direction := _direction(request):
+        _run(
+            request,
+            lambda: services.operational_objective_move(
+                objective=objective, actor=request.user, direction=direction
+            ),
+            "L'objectif opérationnel est déplacé.",
+        )
+    return _tree_redirect(ctg, f"operational-{objective.pk}")
+
+
+@ctg_view(Op.EDIT_PLAN, methods=("POST",))
+def operational_delete(request, ctg, role, objective_pk):
+    objective = _operational(ctg, objective_pk)
+    _run(
+        request,
+        lambda: services.operational_objective_delete(objective=objective, actor=request.user),
+        f"L'objectif opérationnel « {objective.title} » est supprimé.",
+    )
+    return _tree_redirect(ctg)
+
+
+# --- fiches --------------------------------------------------------------------------------------------
+
+
+def _fiche(ctg, fiche_pk):
+    return get_object_or_404(FicheAction, pk=fiche_pk, ctg=ctg)
+
+
+def _objective_numbers(ctg) -> dict[int, str]:
+    return {
+        key[1]: f"{number}" for key, number in plan_numbers(ctg).items() if key[0] == numbering.OPERATIONAL
+    }
+
+
+def _fiche_form_page(request, ctg, role, form, heading, fiche=None, conflict="", status=None):
+    if status is None:
+        status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "plans/fiche_form.html",
+        _context(ctg, role, "plan", heading, form=form, heading=heading, fiche=fiche, conflict=conflict),
+        status=status,
+    )
+
+
+@ctg_view(Op.EDIT_PLAN, methods=("GET", "POST"))
+def fiche_create(request, ctg, role):
+    initial = {
+        "all_communes": True,
+        "status": FicheAction.Status.A_VENIR,
+        "priority": FicheAction.Priority.MOYENNE,
+    }
+    objective = request.GET.get("objectif")
+    if objective and objective.isdigit():
+        initial["objectives"] = [int(objective)]
+    form = FicheForm(_posted(request), initial=initial, ctg=ctg, objective_numbers=_objective_numbers(ctg))
+    created = {}
+
+    def write(data):
+        created["fiche"] = services.fiche_create(ctg=ctg, actor=request.user, **form.values())
+
+    if _save(request, form, write, "La fiche action est créée."):
+        return redirect("plans:fiche_detail", pk=ctg.pk, fiche_pk=created["fiche"].pk)
+    return _fiche_form_page(request, ctg, role, form, "Nouvelle fiche action")
+
+
+@ctg_view(Op.VIEW, methods=("GET", "POST"))
+def fiche_edit(request, ctg, role, fiche_pk):
+    fiche = _editable_fiche(request, ctg, role, fiche_pk)
+    initial = {name: getattr(fiche, name) for name in services.FICHE_FIELDS if name not in services.FICHE_M2M}
+    for name in services.FICHE_M2M:
+        initial[name] = list(getattr(fiche, name).all())
+    initial["version"] = fiche.version
+    form = FicheForm(_posted(request), initial=initial, ctg=ctg, objective_numbers=_objective_numbers(ctg))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.fiche_update(
+                fiche=fiche,
+                actor=request.user,
+                expected_version=form.cleaned_data.get("version"),
+                **form.values(),
+            )
+        except services.FicheConflict as error:
+            return _fiche_form_page(
+                request, ctg, role, form, "Modifier la fiche action", fiche, " ".join(error.messages), 409
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, "La fiche action est enregistrée.")
+            return redirect("plans:fiche_detail", pk=ctg.pk, fiche_pk=fiche.pk)
+    return _fiche_form_page(request, ctg, role, form, "Modifier la fiche action", fiche)
+
+
+def _indicator_rows(fiche, year):
+    rows = []
+    for indicator in fiche.indicators.prefetch_related("values"):
+        values = list(indicator.values.all())
+        years = sorted({v.year for v in values})
+        by = {(v.year, v.kind): v for v in values}
+        rows.append(
+            {
+                "indicator": indicator,
+                "portrait": BY_ID[indicator.portrait_indicator].label
+                if indicator.portrait_indicator in BY_ID
+                else "",
+                "years": [
+                    {
+                        "year": y,
+                        "target": by.get((y, IndicatorValue.Kind.TARGET)),
+                        "realised": by.get((y, IndicatorValue.Kind.REALISED)),
+                    }
+                    for y in years
+                ],
+                "progress": _progress_badge(progress.status_for_year(_series(indicator), year)),
+            }
+        )
+    return rows
+
+
+def _budget(fiche):
+    lines = list(fiche.budget.all())
+    totals = fiche.budget.aggregate(planned=Sum("planned"), spent=Sum("spent"))
+    by_year = defaultdict(lambda: {"planned": 0, "spent": 0})
+    for line in lines:
+        by_year[line.year]["planned"] += line.planned
+        by_year[line.year]["spent"] += line.spent
+    return {
+        "lines": lines,
+        "by_year": sorted(by_year.items()),
+        "planned": totals["planned"] or 0,
+        "spent": totals["spent"] or 0,
+    }
+
+
+def _fiche_page(
+    request,
+    ctg,
+    role,
+    fiche,
+    comment_form=None,
+    budget_form=None,
+    value_form=None,
+    indicator_form=None,
+    status=200,
+):
+    numbers = plan_numbers(ctg)
+    labels = numbering.labels(numbers)
+    objectives = [
+        {"obj": o, "label": labels.get((numbering.OPERATIONAL, o.pk), "")}
+        for o in fiche.objectives.select_related("strategic__enjeu").order_by(
+            "strategic__enjeu__position", "strategic__position", "position", "id"
+        )
+    ]
+    year = _current_year(ctg)
+    return render(
+        request,
+        "plans/fiche_detail.html",
+        _context(
+            ctg,
+            role,
+            "plan",
+            fiche.title,
+            fiche=fiche,
+            fiche_label=labels.get((numbering.FICHE, fiche.pk), "Fiche"),
+            status_css=FICHE_STATUS_BADGES.get(fiche.status, ""),
+            objectives=objectives,
+            communes=fiche.communes.order_by("name"),
+            partners=fiche.partners.order_by("name"),
+            steps=fiche.steps.all(),
+            budget=_budget(fiche),
+            indicators=_indicator_rows(fiche, year),
+            year=year,
+            comments=fiche.comments.select_related("created_by"),
+            history=selectors.fiche_history(fiche),
+            can_edit_fiche=selectors.can_edit_fiche(request.user, role, fiche),
+            can_comment=role_allows(role, Op.CONTRIBUTE),
+            comment_form=comment_form or CommentForm(),
+            budget_form=budget_form or BudgetLineForm(initial={"year": year}),
+            value_form=value_form or IndicatorValueForm(fiche=fiche, initial={"year": year}),
+            indicator_form=indicator_form or IndicatorForm(),
+        ),
+        status=status,
+    )
+
+
+@ctg_view(Op.VIEW)
+def fiche_detail(request, ctg, role, fiche_pk):
+    return _fiche_page(request, ctg, role, _fiche(ctg, fiche_pk))
+
+
+@ctg_view(Op.CONTRIBUTE, methods=("POST",))
+def fiche_comment(request, ctg, role, fiche_pk):
+    fiche = _fiche(ctg, fiche_pk)
+    form = CommentForm(request.POST)
+    write = lambda data: services.comment_add(fiche=fiche, actor=request.user, text=data["text"])  # noqa: E731
+    if _save(request, form, write, "Votre commentaire est ajouté."):
+        response = redirect("plans:fiche_detail", pk=ctg.pk, fiche_pk=fiche.pk)
+        response["Location"] += "#commentaires"
+        return response
+    return _fiche_page(request, ctg, role, fiche, comment_form=form, status=400)
+
+
+@ctg_view(Op.EDIT_PLAN, methods=("POST",))
+def fiche_move(request, ctg, role, fiche_pk):
+    fiche = _fiche(ctg, fiche_pk)
+    if direction := _direction(request):
+        _run(
+            request,
+            lambda: services.fiche_move(fiche=fiche, actor=request.user, direction=direction),
+            "La fiche action est déplacée.",
+        )
+    return _tree_redirect(ctg, f"fiche-{fiche.pk}")
+
+
+@ctg_view(Op.EDIT_PLAN, methods=("POST",))
+def fiche_delete(request, ctg, role, fiche_pk):
+    fiche = _fiche(ctg, fiche_pk)
+    _run(
+        request,
+        lambda: services.fiche_delete(fiche=fiche, actor=request.user),
+        f"La fiche action « {fiche.title} » est supprimée.",
+    )
+    return _tree_redirect(ctg)
+
+
+def _editable_fiche(request, ctg, role, fiche_pk):
+    fiche = _fiche(ctg, fiche_pk)
+    if not selectors.can_edit_fiche(request.user, role, fiche):
+        raise PermissionDenied("Vous ne pouvez pas modifier cette fiche action.")
+    return fiche
+
+
+def _fiche_anchor(ctg, fiche, anchor):
+    response = redirect("plans:fiche_detail", pk=ctg.pk, fiche_pk=fiche.pk)
+    response["Location"] += f"#{anchor}"
+    return response
+
+
+@ctg_view(Op.VIEW, methods=("POST",))
+def fiche_budget(request, ctg, role, fiche_pk):
+    fiche = _editable_fiche(request, ctg, role, fiche_pk)
+    form = BudgetLineForm(request.POST)
+    write = lambda data: services.budget_set(fiche=fiche, actor=request.user, **data)  # noqa: E731
+    if _save(request, form, write, "La ligne de budget est enregistrée."):
+        return _fiche_anchor(ctg, fiche, "budget")
+    return _fiche_page(request, ctg, role, fiche, budget_form=form, status=400)
+
+
+@ctg_view(Op.VIEW, methods=("POST",))
+def fiche_indicator_value(request, ctg, role, fiche_pk):
+    fiche = _editable_fiche(request, ctg, role, fiche_pk)
+    form = IndicatorValueForm(request.POST, fiche=fiche)
+    write = lambda data: services.indicator_value_set(actor=request.user, **data)  # noqa: E731
+    if _save(request, form, write, "La valeur de l'indicateur est enregistrée."):
+        return _fiche_anchor(ctg, fiche, "indicateurs")
+    return _fiche_page(request, ctg, role, fiche, value_form=form, status=400)
+
+
+@ctg_view(Op.VIEW, methods=("POST",))
+def fiche_indicator_create(request, ctg, role, fiche_pk):
+    fiche = _editable_fiche(request, ctg, role, fiche_pk)
+    form = IndicatorForm(request.POST)
+    write = lambda data: services.indicator_create(fiche=fiche, actor=request.user, **data)  # noqa: E731
+    if _save(request, form, write, "L'indicateur est ajouté."):
+        return _fiche_anchor(ctg, fiche, "indicateurs")
+    return _fiche_page(request, ctg, role, fiche, indicator_form=form, status=400)

@@ -1,0 +1,255 @@
+"""The yearly bilan: computations, page, highlights, validation, PDF and DOCX."""
+
+import datetime
+import io
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from ctg.conventions.models import HistoryEntry
+from ctg.plans import bilan, progress
+from ctg.plans.models import BilanAnnuel, BudgetLine, FicheAction, IndicatorValue
+from tests.plans.factories import BudgetLineFactory, FicheFactory, PlanIndicatorFactory
+
+YEAR = 2026
+S = FicheAction.Status
+
+
+def _values(indicator, **by_kind):
+    for kind, values in by_kind.items():
+        for year, value in values.items():
+            IndicatorValue.objects.create(indicator=indicator, year=year, kind=kind, value=value)
+
+
+@pytest.fixture
+def plan(world):
+    """A small plan in the dossier of `world` (2025-2028), seen in 2026."""
+    ctg = world.ctg
+    d = datetime.date
+    fiches = {
+        "done": FicheFactory(
+            ctg=ctg,
+            title="Relais petite enfance",
+            status=S.REALISEE,
+            start_date=d(2026, 2, 1),
+            end_date=d(2026, 6, 30),
+        ),
+        "late_date": FicheFactory(
+            ctg=ctg,
+            title="Accueil jeunes",
+            status=S.EN_COURS,
+            start_date=d(2025, 1, 1),
+            end_date=d(2026, 3, 31),
+        ),
+        "late_indicator": FicheFactory(
+            ctg=ctg,
+            title="Espace de vie sociale",
+            status=S.EN_COURS,
+            start_date=d(2026, 9, 1),
+            end_date=d(2028, 12, 31),
+        ),
+        "abandoned": FicheFactory(
+            ctg=ctg,
+            title="Ludothèque",
+            status=S.ABANDONNEE,
+            start_date=d(2025, 3, 1),
+            end_date=d(2026, 1, 31),
+        ),
+        "later": FicheFactory(ctg=ctg, title="Tiers-lieu", status=S.A_VENIR, start_date=d(2027, 1, 1)),
+    }
+    reached = PlanIndicatorFactory(
+        fiche=fiches["done"], label="Places d'accueil", baseline_value=10, baseline_year=2025
+    )
+    _values(reached, target={YEAR: 20}, realised={YEAR: 25})
+    behind = PlanIndicatorFactory(
+        fiche=fiches["late_indicator"], label="Familles accueillies", baseline_value=0, baseline_year=2025
+    )
+    _values(behind, target={2028: 100}, realised={YEAR: 0})
+    PlanIndicatorFactory(fiche=fiches["later"], label="Fréquentation")
+    BudgetLineFactory(
+        fiche=fiches["done"], year=YEAR, funder="caf", planned=Decimal("1000"), spent=Decimal("800")
+    )
+    BudgetLineFactory(fiche=fiches["done"], year=YEAR, funder="departement", planned=500, spent=500)
+    BudgetLineFactory(
+        fiche=fiches["late_date"], year=YEAR, funder="caf", planned=Decimal("300.50"), spent=100
+    )
+    BudgetLineFactory(fiche=fiches["late_indicator"], year=2025, funder="caf", planned=9999, spent=9999)
+    return fiches
+
+
+def _titles(fiches):
+    return sorted(f.title for f in fiches)
+
+
+def test_compute_counts_fiches(world, plan):
+    data = bilan.compute(world.ctg, YEAR)
+    assert data["fiches_count"] == 5
+    assert _titles(data["started"]) == ["Espace de vie sociale", "Relais petite enfance"]
+    assert _titles(data["done"]) == ["Relais petite enfance"]
+    assert _titles(data["late"]) == ["Accueil jeunes", "Espace de vie sociale"]
+    assert _titles(data["abandoned"]) == ["Ludothèque"]
+
+
+def test_compute_late_by_date_depends_on_the_year(world, plan):
+    assert _titles(bilan.compute(world.ctg, 2025)["late"]) == []
+
+
+def test_compute_indicators(world, plan):
+    rows = {row["indicator"].label: row for row in bilan.compute(world.ctg, YEAR)["indicators"]}
+    assert rows["Places d'accueil"]["status"] == progress.ATTEINT
+    assert rows["Places d'accueil"]["target"] == 20 and rows["Places d'accueil"]["realised"] == 25
+    assert rows["Familles accueillies"]["status"] == progress.EN_RETARD
+    assert rows["Familles accueillies"]["target"] is None  # the target is for 2028
+    assert rows["Fréquentation"]["status"] == progress.SANS_DONNEE
+
+
+def test_compute_budget(world, plan):
+    budget = bilan.compute(world.ctg, YEAR)["budget"]
+    lines = BudgetLine.objects.filter(fiche__ctg=world.ctg, year=YEAR)
+    expected = {}
+    for line in lines:
+        planned, spent = expected.get(line.get_funder_display(), (0, 0))
+        expected[line.get_funder_display()] = (planned + line.planned, spent + line.spent)
+    assert {r["label"]: (r["planned"], r["spent"]) for r in budget["rows"]} == expected
+    assert budget["planned"] == sum(line.planned for line in lines) == Decimal("1800.50")
+    assert budget["spent"] == sum(line.spent for line in lines)
+    assert [r["funder"] for r in budget["rows"]] == ["caf", "departement"]
+
+
+def test_compute_without_bilan(world, plan):
+    data = bilan.compute(world.ctg, YEAR)
+    assert data["bilan"] is None and data["highlights"] == "" and not data["validated"]
+
+
+def _url(world, name="plans:bilan", year=YEAR):
+    return reverse(name, kwargs={"pk": world.ctg.pk, "year": year})
+
+
+def test_current_year_redirect_is_clamped(client, world):
+    client.force_login(world.users["lecture"])
+    response = client.get(reverse("plans:bilan_current", kwargs={"pk": world.ctg.pk}))
+    year = min(max(datetime.date.today().year, world.ctg.start_year), world.ctg.end_year)
+    assert response.status_code == 302 and response.url == _url(world, year=year)
+
+
+def test_page_shows_the_bilan(client, world, plan):
+    client.force_login(world.users["lecture"])
+    response = client.get(_url(world))
+    assert response.status_code == 200
+    content = response.content.decode()
+    for text in (
+        "Bilan annuel 2026",
+        "Relais petite enfance",
+        "Familles accueillies",
+        "En retard",
+        "Département",
+    ):
+        assert text in content
+    assert "1\u202f800,50 €" in content
+    # Reading only: no highlights form, no validation button.
+    assert 'name="highlights"' not in content and "Valider le bilan" not in content
+
+
+def test_year_outside_the_period_is_404(client, world):
+    client.force_login(world.users["coordination"])
+    for name in ("plans:bilan", "plans:bilan_pdf", "plans:bilan_docx"):
+        assert client.get(_url(world, name, 2024)).status_code == 404
+        assert client.get(_url(world, name, 2029)).status_code == 404
+    assert client.post(_url(world, "plans:bilan_validate", 2029)).status_code == 404
+    assert not BilanAnnuel.objects.exists()
+
+
+def test_highlights_create_then_update_the_bilan(client, world):
+    client.force_login(world.users["coordination"])
+    page = client.get(_url(world)).content.decode()
+    assert 'name="highlights"' in page and "Valider le bilan" in page
+    response = client.post(_url(world, "plans:bilan_highlights"), {"highlights": "Ouverture du RPE."})
+    assert response.status_code == 302 and response.url == _url(world)
+    current = BilanAnnuel.objects.get(ctg=world.ctg, year=YEAR)
+    assert current.highlights == "Ouverture du RPE."
+    client.post(_url(world, "plans:bilan_highlights"), {"highlights": "Ouverture du RPE et du LAEP."})
+    current.refresh_from_db()
+    assert current.highlights == "Ouverture du RPE et du LAEP."
+    assert BilanAnnuel.objects.count() == 1
+    assert "Ouverture du RPE et du LAEP." in client.get(_url(world)).content.decode()
+    assert HistoryEntry.objects.filter(ctg=world.ctg, action="bilan").count() == 3
+
+
+@pytest.mark.parametrize("role", ["referent_communal", "partenaire", "lecture"])
+def test_highlights_refused_to_other_roles(client, world, role):
+    client.force_login(world.users[role])
+    response = client.post(_url(world, "plans:bilan_highlights"), {"highlights": "Non."})
+    assert response.status_code == 403
+    assert not BilanAnnuel.objects.exists()
+
+
+def test_validation_records_who_and_when(client, world, plan):
+    client.force_login(world.users["coordination"])
+    response = client.post(_url(world, "plans:bilan_validate"))
+    assert response.status_code == 302
+    current = BilanAnnuel.objects.get(ctg=world.ctg, year=YEAR)
+    assert current.status == BilanAnnuel.Status.VALIDATED
+    assert current.validated_by == world.users["coordination"]
+    assert current.validated_at is not None
+    page = client.get(_url(world)).content.decode()
+    assert f"par {world.users['coordination'].get_full_name()}." in page and "Validé le" in page
+    assert "Valider le bilan" not in page and 'name="highlights"' not in page
+
+    # A second validation, and highlights after the validation, are refused; nothing changes.
+    client.force_login(world.users["pilote_caf"])
+    response = client.post(_url(world, "plans:bilan_validate"))
+    assert response.status_code == 400
+    assert "déjà été validé" in response.content.decode()
+    response = client.post(_url(world, "plans:bilan_highlights"), {"highlights": "Trop tard."})
+    assert response.status_code == 400
+    assert "est validé" in response.content.decode()
+    current.refresh_from_db()
+    assert current.validated_by == world.users["coordination"] and current.highlights == ""
+
+
+@pytest.mark.parametrize("role", ["referent_communal", "partenaire", "lecture"])
+def test_validation_refused_to_other_roles(client, world, role):
+    client.force_login(world.users[role])
+    assert client.post(_url(world, "plans:bilan_validate")).status_code == 403
+    assert not BilanAnnuel.objects.exists()
+
+
+def test_pdf(client, world, plan):
+    from pypdf import PdfReader
+
+    client.force_login(world.users["coordination"])
+    client.post(_url(world, "plans:bilan_highlights"), {"highlights": "Ouverture du RPE."})
+    client.post(_url(world, "plans:bilan_validate"))
+    response = client.get(_url(world, "plans:bilan_pdf"))
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF")
+    reader = PdfReader(io.BytesIO(response.content))
+    text = " ".join(page.extract_text() for page in reader.pages)
+    assert len(reader.pages) >= 2
+    for expected in (world.ctg.title, "Relais petite enfance", "Ouverture du RPE.", "Validé le", "Page 1 / "):
+        assert expected in text, expected
+
+
+def test_docx(client, world, plan):
+    from docx import Document
+
+    client.force_login(world.users["lecture"])
+    response = client.get(_url(world, "plans:bilan_docx"))
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith(
+        "application/vnd.openxmlformats-officedocument.wordprocessingml"
+    )
+    document = Document(io.BytesIO(response.content))
+    paragraphs = [p.text for p in document.paragraphs]
+    cells = [cell.text for table in document.tables for row in table.rows for cell in row.cells]
+    assert "Bilan annuel 2026" in paragraphs and world.ctg.title in paragraphs
+    assert "Relais petite enfance" in cells and "Familles accueillies" in cells
+    assert "Total" in cells and "1\u202f800,50 €" in cells
+    headings = [p.text for p in document.paragraphs if p.style.name.startswith("Heading")]
+    assert headings[:4] == [
+        "Faits marquants",
+        "Fiches action",
+        "Fiches démarrées dans l'année",
+        "Fiches réalisées",
+    ]
