@@ -53,6 +53,7 @@ from tqdm import tqdm
 
 from ctg.diagnostics import reader, store
 from ctg.diagnostics.models import DatasetImport
+from ctg.diagnostics.signals import dataset_imported
 from ctg.territories.models import Commune, Departement, Epci
 from ctg.territories.selectors import resolve_commune_codes
 
@@ -916,6 +917,7 @@ def save_datasets(
     finally:
         for staged_file in staged:
             staged_file.discard()
+    dataset_imported.send(sender=DatasetImport, records=records)
     return records
 
 

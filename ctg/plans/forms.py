@@ -47,6 +47,14 @@ class CommentForm(DsfrForm):
     text = forms.CharField(label="Votre commentaire", widget=forms.Textarea(attrs={"rows": 3}))
 
 
+class AttachmentForm(DsfrForm):
+    prefix = "piece"
+    file = forms.FileField(
+        label="Fichier", help_text="PDF, bureautique, CSV, texte ou image ; 20 Mo au plus."
+    )
+    title = forms.CharField(label="Intitulé", max_length=250, required=False)
+
+
 class ObjectiveChoiceField(forms.ModelMultipleChoiceField):
     def __init__(self, *args, numbers=None, **kwargs):
         self.numbers = numbers or {}

@@ -13,6 +13,7 @@ message naming what changed meanwhile and who changed it.
 """
 
 import datetime
+import os
 from collections.abc import Iterable
 from dataclasses import replace
 from decimal import Decimal, InvalidOperation
@@ -30,6 +31,7 @@ from ctg.diagnostics.engine import OK, PARTIEL
 from ctg.diagnostics.portrait import TerritoryNotFound, resolve_territory, territory_of_ctg
 from ctg.organisations.models import Organisation
 from ctg.plans.models import (
+    Attachment,
     BilanAnnuel,
     BudgetLine,
     Comment,
@@ -1341,6 +1343,52 @@ def plan_refresh_open_data(*, ctg: Ctg, actor=None) -> int:
         if indicator_refresh_open_data(indicator=indicator, actor=actor):
             changed += 1
     return changed
+
+
+# --- attachments ---------------------------------------------------------------------------------------
+
+ATTACHMENT_EXTENSIONS = {
+    ".pdf",
+    ".odt",
+    ".ods",
+    ".odp",
+    ".docx",
+    ".xlsx",
+    ".pptx",
+    ".csv",
+    ".txt",
+    ".png",
+    ".jpg",
+    ".jpeg",
+}
+ATTACHMENT_MAX_BYTES = 20 * 1024 * 1024
+
+
+@transaction.atomic
+def attachment_add(*, fiche: FicheAction, actor, file, title: str = "") -> Attachment:
+    """A document attached to a fiche (convention of a partner, photo, report…)."""
+    name = os.path.basename(getattr(file, "name", "") or "")
+    extension = os.path.splitext(name)[1].lower()
+    if extension not in ATTACHMENT_EXTENSIONS:
+        allowed = ", ".join(sorted(e.lstrip(".") for e in ATTACHMENT_EXTENSIONS))
+        raise ValidationError(
+            {"file": f"Type de fichier refusé « {extension or name} » (acceptés : {allowed})."}
+        )
+    if file.size > ATTACHMENT_MAX_BYTES:
+        raise ValidationError({"file": f"Le fichier dépasse {ATTACHMENT_MAX_BYTES // (1024 * 1024)} Mo."})
+    title = _text(title, field="title", label="L'intitulé", max_length=250) or name
+    attachment = Attachment.objects.create(
+        fiche=fiche, file=file, title=title, created_by=_person(actor), updated_by=_person(actor)
+    )
+    history_record(
+        ctg=fiche.ctg,
+        actor=actor,
+        action="piece_jointe",
+        summary=f"Pièce jointe ajoutée à « {fiche.title} » : {title}",
+        changes={"pièce jointe": ["", title]},
+        item=fiche,
+    )
+    return attachment
 
 
 # --- comments and bilans -------------------------------------------------------------------------------

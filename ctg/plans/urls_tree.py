@@ -27,6 +27,12 @@ urlpatterns = [
     path("fiches/<int:fiche_pk>/modifier/", views.fiche_edit, name="fiche_edit"),
     path("fiches/<int:fiche_pk>/commenter/", views.fiche_comment, name="fiche_comment"),
     path("fiches/<int:fiche_pk>/budget/", views.fiche_budget, name="fiche_budget"),
+    path("fiches/<int:fiche_pk>/pieces-jointes/", views.fiche_attachment, name="fiche_attachment"),
+    path(
+        "fiches/<int:fiche_pk>/pieces-jointes/<int:attachment_pk>/",
+        views.fiche_attachment_download,
+        name="fiche_attachment_download",
+    ),
     path("fiches/<int:fiche_pk>/indicateurs/", views.fiche_indicator_create, name="fiche_indicator_create"),
     path("fiches/<int:fiche_pk>/valeurs/", views.fiche_indicator_value, name="fiche_indicator_value"),
     path("fiches/<int:fiche_pk>/deplacer/", views.fiche_move, name="fiche_move"),

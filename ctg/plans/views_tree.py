@@ -1,10 +1,12 @@
 """The plan d'action's tree (enjeux › objectifs › fiches) and the fiche action pages."""
 
+import os
 from collections import defaultdict
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Sum
+from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
@@ -14,6 +16,7 @@ from ctg.diagnostics.catalogue import BY_ID
 from ctg.organisations.permissions import Op, role_allows
 from ctg.plans import numbering, progress, selectors, services
 from ctg.plans.forms import (
+    AttachmentForm,
     BudgetLineForm,
     CommentForm,
     EnjeuForm,
@@ -23,6 +26,7 @@ from ctg.plans.forms import (
     ObjectiveForm,
 )
 from ctg.plans.models import (
+    Attachment,
     Enjeu,
     FicheAction,
     IndicatorValue,
@@ -527,6 +531,7 @@ def _fiche_page(
     budget_form=None,
     value_form=None,
     indicator_form=None,
+    attachment_form=None,
     status=200,
 ):
     numbers = plan_numbers(ctg)
@@ -557,6 +562,8 @@ def _fiche_page(
             indicators=_indicator_rows(fiche, year),
             year=year,
             comments=fiche.comments.select_related("created_by"),
+            attachments=fiche.attachments.select_related("created_by"),
+            attachment_form=attachment_form or AttachmentForm(),
             history=selectors.fiche_history(fiche),
             can_edit_fiche=selectors.can_edit_fiche(request.user, role, fiche),
             can_comment=role_allows(role, Op.CONTRIBUTE),
@@ -630,6 +637,24 @@ def fiche_budget(request, ctg, role, fiche_pk):
     if _save(request, form, write, "La ligne de budget est enregistrée."):
         return _fiche_anchor(ctg, fiche, "budget")
     return _fiche_page(request, ctg, role, fiche, budget_form=form, status=400)
+
+
+@ctg_view(Op.VIEW, methods=("POST",))
+def fiche_attachment(request, ctg, role, fiche_pk):
+    fiche = _editable_fiche(request, ctg, role, fiche_pk)
+    form = AttachmentForm(request.POST, request.FILES)
+    write = lambda data: services.attachment_add(fiche=fiche, actor=request.user, **data)  # noqa: E731
+    if _save(request, form, write, "La pièce jointe est ajoutée."):
+        return _fiche_anchor(ctg, fiche, "pieces-jointes")
+    return _fiche_page(request, ctg, role, fiche, attachment_form=form, status=400)
+
+
+@ctg_view(Op.VIEW)
+def fiche_attachment_download(request, ctg, role, fiche_pk, attachment_pk):
+    fiche = _fiche(ctg, fiche_pk)
+    attachment = get_object_or_404(Attachment, pk=attachment_pk, fiche=fiche)
+    name = os.path.basename(attachment.file.name)
+    return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=name)
 
 
 @ctg_view(Op.VIEW, methods=("POST",))

@@ -1,6 +1,9 @@
 """Entries of the permission matrix (tests/test_permission_matrix.py) for this area's URLs."""
 
-from ctg.plans.models import PlanIndicator
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from ctg.plans.models import Attachment, FicheAction, PlanIndicator
 from tests.matrix_helpers import EDITORS, MEMBER_ROLES, REDIRECT, dossier
 from tests.plans.factories import (
     EnjeuFactory,
@@ -57,6 +60,19 @@ def _fiche_edit_data(w):
     }
 
 
+def _attachment(w):
+    kwargs = _fiche(w)
+    fiche = FicheAction.objects.get(pk=kwargs["fiche_pk"])
+    attachment = Attachment.objects.create(
+        fiche=fiche, title="Compte rendu", file=ContentFile(b"%PDF-1.4", "cr.pdf")
+    )
+    return {**kwargs, "attachment_pk": attachment.pk}
+
+
+def _upload(w):
+    return {"piece-file": SimpleUploadedFile("convention.pdf", b"%PDF-1.4 test"), "piece-title": "Convention"}
+
+
 def _post(kwargs, data=lambda w: {}):
     return dossier(EDITORS, ok=REDIRECT, method="POST", kwargs=kwargs, data=data)
 
@@ -96,6 +112,8 @@ MATRIX: dict = {
         },
     ),
     ("plans:fiche_detail", "GET"): dossier(MEMBER_ROLES, kwargs=_fiche),
+    ("plans:fiche_attachment", "POST"): _post(_fiche, _upload),
+    ("plans:fiche_attachment_download", "GET"): dossier(MEMBER_ROLES, kwargs=_attachment),
     # The référent communal edits only the fiches of his communes: not this one (all communes).
     ("plans:fiche_edit", "GET"): dossier(EDITORS, kwargs=_fiche),
     ("plans:fiche_edit", "POST"): _post(_fiche, _fiche_edit_data),

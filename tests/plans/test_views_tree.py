@@ -531,3 +531,31 @@ def test_fiche_edit_keeps_organisations_outside_the_dossier_partners(world, coor
     fiche.refresh_from_db()
     assert fiche.pilot_organisation == outside
     assert set(fiche.partners.all()) == {outside, partner}
+
+
+def test_attachments_upload_download_and_bad_files(client, world):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from ctg.plans.models import Attachment, FicheAction
+    from tests.plans.factories import FicheFactory
+
+    fiche = FicheFactory(ctg=world.ctg)
+    client.force_login(world.users["coordination"])
+    url = f"/plan/ctg/{world.ctg.pk}/fiches/{fiche.pk}/pieces-jointes/"
+    bad = client.post(url, {"piece-file": SimpleUploadedFile("virus.exe", b"MZ"), "piece-title": ""})
+    assert bad.status_code == 400 and "Type de fichier refusé « .exe »" in bad.content.decode()
+    assert not Attachment.objects.exists()
+    ok = client.post(
+        url, {"piece-file": SimpleUploadedFile("cr.pdf", b"%PDF-1.4 cr"), "piece-title": "Compte rendu"}
+    )
+    assert ok.status_code == 302
+    attachment = Attachment.objects.get()
+    assert (attachment.title, attachment.created_by) == ("Compte rendu", world.users["coordination"])
+    download = client.get(f"{url}{attachment.pk}/")
+    assert download.status_code == 200 and b"".join(download.streaming_content) == b"%PDF-1.4 cr"
+    history = FicheAction.objects.get(pk=fiche.pk)
+    assert world.ctg.history.filter(
+        item_type="ficheaction", item_id=history.pk, action="piece_jointe"
+    ).exists()
+    client.force_login(world.users["lecture"])
+    assert client.post(url, {"piece-file": SimpleUploadedFile("a.pdf", b"x")}).status_code == 403
