@@ -1,6 +1,8 @@
 """Forms of the plan d'action's tree and fiches. Business rules live in `services`: the forms only shape the
 input; the services' French errors are put back on the fields by the views."""
 
+import re
+
 from django import forms
 
 from ctg.conventions.models import Field
@@ -45,6 +47,32 @@ class ObjectiveForm(DsfrForm):
 
 class CommentForm(DsfrForm):
     text = forms.CharField(label="Votre commentaire", widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class StepsForm(DsfrForm):
+    """The yearly steps of a fiche, one per line: « 2025 : lancement de l'étude »."""
+
+    prefix = "etapes"
+    LINE = re.compile(r"^\s*(\d{4})\s*[:–-]\s*(\S.*)$")
+    steps = forms.CharField(
+        label="Étapes annuelles",
+        help_text="Une étape par ligne, sous la forme « 2025 : lancement de l'étude ».",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+    def clean_steps(self):
+        steps = []
+        for number, line in enumerate(self.cleaned_data["steps"].splitlines(), start=1):
+            if not line.strip():
+                continue
+            match = self.LINE.match(line)
+            if match is None:
+                raise forms.ValidationError(
+                    f"Ligne {number} : écrivez l'année puis l'étape, par exemple « 2025 : … »."
+                )
+            steps.append((int(match.group(1)), match.group(2).strip()))
+        return steps
 
 
 class AttachmentForm(DsfrForm):

@@ -28,6 +28,7 @@ urlpatterns = [
     path("fiches/<int:fiche_pk>/commenter/", views.fiche_comment, name="fiche_comment"),
     path("fiches/<int:fiche_pk>/budget/", views.fiche_budget, name="fiche_budget"),
     path("fiches/<int:fiche_pk>/pieces-jointes/", views.fiche_attachment, name="fiche_attachment"),
+    path("fiches/<int:fiche_pk>/etapes/", views.fiche_steps, name="fiche_steps"),
     path(
         "fiches/<int:fiche_pk>/pieces-jointes/<int:attachment_pk>/",
         views.fiche_attachment_download,

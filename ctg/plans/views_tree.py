@@ -24,6 +24,7 @@ from ctg.plans.forms import (
     IndicatorForm,
     IndicatorValueForm,
     ObjectiveForm,
+    StepsForm,
 )
 from ctg.plans.models import (
     Attachment,
@@ -532,6 +533,7 @@ def _fiche_page(
     value_form=None,
     indicator_form=None,
     attachment_form=None,
+    steps_form=None,
     status=200,
 ):
     numbers = plan_numbers(ctg)
@@ -564,6 +566,10 @@ def _fiche_page(
             comments=fiche.comments.select_related("created_by"),
             attachments=fiche.attachments.select_related("created_by"),
             attachment_form=attachment_form or AttachmentForm(),
+            steps_form=steps_form
+            or StepsForm(
+                initial={"steps": "\n".join(f"{s.year} : {s.description}" for s in fiche.steps.all())}
+            ),
             history=selectors.fiche_history(fiche),
             can_edit_fiche=selectors.can_edit_fiche(request.user, role, fiche),
             can_comment=role_allows(role, Op.CONTRIBUTE),
@@ -647,6 +653,16 @@ def fiche_attachment(request, ctg, role, fiche_pk):
     if _save(request, form, write, "La pièce jointe est ajoutée."):
         return _fiche_anchor(ctg, fiche, "pieces-jointes")
     return _fiche_page(request, ctg, role, fiche, attachment_form=form, status=400)
+
+
+@ctg_view(Op.VIEW, methods=("POST",))
+def fiche_steps(request, ctg, role, fiche_pk):
+    fiche = _editable_fiche(request, ctg, role, fiche_pk)
+    form = StepsForm(request.POST)
+    write = lambda data: services.fiche_steps_set(fiche=fiche, actor=request.user, steps=data["steps"])  # noqa: E731
+    if _save(request, form, write, "Le calendrier de la fiche est enregistré."):
+        return _fiche_anchor(ctg, fiche, "calendrier")
+    return _fiche_page(request, ctg, role, fiche, steps_form=form, status=400)
 
 
 @ctg_view(Op.VIEW)

@@ -113,6 +113,7 @@ MATRIX: dict = {
     ),
     ("plans:fiche_detail", "GET"): dossier(MEMBER_ROLES, kwargs=_fiche),
     ("plans:fiche_attachment", "POST"): _post(_fiche, _upload),
+    ("plans:fiche_steps", "POST"): _post(_fiche, lambda w: {"etapes-steps": "2025 : lancement"}),
     ("plans:fiche_attachment_download", "GET"): dossier(MEMBER_ROLES, kwargs=_attachment),
     # The référent communal edits only the fiches of his communes: not this one (all communes).
     ("plans:fiche_edit", "GET"): dossier(EDITORS, kwargs=_fiche),

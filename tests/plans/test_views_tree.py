@@ -559,3 +559,22 @@ def test_attachments_upload_download_and_bad_files(client, world):
     ).exists()
     client.force_login(world.users["lecture"])
     assert client.post(url, {"piece-file": SimpleUploadedFile("a.pdf", b"x")}).status_code == 403
+
+
+def test_yearly_steps_are_typed_one_per_line(client, world):
+    from tests.plans.factories import FicheFactory
+
+    fiche = FicheFactory(ctg=world.ctg)
+    client.force_login(world.users["coordination"])
+    url = f"/plan/ctg/{world.ctg.pk}/fiches/{fiche.pk}/etapes/"
+    bad = client.post(url, {"etapes-steps": "2026 : ateliers\nen 2027 on évalue"})
+    assert (
+        bad.status_code == 400 and "Ligne 2 : écrivez l&#x27;année puis l&#x27;étape" in bad.content.decode()
+    )
+    outside = client.post(url, {"etapes-steps": "2040 : trop tard"})
+    assert outside.status_code == 400 and not fiche.steps.exists()
+    ok = client.post(url, {"etapes-steps": "2026 : ateliers\n\n2025 – étude"})
+    assert ok.status_code == 302
+    assert list(fiche.steps.values_list("year", "description")) == [(2025, "étude"), (2026, "ateliers")]
+    entry = world.ctg.history.filter(item_type="ficheaction", item_id=fiche.pk, action="calendrier").get()
+    assert entry.actor == world.users["coordination"]
