@@ -1,3 +1,4 @@
+import re
 from functools import wraps
 
 from django.contrib import messages
@@ -393,10 +394,13 @@ def milestone_delete(request, ctg, role, milestone_pk):
 
 @ctg_view(Op.VIEW_HISTORY)
 def history(request, ctg, role):
+    """The dossier's history; `?element=<type>-<id>` keeps the changes of one item (an enjeu, a fiche…)."""
     entries = ctg.history.select_related("actor")
-    return render(
-        request, "conventions/history.html", _context(ctg, role, "history", "Historique", entries=entries)
-    )
+    element = re.fullmatch(r"([a-z]{1,40})-(\d{1,18})", request.GET.get("element", ""))
+    if element:
+        entries = entries.filter(item_type=element.group(1), item_id=int(element.group(2)))
+    context = _context(ctg, role, "history", "Historique", entries=entries, filtered=bool(element))
+    return render(request, "conventions/history.html", context)
 
 
 @ctg_view(Op.RENEW, methods=("GET", "POST"))

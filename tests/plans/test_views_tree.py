@@ -578,3 +578,18 @@ def test_yearly_steps_are_typed_one_per_line(client, world):
     assert list(fiche.steps.values_list("year", "description")) == [(2025, "étude"), (2026, "ateliers")]
     entry = world.ctg.history.filter(item_type="ficheaction", item_id=fiche.pk, action="calendrier").get()
     assert entry.actor == world.users["coordination"]
+
+
+def test_the_history_of_one_enjeu_is_reachable_from_the_tree(client, world):
+    from ctg.plans import services
+
+    enjeu = services.enjeu_create(ctg=world.ctg, actor=world.users["coordination"], title="Petite enfance")
+    services.enjeu_update(enjeu=enjeu, actor=world.users["coordination"], title="Accueil du jeune enfant")
+    services.enjeu_create(ctg=world.ctg, actor=world.users["coordination"], title="Jeunesse")
+    client.force_login(world.users["partenaire"])
+    tree = client.get(f"/plan/ctg/{world.ctg.pk}/").content.decode()
+    link = f"/ctg/{world.ctg.pk}/historique/?element=enjeu-{enjeu.pk}"
+    assert link.replace("&", "&amp;") in tree or link in tree
+    page = client.get(link).content.decode()
+    assert "Accueil du jeune enfant" in page and "Jeunesse" not in page
+    assert client.get(f"/ctg/{world.ctg.pk}/historique/?element=n%27importe-quoi").status_code == 200
