@@ -43,6 +43,9 @@ def test_main_pages_are_accessible(transactional_db, world, page, live_server, l
         (f"/portrait/ctg/{ctg.pk}/", "Diagnostic"),
         (f"/ctg/{ctg.pk}/renouveler/", "Renouveler"),
         ("/statistiques/import/", "Importer des statistiques"),
+        (f"/plan/ctg/{ctg.pk}/", "Plan d'action (arborescence)"),
+        (f"/plan/ctg/{ctg.pk}/enjeux/nouveau/", "Nouvel enjeu"),
+        (f"/plan/ctg/{ctg.pk}/fiches/nouvelle/", "Nouvelle fiche action"),
         ("/ctg/999999/", "Page introuvable"),
     ]
     for path, label in private:
