@@ -12,9 +12,18 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from ctg.conventions.models import Milestone
 from ctg.organisations.models import Organisation
 from tests.factories import MilestoneFactory, OrganisationFactory, SignatoryFactory
-from tests.matrix_helpers import ALL_ROLES, LOGIN, MEMBER_ROLES, REDIRECT, Case, dossier, logged_in, public
+from tests.matrix_helpers import (
+    ALL_ROLES,
+    EDITORS,
+    LOGIN,
+    MEMBER_ROLES,
+    REDIRECT,
+    Case,
+    dossier,
+    logged_in,
+    public,
+)
 
-EDITORS = ["pilote_caf", "coordination"]
 HISTORY_READERS = ["pilote_caf", "coordination", "referent_communal", "partenaire"]
 
 

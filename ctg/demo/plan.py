@@ -64,7 +64,7 @@ def _fiche(ctg, actor, objective, spec, organisations, territory, start):
             unit=unit,
             direction=direction,
             baseline_value=baseline,
-            baseline_year=start - 1 if start - 1 >= ctg.start_year else start,
+            baseline_year=start,
         )
         for offset, value in targets.items():
             services.indicator_value_set(
