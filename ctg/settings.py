@@ -57,6 +57,9 @@ INSTALLED_APPS = [
     "ctg.demo",
     "ctg.diagnostics",
     "ctg.plans",
+    "ctg.governance",
+    "ctg.documents",
+    "ctg.notifications",
 ]
 
 MIDDLEWARE = [

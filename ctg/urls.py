@@ -46,6 +46,9 @@ urlpatterns = [
     path("ctg/", include("ctg.conventions.urls")),
     path("portrait/", include("ctg.diagnostics.urls")),
     path("plan/", include("ctg.plans.urls")),
+    path("convention/", include("ctg.documents.urls")),
+    path("gouvernance/", include("ctg.governance.urls")),
+    path("notifications/", include("ctg.notifications.urls")),
     path("statistiques/import/", import_views.import_statistics, name="statistics_import"),
     path("admin/", admin.site.urls),
 ]

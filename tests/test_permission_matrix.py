@@ -144,6 +144,14 @@ MATRIX: dict[tuple[str, str], Case] = {
 # The plan d'action's areas keep their entries beside their tests.
 for _area in ("tree", "follow", "bilan"):
     MATRIX.update(import_module(f"tests.plans.matrix_{_area}").MATRIX)
+# So do the convention document, the governance, the coordinator post and the notifications.
+for _module in (
+    "documents.matrix",
+    "governance.matrix_meetings",
+    "governance.matrix_post",
+    "notifications.matrix",
+):
+    MATRIX.update(import_module(f"tests.{_module}").MATRIX)
 
 
 def _walk(resolver: URLResolver, namespace=""):

@@ -162,6 +162,10 @@ class Membership(TrackedModel):
         return f"{self.user} — {self.get_role_display()}"
 
 
+def signed_scan_path(instance, filename):
+    return f"conventions/{instance.ctg_id}/signatures/{instance.organisation_id}/{filename}"
+
+
 class Signatory(TrackedModel):
     ctg = models.ForeignKey(Ctg, on_delete=models.CASCADE, related_name="signatories", verbose_name="dossier")
     organisation = models.ForeignKey(
@@ -172,6 +176,17 @@ class Signatory(TrackedModel):
         "qualité", max_length=200, help_text="Par exemple : Président, Directrice."
     )
     position = models.PositiveSmallIntegerField("ordre", default=0)
+    signed_on = models.DateField("signé le", null=True, blank=True)
+    signed_scan = models.FileField("exemplaire signé", upload_to=signed_scan_path, blank=True)
+    signature_recorded_at = models.DateTimeField("signature enregistrée le", null=True, blank=True)
+    signature_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="signature enregistrée par",
+    )
 
     class Meta:
         verbose_name = "signataire"
@@ -231,6 +246,15 @@ class HistoryEntry(models.Model):
     item_id = models.PositiveBigIntegerField("élément", null=True, blank=True)
     summary = models.CharField("résumé", max_length=500)
     changes = models.JSONField("modifications", default=dict, blank=True)
+    # The committee decision that caused the change, when there is one (shown on the item's history).
+    decision = models.ForeignKey(
+        "governance.Decision",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="history_entries",
+        verbose_name="décision",
+    )
 
     class Meta:
         verbose_name = "entrée d'historique"

@@ -2,8 +2,10 @@
 what in the dossier's history. Permission checks (who may call what) happen in the views through
 `ctg.organisations.permissions`; these functions enforce what must hold whoever calls them."""
 
+import contextvars
 import hashlib
 from collections.abc import Iterable
+from contextlib import contextmanager
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import PasswordResetForm
@@ -39,11 +41,26 @@ RENEWABLE_STATUSES = (Status.EVALUATION, Status.CLOSE)
 # --- history -------------------------------------------------------------------------------------------
 
 
+_history_decision: contextvars.ContextVar = contextvars.ContextVar("history_decision", default=None)
+
+
+@contextmanager
+def history_cause(decision):
+    """Every history line recorded inside the block is tied to `decision` (a governance.Decision): the fiche
+    a committee decision changed shows that decision in its history."""
+    token = _history_decision.set(decision)
+    try:
+        yield
+    finally:
+        _history_decision.reset(token)
+
+
 def history_record(
     *, ctg: Ctg, actor, action: str, summary: str, changes: dict | None = None, item=None
 ) -> HistoryEntry:
     """One line of the dossier's history; `item` (a model instance) ties it to the element it concerns."""
     return HistoryEntry.objects.create(
+        decision=_history_decision.get(),
         ctg=ctg,
         actor=actor if actor is not None and actor.is_authenticated else None,
         action=action,

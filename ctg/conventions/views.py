@@ -23,6 +23,7 @@ from ctg.conventions.forms import (
 )
 from ctg.conventions.models import Ctg, Membership, Milestone, Signatory, Status
 from ctg.conventions.selectors import caf_organisations_for, can_create_ctg, ctg_for, ctg_visible_to
+from ctg.governance.selectors import dossier_agenda
 from ctg.organisations.models import Organisation
 from ctg.organisations.permissions import Op, role_allows
 
@@ -145,7 +146,6 @@ def ctg_detail(request, ctg, role):
     communes = ctg.communes.select_related("departement").order_by("name")
     population = communes.aggregate(total=Sum("population"))["total"] or 0
     today = timezone.localdate()
-    milestones = list(ctg.milestones.all())
     next_transitions = [
         {"to": to, "label": Status(to).label, "blockers": services.transition_blockers(ctg, to)}
         for to in services.TRANSITIONS[ctg.status]
@@ -164,9 +164,7 @@ def ctg_detail(request, ctg, role):
             signatories=ctg.signatories.select_related("organisation"),
             partners=ctg.partners.all(),
             members=ctg.memberships.select_related("user", "user__organisation"),
-            milestones=milestones,
-            upcoming=[m for m in milestones if not m.done and m.date >= today][:3],
-            late=[m for m in milestones if not m.done and m.date < today],
+            agenda=dossier_agenda(ctg, today),
             today=today,
             statuses=Status.choices,
             status_index=Status.values.index(ctg.status),

@@ -30,11 +30,16 @@ class Op(StrEnum):
     EDIT_COMMUNE_ITEMS = "edit_commune_items"  # what concerns the référent's own communes (fiches action…)
     EDIT_PLAN = "edit_plan"  # enjeux, objectives, every fiche action, budgets, indicators
     VALIDATE_BILAN = "validate_bilan"
+    MANAGE_CONVENTION = "manage_convention"  # generate the convention document, record an avenant
+    RECORD_SIGNATURES = "record_signatures"  # signature dates and signed scans
+    MANAGE_GOVERNANCE = "manage_governance"  # bodies, members, meetings, minutes, decisions
+    MANAGE_POST = "manage_post"  # the coordinator post, its activity report (prepared and sent)
+    FUND_POST = "fund_post"  # the CAF's yearly co-funding of the post; accepting the activity report
 
 
 ROLE_OPERATIONS: dict[str, frozenset[Op]] = {
     Role.PILOTE_CAF: frozenset(Op),
-    Role.COORDINATION: frozenset(Op) - {Op.RENEW},
+    Role.COORDINATION: frozenset(Op) - {Op.RENEW, Op.FUND_POST},
     Role.REFERENT_COMMUNAL: frozenset({Op.VIEW, Op.VIEW_HISTORY, Op.CONTRIBUTE, Op.EDIT_COMMUNE_ITEMS}),
     Role.PARTENAIRE: frozenset({Op.VIEW, Op.VIEW_HISTORY, Op.CONTRIBUTE}),
     Role.LECTURE: frozenset({Op.VIEW}),

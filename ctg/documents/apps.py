@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class DocumentsConfig(AppConfig):
+    name = "ctg.documents"
+    verbose_name = "Convention (document)"

@@ -1,0 +1,95 @@
+"""The convention document: the CAF's model (articles with placeholders), and each generated version of a
+dossier's convention (initial text or avenant) with its files."""
+
+from django.conf import settings
+from django.db import models
+
+from ctg.conventions.models import Ctg, TrackedModel
+from ctg.organisations.models import Organisation
+
+
+class ConventionTemplate(TrackedModel):
+    """The model of convention of one CAF. Without one, the national default model is used."""
+
+    caf = models.OneToOneField(
+        Organisation,
+        on_delete=models.CASCADE,
+        related_name="convention_template",
+        limit_choices_to={"kind": Organisation.Kind.CAF},
+        verbose_name="CAF",
+    )
+
+    class Meta:
+        verbose_name = "modèle de convention"
+        verbose_name_plural = "modèles de convention"
+
+    def __str__(self):
+        return f"Modèle de convention — {self.caf}"
+
+
+class ConventionArticle(TrackedModel):
+    """One article: a title and a text whose placeholders ({{ territoire.nom }}…) are checked on save."""
+
+    template = models.ForeignKey(
+        ConventionTemplate, on_delete=models.CASCADE, related_name="articles", verbose_name="modèle"
+    )
+    position = models.PositiveSmallIntegerField("ordre", default=0)
+    key = models.SlugField(
+        "repère", max_length=40, help_text="Identifiant stable de l'article (préambule, objet…)."
+    )
+    title = models.CharField("titre", max_length=250)
+    body = models.TextField("texte")
+
+    class Meta:
+        verbose_name = "article du modèle"
+        verbose_name_plural = "articles du modèle"
+        ordering = ["position", "id"]
+        constraints = [models.UniqueConstraint(fields=["template", "key"], name="unique_article_key")]
+
+    def __str__(self):
+        return self.title
+
+
+def version_path(instance, filename):
+    return f"conventions/{instance.ctg_id}/versions/{instance.number}/{filename}"
+
+
+class ConventionVersion(models.Model):
+    """A generated convention, kept with its date: the initial convention or an avenant."""
+
+    class Kind(models.TextChoices):
+        CONVENTION = "convention", "Convention"
+        AVENANT = "avenant", "Avenant"
+
+    ctg = models.ForeignKey(
+        Ctg, on_delete=models.CASCADE, related_name="convention_versions", verbose_name="dossier"
+    )
+    number = models.PositiveIntegerField("version")
+    kind = models.CharField("nature", max_length=10, choices=Kind.choices, default=Kind.CONVENTION)
+    avenant_number = models.PositiveIntegerField("n° d'avenant", null=True, blank=True)
+    subject = models.TextField("objet de l'avenant", blank=True)
+    generated_at = models.DateTimeField("générée le", auto_now_add=True)
+    generated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="générée par",
+    )
+    docx = models.FileField("document modifiable (DOCX)", upload_to=version_path, blank=True)
+    pdf = models.FileField("document PDF", upload_to=version_path, blank=True)
+    # The dossier's content the document was built from, to tell what an avenant changes.
+    snapshot = models.JSONField("contenu", default=dict, blank=True)
+    changes = models.JSONField("modifications par rapport à la version précédente", default=list, blank=True)
+
+    class Meta:
+        verbose_name = "version de la convention"
+        verbose_name_plural = "versions de la convention"
+        ordering = ["-number"]
+        constraints = [models.UniqueConstraint(fields=["ctg", "number"], name="unique_convention_version")]
+
+    def __str__(self):
+        if self.kind == self.Kind.AVENANT:
+            return f"Avenant n° {self.avenant_number} (version {self.number})"
+        return f"Convention (version {self.number})"

@@ -1,0 +1,260 @@
+"""The steering of a CTG: its bodies (COPIL, COTECH…), their meetings, attendance, minutes and decisions; and
+the coordinator post (chargé·e de coopération) with the CAF's yearly co-funding and activity reports."""
+
+from django.conf import settings
+from django.db import models
+
+from ctg.conventions.models import Ctg, TrackedModel
+from ctg.organisations.models import Organisation
+
+
+class Body(TrackedModel):
+    class Kind(models.TextChoices):
+        COPIL = "copil", "Comité de pilotage (COPIL)"
+        COTECH = "cotech", "Comité technique (COTECH)"
+        COORDINATION = "coordination", "Comité de coordination"
+        GROUPE_TRAVAIL = "groupe_travail", "Groupe de travail"
+
+    ctg = models.ForeignKey(Ctg, on_delete=models.CASCADE, related_name="bodies", verbose_name="dossier")
+    kind = models.CharField("type", max_length=20, choices=Kind.choices)
+    name = models.CharField("nom", max_length=200)
+    role = models.TextField("rôle et fréquence", blank=True)
+    position = models.PositiveSmallIntegerField("ordre", default=0)
+
+    class Meta:
+        verbose_name = "instance"
+        ordering = ["position", "id"]
+        constraints = [models.UniqueConstraint(fields=["ctg", "name"], name="unique_body_name")]
+
+    def __str__(self):
+        return self.name
+
+
+class BodyMember(TrackedModel):
+    body = models.ForeignKey(Body, on_delete=models.CASCADE, related_name="members", verbose_name="instance")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="body_seats", verbose_name="organisation"
+    )
+    person_name = models.CharField("personne", max_length=200)
+    capacity = models.CharField(
+        "qualité", max_length=200, blank=True, help_text="Par exemple : Vice-présidente."
+    )
+    email = models.EmailField("courriel", blank=True, help_text="Pour l'envoi des invitations.")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="body_seats",
+        verbose_name="compte",
+    )
+
+    class Meta:
+        verbose_name = "membre d'instance"
+        verbose_name_plural = "membres d'instance"
+        ordering = ["organisation__name", "person_name", "id"]
+
+    def __str__(self):
+        capacity = f", {self.capacity}" if self.capacity else ""
+        return f"{self.person_name}{capacity} ({self.organisation})"
+
+
+class Meeting(TrackedModel):
+    class Status(models.TextChoices):
+        PLANNED = "prevue", "Prévue"
+        HELD = "tenue", "Tenue"
+        CANCELLED = "annulee", "Annulée"
+
+    ctg = models.ForeignKey(Ctg, on_delete=models.CASCADE, related_name="meetings", verbose_name="dossier")
+    body = models.ForeignKey(Body, on_delete=models.PROTECT, related_name="meetings", verbose_name="instance")
+    title = models.CharField("intitulé", max_length=250, blank=True)
+    starts_at = models.DateTimeField("début")
+    ends_at = models.DateTimeField("fin", null=True, blank=True)
+    place = models.CharField("lieu", max_length=250, blank=True)
+    link = models.URLField("lien de visioconférence", blank=True)
+    agenda = models.TextField("ordre du jour", blank=True)
+    minutes = models.TextField("compte rendu", blank=True)
+    status = models.CharField("statut", max_length=10, choices=Status.choices, default=Status.PLANNED)
+    # Increases at each change of date or place, so that calendar clients update the invitation (.ics).
+    sequence = models.PositiveIntegerField("révision", default=0)
+
+    class Meta:
+        verbose_name = "réunion"
+        ordering = ["starts_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_at__isnull=True) | models.Q(ends_at__gt=models.F("starts_at")),
+                name="meeting_ends_after_start",
+            )
+        ]
+
+    def __str__(self):
+        return self.title or f"{self.body} du {self.starts_at:%d/%m/%Y}"
+
+
+class Participant(models.Model):
+    """One person invited to a meeting, and whether they came."""
+
+    class Attendance(models.TextChoices):
+        INVITED = "invite", "Invité·e"
+        PRESENT = "present", "Présent·e"
+        EXCUSED = "excuse", "Excusé·e"
+        ABSENT = "absent", "Absent·e"
+
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.CASCADE, related_name="participants", verbose_name="réunion"
+    )
+    member = models.ForeignKey(
+        BodyMember,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="participations",
+        verbose_name="membre de l'instance",
+    )
+    person_name = models.CharField("personne", max_length=200)
+    organisation_name = models.CharField("organisation", max_length=250, blank=True)
+    email = models.EmailField("courriel", blank=True)
+    attendance = models.CharField(
+        "présence", max_length=10, choices=Attendance.choices, default=Attendance.INVITED
+    )
+
+    class Meta:
+        verbose_name = "participant·e"
+        ordering = ["organisation_name", "person_name", "id"]
+
+    def __str__(self):
+        return (
+            f"{self.person_name} ({self.organisation_name})" if self.organisation_name else self.person_name
+        )
+
+
+class Decision(TrackedModel):
+    """A decision taken in a meeting. Some act on the plan: applying them calls the plan's services, and
+    the history lines they write point back to the decision (conventions.services.history_cause)."""
+
+    class Kind(models.TextChoices):
+        NOTE = "note", "Décision (sans effet sur le plan)"
+        FICHE_STATUS = "fiche_status", "Changer le statut d'une fiche action"
+        BUDGET = "budget", "Ajuster le budget d'une fiche action"
+        FICHE_CREATE = "fiche_create", "Ajouter une fiche action"
+
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.CASCADE, related_name="decisions", verbose_name="réunion"
+    )
+    position = models.PositiveSmallIntegerField("ordre", default=0)
+    text = models.TextField("décision")
+    kind = models.CharField("effet", max_length=20, choices=Kind.choices, default=Kind.NOTE)
+    fiche = models.ForeignKey(
+        "plans.FicheAction",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="decisions",
+        verbose_name="fiche action",
+    )
+    # What it changes: {"status"} | {"year", "funder", "planned", "spent"} | {"title", "objective", …}
+    payload = models.JSONField("paramètres", default=dict, blank=True)
+    applied_at = models.DateTimeField("appliquée le", null=True, blank=True)
+    applied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="appliquée par",
+    )
+
+    class Meta:
+        verbose_name = "décision"
+        ordering = ["meeting__starts_at", "position", "id"]
+
+    def __str__(self):
+        return self.text[:80]
+
+
+class CoordinatorPost(TrackedModel):
+    """The chargé·e de coopération of the dossier, whose post the CAF co-funds year by year."""
+
+    ctg = models.OneToOneField(
+        Ctg, on_delete=models.CASCADE, related_name="coordinator_post", verbose_name="dossier"
+    )
+    person_name = models.CharField("personne", max_length=200)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="compte",
+    )
+    employer = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="coordinator_posts", verbose_name="employeur"
+    )
+    fte = models.DecimalField(
+        "ETP", max_digits=3, decimal_places=2, help_text="Équivalent temps plein, de 0,1 à 1."
+    )
+    start_date = models.DateField("date de prise de poste")
+    end_date = models.DateField("date de fin", null=True, blank=True)
+    missions = models.TextField("missions", blank=True)
+
+    class Meta:
+        verbose_name = "poste de chargé·e de coopération"
+        verbose_name_plural = "postes de chargé·e de coopération"
+
+    def __str__(self):
+        return f"{self.person_name} ({self.employer})"
+
+
+class PostFunding(TrackedModel):
+    """The CAF's co-funding of the post for one year: agreed, advance paid, balance paid."""
+
+    post = models.ForeignKey(
+        CoordinatorPost, on_delete=models.CASCADE, related_name="fundings", verbose_name="poste"
+    )
+    year = models.PositiveSmallIntegerField("année")
+    amount_agreed = models.DecimalField("montant accordé (€)", max_digits=12, decimal_places=2)
+    advance_paid = models.DecimalField("avance versée (€)", max_digits=12, decimal_places=2, default=0)
+    balance_paid = models.DecimalField("solde versé (€)", max_digits=12, decimal_places=2, default=0)
+    decided_on = models.DateField("décision de financement le", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "financement CAF du poste"
+        verbose_name_plural = "financements CAF du poste"
+        ordering = ["year"]
+        constraints = [models.UniqueConstraint(fields=["post", "year"], name="unique_post_funding_year")]
+
+    @property
+    def remaining(self):
+        return self.amount_agreed - self.advance_paid - self.balance_paid
+
+
+class ActivityReport(TrackedModel):
+    """The yearly activity report that supports the renewal of the CAF funding."""
+
+    class Status(models.TextChoices):
+        TO_PREPARE = "a_preparer", "À préparer"
+        SENT = "envoye", "Envoyé"
+        ACCEPTED = "accepte", "Accepté"
+
+    post = models.ForeignKey(
+        CoordinatorPost, on_delete=models.CASCADE, related_name="reports", verbose_name="poste"
+    )
+    year = models.PositiveSmallIntegerField("année")
+    priorities = models.TextField("priorités de l'année suivante", blank=True)
+    comments = models.TextField("activité de l'année (commentaire)", blank=True)
+    status = models.CharField("statut", max_length=12, choices=Status.choices, default=Status.TO_PREPARE)
+    sent_at = models.DateTimeField("envoyé le", null=True, blank=True)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    accepted_at = models.DateTimeField("accepté le", null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "rapport d'activité"
+        verbose_name_plural = "rapports d'activité"
+        ordering = ["year"]
+        constraints = [models.UniqueConstraint(fields=["post", "year"], name="unique_activity_report_year")]

@@ -1,0 +1,9 @@
+from django.shortcuts import render
+
+from ctg.conventions.views import _context, ctg_view
+from ctg.organisations.permissions import Op
+
+
+@ctg_view(Op.VIEW)
+def index(request, ctg, role):
+    return render(request, "governance/index.html", _context(ctg, role, "governance", "Gouvernance"))
