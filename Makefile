@@ -24,6 +24,8 @@ NPM_DATA := node_modules/@etalab/decoupage-administratif/data/communes.json
 
 # Paquets Debian : Chromium pour les tests navigateur, Pango et des polices pour WeasyPrint.
 DEBIAN_PACKAGES := chromium libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
+# Pour les tests seulement : LibreOffice vérifie que la convention DOCX générée s'ouvre.
+TEST_DEBIAN_PACKAGES := libreoffice-writer-nogui
 
 # Clé factice, seulement pour que `check --deploy` juge une configuration de production plausible.
 DEPLOY_CHECK_ENV := CTG_ENV=production \
@@ -51,7 +53,7 @@ if [ -n "$$missing" ]; then \
 fi
 endef
 
-.PHONY: help setup system-packages run test quality fix clean
+.PHONY: help setup system-packages test-packages run test quality fix clean
 
 help:
 	@echo "Cibles : setup, run (PORT=$(PORT)), test (PYTEST_ARGS=…), quality, fix, clean"
@@ -67,6 +69,13 @@ system-packages:
 			pkgs="$$pkgs python3-venv"; \
 		fi; \
 		$(call apt_install,$$pkgs); \
+	fi
+
+test-packages:
+	@if command -v dpkg >/dev/null 2>&1; then \
+		$(call apt_install,$(TEST_DEBIAN_PACKAGES)); \
+	elif ! command -v soffice >/dev/null 2>&1; then \
+		echo "dpkg introuvable : installez vous-même LibreOffice ($(TEST_DEBIAN_PACKAGES))." >&2; \
 	fi
 
 $(VENV_STAMP): requirements.txt requirements-dev.txt pyproject.toml
@@ -95,7 +104,7 @@ run: setup
 	"$(CTG)" load_demo
 	"$(CTG)" runserver "127.0.0.1:$(PORT)"
 
-test: setup
+test: setup test-packages
 	DJANGO_ALLOW_ASYNC_UNSAFE=true "$(BIN)/pytest" $(PYTEST_ARGS)
 
 quality: setup

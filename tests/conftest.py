@@ -28,6 +28,12 @@ def fresh_statistics_engine():
 
 
 @pytest.fixture(autouse=True)
+def private_media_root(settings, tmp_path_factory):
+    """Uploaded and generated files (signed scans, conventions, attachments) go to a temporary folder."""
+    settings.MEDIA_ROOT = str(tmp_path_factory.mktemp("media"))
+
+
+@pytest.fixture(autouse=True)
 def fast_password_hasher(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 

@@ -4,12 +4,14 @@ A URL pattern that is not in MATRIX makes `test_every_url_is_in_the_matrix` fail
 here who may reach it.
 """
 
+import datetime
 from importlib import import_module
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from ctg.conventions.models import Milestone
+from ctg.conventions.models import Ctg, Milestone, Status
 from ctg.organisations.models import Organisation
 from tests.factories import MilestoneFactory, OrganisationFactory, SignatoryFactory
 from tests.matrix_helpers import (
@@ -29,6 +31,17 @@ HISTORY_READERS = ["pilote_caf", "coordination", "referent_communal", "partenair
 
 def _signatory(w):
     return {"pk": w.ctg.pk, "signatory_pk": SignatoryFactory(ctg=w.ctg).pk}
+
+
+def _drafted_signatory(w, **extra):
+    Ctg.objects.filter(pk=w.ctg.pk).update(status=Status.ELABORATION)
+    signatory = SignatoryFactory(ctg=w.ctg, **extra)
+    return {"pk": w.ctg.pk, "signatory_pk": signatory.pk}
+
+
+def _scanned_signatory(w):
+    scan = SimpleUploadedFile("signee.pdf", b"%PDF-1.4\n%%EOF\n")
+    return _drafted_signatory(w, signed_on=datetime.date(2025, 2, 8), signed_scan=scan)
 
 
 def _partner(w):
@@ -95,6 +108,21 @@ MATRIX: dict[tuple[str, str], Case] = {
         },
     ),
     ("conventions:signatory_remove", "POST"): dossier(EDITORS, ok=REDIRECT, method="POST", kwargs=_signatory),
+    ("conventions:signature", "GET"): dossier(EDITORS, kwargs=_drafted_signatory),
+    ("conventions:signature", "POST"): dossier(
+        EDITORS,
+        ok=REDIRECT,
+        method="POST",
+        kwargs=_drafted_signatory,
+        data=lambda w: {"signed_on": "2025-02-08"},
+    ),
+    ("conventions:signature_clear", "POST"): dossier(
+        EDITORS,
+        ok=REDIRECT,
+        method="POST",
+        kwargs=lambda w: _drafted_signatory(w, signed_on=datetime.date(2025, 2, 8)),
+    ),
+    ("conventions:signature_scan", "GET"): dossier(MEMBER_ROLES, kwargs=_scanned_signatory),
     ("conventions:partner_add", "POST"): dossier(
         EDITORS,
         ok=REDIRECT,

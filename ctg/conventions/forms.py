@@ -219,3 +219,14 @@ class MilestoneForm(DsfrForm):
 class RenewForm(DsfrForm):
     start_year = forms.IntegerField(label="Année de début", widget=YEAR_WIDGET)
     end_year = forms.IntegerField(label="Année de fin", widget=YEAR_WIDGET)
+
+
+class SignatureForm(DsfrForm):
+    signed_on = forms.DateField(
+        label="Date de signature", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    signed_scan = forms.FileField(
+        label="Exemplaire signé",
+        required=False,
+        help_text="PDF, PNG ou JPG, 20 Mo au plus. Laissez vide pour garder l'exemplaire déjà déposé.",
+    )

@@ -130,6 +130,14 @@ class Ctg(TrackedModel):
         return ",".join(sorted(c.code for c in self.communes.all()))
 
     @property
+    def signature_date(self):
+        """The date the convention was signed: the last signature, once every signatory has signed."""
+        dates = [s.signed_on for s in self.signatories.all()]
+        if not dates or None in dates:
+            return None
+        return max(dates)
+
+    @property
     def territory_name(self) -> str:
         if self.epci_id:
             return self.epci.name

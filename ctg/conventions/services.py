@@ -4,6 +4,7 @@ what in the dossier's history. Permission checks (who may call what) happen in t
 
 import contextvars
 import hashlib
+import os
 from collections.abc import Iterable
 from contextlib import contextmanager
 
@@ -314,6 +315,11 @@ def transition_blockers(ctg: Ctg, to: str) -> list[str]:
             blockers.append("La CAF doit figurer parmi les signataires.")
         if len([s for s in signatories if s.organisation_id != ctg.caf_id]) < 1:
             blockers.append("Il faut au moins un signataire pour le territoire en plus de la CAF.")
+        for signatory in signatories:
+            if signatory.signed_on is None:
+                blockers.append(
+                    f"{signatory.organisation} n'a pas encore signé (date de signature à saisir)."
+                )
     return blockers
 
 
@@ -438,6 +444,126 @@ def signatory_remove(*, signatory: Signatory, actor) -> None:
     label = str(signatory)
     signatory.delete()
     history_record(ctg=ctg, actor=actor, action="signataire", summary=f"Signataire retiré : {label}")
+
+
+SIGNING_STATUSES = (Status.ELABORATION, Status.SIGNEE, Status.MISE_EN_OEUVRE, Status.EVALUATION)
+SCAN_MAX_BYTES = 20 * 1024 * 1024
+# Extension → the bytes such a file starts with: a renamed file is refused.
+SCAN_SIGNATURES = {
+    ".pdf": (b"%PDF-",),
+    ".png": (b"\x89PNG\r\n\x1a\n",),
+    ".jpg": (b"\xff\xd8\xff",),
+    ".jpeg": (b"\xff\xd8\xff",),
+}
+
+
+def _check_scan(scan) -> None:
+    name = os.path.basename(getattr(scan, "name", "") or "")
+    extension = os.path.splitext(name)[1].lower()
+    if extension not in SCAN_SIGNATURES:
+        raise ValidationError(
+            {"signed_scan": f"Type de fichier refusé « {extension or name} » (acceptés : pdf, png, jpg)."}
+        )
+    if scan.size > SCAN_MAX_BYTES:
+        raise ValidationError({"signed_scan": f"Le fichier dépasse {SCAN_MAX_BYTES // (1024 * 1024)} Mo."})
+    scan.seek(0)
+    head = scan.read(8)
+    scan.seek(0)
+    if not head.startswith(SCAN_SIGNATURES[extension]):
+        raise ValidationError(
+            {"signed_scan": f"Le fichier « {name} » n'est pas un {extension.lstrip('.').upper()} valide."}
+        )
+
+
+@transaction.atomic
+def signature_record(*, signatory: Signatory, actor, signed_on, signed_scan=None) -> Signatory:
+    """Records that a party signed, on which date, with the signed copy (PDF or image) when given."""
+    signatory = (
+        Signatory.objects.select_for_update(of=("self",))
+        .select_related("ctg", "organisation")
+        .get(pk=signatory.pk)
+    )
+    ctg = signatory.ctg
+    if ctg.status not in SIGNING_STATUSES:
+        raise ValidationError(
+            f"Les signatures s'enregistrent une fois la convention rédigée (statut actuel : "
+            f"« {ctg.get_status_display()} »)."
+        )
+    errors = {}
+    today = timezone.localdate()
+    if signed_on is None:
+        errors["signed_on"] = "La date de signature est obligatoire."
+    elif signed_on > today:
+        errors["signed_on"] = "La date de signature ne peut pas être dans le futur."
+    elif signed_on.year < ctg.start_year - 2:
+        errors["signed_on"] = (
+            f"La date de signature est trop ancienne pour une convention {ctg.period_label}."
+        )
+    if signed_scan is not None:
+        try:
+            _check_scan(signed_scan)
+        except ValidationError as error:
+            errors.update(error.message_dict)
+    if errors:
+        raise ValidationError(errors)
+    before = signatory.signed_on
+    changes = {"date de signature": [_date_text(before), _date_text(signed_on)]}
+    signatory.signed_on = signed_on
+    if signed_scan is not None:
+        if signatory.signed_scan:
+            signatory.signed_scan.delete(save=False)
+        signatory.signed_scan = signed_scan
+        changes["exemplaire signé"] = ["", os.path.basename(signed_scan.name)]
+    signatory.signature_recorded_at = timezone.now()
+    signatory.signature_recorded_by = actor
+    signatory.updated_by = actor
+    signatory.save()
+    history_record(
+        ctg=ctg,
+        actor=actor,
+        action="signature",
+        summary=f"Signature de {signatory.organisation} ({signatory.signer_name}) le {signed_on:%d/%m/%Y}",
+        changes=changes,
+        item=signatory,
+    )
+    return signatory
+
+
+@transaction.atomic
+def signature_clear(*, signatory: Signatory, actor) -> Signatory:
+    """Cancels a recorded signature (an input error), before the dossier is signed."""
+    signatory = (
+        Signatory.objects.select_for_update(of=("self",))
+        .select_related("ctg", "organisation")
+        .get(pk=signatory.pk)
+    )
+    ctg = signatory.ctg
+    if ctg.status != Status.ELABORATION:
+        raise ValidationError("Une signature ne s'annule plus une fois la convention signée.")
+    if signatory.signed_on is None:
+        raise ValidationError(f"{signatory.organisation} n'a pas encore signé.")
+    before = signatory.signed_on
+    if signatory.signed_scan:
+        signatory.signed_scan.delete(save=False)
+    signatory.signed_on = None
+    signatory.signed_scan = ""
+    signatory.signature_recorded_at = timezone.now()
+    signatory.signature_recorded_by = actor
+    signatory.updated_by = actor
+    signatory.save()
+    history_record(
+        ctg=ctg,
+        actor=actor,
+        action="signature",
+        summary=f"Signature de {signatory.organisation} annulée",
+        changes={"date de signature": [_date_text(before), ""]},
+        item=signatory,
+    )
+    return signatory
+
+
+def _date_text(value) -> str:
+    return f"{value:%d/%m/%Y}" if value else ""
 
 
 @transaction.atomic

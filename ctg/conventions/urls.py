@@ -13,6 +13,17 @@ urlpatterns = [
     path("<int:pk>/parties/", views.ctg_parties, name="parties"),
     path("<int:pk>/signataires/ajouter/", views.signatory_add, name="signatory_add"),
     path("<int:pk>/signataires/<int:signatory_pk>/retirer/", views.signatory_remove, name="signatory_remove"),
+    path("<int:pk>/signataires/<int:signatory_pk>/signature/", views.signature, name="signature"),
+    path(
+        "<int:pk>/signataires/<int:signatory_pk>/signature/annuler/",
+        views.signature_clear,
+        name="signature_clear",
+    ),
+    path(
+        "<int:pk>/signataires/<int:signatory_pk>/exemplaire-signe/",
+        views.signature_scan,
+        name="signature_scan",
+    ),
     path("<int:pk>/partenaires/ajouter/", views.partner_add, name="partner_add"),
     path("<int:pk>/partenaires/<int:organisation_pk>/retirer/", views.partner_remove, name="partner_remove"),
     path("<int:pk>/membres/", views.members, name="members"),

@@ -1,3 +1,4 @@
+import os
 import re
 from functools import wraps
 
@@ -5,9 +6,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Sum
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import slugify
 from django.views.decorators.http import require_http_methods
 
 from ctg.conventions import services
@@ -19,6 +22,7 @@ from ctg.conventions.forms import (
     PartnerForm,
     RenewForm,
     SignatoryForm,
+    SignatureForm,
     StatusForm,
 )
 from ctg.conventions.models import Ctg, Membership, Milestone, Signatory, Status
@@ -218,6 +222,7 @@ def ctg_parties(request, ctg, role):
 
 
 def _parties_page(request, ctg, role, signatory_form=None, partner_form=None, status=200):
+    signatories = list(ctg.signatories.select_related("organisation"))
     return render(
         request,
         "conventions/parties.html",
@@ -226,7 +231,11 @@ def _parties_page(request, ctg, role, signatory_form=None, partner_form=None, st
             role,
             "parties",
             "Signataires et partenaires",
-            signatories=ctg.signatories.select_related("organisation"),
+            signatories=signatories,
+            signed_count=sum(1 for s in signatories if s.signed_on),
+            signature_date=ctg.signature_date,
+            signing_open=ctg.status in services.SIGNING_STATUSES,
+            removable=ctg.status in (Status.PREPARATION, Status.DIAGNOSTIC, Status.ELABORATION),
             partners=ctg.partners.order_by("kind", "name"),
             signatory_form=signatory_form or SignatoryForm(ctg=ctg),
             partner_form=partner_form or PartnerForm(ctg=ctg),
@@ -259,6 +268,67 @@ def signatory_remove(request, ctg, role, signatory_pk):
     else:
         messages.success(request, "Le signataire est retiré.")
     return redirect("conventions:parties", pk=ctg.pk)
+
+
+@ctg_view(Op.RECORD_SIGNATURES, methods=("GET", "POST"))
+def signature(request, ctg, role, signatory_pk):
+    signatory = get_object_or_404(Signatory.objects.select_related("organisation"), pk=signatory_pk, ctg=ctg)
+    initial = {"signed_on": signatory.signed_on}
+    form = SignatureForm(_posted(request), request.FILES or None, initial=initial)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.signature_record(
+                    signatory=signatory,
+                    actor=request.user,
+                    signed_on=form.cleaned_data["signed_on"],
+                    signed_scan=form.cleaned_data.get("signed_scan"),
+                )
+            except ValidationError as error:
+                _apply_errors(form, error)
+            else:
+                messages.success(request, f"La signature de {signatory.organisation} est enregistrée.")
+                return redirect("conventions:parties", pk=ctg.pk)
+        status = 400
+    return render(
+        request,
+        "conventions/signature.html",
+        _context(
+            ctg,
+            role,
+            "parties",
+            f"Signature de {signatory.organisation}",
+            form=form,
+            signatory=signatory,
+        ),
+        status=status,
+    )
+
+
+@ctg_view(Op.RECORD_SIGNATURES, methods=("POST",))
+def signature_clear(request, ctg, role, signatory_pk):
+    signatory = get_object_or_404(Signatory, pk=signatory_pk, ctg=ctg)
+    try:
+        services.signature_clear(signatory=signatory, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"La signature de {signatory.organisation} est annulée.")
+    return redirect("conventions:parties", pk=ctg.pk)
+
+
+@ctg_view(Op.VIEW)
+def signature_scan(request, ctg, role, signatory_pk):
+    signatory = get_object_or_404(Signatory.objects.select_related("organisation"), pk=signatory_pk, ctg=ctg)
+    if not signatory.signed_scan:
+        raise Http404("Aucun exemplaire signé n'est déposé.")
+    extension = os.path.splitext(signatory.signed_scan.name)[1].lower()
+    return FileResponse(
+        signatory.signed_scan.open("rb"),
+        as_attachment=True,
+        filename=f"convention-signee-{slugify(signatory.organisation.name)}{extension}",
+    )
 
 
 @ctg_view(Op.EDIT, methods=("POST",))
@@ -393,7 +463,7 @@ def milestone_delete(request, ctg, role, milestone_pk):
 @ctg_view(Op.VIEW_HISTORY)
 def history(request, ctg, role):
     """The dossier's history; `?element=<type>-<id>` keeps the changes of one item (an enjeu, a fiche…)."""
-    entries = ctg.history.select_related("actor")
+    entries = ctg.history.select_related("actor", "decision__meeting__body")
     element = re.fullmatch(r"([a-z]{1,40})-(\d{1,18})", request.GET.get("element", ""))
     if element:
         entries = entries.filter(item_type=element.group(1), item_id=int(element.group(2)))

@@ -160,27 +160,15 @@ def load_demo() -> tuple[Ctg, bool, list[str]]:
 
     services.ctg_transition(ctg=ctg, actor=coordinator, to=Status.DIAGNOSTIC)
     services.ctg_transition(ctg=ctg, actor=coordinator, to=Status.ELABORATION)
-    services.signatory_add(
-        ctg=ctg,
-        actor=pilot,
-        organisation=caf,
-        signer_name="Anne Lefèvre (fictive)",
-        signer_capacity="Directrice",
-    )
-    services.signatory_add(
-        ctg=ctg,
-        actor=pilot,
-        organisation=orgs["epci"],
-        signer_name="Jean Dupuis (fictif)",
-        signer_capacity="Président",
-    )
-    services.signatory_add(
-        ctg=ctg,
-        actor=pilot,
-        organisation=orgs["departement"],
-        signer_name="Marie Garnier (fictive)",
-        signer_capacity="Présidente",
-    )
+    for organisation, name, capacity in (
+        (caf, "Anne Lefèvre (fictive)", "Directrice"),
+        (orgs["epci"], "Jean Dupuis (fictif)", "Président"),
+        (orgs["departement"], "Marie Garnier (fictive)", "Présidente"),
+    ):
+        services.signatory_add(
+            ctg=ctg, actor=pilot, organisation=organisation, signer_name=name, signer_capacity=capacity
+        )
+    _sign_demo(ctg, pilot)
     try:
         services.ctg_transition(ctg=ctg, actor=pilot, to=Status.SIGNEE)
         services.ctg_transition(ctg=ctg, actor=coordinator, to=Status.MISE_EN_OEUVRE)
@@ -188,6 +176,22 @@ def load_demo() -> tuple[Ctg, bool, list[str]]:
         raise DemoError(" ".join(error.messages)) from error
     load_demo_plan(ctg=ctg, coordinator=coordinator, organisations=plan_organisations)
     return ctg, True, statistics
+
+
+# Each party signs a few days apart; the CAF signs last, on the day of the « Signature » milestone.
+DEMO_SIGNATURE_DAYS = ((1, 30), (2, 3), (2, 8))
+
+
+def _sign_demo(ctg: Ctg, actor) -> None:
+    """Records the signature date of every party that has none yet (in order: EPCI, Département, CAF)."""
+    signatories = sorted(
+        ctg.signatories.select_related("organisation"), key=lambda s: s.organisation_id == ctg.caf_id
+    )
+    for signatory, (month, day) in zip(signatories, DEMO_SIGNATURE_DAYS, strict=False):
+        if signatory.signed_on is None:
+            services.signature_record(
+                signatory=signatory, actor=actor, signed_on=datetime.date(ctg.start_year, month, day)
+            )
 
 
 def demo_logins() -> list[tuple[str, str]]:

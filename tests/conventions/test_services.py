@@ -1,3 +1,5 @@
+import datetime
+
 import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
@@ -87,11 +89,17 @@ def test_status_moves_step_by_step_and_signature_needs_signatories(world):
     with pytest.raises(ValidationError) as error:
         services.ctg_transition(ctg=ctg, actor=actor, to=Status.SIGNEE)
     assert "La CAF doit figurer parmi les signataires." in error.value.messages
-    SignatoryFactory(ctg=ctg, organisation=ctg.caf)
+    caf = SignatoryFactory(ctg=ctg, organisation=ctg.caf)
     assert services.transition_blockers(ctg, Status.SIGNEE) == [
-        "Il faut au moins un signataire pour le territoire en plus de la CAF."
+        "Il faut au moins un signataire pour le territoire en plus de la CAF.",
+        f"{ctg.caf} n'a pas encore signé (date de signature à saisir).",
     ]
-    SignatoryFactory(ctg=ctg)
+    territory = SignatoryFactory(ctg=ctg)
+    services.signature_record(signatory=caf, actor=actor, signed_on=datetime.date(2025, 1, 20))
+    assert services.transition_blockers(ctg, Status.SIGNEE) == [
+        f"{territory.organisation} n'a pas encore signé (date de signature à saisir)."
+    ]
+    services.signature_record(signatory=territory, actor=actor, signed_on=datetime.date(2025, 1, 27))
     services.ctg_transition(ctg=ctg, actor=actor, to=Status.SIGNEE)
     ctg.refresh_from_db()
     assert ctg.status == Status.SIGNEE
