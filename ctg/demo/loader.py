@@ -2,8 +2,11 @@ import datetime
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
+from django.utils.html import escape
+from weasyprint import HTML
 
 from ctg.conventions import services
 from ctg.conventions.models import Ctg, Field, Milestone, Status
@@ -96,6 +99,7 @@ def load_demo() -> tuple[Ctg, bool, list[str]]:
     if existing is not None:
         coordinator = users["coordination@demo.invalid"]
         load_demo_plan(ctg=existing, coordinator=coordinator, organisations=plan_organisations)
+        _sign_demo(existing, users["pilote.caf@demo.invalid"])
         return existing, False, statistics
 
     pilot = users["pilote.caf@demo.invalid"]
@@ -182,15 +186,33 @@ def load_demo() -> tuple[Ctg, bool, list[str]]:
 DEMO_SIGNATURE_DAYS = ((1, 30), (2, 3), (2, 8))
 
 
+def _fictitious_signed_copy(ctg: Ctg, signatory, signed_on: datetime.date) -> ContentFile:
+    """A one-page PDF standing for the signed copy, plainly marked as fictitious."""
+    html = (
+        "<html lang='fr'><body style='font-family: sans-serif'>"
+        f"<h1>Exemplaire signé (fictif)</h1><p>{escape(ctg.title)}</p>"
+        f"<p>Signé le {signed_on:%d/%m/%Y} par {escape(signatory.signer_name)}, "
+        f"{escape(signatory.signer_capacity)}, pour {escape(signatory.organisation.name)}.</p>"
+        "<p><strong>Document fictif de démonstration : il ne porte aucune signature réelle.</strong></p>"
+        "</body></html>"
+    )
+    return ContentFile(HTML(string=html).write_pdf(), name="exemplaire-signe-fictif.pdf")
+
+
 def _sign_demo(ctg: Ctg, actor) -> None:
-    """Records the signature date of every party that has none yet (in order: EPCI, Département, CAF)."""
+    """Records the signature of every party that has none yet (in order: EPCI, Département, CAF), with a
+    fictitious signed copy."""
     signatories = sorted(
         ctg.signatories.select_related("organisation"), key=lambda s: s.organisation_id == ctg.caf_id
     )
     for signatory, (month, day) in zip(signatories, DEMO_SIGNATURE_DAYS, strict=False):
         if signatory.signed_on is None:
+            signed_on = datetime.date(ctg.start_year, month, day)
             services.signature_record(
-                signatory=signatory, actor=actor, signed_on=datetime.date(ctg.start_year, month, day)
+                signatory=signatory,
+                actor=actor,
+                signed_on=signed_on,
+                signed_scan=_fictitious_signed_copy(ctg, signatory, signed_on),
             )
 
 
