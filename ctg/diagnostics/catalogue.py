@@ -479,3 +479,16 @@ def indicator(indicator_id: str) -> Indicator:
 
 def source_label(ind: Indicator, year: int | None, dataset: str | None = None) -> str:
     return SOURCES[dataset or ind.dataset].format(year=year if year else "—")
+
+
+# The key figures: the commune-by-commune table of an EPCI and the first annex of the convention.
+COMMUNE_TABLE_INDICATORS = (
+    "population",
+    "part_moins_15_ans",
+    "part_75_ans_et_plus",
+    "part_familles_monoparentales",
+    "taux_chomage_15_64",
+    "revenu_median_uc",
+    "taux_pauvrete",
+    "allocataires",
+)

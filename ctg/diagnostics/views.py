@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET
 
 from ctg.conventions.views import _context, ctg_view
 from ctg.diagnostics import charts, engine, maps
-from ctg.diagnostics.catalogue import INDICATORS, SOURCES, Kind, indicator
+from ctg.diagnostics.catalogue import COMMUNE_TABLE_INDICATORS, INDICATORS, SOURCES, Kind, indicator
 from ctg.diagnostics.portrait import (
     Portrait,
     Territory,
@@ -28,16 +28,6 @@ from ctg.diagnostics.readings import NBSP, format_number, format_value
 from ctg.organisations.permissions import Op
 from ctg.territories.models import Commune, Departement, Region
 
-COMMUNE_TABLE_INDICATORS = (
-    "population",
-    "part_moins_15_ans",
-    "part_75_ans_et_plus",
-    "part_familles_monoparentales",
-    "taux_chomage_15_64",
-    "revenu_median_uc",
-    "taux_pauvrete",
-    "allocataires",
-)
 DEFAULT_MAP_INDICATOR = "part_moins_15_ans"
 STATUS_LABELS = {
     engine.OK: ("Complet", "fr-badge--success"),

@@ -1,9 +1,163 @@
-from django.shortcuts import render
+"""Views of the convention document: the CAF's model of convention, the « Convention » tab of a dossier
+(versions, generation, avenant) and the permission-checked downloads of the generated files."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
 
 from ctg.conventions.views import _context, ctg_view
+from ctg.documents import content, placeholders, services
+from ctg.documents.models import ConventionTemplate, ConventionVersion
+from ctg.organisations.models import Organisation
 from ctg.organisations.permissions import Op
+
+DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+# --- the CAF's model -------------------------------------------------------------------------------------
+
+
+def _caf_of(user) -> Organisation:
+    organisation = getattr(user, "organisation", None)
+    if organisation is None or organisation.kind != Organisation.Kind.CAF:
+        raise PermissionDenied("Seules les personnes d'une CAF modifient le modèle de convention.")
+    return organisation
+
+
+def _template_page(request, caf, *, articles=None, new=None, errors=(), status=200):
+    template = ConventionTemplate.objects.filter(caf=caf).select_related("updated_by").first()
+    if articles is None:
+        articles = content.model_articles(caf)
+    return render(
+        request,
+        "documents/template.html",
+        {
+            "title": f"Modèle de convention — {caf.name}",
+            "nav": "ctg",
+            "breadcrumb_data": {"current": "Modèle de convention"},
+            "caf": caf,
+            "template": template,
+            "articles": articles,
+            "new": new or {"title": "", "body": ""},
+            "errors": list(errors),
+            "catalogue": [
+                {"name": f"{{{{ {name} }}}}", "description": d} for name, d in placeholders.CATALOGUE.items()
+            ],
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def template_edit(request):
+    caf = _caf_of(request.user)
+    if request.method == "GET":
+        return _template_page(request, caf)
+    keys = request.POST.getlist("key")
+    articles = [
+        {
+            "key": key,
+            "title": request.POST.get(f"title-{key}", ""),
+            "body": request.POST.get(f"body-{key}", ""),
+            "delete": request.POST.get(f"delete-{key}") == "1",
+        }
+        for key in keys
+    ]
+    new = {"title": request.POST.get("new-title", ""), "body": request.POST.get("new-body", "")}
+    try:
+        services.template_save(caf=caf, actor=request.user, articles=articles, new=new)
+    except ValidationError as error:
+        return _template_page(request, caf, articles=articles, new=new, errors=error.messages, status=400)
+    messages.success(request, "Le modèle de convention est enregistré.")
+    return redirect("documents:template")
+
+
+@login_required
+@require_http_methods(["POST"])
+def template_reset(request):
+    caf = _caf_of(request.user)
+    services.template_reset(caf=caf, actor=request.user)
+    messages.success(request, "Le modèle national de convention est rétabli.")
+    return redirect("documents:template")
+
+
+# --- the dossier's tab ------------------------------------------------------------------------------------
+
+
+def _convention_page(request, ctg, role, *, errors=(), subject="", status=200):
+    versions = ctg.convention_versions.select_related("generated_by").order_by("-number")
+    user_org = getattr(request.user, "organisation", None)
+    return render(
+        request,
+        "documents/convention.html",
+        _context(
+            ctg,
+            role,
+            "convention",
+            "Convention",
+            versions=versions,
+            errors=list(errors),
+            subject=subject,
+            is_caf_user=user_org is not None and user_org.kind == Organisation.Kind.CAF,
+        ),
+        status=status,
+    )
 
 
 @ctg_view(Op.VIEW)
 def convention(request, ctg, role):
-    return render(request, "documents/convention.html", _context(ctg, role, "convention", "Convention"))
+    return _convention_page(request, ctg, role)
+
+
+@ctg_view(Op.MANAGE_CONVENTION, methods=("POST",))
+def generate(request, ctg, role):
+    try:
+        version = services.convention_generate(ctg=ctg, actor=request.user)
+    except ValidationError as error:
+        return _convention_page(request, ctg, role, errors=error.messages, status=400)
+    messages.success(request, f"La convention est générée (version {version.number}).")
+    return redirect("documents:convention", pk=ctg.pk)
+
+
+@ctg_view(Op.MANAGE_CONVENTION, methods=("POST",))
+def avenant(request, ctg, role):
+    subject = request.POST.get("subject", "")
+    try:
+        version = services.convention_generate(
+            ctg=ctg, actor=request.user, kind=ConventionVersion.Kind.AVENANT, subject=subject
+        )
+    except ValidationError as error:
+        return _convention_page(request, ctg, role, errors=error.messages, subject=subject, status=400)
+    messages.success(request, f"L'avenant n° {version.avenant_number} est généré (version {version.number}).")
+    return redirect("documents:convention", pk=ctg.pk)
+
+
+def _download(ctg, number: int, field: str, content_type: str) -> FileResponse:
+    version = ctg.convention_versions.filter(number=number).first()
+    stored = getattr(version, field, None) if version is not None else None
+    if not stored:
+        raise Http404("Version introuvable.")
+    try:
+        handle = stored.open("rb")
+    except FileNotFoundError:
+        raise Http404("Fichier introuvable.") from None
+    return FileResponse(
+        handle,
+        as_attachment=True,
+        filename=f"{services.file_stem(version)}.{field}",
+        content_type=content_type,
+    )
+
+
+@ctg_view(Op.VIEW)
+def version_docx(request, ctg, role, number):
+    return _download(ctg, number, "docx", DOCX_TYPE)
+
+
+@ctg_view(Op.VIEW)
+def version_pdf(request, ctg, role, number):
+    return _download(ctg, number, "pdf", "application/pdf")

@@ -1,9 +1,244 @@
-from django.shortcuts import render
+"""Views of the coordinator post: the post, the CAF's yearly funding (visible to every member of the dossier:
+it is public money; only the CAF records it), the yearly activity report and its documents."""
 
-from ctg.conventions.views import _context, ctg_view
+import re
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+
+from ctg.conventions.views import _apply_errors, _context, _posted, ctg_view
+from ctg.governance import report as report_module
+from ctg.governance import services_post as services
+from ctg.governance.forms_post import FundingForm, PostForm, ReportForm
+from ctg.governance.models import ActivityReport, CoordinatorPost, PostFunding
 from ctg.organisations.permissions import Op
+
+DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def _post_or_404(ctg) -> CoordinatorPost:
+    post = CoordinatorPost.objects.select_related("ctg").filter(ctg=ctg).first()
+    if post is None:
+        raise Http404("Le poste de coordination n'est pas encore renseigné.")
+    return post
+
+
+def _check_year(ctg, year: int) -> None:
+    if not ctg.start_year <= year <= ctg.end_year:
+        raise Http404("Année hors de la période de la CTG.")
+
+
+def _file_name(ctg, year: int) -> str:
+    return re.sub(r"[^A-Za-z0-9_-]+", "-", f"ctg-{ctg.pk}-rapport-activite-poste-{year}")
 
 
 @ctg_view(Op.VIEW)
 def post(request, ctg, role):
-    return render(request, "governance/post.html", _context(ctg, role, "post", "Poste de coordination"))
+    return render(
+        request,
+        "governance/post.html",
+        _context(
+            ctg, role, "post", "Poste de coordination", o=report_module.overview(ctg, timezone.localdate())
+        ),
+    )
+
+
+@ctg_view(Op.MANAGE_POST, methods=("GET", "POST"))
+def post_edit(request, ctg, role):
+    current = CoordinatorPost.objects.filter(ctg=ctg).first()
+    initial = {}
+    if current is not None:
+        initial = {name: getattr(current, name) for name in services.POST_FIELDS}
+    form = PostForm(_posted(request), ctg=ctg, initial=initial)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.post_set(ctg=ctg, actor=request.user, **form.cleaned_data)
+            except ValidationError as error:
+                _apply_errors(form, error)
+            else:
+                messages.success(request, "Le poste de coordination est enregistré.")
+                return redirect("governance:post", pk=ctg.pk)
+        status = 400
+    title = "Modifier le poste de coordination" if current else "Renseigner le poste de coordination"
+    return render(
+        request,
+        "governance/post_form.html",
+        _context(ctg, role, "post", title, form=form, heading=title, submit="Enregistrer le poste"),
+        status=status,
+    )
+
+
+def _funding_page(request, ctg, role, form, funding=None, status=200):
+    title = (
+        f"Financement CAF du poste pour {funding.year}" if funding else "Ajouter un financement CAF du poste"
+    )
+    return render(
+        request,
+        "governance/post_form.html",
+        _context(
+            ctg,
+            role,
+            "post",
+            title,
+            form=form,
+            heading=title,
+            submit="Enregistrer le financement",
+            funding=funding,
+        ),
+        status=status,
+    )
+
+
+def _save_funding(request, ctg, role, post, funding=None):
+    if funding is not None:
+        initial = {name: getattr(funding, name) for name in services.FUNDING_FIELDS}
+    else:
+        taken = set(post.fundings.values_list("year", flat=True))
+        free = [y for y in range(ctg.start_year, ctg.end_year + 1) if y not in taken]
+        initial = {"year": free[0] if free else ctg.end_year, "advance_paid": 0, "balance_paid": 0}
+    form = FundingForm(_posted(request), initial=initial)
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.funding_set(post=post, actor=request.user, funding=funding, **form.cleaned_data)
+            except ValidationError as error:
+                _apply_errors(form, error)
+            else:
+                messages.success(
+                    request, f"Le financement CAF de {form.cleaned_data['year']} est enregistré."
+                )
+                return redirect("governance:post", pk=ctg.pk)
+        return _funding_page(request, ctg, role, form, funding, status=400)
+    return _funding_page(request, ctg, role, form, funding)
+
+
+@ctg_view(Op.FUND_POST, methods=("GET", "POST"))
+def funding_add(request, ctg, role):
+    return _save_funding(request, ctg, role, _post_or_404(ctg))
+
+
+@ctg_view(Op.FUND_POST, methods=("GET", "POST"))
+def funding_edit(request, ctg, role, funding_pk):
+    post = _post_or_404(ctg)
+    funding = get_object_or_404(PostFunding, pk=funding_pk, post=post)
+    return _save_funding(request, ctg, role, post, funding)
+
+
+@ctg_view(Op.FUND_POST, methods=("POST",))
+def funding_delete(request, ctg, role, funding_pk):
+    funding = get_object_or_404(PostFunding, pk=funding_pk, post=_post_or_404(ctg))
+    year = funding.year
+    try:
+        services.funding_delete(funding=funding, actor=request.user)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, f"Le financement CAF de {year} est supprimé.")
+    return redirect("governance:post", pk=ctg.pk)
+
+
+# --- activity report -----------------------------------------------------------------------------------
+
+
+def _report_page(request, ctg, role, year, *, form=None, errors=(), status=200):
+    data = report_module.compute(ctg, year)
+    editable = data["post"] is not None and data["status"] != ActivityReport.Status.ACCEPTED
+    if form is None and editable:
+        form = ReportForm(initial={"priorities": data["priorities"], "comments": data["comments"]})
+    return render(
+        request,
+        "governance/post_report.html",
+        _context(
+            ctg,
+            role,
+            "post",
+            f"Rapport d'activité {year}",
+            r=data,
+            years=range(ctg.start_year, ctg.end_year + 1),
+            form=form if editable else None,
+            errors=list(errors),
+            status_text=report_module.status_text(data),
+            post_text=report_module.post_text(data["post"]),
+        ),
+        status=status,
+    )
+
+
+@ctg_view(Op.VIEW)
+def report(request, ctg, role, year):
+    _check_year(ctg, year)
+    return _report_page(request, ctg, role, year)
+
+
+@ctg_view(Op.MANAGE_POST, methods=("POST",))
+def report_update(request, ctg, role, year):
+    _check_year(ctg, year)
+    post = _post_or_404(ctg)
+    form = ReportForm(request.POST)
+    if form.is_valid():
+        try:
+            with transaction.atomic():
+                current = services.report_get_or_create(post=post, actor=request.user, year=year)
+                services.report_update(report=current, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            if not hasattr(error, "error_dict"):
+                return _report_page(request, ctg, role, year, form=form, errors=error.messages, status=400)
+            _apply_errors(form, error)
+        else:
+            messages.success(request, f"Le rapport d'activité {year} est enregistré.")
+            return redirect("governance:report", pk=ctg.pk, year=year)
+    return _report_page(request, ctg, role, year, form=form, status=400)
+
+
+@ctg_view(Op.MANAGE_POST, methods=("POST",))
+def report_send(request, ctg, role, year):
+    _check_year(ctg, year)
+    post = _post_or_404(ctg)
+    try:
+        with transaction.atomic():
+            current = services.report_get_or_create(post=post, actor=request.user, year=year)
+            services.report_send(report=current, actor=request.user)
+    except ValidationError as error:
+        return _report_page(request, ctg, role, year, errors=error.messages, status=400)
+    messages.success(request, f"Le rapport d'activité {year} est envoyé à la CAF.")
+    return redirect("governance:report", pk=ctg.pk, year=year)
+
+
+@ctg_view(Op.FUND_POST, methods=("POST",))
+def report_accept(request, ctg, role, year):
+    _check_year(ctg, year)
+    post = _post_or_404(ctg)
+    current = ActivityReport.objects.filter(post=post, year=year).first()
+    try:
+        if current is None:
+            raise ValidationError(f"Le rapport d'activité {year} n'a pas encore été envoyé.")
+        services.report_accept(report=current, actor=request.user)
+    except ValidationError as error:
+        return _report_page(request, ctg, role, year, errors=error.messages, status=400)
+    messages.success(request, f"Le rapport d'activité {year} est accepté.")
+    return redirect("governance:report", pk=ctg.pk, year=year)
+
+
+@ctg_view(Op.VIEW)
+def report_pdf(request, ctg, role, year):
+    _check_year(ctg, year)
+    content = report_module.render_pdf(report_module.compute(ctg, year))
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{_file_name(ctg, year)}.pdf"'
+    return response
+
+
+@ctg_view(Op.VIEW)
+def report_docx(request, ctg, role, year):
+    _check_year(ctg, year)
+    content = report_module.render_docx(report_module.compute(ctg, year))
+    response = HttpResponse(content, content_type=DOCX_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{_file_name(ctg, year)}.docx"'
+    return response

@@ -3,6 +3,7 @@
 from ctg.conventions.models import Ctg
 from tests.conftest import PASSWORD
 from tests.factories import MilestoneFactory, SignatoryFactory
+from tests.governance.factories import BodyFactory, MeetingFactory
 
 from .axe import assert_accessible
 
@@ -11,6 +12,7 @@ def test_main_pages_are_accessible(transactional_db, world, page, live_server, l
     ctg = world.ctg
     milestone = MilestoneFactory(ctg=ctg)
     SignatoryFactory(ctg=ctg, organisation=ctg.caf)
+    meeting = MeetingFactory(body=BodyFactory(ctg=ctg))
     Ctg.objects.filter(pk=ctg.pk).update(status="evaluation")
     commune = ctg.communes.first()
     public = [
@@ -46,6 +48,12 @@ def test_main_pages_are_accessible(transactional_db, world, page, live_server, l
         (f"/plan/ctg/{ctg.pk}/", "Plan d'action (arborescence)"),
         (f"/plan/ctg/{ctg.pk}/enjeux/nouveau/", "Nouvel enjeu"),
         (f"/plan/ctg/{ctg.pk}/fiches/nouvelle/", "Nouvelle fiche action"),
+        (f"/convention/ctg/{ctg.pk}/", "Convention"),
+        ("/convention/modele/", "Modèle de convention de la CAF"),
+        (f"/gouvernance/ctg/{ctg.pk}/", "Gouvernance"),
+        (f"/gouvernance/ctg/{ctg.pk}/reunions/{meeting.pk}/", "Réunion"),
+        (f"/gouvernance/ctg/{ctg.pk}/poste/", "Poste de coordination"),
+        ("/notifications/", "Notifications"),
         ("/ctg/999999/", "Page introuvable"),
     ]
     for path, label in private:

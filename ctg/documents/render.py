@@ -1,0 +1,217 @@
+"""The convention document as DOCX (python-docx: real headings, lists and tables, editable) and as PDF
+(WeasyPrint), both from the structure of `ctg.documents.content.build`."""
+
+import io
+import re
+
+from django.template.loader import render_to_string
+
+# Characters XML (hence DOCX) cannot hold: a typed control character must not prevent the document.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _clean(value):
+    """The content with the characters XML refuses removed from every string."""
+    if isinstance(value, str):
+        return _NOT_XML.sub("", value)
+    if isinstance(value, dict):
+        return {key: _clean(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_clean(item) for item in value]
+    return value
+
+
+ANNEX_TITLES = (
+    "Annexe 1 — Portrait social du territoire : chiffres clés et points d'attention",
+    "Annexe 2 — Enjeux et objectifs",
+    "Annexe 3 — Fiches action",
+    "Annexe 4 — Indicateurs et cibles annuelles",
+)
+
+
+def _indicator_label(row: dict) -> str:
+    return row["label"] + (f" ({row['unit']})" if row["unit"] else "")
+
+
+def render_pdf(content: dict) -> bytes:
+    from weasyprint import HTML
+
+    from ctg.diagnostics.pdf import FONTS_DIR
+
+    content = _clean(content)
+    context = {
+        **content,
+        "annex_titles": ANNEX_TITLES,
+        "fonts_dir": FONTS_DIR.as_uri(),
+        "css_name": "".join(c for c in content["ctg_title"] if c not in '"\\<>\n'),
+        "indicator_rows": [
+            {
+                **row,
+                "full_label": _indicator_label(row),
+                "target_list": [row["targets"][y] for y in content["years"]],
+            }
+            for row in content["indicators"]
+        ],
+    }
+    html = render_to_string("documents/convention_pdf.html", context)
+    return HTML(string=html, base_url=str(FONTS_DIR)).write_pdf()
+
+
+def _table(document, headers: list[str], rows: list[list[str]]):
+    table = document.add_table(rows=1, cols=len(headers))
+    table.style = "Table Grid"
+    for cell, header in zip(table.rows[0].cells, headers, strict=True):
+        cell.text = header
+        for run in cell.paragraphs[0].runs:
+            run.bold = True
+    for values in rows:
+        cells = table.add_row().cells
+        for cell, value in zip(cells, values, strict=True):
+            cell.text = value
+    return table
+
+
+def _blocks(document, blocks: list[dict]) -> None:
+    for block in blocks:
+        if block["kind"] == "list":
+            for item in block["items"]:
+                document.add_paragraph(item, style="List Bullet")
+        else:
+            document.add_paragraph(block["text"])
+
+
+def render_docx(content: dict) -> bytes:
+    from docx import Document
+
+    content = _clean(content)
+    document = Document()
+    document.core_properties.title = content["title"]
+    document.core_properties.language = "fr-FR"
+    document.core_properties.author = content["caf"]
+
+    if content["fictitious"]:
+        document.add_paragraph(content["fictitious_label"]).runs[0].bold = True
+    document.add_heading(content["title"], level=0)
+    document.add_paragraph(f"Période {content['period']} — {content['territory']}")
+    if content["signed_text"]:
+        document.add_paragraph(content["signed_text"]).runs[0].bold = True
+
+    document.add_heading("Entre les soussignés", level=1)
+    document.add_paragraph("Entre :")
+    for line in content["parties"]:
+        document.add_paragraph(line)
+    document.add_paragraph("Il est convenu ce qui suit.")
+
+    if content["is_avenant"]:
+        document.add_heading("Objet de l'avenant", level=1)
+        document.add_paragraph(content["subject"])
+        document.add_heading("Modifications apportées à la convention", level=1)
+        if content["changes"]:
+            for line in content["changes"]:
+                document.add_paragraph(line, style="List Bullet")
+        else:
+            document.add_paragraph("Aucune modification des éléments de la convention n'a été relevée.")
+        document.add_paragraph(
+            "Les autres dispositions de la convention demeurent inchangées. Le texte consolidé de la "
+            "convention figure ci-après."
+        )
+
+    for article in content["articles"]:
+        document.add_heading(article["title"], level=1)
+        _blocks(document, article["blocks"])
+
+    document.add_heading("Signatures", level=1)
+    if content["signatures"]:
+        _table(
+            document,
+            ["Organisation", "Signataire", "Qualité", "Date"],
+            [[s["organisation"], s["name"], s["capacity"], s["date"]] for s in content["signatures"]],
+        )
+    else:
+        document.add_paragraph("Aucun signataire n'est encore désigné.")
+
+    # Annex 1: portrait.
+    portrait = content["portrait"]
+    document.add_heading(ANNEX_TITLES[0], level=1)
+    if not portrait["available"]:
+        document.add_paragraph(portrait["reason"])
+    else:
+        if portrait["fictitious"]:
+            document.add_paragraph(
+                "Jeux de données fictifs (démonstration) : " + ", ".join(portrait["fictitious"]) + "."
+            ).runs[0].bold = True
+        document.add_paragraph(f"{portrait['territory']} — population : {portrait['population']} habitants.")
+        document.add_heading("Chiffres clés", level=2)
+        if portrait["figures"]:
+            _table(
+                document,
+                ["Indicateur", "Valeur", "Source"],
+                [[f["label"], f["value"], f["source"]] for f in portrait["figures"]],
+            )
+        else:
+            document.add_paragraph("Aucun chiffre clé disponible.")
+        document.add_heading("Points d'attention", level=2)
+        if portrait["attention"]:
+            for point in portrait["attention"]:
+                document.add_paragraph(f"{point['label']} : {point['sentence']}", style="List Bullet")
+        else:
+            document.add_paragraph("Aucun écart notable avec les territoires de référence.")
+
+    # Annex 2: enjeux and objectives.
+    document.add_heading(ANNEX_TITLES[1], level=1)
+    if not content["enjeux"]:
+        document.add_paragraph("Aucun enjeu n'est encore défini.")
+    for enjeu in content["enjeux"]:
+        document.add_heading(f"Enjeu {enjeu['number']} — {enjeu['title']}", level=2)
+        for strategic in enjeu["objectives"]:
+            document.add_heading(f"Objectif {strategic['number']} — {strategic['title']}", level=3)
+            for operational in strategic["operational"]:
+                document.add_paragraph(
+                    f"Objectif opérationnel {operational['number']} — {operational['title']}",
+                    style="List Bullet",
+                )
+
+    # Annex 3: fiches.
+    document.add_heading(ANNEX_TITLES[2], level=1)
+    if content["fiches"]:
+        _table(
+            document,
+            ["N°", "Fiche action", "Pilote", "Calendrier", "Budget prévu sur la période"],
+            [
+                [
+                    f["number"],
+                    f["title"],
+                    f["pilot"],
+                    f"{f['start']} – {f['end']}",
+                    "\n".join(f"{b['funder']} : {b['text']}" for b in f["budget"])
+                    + ("\n" if f["budget"] else "")
+                    + f"Total : {f['budget_total']}",
+                ]
+                for f in content["fiches"]
+            ],
+        )
+    else:
+        document.add_paragraph("Aucune fiche action n'est encore définie.")
+
+    # Annex 4: indicators.
+    document.add_heading(ANNEX_TITLES[3], level=1)
+    if content["indicators"]:
+        _table(
+            document,
+            ["Fiche", "Indicateur", "Référence", *[f"Cible {y}" for y in content["years"]]],
+            [
+                [
+                    row["fiche"],
+                    _indicator_label(row),
+                    row["baseline"],
+                    *[row["targets"][y] for y in content["years"]],
+                ]
+                for row in content["indicators"]
+            ],
+        )
+    else:
+        document.add_paragraph("Aucun indicateur n'est encore défini.")
+
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()

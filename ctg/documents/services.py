@@ -1,0 +1,230 @@
+"""Writes of the convention document: the CAF's model of convention and the generated versions.
+
+Every function is keyword-only and atomic, validates first (French `ValidationError`), then writes. The
+model of a CAF has no dossier history: who and when are kept on the rows (`TrackedModel`). A generated
+version is recorded in the dossier's history.
+"""
+
+import re
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils.text import slugify
+
+from ctg.conventions.models import Ctg
+from ctg.conventions.services import history_record
+from ctg.documents import content, defaults, placeholders, render
+from ctg.documents.models import ConventionArticle, ConventionTemplate, ConventionVersion
+from ctg.organisations.models import Organisation
+
+MAX_TITLE = ConventionArticle._meta.get_field("title").max_length
+MAX_ARTICLES = 60
+MAX_BODY = 20_000
+
+
+# --- the CAF's model -------------------------------------------------------------------------------------
+
+
+def _check_caf(caf) -> None:
+    if caf is None or caf.kind != Organisation.Kind.CAF:
+        raise ValidationError("Seule une CAF a un modèle de convention.")
+
+
+def _article_errors(label: str, title: str, body: str) -> list[str]:
+    errors = []
+    if not title.strip():
+        errors.append(f"Article « {label} » : le titre est obligatoire.")
+    elif len(title) > MAX_TITLE:
+        errors.append(f"Article « {label} » : le titre dépasse {MAX_TITLE} caractères.")
+    if not body.strip():
+        errors.append(f"Article « {label} » : le texte est obligatoire.")
+    elif len(body) > MAX_BODY:
+        errors.append(f"Article « {label} » : le texte dépasse {MAX_BODY} caractères.")
+    for where, text in (("titre", title), ("texte", body)):
+        errors += [f"Article « {label} » ({where}) : {message}" for message in placeholders.validate(text)]
+    return errors
+
+
+def _new_key(title: str, taken: set[str]) -> str:
+    base = (slugify(title) or "article")[:32].strip("-") or "article"
+    key, n = base, 2
+    while key in taken:
+        key = f"{base}-{n}"
+        n += 1
+    return key
+
+
+def _create_defaults(template: ConventionTemplate, actor) -> None:
+    ConventionArticle.objects.bulk_create(
+        ConventionArticle(
+            template=template,
+            position=index,
+            key=article.key,
+            title=article.title,
+            body=article.body,
+            created_by=actor,
+            updated_by=actor,
+        )
+        for index, article in enumerate(defaults.ARTICLES)
+    )
+
+
+def template_get_or_create(*, caf, actor) -> ConventionTemplate:
+    """The CAF's model; the first time, a copy of the national default model."""
+    _check_caf(caf)
+    template = ConventionTemplate.objects.filter(caf=caf).first()
+    if template is not None:
+        return template
+    template = ConventionTemplate.objects.create(caf=caf, created_by=actor, updated_by=actor)
+    _create_defaults(template, actor)
+    return template
+
+
+@transaction.atomic
+def template_save(*, caf, actor, articles: list[dict], new: dict | None = None) -> ConventionTemplate:
+    """Saves the whole model of `caf` at once.
+
+    `articles`: [{"key", "title", "body", "delete": bool}] in the wanted order (every article of the model
+    must be there); `new`: {"title", "body"} of an article to add at the end, or None. Every problem of every
+    article is reported (French, naming the article); nothing is saved when there is one."""
+    _check_caf(caf)
+    template = template_get_or_create(caf=caf, actor=actor)
+    existing = {a.key: a for a in template.articles.select_for_update()}
+    errors = []
+    seen = set()
+    for row in articles:
+        key = row.get("key", "")
+        if key not in existing or key in seen:
+            errors.append(f"Article inconnu ou en double : « {key} ». Rechargez la page.")
+            continue
+        seen.add(key)
+        if not row.get("delete"):
+            label = row.get("title", "").strip() or existing[key].title
+            errors += _article_errors(label, row.get("title", ""), row.get("body", ""))
+    missing = set(existing) - seen
+    if missing:
+        errors.append("Le modèle a été modifié entre-temps : rechargez la page.")
+    new_title = (new or {}).get("title", "").strip()
+    new_body = (new or {}).get("body", "").strip()
+    if new_title or new_body:
+        errors += _article_errors(new_title or "nouvel article", new_title, new_body)
+    kept = [row for row in articles if not row.get("delete")]
+    if not kept and not (new_title or new_body):
+        errors.append("Le modèle doit garder au moins un article.")
+    if len(kept) + (1 if new_title else 0) > MAX_ARTICLES:
+        errors.append(f"Le modèle ne peut pas dépasser {MAX_ARTICLES} articles.")
+    if errors:
+        raise ValidationError(errors)
+
+    changed = False
+    for row in articles:
+        article = existing[row["key"]]
+        if row.get("delete"):
+            article.delete()
+            changed = True
+    for position, row in enumerate(kept):
+        article = existing[row["key"]]
+        title, body = row["title"].strip(), row["body"].strip()
+        if (article.title, article.body, article.position) != (title, body, position):
+            article.title, article.body, article.position = title, body, position
+            article.updated_by = actor
+            article.save()
+            changed = True
+    if new_title:
+        ConventionArticle.objects.create(
+            template=template,
+            position=len(kept),
+            key=_new_key(new_title, set(existing)),
+            title=new_title,
+            body=new_body,
+            created_by=actor,
+            updated_by=actor,
+        )
+        changed = True
+    if changed:
+        template.updated_by = actor
+        template.save(update_fields=["updated_by", "updated_at"])
+    return template
+
+
+@transaction.atomic
+def template_reset(*, caf, actor) -> ConventionTemplate:
+    """Replaces the CAF's articles by the national default model."""
+    _check_caf(caf)
+    template = template_get_or_create(caf=caf, actor=actor)
+    template.articles.all().delete()
+    _create_defaults(template, actor)
+    template.updated_by = actor
+    template.save(update_fields=["updated_by", "updated_at"])
+    return template
+
+
+# --- generation ----------------------------------------------------------------------------------------
+
+
+def file_stem(version: ConventionVersion) -> str:
+    """« convention-ctg-du-test-2025-2028-v1 » / « avenant-2-ctg-du-test-2025-2028-v3 »."""
+    title = re.sub(r"-+", "-", slugify(version.ctg.title))[:60].strip("-") or f"ctg-{version.ctg_id}"
+    if version.kind == ConventionVersion.Kind.AVENANT:
+        return f"avenant-{version.avenant_number}-{title}-v{version.number}"
+    return f"convention-{title}-v{version.number}"
+
+
+@transaction.atomic
+def convention_generate(*, ctg: Ctg, actor, kind: str = "convention", subject: str = "") -> ConventionVersion:
+    """Builds the document from the dossier, writes its DOCX and PDF, and keeps them on a new version with
+    the snapshot of the content and the changes since the previous version."""
+    ctg = Ctg.objects.select_for_update().select_related("caf", "epci").get(pk=ctg.pk)
+    if kind not in ConventionVersion.Kind.values:
+        raise ValidationError({"kind": "Nature de document inconnue : convention ou avenant."})
+    subject = (subject or "").strip()
+    previous = ctg.convention_versions.order_by("-number").first()
+    avenant_number = None
+    if kind == ConventionVersion.Kind.AVENANT:
+        errors = {}
+        if not subject:
+            errors["subject"] = "Indiquez l'objet de l'avenant."
+        if previous is None:
+            errors["kind"] = "Un avenant suppose une convention déjà générée : générez d'abord la convention."
+        if errors:
+            raise ValidationError(errors)
+        avenant_number = ctg.convention_versions.filter(kind=ConventionVersion.Kind.AVENANT).count() + 1
+    elif subject:
+        raise ValidationError({"subject": "Seul un avenant a un objet."})
+
+    data = content.build(ctg, kind=kind, subject=subject, avenant_number=avenant_number)
+    changes = content.compare(previous.snapshot if previous else {}, data["snapshot"])
+    data["changes"] = changes
+    docx_bytes = render.render_docx(data)
+    pdf_bytes = render.render_pdf(data)
+
+    version = ConventionVersion(
+        ctg=ctg,
+        number=(previous.number + 1) if previous else 1,
+        kind=kind,
+        avenant_number=avenant_number,
+        subject=subject,
+        generated_by=actor if actor is not None and actor.is_authenticated else None,
+        snapshot=data["snapshot"],
+        changes=changes,
+    )
+    version.save()
+    stem = file_stem(version)
+    version.docx.save(f"{stem}.docx", ContentFile(docx_bytes), save=False)
+    version.pdf.save(f"{stem}.pdf", ContentFile(pdf_bytes), save=False)
+    version.save(update_fields=["docx", "pdf"])
+    summary = (
+        f"Avenant n° {avenant_number} généré (version {version.number}) : {subject}"
+        if avenant_number
+        else f"Convention générée (version {version.number})"
+    )
+    history_record(
+        ctg=ctg,
+        actor=actor,
+        action="convention_generate",
+        summary=summary,
+        changes={"Version de la convention": [str(previous) if previous else "", str(version)]},
+        item=version,
+    )
+    return version

@@ -1,0 +1,131 @@
+from django import forms
+
+from ctg.forms import DsfrForm
+from ctg.governance.models import Body, Decision, Participant
+from ctg.organisations.models import Organisation
+from ctg.plans.models import FicheAction, Funder, OperationalObjective
+
+DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%d/%m/%Y %H:%M"]
+
+
+class BodyForm(DsfrForm):
+    kind = forms.ChoiceField(label="Type d'instance", choices=Body.Kind.choices)
+    name = forms.CharField(label="Nom", max_length=200, help_text="Par exemple : COPIL de la CTG.")
+    role = forms.CharField(
+        label="Rôle et fréquence",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Par exemple : valide les orientations, se réunit deux fois par an.",
+    )
+
+
+class MemberForm(DsfrForm):
+    organisation = forms.ModelChoiceField(
+        label="Organisation", queryset=Organisation.objects.order_by("name"), empty_label="— Choisir —"
+    )
+    person_name = forms.CharField(label="Personne", max_length=200)
+    capacity = forms.CharField(
+        label="Qualité", max_length=200, required=False, help_text="Par exemple : Vice-présidente."
+    )
+    email = forms.EmailField(label="Courriel", required=False, help_text="Pour l'envoi des invitations.")
+
+
+class MeetingForm(DsfrForm):
+    body = forms.ModelChoiceField(label="Instance", queryset=Body.objects.none(), empty_label="— Choisir —")
+    title = forms.CharField(label="Intitulé", max_length=250, required=False)
+    starts_at = forms.DateTimeField(
+        label="Début", widget=DATETIME_WIDGET, input_formats=DATETIME_FORMATS, help_text="Date et heure."
+    )
+    ends_at = forms.DateTimeField(
+        label="Fin",
+        widget=DATETIME_WIDGET,
+        input_formats=DATETIME_FORMATS,
+        required=False,
+        help_text="Date et heure (facultatif).",
+    )
+    place = forms.CharField(label="Lieu", max_length=250, required=False)
+    link = forms.URLField(label="Lien de visioconférence", required=False, assume_scheme="https")
+    agenda = forms.CharField(label="Ordre du jour", required=False, widget=forms.Textarea(attrs={"rows": 5}))
+
+    def __init__(self, *args, ctg, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["body"].queryset = ctg.bodies.all()
+
+
+class GuestForm(DsfrForm):
+    person_name = forms.CharField(label="Nom de la personne invitée", max_length=200)
+    organisation_name = forms.CharField(label="Organisation", max_length=250, required=False)
+    email = forms.EmailField(label="Courriel de la personne invitée", required=False)
+
+
+class MinutesForm(DsfrForm):
+    minutes = forms.CharField(label="Compte rendu", required=False, widget=forms.Textarea(attrs={"rows": 10}))
+
+
+class AttendanceForm(DsfrForm):
+    """One choice per participant (field `p<pk>`)."""
+
+    CHOICES = [
+        (Participant.Attendance.INVITED, "Non renseignée"),
+        (Participant.Attendance.PRESENT, "Présent·e"),
+        (Participant.Attendance.EXCUSED, "Excusé·e"),
+        (Participant.Attendance.ABSENT, "Absent·e"),
+    ]
+
+    def __init__(self, *args, participants, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.participants = list(participants)
+        for p in self.participants:
+            self.fields[f"p{p.pk}"] = forms.ChoiceField(
+                label=f"Présence de {p}", choices=self.CHOICES, initial=p.attendance
+            )
+
+    def attendance(self) -> dict:
+        return {p.pk: self.cleaned_data[f"p{p.pk}"] for p in self.participants}
+
+
+class DecisionForm(DsfrForm):
+    text = forms.CharField(label="Décision", widget=forms.Textarea(attrs={"rows": 3}))
+    kind = forms.ChoiceField(label="Effet sur le plan d'action", choices=Decision.Kind.choices)
+    fiche = forms.ModelChoiceField(
+        label="Fiche action concernée",
+        queryset=FicheAction.objects.none(),
+        required=False,
+        empty_label="— Aucune —",
+        help_text="Pour un changement de statut ou de budget.",
+    )
+    status = forms.ChoiceField(
+        label="Nouveau statut de la fiche", choices=[("", "—")] + FicheAction.Status.choices, required=False
+    )
+    year = forms.IntegerField(label="Année du budget", required=False)
+    funder = forms.ChoiceField(label="Financeur", choices=[("", "—")] + Funder.choices, required=False)
+    planned = forms.DecimalField(label="Montant prévu (€)", required=False, min_value=0, decimal_places=2)
+    spent = forms.DecimalField(label="Montant réalisé (€)", required=False, min_value=0, decimal_places=2)
+    new_title = forms.CharField(label="Intitulé de la nouvelle fiche", max_length=300, required=False)
+    objective = forms.ModelChoiceField(
+        label="Objectif opérationnel de la nouvelle fiche",
+        queryset=OperationalObjective.objects.none(),
+        required=False,
+        empty_label="— Choisir —",
+    )
+
+    def __init__(self, *args, ctg, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["fiche"].queryset = ctg.fiches.order_by("position", "id")
+        self.fields["objective"].queryset = OperationalObjective.objects.filter(
+            strategic__enjeu__ctg=ctg
+        ).order_by("strategic__enjeu__position", "strategic__position", "position")
+
+    def service_values(self) -> dict:
+        data = self.cleaned_data
+        kind = data["kind"]
+        payload = {}
+        if kind == Decision.Kind.FICHE_STATUS:
+            payload = {"status": data.get("status")}
+        elif kind == Decision.Kind.BUDGET:
+            payload = {k: data.get(k) for k in ("year", "funder", "planned", "spent")}
+        elif kind == Decision.Kind.FICHE_CREATE:
+            objective = data.get("objective")
+            payload = {"title": data.get("new_title"), "objective": objective.pk if objective else None}
+        return {"text": data["text"], "kind": kind, "fiche": data.get("fiche"), "payload": payload}

@@ -1,0 +1,86 @@
+"""Forms of the coordinator post, its CAF funding and its activity report. The business rules live in
+services_post (their French messages are shown on the fields)."""
+
+import re
+
+from django import forms
+
+from ctg.forms import DsfrForm
+from ctg.governance import services_post
+
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class FrenchDecimalField(forms.DecimalField):
+    """Accepts « 23 000,50 » as well as « 23000.50 »: spaces (also no-break ones) are dropped and the
+    decimal comma becomes a point."""
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = re.sub(r"[\s\u00a0\u202f]", "", value).replace(",", ".")
+        return super().to_python(value)
+
+
+def _decimal(label, help_text="", required=True):
+    return FrenchDecimalField(
+        label=label,
+        help_text=help_text,
+        required=required,
+        localize=True,
+        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+    )
+
+
+class PostForm(DsfrForm):
+    person_name = forms.CharField(label="Personne", max_length=200, help_text="Prénom et nom.")
+    user = forms.ModelChoiceField(
+        label="Compte dans l'application",
+        queryset=None,
+        required=False,
+        empty_label="— Aucun compte —",
+        help_text="Facultatif : un membre du dossier.",
+    )
+    employer = forms.ModelChoiceField(label="Employeur", queryset=None, empty_label="— Choisir —")
+    fte = _decimal(
+        "Temps de travail (ETP)", "Équivalent temps plein : 1 pour un temps plein, 0,5 pour un mi-temps."
+    )
+    start_date = forms.DateField(label="Date de prise de poste", widget=DATE_WIDGET)
+    end_date = forms.DateField(label="Date de fin", required=False, widget=DATE_WIDGET)
+    missions = forms.CharField(label="Missions", required=False, widget=forms.Textarea(attrs={"rows": 5}))
+
+    def __init__(self, *args, ctg, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = services_post.member_users(ctg)
+        self.fields["employer"].queryset = services_post.employer_choices(ctg)
+
+
+class FundingForm(DsfrForm):
+    year = forms.IntegerField(label="Année", widget=forms.NumberInput(attrs={"inputmode": "numeric"}))
+    amount_agreed = _decimal("Montant accordé (€)")
+    advance_paid = _decimal("Avance versée (€)", "0 si rien n'est versé.", required=False)
+    balance_paid = _decimal("Solde versé (€)", "0 si rien n'est versé.", required=False)
+    decided_on = forms.DateField(
+        label="Date de la décision de financement", required=False, widget=DATE_WIDGET
+    )
+
+    def clean(self):
+        data = super().clean()
+        for name in ("advance_paid", "balance_paid"):
+            if data.get(name) is None and name not in self.errors:
+                data[name] = 0
+        return data
+
+
+class ReportForm(DsfrForm):
+    comments = forms.CharField(
+        label="Activité de l'année",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text="Faits marquants, travaux menés, difficultés rencontrées.",
+    )
+    priorities = forms.CharField(
+        label="Priorités de l'année suivante",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text="Obligatoires pour envoyer le rapport à la CAF.",
+    )
