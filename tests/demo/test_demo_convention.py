@@ -19,3 +19,32 @@ def test_demo_is_signed_by_every_party_with_fictitious_copies(albigeois):  # noq
     assert all(s.signed_on.year == ctg.start_year for s in signatories)
     text = PdfReader(BytesIO(caf.signed_scan.read())).pages[0].extract_text()
     assert "fictif" in text and caf.signer_name in text
+
+
+def test_demo_has_its_governance_post_and_generated_convention(albigeois):  # noqa: F811
+    from django.utils import timezone
+
+    from ctg.conventions.models import HistoryEntry
+    from ctg.governance.models import Meeting
+
+    call_command("load_demo")
+    ctg = Ctg.objects.get()
+    bodies = {b.kind: b for b in ctg.bodies.all()}
+    assert {"copil", "cotech"} <= set(bodies) and all(bodies[k].members.exists() for k in ("copil", "cotech"))
+    past = ctg.meetings.filter(status=Meeting.Status.HELD, starts_at__lt=timezone.now())
+    assert past.count() == 3
+    assert all(m.minutes and m.decisions.exists() for m in past)
+    applied = [d for m in past for d in m.decisions.all() if d.applied_at and d.fiche_id]
+    assert len(applied) == 1
+    changed = HistoryEntry.objects.filter(
+        decision=applied[0], item_type="ficheaction", item_id=applied[0].fiche_id
+    )
+    assert changed.exists()
+    post = ctg.coordinator_post
+    assert sorted(post.fundings.values_list("year", flat=True)) == [ctg.start_year, ctg.start_year + 1]
+    version = ctg.convention_versions.get()
+    text = "\n".join(page.extract_text() for page in PdfReader(BytesIO(version.pdf.read())).pages)
+    assert "Anne Lefèvre (fictive)" in text and ctg.period_label in text
+    assert ctg.fiches.first().title.split()[0] in text
+    call_command("load_demo")  # idempotent: nothing duplicated
+    assert ctg.meetings.count() == 4 and ctg.convention_versions.count() == 1 and ctg.bodies.count() == 2
