@@ -175,7 +175,7 @@ def file_stem(version: ConventionVersion) -> str:
 def convention_generate(*, ctg: Ctg, actor, kind: str = "convention", subject: str = "") -> ConventionVersion:
     """Builds the document from the dossier, writes its DOCX and PDF, and keeps them on a new version with
     the snapshot of the content and the changes since the previous version."""
-    ctg = Ctg.objects.select_for_update().select_related("caf", "epci").get(pk=ctg.pk)
+    ctg = Ctg.objects.select_for_update(of=("self",)).select_related("caf", "epci").get(pk=ctg.pk)
     if kind not in ConventionVersion.Kind.values:
         raise ValidationError({"kind": "Nature de document inconnue : convention ou avenant."})
     subject = (subject or "").strip()

@@ -623,7 +623,9 @@ def decision_add(
 
 @transaction.atomic
 def decision_remove(*, decision: Decision, actor) -> None:
-    decision = Decision.objects.select_for_update().select_related("meeting__body").get(pk=decision.pk)
+    decision = (
+        Decision.objects.select_for_update(of=("self",)).select_related("meeting__body").get(pk=decision.pk)
+    )
     if decision.applied_at is not None:
         raise ValidationError("Cette décision est appliquée au plan : elle ne peut plus être supprimée.")
     meeting, text, pk = decision.meeting, decision.text, decision.pk
@@ -642,7 +644,11 @@ def decision_remove(*, decision: Decision, actor) -> None:
 def decision_apply(*, decision: Decision, actor, now=None) -> Decision:
     """Carries the decision out on the plan through the plan's services; the history lines they write point
     to the decision. A decision is applied once, after its meeting is marked held."""
-    decision = Decision.objects.select_for_update().select_related("meeting", "fiche").get(pk=decision.pk)
+    decision = (
+        Decision.objects.select_for_update(of=("self",))
+        .select_related("meeting", "fiche")
+        .get(pk=decision.pk)
+    )
     meeting = decision.meeting
     ctg = meeting.ctg
     if decision.kind == Decision.Kind.NOTE:

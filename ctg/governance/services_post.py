@@ -339,7 +339,9 @@ def report_get_or_create(*, post: CoordinatorPost, actor, year: int) -> Activity
 
 
 def _locked(report: ActivityReport) -> ActivityReport:
-    return ActivityReport.objects.select_for_update().select_related("post__ctg").get(pk=report.pk)
+    return (
+        ActivityReport.objects.select_for_update(of=("self",)).select_related("post__ctg").get(pk=report.pk)
+    )
 
 
 @transaction.atomic

@@ -450,7 +450,7 @@ def test_the_docx_opens_in_libreoffice(world, convention_data, tmp_path):
 
 def test_control_characters_typed_in_the_dossier_do_not_break_the_documents(world, convention_data):
     fiche = convention_data.fiches[0]
-    fiche.title = "Relais\x0b petite enfance\x00"
+    fiche.title = "Relais\x0b petite enfance\x1f"  # (PostgreSQL refuses NUL in text, SQLite keeps it)
     fiche.save()
     version = _generate(world)
     assert "Relais petite enfance" in docx_text(version.docx.path)
