@@ -6,6 +6,8 @@ import re
 
 from django.template.loader import render_to_string
 
+from ctg.plans.bilan import docx_table
+
 # Characters XML (hence DOCX) cannot hold: a typed control character must not prevent the document.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
@@ -55,20 +57,6 @@ def render_pdf(content: dict) -> bytes:
     }
     html = render_to_string("documents/convention_pdf.html", context)
     return HTML(string=html, base_url=str(FONTS_DIR)).write_pdf()
-
-
-def _table(document, headers: list[str], rows: list[list[str]]):
-    table = document.add_table(rows=1, cols=len(headers))
-    table.style = "Table Grid"
-    for cell, header in zip(table.rows[0].cells, headers, strict=True):
-        cell.text = header
-        for run in cell.paragraphs[0].runs:
-            run.bold = True
-    for values in rows:
-        cells = table.add_row().cells
-        for cell, value in zip(cells, values, strict=True):
-            cell.text = value
-    return table
 
 
 def _blocks(document, blocks: list[dict]) -> None:
@@ -122,7 +110,7 @@ def render_docx(content: dict) -> bytes:
 
     document.add_heading("Signatures", level=1)
     if content["signatures"]:
-        _table(
+        docx_table(
             document,
             ["Organisation", "Signataire", "Qualité", "Date"],
             [[s["organisation"], s["name"], s["capacity"], s["date"]] for s in content["signatures"]],
@@ -143,7 +131,7 @@ def render_docx(content: dict) -> bytes:
         document.add_paragraph(f"{portrait['territory']} — population : {portrait['population']} habitants.")
         document.add_heading("Chiffres clés", level=2)
         if portrait["figures"]:
-            _table(
+            docx_table(
                 document,
                 ["Indicateur", "Valeur", "Source"],
                 [[f["label"], f["value"], f["source"]] for f in portrait["figures"]],
@@ -174,7 +162,7 @@ def render_docx(content: dict) -> bytes:
     # Annex 3: fiches.
     document.add_heading(ANNEX_TITLES[2], level=1)
     if content["fiches"]:
-        _table(
+        docx_table(
             document,
             ["N°", "Fiche action", "Pilote", "Calendrier", "Budget prévu sur la période"],
             [
@@ -196,7 +184,7 @@ def render_docx(content: dict) -> bytes:
     # Annex 4: indicators.
     document.add_heading(ANNEX_TITLES[3], level=1)
     if content["indicators"]:
-        _table(
+        docx_table(
             document,
             ["Fiche", "Indicateur", "Référence", *[f"Cible {y}" for y in content["years"]]],
             [

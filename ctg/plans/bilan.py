@@ -188,7 +188,8 @@ def render_pdf(data: dict) -> bytes:
     return HTML(string=html, base_url=str(FONTS_DIR)).write_pdf()
 
 
-def _table(document, headers: list[str], rows: list[list[str]]):
+def docx_table(document, headers: list[str], rows: list[list[str]]):
+    """A DOCX table with a bold header row (shared with the convention document)."""
     table = document.add_table(rows=1, cols=len(headers))
     table.style = "Table Grid"
     for cell, header in zip(table.rows[0].cells, headers, strict=True):
@@ -218,7 +219,7 @@ def render_docx(data: dict) -> bytes:
     document.add_paragraph(data["highlights"] or "Aucun fait marquant saisi.")
 
     document.add_heading("Fiches action", level=1)
-    _table(
+    docx_table(
         document,
         ["Situation", "Nombre"],
         [[label, str(len(data[key]))] for key, label in SECTIONS]
@@ -229,7 +230,7 @@ def render_docx(data: dict) -> bytes:
         if not data[key]:
             document.add_paragraph("Aucune.")
             continue
-        _table(
+        docx_table(
             document,
             ["Fiche", "Statut", "Début", "Fin"],
             [
@@ -245,7 +246,7 @@ def render_docx(data: dict) -> bytes:
 
     document.add_heading("Indicateurs", level=1)
     if data["indicators"]:
-        _table(
+        docx_table(
             document,
             ["Fiche", "Indicateur", f"Cible {year}", f"Réalisé {year}", "Statut"],
             [
@@ -265,7 +266,7 @@ def render_docx(data: dict) -> bytes:
     document.add_heading("Budget", level=1)
     budget = data["budget"]
     if budget["rows"]:
-        _table(
+        docx_table(
             document,
             ["Financeur", "Prévu", "Réalisé"],
             [[r["label"], euros(r["planned"]), euros(r["spent"])] for r in budget["rows"]]
