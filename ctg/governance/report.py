@@ -264,7 +264,7 @@ def render_docx(data: dict) -> bytes:
 
     document.add_heading("Réunions des instances", level=1)
     if data["meetings"]:
-        bilan._table(
+        bilan.docx_table(
             document,
             ["Instance", "Date", "Invités", "Présents", "Excusés", "Absents"],
             [
@@ -284,7 +284,7 @@ def render_docx(data: dict) -> bytes:
 
     document.add_heading("Décisions", level=1)
     if data["decisions"]:
-        bilan._table(
+        bilan.docx_table(
             document,
             ["Réunion", "Décision"],
             [
@@ -297,7 +297,7 @@ def render_docx(data: dict) -> bytes:
 
     document.add_heading("Avancement du plan d'action", level=1)
     plan = data["plan"]
-    bilan._table(
+    bilan.docx_table(
         document,
         ["Situation", "Nombre"],
         [
@@ -318,7 +318,7 @@ def render_docx(data: dict) -> bytes:
     document.add_heading(f"Financement CAF du poste en {year}", level=1)
     texts = data["funding_texts"]
     if texts:
-        bilan._table(
+        bilan.docx_table(
             document,
             ["Montant accordé", "Avance versée", "Solde versé", "Reste à verser", "Décision"],
             [[texts["agreed"], texts["advance"], texts["balance"], texts["remaining"], texts["decided_on"]]],
