@@ -190,4 +190,5 @@ CTG_REMINDER_MEETING_DAYS = [int(day) for day in env_list("CTG_REMINDER_MEETING_
 CTG_REMINDER_MILESTONE_DAYS = [int(day) for day in env_list("CTG_REMINDER_MILESTONE_DAYS", "14")]
 CTG_REMINDER_PERIOD_END_DAYS = [int(day) for day in env_list("CTG_REMINDER_PERIOD_END_DAYS", "180,90")]
 CTG_REMINDER_FUNDING_FROM = os.environ.get("CTG_REMINDER_FUNDING_FROM", "10-01")
+CTG_REMINDER_CLAIM_MINUTES = int(os.environ.get("CTG_REMINDER_CLAIM_MINUTES", "60"))
 CTG_SITE_URL = os.environ.get("CTG_SITE_URL", "http://127.0.0.1:8000").rstrip("/")

@@ -36,6 +36,9 @@ class Notification(models.Model):
     created_at = models.DateTimeField("créée le", auto_now_add=True, db_index=True)
     read_at = models.DateTimeField("lue le", null=True, blank=True)
     emailed_at = models.DateTimeField("envoyée par courriel le", null=True, blank=True)
+    # Set by the run that is emailing the notification, so that two overlapping runs never email it twice;
+    # a claim older than CTG_REMINDER_CLAIM_MINUTES (a run that died while sending) may be taken again.
+    email_claimed_at = models.DateTimeField("envoi en cours depuis", null=True, blank=True)
 
     class Meta:
         verbose_name = "notification"

@@ -20,7 +20,8 @@ Inactive accounts are never notified.
 
 Keys are deterministic and carry the date of the event (a rescheduled meeting or milestone, an extended
 period are reminded again); `send_reminders` creates one notification per person and key, ever, and emails
-it once (a failed send is retried by the next run while the reminder is still due).
+it once (a failed send is retried by the next run while the reminder is still due). Each email is claimed
+before it is sent (`claim_email`), so two overlapping runs never email the same notification twice.
 """
 
 import datetime
@@ -351,8 +352,22 @@ def email_body(notification: Notification) -> str:
     return "\n".join(lines)
 
 
+def claim_email(notification: Notification) -> bool:
+    """Reserves the sending of a notification's email for this run, in one conditional UPDATE (atomic on
+    SQLite and PostgreSQL): False when it was emailed already or another run is sending it right now."""
+    now = timezone.now()
+    stale = now - datetime.timedelta(minutes=getattr(settings, "CTG_REMINDER_CLAIM_MINUTES", 60))
+    claimed = (
+        Notification.objects.filter(pk=notification.pk, emailed_at__isnull=True, read_at__isnull=True)
+        .filter(Q(email_claimed_at__isnull=True) | Q(email_claimed_at__lt=stale))
+        .update(email_claimed_at=now)
+    )
+    return claimed == 1
+
+
 def send_notification_email(notification: Notification) -> bool:
-    """Emails one notification; True when sent (emailed_at is then set), False on failure (left empty)."""
+    """Emails one notification that this run has claimed; True when sent (emailed_at is then set), False on
+    failure (the claim is released so that the next run retries)."""
     try:
         send_mail(
             subject=f"[CTG] {notification.title}",
@@ -362,6 +377,7 @@ def send_notification_email(notification: Notification) -> bool:
         )
     except Exception:  # noqa: BLE001 - any transport error: the next run retries
         logger.warning("Échec de l'envoi du rappel %s à %s", notification.key, notification.user.email)
+        Notification.objects.filter(pk=notification.pk).update(email_claimed_at=None)
         return False
     notification.emailed_at = timezone.now()
     Notification.objects.filter(pk=notification.pk).update(emailed_at=notification.emailed_at)
@@ -402,6 +418,8 @@ def send_reminders(today: datetime.date | None = None, stdout=None, *, dry_run: 
         if not reminder.user.email:
             counts["without_email"] += created
             continue
+        if not claim_email(notification):
+            continue  # another run is emailing it, or did since this one read it
         notification.user = reminder.user
         if send_notification_email(notification):
             counts["emailed"] += 1

@@ -4,6 +4,7 @@ import datetime
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from ctg.notifications import reminders
 from ctg.notifications.models import Notification
@@ -107,6 +108,45 @@ def test_concurrent_creation_keeps_one_notification(world, copil, mailoutbox):
     assert counts["created"] == 1
     assert Notification.objects.filter(user=world.users["coordination"]).get().title == "Déjà là"
     assert len(mailoutbox) == 2  # the existing one had not been emailed yet
+
+
+def test_overlapping_runs_email_each_notification_once(world, copil, mailoutbox, monkeypatch):
+    """A second run that starts while the first one is sending (here: from inside the first email) finds the
+    notifications claimed and emails nothing: each person gets one email."""
+    real_send_mail = reminders.send_mail
+    nested = []
+
+    def send_and_overlap(**kwargs):
+        if not nested:
+            nested.append(None)
+            nested[0] = send_reminders(today=DAY)
+        return real_send_mail(**kwargs)
+
+    monkeypatch.setattr(reminders, "send_mail", send_and_overlap)
+    first = send_reminders(today=DAY)
+    # The first run claimed one notification and was sending it when the second run started: the second
+    # run emailed the other one, and the first run then found it claimed.
+    assert (first["emailed"], nested[0]["emailed"]) == (1, 1)
+    assert sorted(m.to[0] for m in mailoutbox) == ["coordination@epci.fr", "referent@commune.fr"]
+    assert all(n.emailed_at is not None for n in Notification.objects.all())
+
+
+def test_claim_of_a_run_that_died_is_taken_again_after_the_delay(world, copil, mailoutbox, settings):
+    settings.CTG_REMINDER_CLAIM_MINUTES = 60
+    send_reminders(today=DAY, dry_run=False)
+    mailoutbox.clear()
+    Notification.objects.update(emailed_at=None, email_claimed_at=timezone.now())  # a run is sending
+    assert send_reminders(today=DAY)["emailed"] == 0
+    assert mailoutbox == []
+    Notification.objects.update(email_claimed_at=timezone.now() - datetime.timedelta(minutes=61))
+    assert send_reminders(today=DAY)["emailed"] == 2
+    assert len(mailoutbox) == 2
+
+
+def test_failed_send_releases_its_claim(world, copil, mailoutbox, monkeypatch):
+    monkeypatch.setattr(reminders, "send_mail", lambda **kwargs: (_ for _ in ()).throw(OSError("panne")))
+    assert send_reminders(today=DAY)["failed"] == 2
+    assert not Notification.objects.filter(email_claimed_at__isnull=False).exists()
 
 
 class TestCommand:
