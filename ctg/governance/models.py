@@ -164,6 +164,9 @@ class Decision(TrackedModel):
         related_name="+",
         verbose_name="appliquée par",
     )
+    # Why applying it changed nothing on the plan (the fiche already had that status, the budget line those
+    # amounts); empty when it did change the plan.
+    applied_without_effect = models.CharField("appliquée sans effet", max_length=300, blank=True)
 
     class Meta:
         verbose_name = "décision"

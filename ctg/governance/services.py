@@ -640,6 +640,17 @@ def decision_remove(*, decision: Decision, actor) -> None:
     )
 
 
+def _without_effect(kind: str, fiche, payload: dict) -> str:
+    """Why applying the decision would change nothing on the plan, or an empty string."""
+    if kind == Decision.Kind.FICHE_STATUS and fiche.status == payload["status"]:
+        return f"la fiche était déjà « {fiche.get_status_display()} »"
+    if kind == Decision.Kind.BUDGET:
+        line = fiche.budget.filter(year=payload["year"], funder=payload["funder"]).first()
+        if line and line.planned == Decimal(payload["planned"]) and line.spent == Decimal(payload["spent"]):
+            return "la ligne de budget avait déjà ces montants"
+    return ""
+
+
 @transaction.atomic
 def decision_apply(*, decision: Decision, actor, now=None) -> Decision:
     """Carries the decision out on the plan through the plan's services; the history lines they write point
@@ -662,8 +673,11 @@ def decision_apply(*, decision: Decision, actor, now=None) -> Decision:
     if decision.kind in (Decision.Kind.FICHE_STATUS, Decision.Kind.BUDGET) and decision.fiche is None:
         raise ValidationError("La fiche action de cette décision n'existe plus.")
     fiche, payload = clean_decision(ctg, decision.kind, decision.fiche, decision.payload)
+    decision.applied_without_effect = _without_effect(decision.kind, fiche, payload)
     with history_cause(decision):
-        if decision.kind == Decision.Kind.FICHE_STATUS:
+        if decision.applied_without_effect:
+            pass  # the plan already is as decided: nothing to write on the fiche
+        elif decision.kind == Decision.Kind.FICHE_STATUS:
             plan_services.fiche_update(
                 fiche=fiche, actor=actor, expected_version=fiche.version, status=payload["status"]
             )
@@ -689,7 +703,12 @@ def decision_apply(*, decision: Decision, actor, now=None) -> Decision:
             ctg=ctg,
             actor=actor,
             action="décision",
-            summary=f"Décision appliquée au plan ({meeting_label(meeting)}) : {decision_effect(decision)}",
+            summary=f"Décision appliquée au plan ({meeting_label(meeting)}) : {decision_effect(decision)}"
+            + (
+                f" — sans effet : {decision.applied_without_effect}"
+                if decision.applied_without_effect
+                else ""
+            ),
             item=decision,
         )
     return decision

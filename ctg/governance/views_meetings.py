@@ -374,13 +374,18 @@ def decision_apply(request, ctg, role, meeting_pk, decision_pk):
         raise PermissionDenied("Votre rôle ne permet pas de modifier le plan d'action.")
     meeting = _get_meeting(ctg, meeting_pk)
     decision = get_object_or_404(Decision, pk=decision_pk, meeting=meeting)
-    return _simple_action(
-        request,
-        meeting,
-        lambda: services.decision_apply(decision=decision, actor=request.user),
-        "La décision est appliquée au plan d'action.",
-        "decisions",
-    )
+    try:
+        applied = services.decision_apply(decision=decision, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        if applied.applied_without_effect:
+            messages.info(
+                request, f"La décision est marquée appliquée, sans effet : {applied.applied_without_effect}."
+            )
+        else:
+            messages.success(request, "La décision est appliquée au plan d'action.")
+    return _back(meeting, "decisions")
 
 
 @ctg_view(Op.MANAGE_GOVERNANCE, methods=("POST",))

@@ -459,6 +459,38 @@ def test_apply_fiche_create_stores_the_new_fiche(world, held):
     assert world.ctg.history.get(item_type="ficheaction", item_id=fiche.pk).decision == decision
 
 
+def test_a_decision_that_changes_nothing_is_applied_and_says_so(world, held, fiche):
+    fiche.status = FicheAction.Status.EN_COURS
+    fiche.save()
+    version = fiche.version
+    decision = DecisionFactory(meeting=held, kind="fiche_status", fiche=fiche, payload={"status": "en_cours"})
+    applied = _apply(decision, world)
+    fiche.refresh_from_db()
+    assert fiche.version == version  # the fiche was not rewritten
+    assert applied.applied_at is not None
+    assert applied.applied_without_effect == "la fiche était déjà « En cours »"
+    assert not world.ctg.history.filter(item_type="ficheaction", item_id=fiche.pk).exists()
+    entry = world.ctg.history.get(item_type="decision", summary__startswith="Décision appliquée")
+    assert entry.summary.endswith("— sans effet : la fiche était déjà « En cours »")
+
+    fiche.budget.create(year=2026, funder="caf", planned="100.00", spent="0.00")
+    same = DecisionFactory(
+        meeting=held,
+        kind="budget",
+        fiche=fiche,
+        payload={"year": 2026, "funder": "caf", "planned": "100", "spent": "0"},
+    )
+    assert _apply(same, world).applied_without_effect == "la ligne de budget avait déjà ces montants"
+    other = DecisionFactory(
+        meeting=held,
+        kind="budget",
+        fiche=fiche,
+        payload={"year": 2026, "funder": "caf", "planned": "150", "spent": "0"},
+    )
+    assert _apply(other, world).applied_without_effect == ""
+    assert str(fiche.budget.get().planned) == "150.00"
+
+
 def test_a_decision_is_applied_once(world, held, fiche):
     decision = DecisionFactory(meeting=held, kind="fiche_status", fiche=fiche, payload={"status": "en_pause"})
     _apply(decision, world)

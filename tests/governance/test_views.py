@@ -243,6 +243,17 @@ def test_decision_add_bad_input_and_apply(coordination, client, world, held):
     assert line in history
 
 
+def test_applying_a_decision_that_changes_nothing_says_so(coordination, world, held):
+    fiche = FicheFactory(ctg=world.ctg, title="Relais petite enfance", status=FicheAction.Status.EN_COURS)
+    decision = DecisionFactory(meeting=held, kind="fiche_status", fiche=fiche, payload={"status": "en_cours"})
+    response = coordination.post(
+        url("decision_apply", world, meeting_pk=held.pk, decision_pk=decision.pk), follow=True
+    )
+    page = response.content.decode()
+    assert "La décision est marquée appliquée, sans effet : la fiche était déjà « En cours »." in page
+    assert "Sans effet : la fiche était déjà « En cours »." in page  # on the meeting page, for good
+
+
 def test_decision_delete(coordination, world, held):
     decision = DecisionFactory(meeting=held)
     coordination.post(url("decision_delete", world, meeting_pk=held.pk, decision_pk=decision.pk))
