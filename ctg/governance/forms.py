@@ -32,7 +32,13 @@ class MemberForm(DsfrForm):
 
 
 class MeetingForm(DsfrForm):
-    body = forms.ModelChoiceField(label="Instance", queryset=Body.objects.none(), empty_label="— Choisir —")
+    body = forms.ModelChoiceField(
+        label="Instance",
+        queryset=Body.objects.none(),
+        empty_label="— Choisir —",
+        help_text="Changer d'instance invite ses membres ; ceux de l'ancienne instance dont la présence "
+        "n'est pas encore saisie sont retirés, les invités extérieurs restent.",
+    )
     title = forms.CharField(label="Intitulé", max_length=250, required=False)
     starts_at = forms.DateTimeField(
         label="Début", widget=DATETIME_WIDGET, input_formats=DATETIME_FORMATS, help_text="Date et heure."

@@ -311,16 +311,7 @@ def meeting_create(
         },
     )
     meeting = Meeting.objects.create(ctg=ctg, created_by=_person(actor), updated_by=_person(actor), **values)
-    Participant.objects.bulk_create(
-        Participant(
-            meeting=meeting,
-            member=m,
-            person_name=m.person_name,
-            organisation_name=m.organisation.name,
-            email=m.email,
-        )
-        for m in body.members.select_related("organisation")
-    )
+    _invite_members(meeting, body)
     history_record(
         ctg=ctg,
         actor=actor,
@@ -330,6 +321,42 @@ def meeting_create(
         item=meeting,
     )
     return meeting
+
+
+def _invite_members(meeting: Meeting, body: Body) -> list[str]:
+    """Invites the members of the body who are not participants yet (same seat or same email); returns
+    their names."""
+    present = meeting.participants.all()
+    seats = {p.member_id for p in present if p.member_id}
+    emails = {p.email.lower() for p in present if p.email}
+    new = [
+        Participant(
+            meeting=meeting,
+            member=m,
+            person_name=m.person_name,
+            organisation_name=m.organisation.name,
+            email=m.email,
+        )
+        for m in body.members.select_related("organisation")
+        if m.pk not in seats and not (m.email and m.email.lower() in emails)
+    ]
+    Participant.objects.bulk_create(new)
+    return [str(p) for p in new]
+
+
+def _rebuild_participants(meeting: Meeting, old_body: Body) -> dict:
+    """After a change of body: the old body's members whose attendance was not recorded leave the list, the
+    new body's members join it; guests and recorded attendances stay. Returns the history changes."""
+    leaving = meeting.participants.filter(member__body=old_body, attendance=Participant.Attendance.INVITED)
+    removed = [str(p) for p in leaving]
+    leaving.delete()
+    added = _invite_members(meeting, meeting.body)
+    changes = {}
+    if removed:
+        changes["participants retirés"] = ["; ".join(removed), ""]
+    if added:
+        changes["participants ajoutés"] = ["", "; ".join(added)]
+    return changes
 
 
 def _refuse_cancelled(meeting: Meeting) -> None:
@@ -346,7 +373,10 @@ def meeting_update(*, meeting: Meeting, actor, **values) -> Meeting:
     _refuse_cancelled(meeting)
     merged = _clean_meeting(meeting.ctg, {**{k: getattr(meeting, k) for k in MEETING_FIELDS}, **values})
     before = {k: getattr(meeting, k) for k in SEQUENCE_FIELDS}
+    old_body = meeting.body
     changes = _changes(meeting, merged, MEETING_FIELDS)
+    if meeting.body_id != old_body.pk:
+        changes.update(_rebuild_participants(meeting, old_body))
     if changes:
         if any(before[k] != getattr(meeting, k) for k in SEQUENCE_FIELDS):
             meeting.sequence += 1

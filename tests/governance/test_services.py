@@ -187,6 +187,36 @@ def test_meeting_update_bumps_sequence_only_when_date_or_place_change(world):
     assert entry.changes == {"début": ["10/03/2026 15:00", "11/03/2026 15:00"]}
 
 
+def test_changing_the_body_of_a_meeting_rebuilds_its_invitations(world):
+    copil = BodyFactory(ctg=world.ctg, name="COPIL")
+    cotech = BodyFactory(ctg=world.ctg, kind="cotech", name="COTECH")
+    BodyMemberFactory(body=copil, person_name="Alix", email="alix@caf.fr")
+    BodyMemberFactory(body=copil, person_name="Bo", email="bo@epci.fr")
+    BodyMemberFactory(body=copil, person_name="Cy", email="cy@epci.fr")
+    BodyMemberFactory(body=cotech, person_name="Bo (COTECH)", email="BO@epci.fr")
+    BodyMemberFactory(body=cotech, person_name="Dee", email="dee@commune.fr")
+    meeting = _create_meeting(world, body=copil)
+    actor = world.users["coordination"]
+    services.participant_add(meeting=meeting, actor=actor, person_name="Invitée", email="invitee@asso.fr")
+    meeting.participants.filter(person_name="Cy").update(attendance=Participant.Attendance.EXCUSED)
+
+    services.meeting_update(meeting=meeting, actor=actor, body=cotech)
+    names = set(meeting.participants.values_list("person_name", flat=True))
+    # Alix and Bo (COPIL, nothing recorded) leave; Cy's recorded attendance and the guest stay; the COTECH's
+    # members join.
+    assert names == {"Cy", "Invitée", "Bo (COTECH)", "Dee"}
+    entry = world.ctg.history.latest("id")
+    assert entry.changes["instance"] == ["COPIL", "COTECH"]
+    assert (
+        "Alix" in entry.changes["participants retirés"][0]
+        and "Bo" in entry.changes["participants retirés"][0]
+    )
+    assert "Dee" in entry.changes["participants ajoutés"][1]
+
+    services.meeting_update(meeting=meeting, actor=actor, agenda="Sans changement d'instance")
+    assert meeting.participants.count() == 4
+
+
 def test_meeting_update_refuses_bad_input_and_keeps_the_meeting(world):
     meeting = _create_meeting(world)
     with pytest.raises(ValidationError):
