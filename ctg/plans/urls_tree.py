@@ -35,6 +35,21 @@ urlpatterns = [
         name="fiche_attachment_download",
     ),
     path("fiches/<int:fiche_pk>/indicateurs/", views.fiche_indicator_create, name="fiche_indicator_create"),
+    path(
+        "fiches/<int:fiche_pk>/budget/<int:line_pk>/supprimer/",
+        views.fiche_budget_delete,
+        name="fiche_budget_delete",
+    ),
+    path(
+        "fiches/<int:fiche_pk>/indicateurs/<int:indicator_pk>/modifier/",
+        views.fiche_indicator_edit,
+        name="fiche_indicator_edit",
+    ),
+    path(
+        "fiches/<int:fiche_pk>/indicateurs/<int:indicator_pk>/supprimer/",
+        views.fiche_indicator_delete,
+        name="fiche_indicator_delete",
+    ),
     path("fiches/<int:fiche_pk>/valeurs/", views.fiche_indicator_value, name="fiche_indicator_value"),
     path("fiches/<int:fiche_pk>/deplacer/", views.fiche_move, name="fiche_move"),
     path("fiches/<int:fiche_pk>/supprimer/", views.fiche_delete, name="fiche_delete"),

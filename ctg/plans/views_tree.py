@@ -28,10 +28,12 @@ from ctg.plans.forms import (
 )
 from ctg.plans.models import (
     Attachment,
+    BudgetLine,
     Enjeu,
     FicheAction,
     IndicatorValue,
     OperationalObjective,
+    PlanIndicator,
     StrategicObjective,
 )
 
@@ -691,3 +693,125 @@ def fiche_indicator_create(request, ctg, role, fiche_pk):
     if _save(request, form, write, "L'indicateur est ajouté."):
         return _fiche_anchor(ctg, fiche, "indicateurs")
     return _fiche_page(request, ctg, role, fiche, indicator_form=form, status=400)
+
+
+# --- deleting a budget line, editing and deleting an indicator -----------------------------------------
+
+
+def _budget_line(fiche, line_pk):
+    return get_object_or_404(BudgetLine, pk=line_pk, fiche=fiche)
+
+
+def _plan_indicator(fiche, indicator_pk):
+    return get_object_or_404(PlanIndicator, pk=indicator_pk, fiche=fiche)
+
+
+def _number_text(value) -> str:
+    """A decimal as typed in French (« 3,5 »), for the initial value of a text field."""
+    if value is None:
+        return ""
+    text = format(value.normalize(), "f")
+    return text.replace(".", ",")
+
+
+def _confirm_page(request, ctg, role, fiche, *, heading, details, button, anchor):
+    return render(
+        request,
+        "plans/fiche_item_delete.html",
+        _context(
+            ctg,
+            role,
+            "plan",
+            heading,
+            fiche=fiche,
+            heading=heading,
+            details=details,
+            button=button,
+            anchor=anchor,
+        ),
+    )
+
+
+@ctg_view(Op.VIEW, methods=("GET", "POST"))
+def fiche_budget_delete(request, ctg, role, fiche_pk, line_pk):
+    """GET: asks to confirm; POST: deletes the budget line (the history keeps its amounts)."""
+    fiche = _editable_fiche(request, ctg, role, fiche_pk)
+    line = _budget_line(fiche, line_pk)
+    label = f"{line.get_funder_display()} {line.year}"
+    if request.method == "POST":
+        _run(
+            request,
+            lambda: services.budget_delete(line=line, actor=request.user),
+            f"La ligne de budget « {label} » est supprimée.",
+        )
+        return _fiche_anchor(ctg, fiche, "budget")
+    return _confirm_page(
+        request,
+        ctg,
+        role,
+        fiche,
+        heading=f"Supprimer la ligne de budget « {label} »",
+        details=[
+            f"Prévu : {_number_text(line.planned)} €, réalisé : {_number_text(line.spent)} €.",
+            "La suppression est enregistrée dans l'historique de la fiche.",
+        ],
+        button="Supprimer la ligne de budget",
+        anchor="budget",
+    )
+
+
+@ctg_view(Op.VIEW, methods=("GET", "POST"))
+def fiche_indicator_edit(request, ctg, role, fiche_pk, indicator_pk):
+    fiche = _editable_fiche(request, ctg, role, fiche_pk)
+    indicator = _plan_indicator(fiche, indicator_pk)
+    initial = {
+        "label": indicator.label,
+        "unit": indicator.unit,
+        "direction": indicator.direction,
+        "nature": indicator.nature,
+        "baseline_value": _number_text(indicator.baseline_value),
+        "baseline_year": indicator.baseline_year,
+        "portrait_indicator": indicator.portrait_indicator,
+    }
+    form = IndicatorForm(_posted(request), initial=initial)
+    write = lambda data: services.indicator_update(indicator=indicator, actor=request.user, **data)  # noqa: E731
+    if _save(request, form, write, "L'indicateur est enregistré."):
+        return _fiche_anchor(ctg, fiche, f"indicateur-{indicator.pk}")
+    heading = f"Modifier l'indicateur « {indicator.label} »"
+    return render(
+        request,
+        "plans/fiche_item_form.html",
+        _context(ctg, role, "plan", heading, fiche=fiche, form=form, heading=heading, anchor="indicateurs"),
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@ctg_view(Op.VIEW, methods=("GET", "POST"))
+def fiche_indicator_delete(request, ctg, role, fiche_pk, indicator_pk):
+    """GET: asks to confirm; POST: deletes the indicator with its targets and realised values."""
+    fiche = _editable_fiche(request, ctg, role, fiche_pk)
+    indicator = _plan_indicator(fiche, indicator_pk)
+    if request.method == "POST":
+        _run(
+            request,
+            lambda: services.indicator_delete(indicator=indicator, actor=request.user),
+            f"L'indicateur « {indicator.label} » est supprimé.",
+        )
+        return _fiche_anchor(ctg, fiche, "indicateurs")
+    count = indicator.values.count()
+    if count > 1:
+        values = f"Ses {count} valeurs (cibles et réalisées) seront supprimées aussi."
+    elif count == 1:
+        values = "Sa valeur saisie (cible ou réalisée) sera supprimée aussi."
+    else:
+        values = "Aucune valeur n'est saisie pour cet indicateur."
+    return _confirm_page(
+        request,
+        ctg,
+        role,
+        fiche,
+        heading=f"Supprimer l'indicateur « {indicator.label} »",
+        details=[values, "La suppression est enregistrée dans l'historique de la fiche."],
+        button="Supprimer l'indicateur",
+        anchor="indicateurs",
+    )

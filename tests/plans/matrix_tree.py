@@ -6,6 +6,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from ctg.plans.models import Attachment, FicheAction, PlanIndicator
 from tests.matrix_helpers import EDITORS, MEMBER_ROLES, REDIRECT, dossier
 from tests.plans.factories import (
+    BudgetLineFactory,
     EnjeuFactory,
     FicheFactory,
     OperationalObjectiveFactory,
@@ -36,6 +37,16 @@ def _indicator(w):
     fiche = FicheFactory(ctg=w.ctg)
     PlanIndicatorFactory(fiche=fiche)
     return {"pk": w.ctg.pk, "fiche_pk": fiche.pk}
+
+
+def _budget_line(w):
+    fiche = FicheFactory(ctg=w.ctg)
+    return {"pk": w.ctg.pk, "fiche_pk": fiche.pk, "line_pk": BudgetLineFactory(fiche=fiche).pk}
+
+
+def _plan_indicator(w):
+    fiche = FicheFactory(ctg=w.ctg)
+    return {"pk": w.ctg.pk, "fiche_pk": fiche.pk, "indicator_pk": PlanIndicatorFactory(fiche=fiche).pk}
 
 
 def _value_data(w):
@@ -135,6 +146,19 @@ MATRIX: dict = {
         lambda w: {"indicateur-label": "Places", "indicateur-direction": "up", "indicateur-nature": "result"},
     ),
     ("plans:fiche_indicator_value", "POST"): _post(_indicator, _value_data),
+    ("plans:fiche_budget_delete", "GET"): dossier(EDITORS, kwargs=_budget_line),
+    ("plans:fiche_budget_delete", "POST"): _post(_budget_line),
+    ("plans:fiche_indicator_edit", "GET"): dossier(EDITORS, kwargs=_plan_indicator),
+    ("plans:fiche_indicator_edit", "POST"): _post(
+        _plan_indicator,
+        lambda w: {
+            "indicateur-label": "Places",
+            "indicateur-direction": "down",
+            "indicateur-nature": "means",
+        },
+    ),
+    ("plans:fiche_indicator_delete", "GET"): dossier(EDITORS, kwargs=_plan_indicator),
+    ("plans:fiche_indicator_delete", "POST"): _post(_plan_indicator),
     ("plans:fiche_move", "POST"): _post(_fiche, UP),
     ("plans:fiche_delete", "POST"): _post(_fiche),
 }
