@@ -1,6 +1,6 @@
 # Tâches courantes de la plateforme CTG (GNU make).
 #
-#   make setup    installe tout ce qu'il faut (paquets Debian, .venv, paquet npm du référentiel)
+#   make setup    installe tout ce qu'il faut (paquets Debian, .venv, paquets npm du référentiel et des graphiques)
 #   make run      prépare la base, charge les territoires et la démo, lance le serveur sur 127.0.0.1:$(PORT)
 #   make test     lance pytest (tests navigateur compris) ; options : make test PYTEST_ARGS="-k smoke -x"
 #   make quality  ruff, migrations à jour, `ctg check` et `ctg check --deploy`
@@ -21,6 +21,7 @@ BIN := $(VENV)/bin
 CTG := $(BIN)/ctg
 VENV_STAMP := $(VENV)/.installed
 NPM_DATA := node_modules/@etalab/decoupage-administratif/data/communes.json
+NPM_CHART := node_modules/@gouvfr/dsfr-chart/dist/BarChart/BarChart.js
 
 # Paquets Debian : Chromium pour les tests navigateur, Pango et des polices pour WeasyPrint.
 DEBIAN_PACKAGES := chromium libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
@@ -58,7 +59,7 @@ endef
 help:
 	@echo "Cibles : setup, run (PORT=$(PORT)), test (PYTEST_ARGS=…), quality, fix, clean"
 
-setup: system-packages $(VENV_STAMP) $(NPM_DATA)
+setup: system-packages $(VENV_STAMP) $(NPM_DATA) $(NPM_CHART)
 
 system-packages:
 	@if ! command -v dpkg >/dev/null 2>&1; then \
@@ -87,16 +88,20 @@ $(VENV_STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	"$(BIN)/python" -m pip install --disable-pip-version-check -q --no-deps -e .
 	@touch "$@"
 
-# npm ci ne tourne que si le référentiel manque (ou si package-lock.json a changé depuis).
-$(NPM_DATA): package.json package-lock.json
+# npm ci ne tourne que si le référentiel ou les graphiques (dsfr-chart) manquent, ou si package-lock.json a
+# changé depuis.
+$(NPM_DATA) $(NPM_CHART) &: package.json package-lock.json
 	@if ! command -v npm >/dev/null 2>&1; then \
 		$(call apt_install,nodejs npm); \
 	fi
-	@if [ ! -f "$@" ] || [ package-lock.json -nt "$@" ] || [ package.json -nt "$@" ]; then \
+	@if [ ! -f "$(NPM_DATA)" ] || [ ! -f "$(NPM_CHART)" ] || [ package-lock.json -nt "$(NPM_DATA)" ] \
+		|| [ package.json -nt "$(NPM_DATA)" ]; then \
 		npm ci --no-audit --no-fund; \
 	fi
-	@test -f "$@" || { echo "$@ manque après npm ci." >&2; exit 1; }
-	@touch "$@"
+	@for f in "$(NPM_DATA)" "$(NPM_CHART)"; do \
+		test -f "$$f" || { echo "$$f manque après npm ci." >&2; exit 1; }; \
+	done
+	@touch "$(NPM_DATA)" "$(NPM_CHART)"
 
 run: setup
 	"$(CTG)" migrate --noinput

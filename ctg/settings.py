@@ -126,7 +126,12 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
-STATICFILES_DIRS = [BASE_DIR / "ctg" / "static"]
+STATICFILES_DIRS = [
+    BASE_DIR / "ctg" / "static",
+    # Graphiques des pages web (web components <bar-chart>), installés par `make setup` (npm ci) ; servis sous
+    # /static/dsfr-chart/, sans CDN. S'il manque, `ctg check` signale staticfiles.W004.
+    ("dsfr-chart/BarChart", BASE_DIR / "node_modules" / "@gouvfr" / "dsfr-chart" / "dist" / "BarChart"),
+]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = DATA_DIR / "media"
 # Plain compressed storage: the manifest storage would rename django-dsfr's files and break its checksums.

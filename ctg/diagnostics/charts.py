@@ -1,8 +1,10 @@
-"""Server-side SVG charts of the portrait: accessible (role="img", <title>, <desc>), no JavaScript, and the
-same markup in the web page and in the PDF. Every chart also returns its figures, shown as a table next to
-it."""
+"""Charts of the portrait: server-side SVG for the PDF (accessible: role="img", <title>, <desc>; no
+JavaScript), and the same figures as a `WebChart` for the web pages, drawn there by the `<bar-chart>` web
+component of @gouvfr/dsfr-chart (template ctg/templates/includes/dsfr_chart.html). Every chart also returns
+its figures, shown as a table next to it: the accessible alternative of the drawing."""
 
 import itertools
+import json
 from dataclasses import dataclass, field
 from xml.sax.saxutils import escape
 
@@ -18,11 +20,52 @@ _ids = itertools.count(1)
 
 
 @dataclass
+class WebChart:
+    """The figures of a chart as the `<bar-chart>` element of @gouvfr/dsfr-chart 2.x wants them: one list of
+    labels, one list of values per series, the series' names (see the package's README)."""
+
+    labels: list[str]
+    series: list[list[float]]
+    names: list[str]
+    unit: str = ""
+    horizontal: bool = False
+    # Index of the bar drawn in the DSFR's main colour, the others in grey (palette "neutral"); single series.
+    highlight: int | None = None
+
+    def attributes(self) -> dict[str, str]:
+        """The element's attributes as text; the template escapes them (never |safe)."""
+        attrs = {
+            "x": json.dumps([[_plain(label) for label in self.labels]], ensure_ascii=False),
+            "y": json.dumps([[round(v, 2) for v in values] for values in self.series]),
+            "name": json.dumps([_plain(name) for name in self.names], ensure_ascii=False),
+            "unit-tooltip": self.unit,
+            "selected-palette": "categorical",
+        }
+        if self.horizontal:
+            attrs["horizontal"] = "true"  # any value, even "false", would turn it on
+        if self.highlight is not None:
+            # Vue hands the attribute over as a string, which the component tests with `includes(index)`:
+            # "[0]" matches the first bar only (fewer than 10 bars here).
+            if not 0 <= self.highlight < min(10, len(self.labels)):
+                raise ValueError("highlight: index of one of the first 10 bars")
+            attrs["selected-palette"] = "neutral"
+            attrs["highlight-index"] = f"[{self.highlight}]"
+        return attrs
+
+
+def _plain(text: str) -> str:
+    """The component's tooltip writes the labels with innerHTML: no "<" may reach it (the exact text is in
+    the table next to the chart)."""
+    return str(text).replace("<", "\u2039").replace(">", "\u203a")
+
+
+@dataclass
 class Chart:
     svg: str
     title: str
     headers: list[str] = field(default_factory=list)
     rows: list[list[str]] = field(default_factory=list)
+    web: WebChart | None = None
 
 
 def _attr(text: str) -> str:
@@ -94,6 +137,14 @@ def comparison_chart(result, territory_name: str) -> Chart | None:
         title=title,
         headers=["Territoire", ind.label],
         rows=[[label, format_value(value, ind.unit, ind.decimals)] for label, value, _h in bars],
+        web=WebChart(
+            labels=[label for label, _v, _h in bars],
+            series=[[value for _l, value, _h in bars]],
+            names=[ind.label],
+            unit=ind.unit,
+            horizontal=True,
+            highlight=0,
+        ),
     )
 
 
@@ -181,6 +232,12 @@ def age_structure_chart(portrait) -> Chart | None:
             [band] + [format_value(values[i], "%") for _n, values, _c in series]
             for i, band in enumerate(AGE_BANDS)
         ],
+        web=WebChart(
+            labels=list(AGE_BANDS),
+            series=[values for _n, values, _c in series],
+            names=[name for name, _v, _c in series],
+            unit="%",
+        ),
     )
 
 

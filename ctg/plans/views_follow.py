@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from urllib.parse import urlencode
-from xml.sax.saxutils import escape
 
 from django.http import HttpResponse
 from django.shortcuts import render
@@ -24,14 +23,7 @@ from django.utils import timezone
 
 from ctg.conventions.models import Field
 from ctg.conventions.views import _context, ctg_view
-from ctg.diagnostics.charts import (
-    AXIS_COLOUR,
-    REFERENCE_COLOUR,
-    TERRITORY_COLOUR,
-    TEXT_COLOUR,
-    _open_svg,
-    bar_chart,
-)
+from ctg.diagnostics.charts import WebChart
 from ctg.diagnostics.readings import format_number
 from ctg.organisations.permissions import Op
 from ctg.plans import progress
@@ -416,52 +408,6 @@ def timeline(request, ctg, role):
     )
 
 
-def grouped_bar_chart(title: str, desc: str, groups: list[tuple[str, list[float]]], series: list[str]) -> str:
-    """Vertical grouped bars (one group per label, one bar per series) as an accessible SVG."""
-    colours = [TERRITORY_COLOUR, REFERENCE_COLOUR]
-    width, height, left, bottom, top = 640, 280, 90, 40, 36
-    plot_h = height - bottom - top
-    top_value = max([max(values) for _label, values in groups] + [0.0]) or 1.0
-    group_w = (width - left - 10) / max(len(groups), 1)
-    bar_w = min(40.0, (group_w - 16) / len(series))
-    head, _uid = _open_svg(width, height, title, desc, "budget")
-    parts = [head]
-    for tick in range(5):
-        value = top_value * tick / 4
-        y = top + plot_h - tick / 4 * plot_h
-        parts.append(
-            f'<line x1="{left}" y1="{y:.1f}" x2="{width - 10}" y2="{y:.1f}" '
-            'stroke="#dddddd" stroke-width="1"/>'
-            f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="11" fill="{TEXT_COLOUR}">'
-            f"{escape(format_number(value, 0))}\u00a0€</text>"
-        )
-    for index, (label, values) in enumerate(groups):
-        gx = left + index * group_w + (group_w - bar_w * len(series)) / 2
-        for s_index, value in enumerate(values):
-            h = value / top_value * plot_h
-            parts.append(
-                f'<rect x="{gx + s_index * bar_w:.1f}" y="{top + plot_h - h:.1f}" width="{bar_w - 3:.1f}" '
-                f'height="{h:.1f}" fill="{colours[s_index % len(colours)]}"/>'
-            )
-        parts.append(
-            f'<text x="{left + index * group_w + group_w / 2:.1f}" y="{height - bottom + 16}" '
-            f'text-anchor="middle" font-size="12" fill="{TEXT_COLOUR}">{escape(label)}</text>'
-        )
-    lx = left
-    for s_index, name in enumerate(series):
-        parts.append(
-            f'<rect x="{lx}" y="8" width="14" height="14" fill="{colours[s_index % len(colours)]}"/>'
-            f'<text x="{lx + 20}" y="20" font-size="12" fill="{TEXT_COLOUR}">{escape(name)}</text>'
-        )
-        lx += 40 + 7 * len(name)
-    parts.append(
-        f'<line x1="{left}" y1="{top + plot_h}" x2="{width - 10}" y2="{top + plot_h}" '
-        f'stroke="{AXIS_COLOUR}"/>'
-    )
-    parts.append("</svg>")
-    return "".join(parts)
-
-
 def _budget_table(lines, key, labels: dict, title: str, first_header: str) -> dict:
     totals: dict = defaultdict(lambda: [ZERO, ZERO])
     for line in lines:
@@ -473,18 +419,16 @@ def _budget_table(lines, key, labels: dict, title: str, first_header: str) -> di
         row["planned_display"], row["spent_display"] = euros(row["planned"]), euros(row["spent"])
     total_planned = sum((row["planned"] for row in rows), ZERO)
     total_spent = sum((row["spent"] for row in rows), ZERO)
-    desc = " ; ".join(
-        f"{row['label']} : prévu {row['planned_display']}, réalisé {row['spent_display']}" for row in rows
-    )
+    # Drawn in the page by @gouvfr/dsfr-chart (ctg/templates/includes/dsfr_chart.html); the table is its text.
     chart = (
-        grouped_bar_chart(
-            title,
-            desc,
-            [(row["label"], [float(row["planned"]), float(row["spent"])]) for row in rows],
-            ["Prévu", "Réalisé"],
+        WebChart(
+            labels=[str(row["label"]) for row in rows],
+            series=[[float(row["planned"]) for row in rows], [float(row["spent"]) for row in rows]],
+            names=["Prévu", "Réalisé"],
+            unit="€",
         )
         if rows
-        else ""
+        else None
     )
     return {
         "title": title,
@@ -514,10 +458,17 @@ def indicator_series(indicator: PlanIndicator) -> progress.IndicatorSeries:
     )
 
 
-def _count_chart(title: str, counts: list[tuple[str, int]]) -> str:
-    if not counts:
-        return ""
-    return bar_chart(title, [(label, float(count), False) for label, count in counts], "fiche(s)", 0)
+def _count_chart(counts: list[tuple[str, int]]) -> WebChart | None:
+    """Fiches counted by status or field, drawn in the page by @gouvfr/dsfr-chart; the table is its text."""
+    if not any(count for _label, count in counts):
+        return None
+    return WebChart(
+        labels=[str(label) for label, _count in counts],
+        series=[[float(count) for _label, count in counts]],
+        names=["Fiches action"],
+        unit="fiche(s)",
+        horizontal=True,
+    )
 
 
 @ctg_view(Op.VIEW)
@@ -585,9 +536,9 @@ def dashboard(request, ctg, role):
             "Tableau de bord du plan d'action",
             fiche_count=len(fiches),
             by_status=by_status,
-            by_status_chart=_count_chart("Nombre de fiches action par statut", by_status),
+            by_status_chart=_count_chart(by_status),
             by_field=by_field,
-            by_field_chart=_count_chart("Nombre de fiches action par champ d'intervention", by_field),
+            by_field_chart=_count_chart(by_field),
             by_funder=by_funder,
             by_year=by_year,
             year=year,

@@ -37,6 +37,9 @@ def test_plan_follow_pages_in_the_browser(transactional_db, follow_plan, page, l
 
     response = page.goto(f"{base}/tableau-de-bord/?annee=2026")
     assert response.ok
-    assert page.locator("svg.ctg-chart").count() == 4
+    # Fiches by status and by field, budget by funder and by year: all drawn by dsfr-chart.
+    assert page.locator("bar-chart").count() == 4
+    assert page.locator("svg.ctg-chart").count() == 0
+    page.locator("bar-chart canvas").last.wait_for()
     assert "Jeunes accueillis" in page.locator("#indicateurs-en-retard").inner_text()
     assert_accessible(page, "Tableau de bord du plan d'action")

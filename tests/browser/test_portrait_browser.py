@@ -16,7 +16,7 @@ def test_public_portrait_in_the_browser(transactional_db, portrait_data, page, l
     carte = page.locator("svg.ctg-map")
     carte.wait_for()
     assert carte.is_visible() and carte.locator("path").count() == 3
-    assert page.locator("svg.ctg-chart").first.is_visible()
+    page.locator("bar-chart canvas").first.wait_for()  # the charts are dsfr-chart web components
     assert_accessible(page, "Portrait public d'un EPCI")
 
     # Sorting by a column: a link, then the header says how the table is sorted.
