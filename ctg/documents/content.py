@@ -242,7 +242,7 @@ def _budget_by_funder(fiche: dict, start_year: int, end_year: int) -> dict[str, 
 
 
 def plan_annexes(ctg: Ctg) -> dict:
-    plan = export_plan(ctg)
+    plan = export_plan(ctg, with_ids=True)
     enjeux = plan["enjeux"]
     fiches = []
     indicators = []
@@ -251,6 +251,7 @@ def plan_annexes(ctg: Ctg) -> dict:
         pilot = ", ".join(p for p in (fiche["pilot_organisation"], fiche["pilot_person"]) if p) or "—"
         fiches.append(
             {
+                "id": fiche["id"],
                 "number": fiche["number"],
                 "title": fiche["title"],
                 "pilot": pilot,
@@ -272,6 +273,7 @@ def plan_annexes(ctg: Ctg) -> dict:
                 baseline += f" ({indicator['baseline_year']})"
             indicators.append(
                 {
+                    "id": indicator["id"],
                     "fiche": fiche["number"],
                     "fiche_title": fiche["title"],
                     "label": indicator["label"],
@@ -332,6 +334,7 @@ def snapshot(ctg: Ctg, signatories, annexes: dict) -> dict:
         ],
         "fiches": [
             {
+                "id": f["id"],
                 "number": f["number"],
                 "title": f["title"],
                 "pilot": f["pilot"],
@@ -343,6 +346,7 @@ def snapshot(ctg: Ctg, signatories, annexes: dict) -> dict:
         ],
         "indicators": [
             {
+                "id": i["id"],
                 "fiche": i["fiche_title"],
                 "label": i["label"],
                 "baseline": i["baseline"],
@@ -451,13 +455,19 @@ def compare(before: dict, after: dict) -> list[str]:
             )
     lines += [f"Signataire retiré : {name}" for name in old_sign if name not in new_sign]
 
-    old_fiches = {f["title"]: f for f in before.get("fiches", [])}
-    new_fiches = {f["title"]: f for f in after.get("fiches", [])}
-    for title, f in new_fiches.items():
-        if title not in old_fiches:
+    # Fiches and indicators are followed by their id (a renamed fiche is the same fiche); versions generated
+    # before ids were kept in the snapshot are matched by title.
+    by_id = all("id" in f for f in [*before.get("fiches", []), *after.get("fiches", [])])
+    old_fiches = {(f["id"] if by_id else f["title"]): f for f in before.get("fiches", [])}
+    new_fiches = {(f["id"] if by_id else f["title"]): f for f in after.get("fiches", [])}
+    for key_, f in new_fiches.items():
+        title = f["title"]
+        if key_ not in old_fiches:
             lines.append(f"Fiche action ajoutée : {f['number']} {title}")
             continue
-        old = old_fiches[title]
+        old = old_fiches[key_]
+        if old["title"] != title:
+            lines.append(f"Intitulé de la fiche {f['number']} : « {old['title']} » → « {title} »")
         label = f"de la fiche {f['number']} « {title} »"
         if old.get("pilot") != f.get("pilot"):
             lines.append(f"Pilote {label} : {old.get('pilot')} → {f.get('pilot')}")
@@ -472,13 +482,15 @@ def compare(before: dict, after: dict) -> list[str]:
             if a is None or b is None or Decimal(a) != Decimal(b):
                 lines.append(f"Budget {label} ({funder}) : {_money(a)} → {_money(b)}")
     lines += [
-        f"Fiche action retirée : {f['number']} {title}"
-        for title, f in old_fiches.items()
-        if title not in new_fiches
+        f"Fiche action retirée : {f['number']} {f['title']}"
+        for key_, f in old_fiches.items()
+        if key_ not in new_fiches
     ]
 
+    by_id = all("id" in i for i in [*before.get("indicators", []), *after.get("indicators", [])])
+
     def key(i):
-        return (i["fiche"], i["label"])
+        return i["id"] if by_id else (i["fiche"], i["label"])
 
     old_ind = {key(i): i for i in before.get("indicators", [])}
     new_ind = {key(i): i for i in after.get("indicators", [])}
@@ -487,6 +499,8 @@ def compare(before: dict, after: dict) -> list[str]:
             lines.append(f"Indicateur ajouté : {i['label']} (fiche « {i['fiche']} »)")
             continue
         old = old_ind[k]
+        if old["label"] != i["label"]:
+            lines.append(f"Intitulé de l'indicateur : « {old['label']} » → « {i['label']} »")
         if old.get("baseline") != i.get("baseline"):
             lines.append(
                 f"Valeur de référence de l'indicateur « {i['label']} » : "

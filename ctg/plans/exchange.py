@@ -100,8 +100,10 @@ def _date(value: datetime.date | None) -> str | None:
     return value.isoformat() if value else None
 
 
-def export_plan(ctg: Ctg) -> dict:
-    """The whole plan of `ctg` as a JSON-serialisable dict, in plan order, without database ids."""
+def export_plan(ctg: Ctg, *, with_ids: bool = False) -> dict:
+    """The whole plan of `ctg` as a JSON-serialisable dict, in plan order, without database ids (the exchange
+    format). `with_ids` adds each fiche's and indicator's id under "id", for the application's own use (the
+    convention's versions follow a fiche through a renaming); the exported files never carry them."""
     enjeux, strategics, operationals = _plan_tree(ctg)
     objective_number = {}  # operational objective id → (rank in the plan, number, strategic number)
     strategic_rank = {}  # strategic number → rank in the plan
@@ -156,7 +158,13 @@ def export_plan(ctg: Ctg) -> dict:
     for prefix in sorted(grouped, key=lambda p: strategic_rank.get(p, len(strategic_rank))):
         entries = sorted(grouped[prefix], key=lambda entry: entry[0])
         for f_index, (_, fiche, objective_numbers) in enumerate(entries, start=1):
-            fiche_rows.append(_fiche_as_dict(fiche, f"{prefix}.{f_index}", objective_numbers))
+            row = _fiche_as_dict(fiche, f"{prefix}.{f_index}", objective_numbers)
+            if with_ids:
+                row["id"] = fiche.pk
+                ordered = sorted(fiche.indicators.all(), key=lambda i: (i.position, i.pk))
+                for indicator_row, indicator in zip(row["indicators"], ordered, strict=True):
+                    indicator_row["id"] = indicator.pk
+            fiche_rows.append(row)
     return {"format": FORMAT, "version": VERSION, "enjeux": enjeu_rows, "fiches": fiche_rows}
 
 

@@ -19,7 +19,7 @@ from pypdf import PdfReader
 
 from ctg.conventions.models import HistoryEntry
 from ctg.demo.convention import load_demo_convention
-from ctg.documents import defaults, services
+from ctg.documents import content, defaults, services
 from ctg.documents.models import ConventionVersion
 from ctg.plans.models import BudgetLine, IndicatorValue
 from tests.conftest import PASSWORD
@@ -259,6 +259,37 @@ def test_signatory_changes(world, convention_data):
     assert "Signature de Conseil départemental du Tarn : — → 06/05/2025" in changes
     assert "Champ d'intervention ajouté : Parentalité" in changes
     assert "Champ d'intervention retiré : Jeunesse (11-25 ans)" in changes
+
+
+def test_a_renamed_fiche_or_indicator_is_followed_not_removed_and_added(world, convention_data):
+    _generate(world)
+    relais = convention_data.fiches[0]
+    relais.title = "Relais petite enfance itinérant et familles"
+    relais.save()
+    indicator = convention_data.indicator
+    indicator.label = "Familles accompagnées par le relais"
+    indicator.save()
+    changes = _generate(world, kind="avenant", subject="Intitulés").changes
+    assert changes == [
+        "Intitulé de la fiche 1.1.1 : « Relais petite enfance itinérant » → "
+        "« Relais petite enfance itinérant et familles »",
+        "Intitulé de l'indicateur : « Familles accompagnées » → « Familles accompagnées par le relais »",
+    ]
+
+
+def test_versions_generated_before_ids_are_compared_by_title():
+    before = {
+        "fiches": [{"number": "1.1.1", "title": "Relais", "pilot": "EPCI", "budget": {}}],
+        "indicators": [{"fiche": "Relais", "label": "Familles", "baseline": "10", "targets": {}}],
+    }
+    after = {
+        "fiches": [{"id": 7, "number": "1.1.1", "title": "Relais", "pilot": "CAF", "budget": {}}],
+        "indicators": [{"id": 3, "fiche": "Relais", "label": "Familles", "baseline": "12", "targets": {}}],
+    }
+    assert content.compare(before, after) == [
+        "Pilote de la fiche 1.1.1 « Relais » : EPCI → CAF",
+        "Valeur de référence de l'indicateur « Familles » : 10 → 12",
+    ]
 
 
 def test_avenant_requires_a_subject_and_a_previous_version(world, convention_data):
