@@ -1,9 +1,22 @@
+"""Factories of the governance rows: bodies, members, meetings, participants, decisions, and the coordinator
+post with its funding and activity reports."""
+
 import datetime
+from decimal import Decimal
 
 import factory
 from django.utils import timezone
 
-from ctg.governance.models import Body, BodyMember, Decision, Meeting, Participant
+from ctg.governance.models import (
+    ActivityReport,
+    Body,
+    BodyMember,
+    CoordinatorPost,
+    Decision,
+    Meeting,
+    Participant,
+    PostFunding,
+)
 from tests.factories import CtgFactory, OrganisationFactory
 
 
@@ -51,3 +64,51 @@ class DecisionFactory(factory.django.DjangoModelFactory):
 
     meeting = factory.SubFactory(MeetingFactory)
     text = factory.Sequence(lambda n: f"Décision {n}")
+
+
+def at(year, month, day, hour=14):
+    return timezone.make_aware(datetime.datetime(year, month, day, hour, 0))
+
+
+class HeldMeetingFactory(MeetingFactory):
+    """A meeting held on 12 June 2025 (the year of the activity reports of the tests)."""
+
+    starts_at = factory.LazyFunction(lambda: at(2025, 6, 12))
+    status = Meeting.Status.HELD
+
+
+class PresentParticipantFactory(ParticipantFactory):
+    meeting = factory.SubFactory(HeldMeetingFactory)
+    email = ""
+    attendance = Participant.Attendance.PRESENT
+
+
+class PostFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CoordinatorPost
+
+    ctg = factory.SubFactory(CtgFactory)
+    person_name = "Claire Martin"
+    employer = factory.LazyAttribute(lambda o: o.ctg.caf)
+    fte = Decimal("1.00")
+    start_date = datetime.date(2025, 1, 6)
+    missions = "Animer la démarche CTG."
+
+
+class FundingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PostFunding
+
+    post = factory.SubFactory(PostFactory)
+    year = 2025
+    amount_agreed = Decimal("22500.00")
+    advance_paid = Decimal("11250.00")
+    balance_paid = Decimal("0.00")
+
+
+class ReportFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ActivityReport
+
+    post = factory.SubFactory(PostFactory)
+    year = 2025

@@ -2,7 +2,7 @@
 
 MANAGE_POST: pilote_caf and coordination; FUND_POST (funding, accepting the report): pilote_caf only."""
 
-from tests.governance.test_post_factories import FundingFactory, PostFactory, ReportFactory
+from tests.governance.factories import FundingFactory, PostFactory, ReportFactory
 from tests.matrix_helpers import EDITORS, MEMBER_ROLES, REDIRECT, dossier
 
 CAF = ["pilote_caf"]

@@ -11,16 +11,16 @@ from pypdf import PdfReader
 
 from ctg.governance import report
 from ctg.governance.models import ActivityReport, Meeting, Participant
-from tests.governance.test_post_factories import (
+from tests.governance.factories import (
     BodyFactory,
     DecisionFactory,
     FundingFactory,
-    MeetingFactory,
-    ParticipantFactory,
     PostFactory,
     ReportFactory,
     at,
 )
+from tests.governance.factories import HeldMeetingFactory as MeetingFactory
+from tests.governance.factories import PresentParticipantFactory as ParticipantFactory
 from tests.plans.test_bilan import YEAR, plan  # noqa: F401
 
 A = Participant.Attendance

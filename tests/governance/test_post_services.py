@@ -11,7 +11,7 @@ from ctg.conventions.models import HistoryEntry
 from ctg.governance import services_post as services
 from ctg.governance.models import ActivityReport, CoordinatorPost, PostFunding
 from tests.factories import OrganisationFactory, UserFactory
-from tests.governance.test_post_factories import FundingFactory, PostFactory, ReportFactory
+from tests.governance.factories import FundingFactory, PostFactory, ReportFactory
 
 D = datetime.date
 

@@ -11,7 +11,7 @@ from docx import Document
 
 from ctg.conventions.models import HistoryEntry
 from ctg.governance.models import ActivityReport, CoordinatorPost, PostFunding
-from tests.governance.test_post_factories import FundingFactory, PostFactory, ReportFactory
+from tests.governance.factories import FundingFactory, PostFactory, ReportFactory
 
 
 def _url(world, name, **kwargs):
