@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 
+from ctg.conventions.history import history_value
 from ctg.conventions.models import Ctg, Field, HistoryEntry, Membership, Milestone, Signatory, Status
 from ctg.organisations.models import Organisation
 from ctg.organisations.permissions import Role
@@ -73,12 +74,11 @@ def history_record(
 
 
 def _display(value) -> str:
+    """Lists here are fields of intervention: their labels."""
     if isinstance(value, list | tuple):
         labels = dict(Field.choices)
-        return ", ".join(labels.get(v, str(v)) for v in value)
-    if value is None:
-        return ""
-    return str(value)
+        value = [labels.get(v, str(v)) for v in value]
+    return history_value(value)
 
 
 # --- validation helpers --------------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from django.core.validators import URLValidator, validate_email
 from django.db import transaction
 from django.utils import timezone
 
+from ctg.conventions.history import history_value
 from ctg.conventions.models import Ctg
 from ctg.conventions.services import history_cause, history_record
 from ctg.governance.models import Body, BodyMember, Decision, Meeting, Participant
@@ -53,14 +54,7 @@ def _email(value, *, field: str = "email") -> str:
     return value
 
 
-def _display(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime.datetime):
-        return timezone.localtime(value).strftime("%d/%m/%Y %H:%M")
-    if isinstance(value, Organisation):
-        return value.name
-    return str(value)
+_display = history_value
 
 
 def _changes(instance, values: dict, labels: dict) -> dict:

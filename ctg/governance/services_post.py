@@ -14,6 +14,7 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from ctg.conventions.history import history_value
 from ctg.conventions.models import Ctg
 from ctg.conventions.services import history_record
 from ctg.governance.models import ActivityReport, CoordinatorPost, PostFunding
@@ -43,14 +44,8 @@ REPORT_FIELDS = {"priorities": "priorités de l'année suivante", "comments": "a
 
 
 def show(value) -> str:
-    """A value as the history shows it: dates dd/mm/yyyy, amounts with a decimal comma."""
-    if value is None:
-        return ""
-    if isinstance(value, datetime.date):
-        return f"{value:%d/%m/%Y}"
-    if isinstance(value, Decimal):
-        return f"{value:.2f}".replace(".", ",")
-    return str(value)
+    """A value as the history shows it: dates dd/mm/yyyy, amounts and FTE with two decimals."""
+    return history_value(value, decimals=2)
 
 
 # --- choices -------------------------------------------------------------------------------------------

@@ -23,6 +23,7 @@ from django.db import transaction
 from django.db.models import F, Max, Model, QuerySet
 from django.utils import timezone
 
+from ctg.conventions.history import decimal_text, history_value
 from ctg.conventions.models import Ctg, Field, HistoryEntry
 from ctg.conventions.services import history_record
 from ctg.diagnostics import engine
@@ -57,23 +58,8 @@ def _person(actor):
     return actor if actor is not None and actor.is_authenticated else None
 
 
-def _display(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "oui" if value else "non"
-    if isinstance(value, datetime.date):
-        return value.strftime("%d/%m/%Y")
-    if isinstance(value, Decimal):
-        return _decimal_text(value)
-    if isinstance(value, list | tuple):
-        return ", ".join(_display(v) for v in value)
-    return str(value)
-
-
-def _decimal_text(value: Decimal) -> str:
-    text = format(value.normalize(), "f") if value == value.to_integral() else format(value, "f").rstrip("0")
-    return text.replace(".", ",")
+_display = history_value
+_decimal_text = decimal_text
 
 
 def _fields_display(values: Iterable[str]) -> list[str]:
