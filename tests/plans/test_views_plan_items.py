@@ -5,7 +5,6 @@ from decimal import Decimal
 from html import unescape
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
 from ctg.conventions.models import HistoryEntry
@@ -14,14 +13,9 @@ from ctg.plans import selectors, services
 from ctg.plans.models import BudgetLine, IndicatorValue, PlanIndicator
 
 from .factories import BudgetLineFactory, FicheFactory, PlanIndicatorFactory
+from .test_views_tree import _client
 
 UP, DOWN = PlanIndicator.Direction.UP.label, PlanIndicator.Direction.DOWN.label
-
-
-def _client(user):
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture
