@@ -102,7 +102,24 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # SQLite as a multi-user default: WAL lets readers run beside the writer; IMMEDIATE transactions take the
+    # write lock when they begin, so two concurrent saves queue (busy timeout) instead of failing with
+    # « database is locked » when the second tries to upgrade its read lock.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "timeout": int(os.environ.get("CTG_SQLITE_TIMEOUT", "20")),
+            "transaction_mode": "IMMEDIATE",
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=20000;",
+        }
+    )
+    # Tests run on a file database (in memory shared cache, SQLite answers « locked » at once, whatever the
+    # timeout): one per process, so that concurrent test runs never share it.
+    DATABASES["default"]["TEST"] = {
+        "NAME": str(
+            Path(os.environ.get("CTG_TEST_DB_DIR", "/dev/shm" if Path("/dev/shm").is_dir() else DATA_DIR))
+            / f"ctg-test-{os.getpid()}.sqlite3"
+        )
+    }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "organisations.User"
@@ -178,6 +195,9 @@ if PRODUCTION:
     SECURE_REFERRER_POLICY = "same-origin"
     X_FRAME_OPTIONS = "DENY"
 DSFR_MARK_OPTIONAL_FIELDS = True
+# django-dsfr renders alert and message contents with mark_safe unless told otherwise: messages interpolate
+# user text (titles, names, file names), which must be escaped.
+DSFR_CONTENT_IS_SAFE = False
 
 # Points of attention of the portrait: a rate departs from its département by at least this many points, any
 # other comparable indicator by at least this relative share.
