@@ -70,6 +70,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "ctg.middleware.RequestLimitsMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -134,6 +135,57 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+# ---- Security: login throttling (django-axes) and Content-Security-Policy (django-csp) ---------------------
+# Login throttling (ctg/organisations/throttling.py): an account is locked after CTG_LOGIN_FAILURE_LIMIT
+# failed logins, an address after CTG_LOGIN_IP_FAILURE_LIMIT, for CTG_LOGIN_COOLOFF_MINUTES after the last
+# failure; site login and /admin/ alike. A staff member unlocks in the admin (Axes › Tentatives de connexion:
+# delete the lines) or `ctg axes_reset_username EMAIL`. Behind a reverse proxy, in production only, the client
+# address is read from the header named by CTG_CLIENT_IP_HEADER (e.g. HTTP_X_REAL_IP, or HTTP_X_FORWARDED_FOR
+# whose last address is used); the proxy must set it (overwrite it). Without it: REMOTE_ADDR.
+INSTALLED_APPS += ["axes", "csp"]
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1, "csp.middleware.CSPMiddleware"
+)
+MIDDLEWARE.append("axes.middleware.AxesMiddleware")  # last, as axes requires
+AUTHENTICATION_BACKENDS = [
+    "ctg.organisations.throttling.LoginThrottleBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+CTG_LOGIN_FAILURE_LIMIT = int(os.environ.get("CTG_LOGIN_FAILURE_LIMIT", "5"))
+CTG_LOGIN_IP_FAILURE_LIMIT = int(os.environ.get("CTG_LOGIN_IP_FAILURE_LIMIT", "20"))
+CTG_LOGIN_COOLOFF_MINUTES = int(os.environ.get("CTG_LOGIN_COOLOFF_MINUTES", "30"))
+CTG_CLIENT_IP_HEADER = os.environ.get("CTG_CLIENT_IP_HEADER", "") if PRODUCTION else ""
+AXES_FAILURE_LIMIT = CTG_LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = CTG_LOGIN_COOLOFF_MINUTES / 60  # a float: hours
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each on its own: per account, per address
+AXES_HANDLER = "ctg.organisations.throttling.LoginThrottleHandler"
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "ctg.organisations.throttling.client_username"
+AXES_CLIENT_IP_CALLABLE = "ctg.organisations.throttling.client_ip"
+AXES_LOCKOUT_CALLABLE = "ctg.organisations.throttling.lockout_response"
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_VERBOSE = False
+# Content-Security-Policy: every script and stylesheet is a static file of the site (no inline <script>, no
+# on…= handler, no <style> or style="…"; the htmx CSRF glue is ctg/static/ctg/htmx_csrf.js). The dsfr-chart
+# components style their shadow roots through <link> to the same static files (ctg/static/ctg/dsfr_chart.js).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+        "base-uri": ["'self'"],
+        "object-src": ["'none'"],
+    }
+}
+# ---- end of the security block -----------------------------------------------------------------------------
+
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", "Français")]
 TIME_ZONE = "Europe/Paris"
@@ -195,6 +247,17 @@ if PRODUCTION:
     SECURE_REFERRER_POLICY = "same-origin"
     X_FRAME_OPTIONS = "DENY"
 DSFR_MARK_OPTIONAL_FIELDS = True
+
+# Requests: a body declared larger than this is refused (413) before it is read; files received without a
+# declared length stop being read past CTG_MAX_UPLOAD_BYTES. The largest document accepted is 20 Mo
+# (attachments, signed copies); a statistics file, 100 Mo.
+CTG_MAX_REQUEST_BYTES = int(os.environ.get("CTG_MAX_REQUEST_BYTES", str(110 * 1024 * 1024)))
+CTG_MAX_UPLOAD_BYTES = int(os.environ.get("CTG_MAX_UPLOAD_BYTES", str(105 * 1024 * 1024)))
+FILE_UPLOAD_HANDLERS = [
+    "ctg.uploads.LimitedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 # django-dsfr renders alert and message contents with mark_safe unless told otherwise: messages interpolate
 # user text (titles, names, file names), which must be escaped.
 DSFR_CONTENT_IS_SAFE = False
@@ -217,3 +280,20 @@ CTG_REMINDER_PERIOD_END_DAYS = [int(day) for day in env_list("CTG_REMINDER_PERIO
 CTG_REMINDER_FUNDING_FROM = os.environ.get("CTG_REMINDER_FUNDING_FROM", "10-01")
 CTG_REMINDER_CLAIM_MINUTES = int(os.environ.get("CTG_REMINDER_CLAIM_MINUTES", "60"))
 CTG_SITE_URL = os.environ.get("CTG_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# Limits of uploaded spreadsheets and JSON (plan d'action import: web form and `ctg plan_import`), checked by
+# ctg/datafiles.py before the file is parsed: file size; xlsx (zip) entries, each entry's and the total
+# uncompressed size, compression ratio (entries over 1 Mo), sheets, rows and columns read per sheet, longest
+# text of a cell; JSON nesting depth and longest text.
+CTG_DATAFILE_MAX_BYTES = int(os.environ.get("CTG_DATAFILE_MAX_BYTES", str(10 * 1024 * 1024)))
+CTG_XLSX_MAX_ENTRIES = int(os.environ.get("CTG_XLSX_MAX_ENTRIES", "200"))
+CTG_XLSX_MAX_UNCOMPRESSED_BYTES = int(os.environ.get("CTG_XLSX_MAX_UNCOMPRESSED_BYTES", 100 * 1024 * 1024))
+CTG_XLSX_MAX_ENTRY_BYTES = int(os.environ.get("CTG_XLSX_MAX_ENTRY_BYTES", str(30 * 1024 * 1024)))
+CTG_XLSX_MAX_RATIO = int(os.environ.get("CTG_XLSX_MAX_RATIO", "100"))
+CTG_XLSX_MAX_SHEETS = int(os.environ.get("CTG_XLSX_MAX_SHEETS", "50"))
+CTG_XLSX_MAX_ROWS = int(os.environ.get("CTG_XLSX_MAX_ROWS", "10000"))
+CTG_XLSX_MAX_COLUMNS = int(os.environ.get("CTG_XLSX_MAX_COLUMNS", "100"))
+CTG_XLSX_MAX_CELL_CHARS = int(os.environ.get("CTG_XLSX_MAX_CELL_CHARS", "32767"))  # Excel's own limit
+CTG_JSON_MAX_DEPTH = int(os.environ.get("CTG_JSON_MAX_DEPTH", "20"))
+CTG_JSON_MAX_STRING_CHARS = int(os.environ.get("CTG_JSON_MAX_STRING_CHARS", "1000000"))
+# End of the limits of uploaded spreadsheets and JSON.

@@ -53,5 +53,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
+handler400 = "ctg.views.bad_request"
 handler403 = "ctg.views.permission_denied"
 handler404 = "ctg.views.page_not_found"

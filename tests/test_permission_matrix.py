@@ -65,10 +65,27 @@ def _commune(w):
 MATRIX: dict[tuple[str, str], Case] = {
     ("home", "GET"): public(),
     ("login", "GET"): Case(expected={"anonymous": 200, **dict.fromkeys(ALL_ROLES[1:], REDIRECT)}),
+    # A wrong password shows the form again; an authenticated person is sent on.
+    ("login", "POST"): Case(
+        method="POST",
+        data=lambda w: {"username": "inconnu@exemple.fr", "password": "mauvais-mot-de-passe"},
+        expected={"anonymous": 200, **dict.fromkeys(ALL_ROLES[1:], REDIRECT)},
+    ),
     ("logout", "POST"): Case(method="POST", expected=dict.fromkeys(ALL_ROLES, REDIRECT)),
     ("password_reset", "GET"): public(),
+    ("password_reset", "POST"): Case(
+        method="POST",
+        data=lambda w: {"email": "inconnu@exemple.fr"},
+        expected=dict.fromkeys(ALL_ROLES, REDIRECT),
+    ),
     ("password_reset_done", "GET"): public(),
     ("password_reset_confirm", "GET"): public(kwargs=lambda w: {"uidb64": "MQ", "token": "jeton-invalide"}),
+    # An invalid link says so, whatever is posted.
+    ("password_reset_confirm", "POST"): public(
+        method="POST",
+        kwargs=lambda w: {"uidb64": "MQ", "token": "jeton-invalide"},
+        data=lambda w: {"new_password1": "x", "new_password2": "x"},
+    ),
     ("password_reset_complete", "GET"): public(),
     ("territories:search", "GET"): public(query="q=test"),
     ("territories:suggestions", "GET"): public(query="q=comm", headers={"HX-Request": "true"}),
@@ -79,6 +96,12 @@ MATRIX: dict[tuple[str, str], Case] = {
     ("conventions:create", "GET"): Case(
         expected={"anonymous": LOGIN, "pilote_caf": 200, "other_caf": 200}
         | dict.fromkeys(["coordination", "referent_communal", "partenaire", "lecture", "other_member"], 403)
+    ),
+    # An empty form comes back with its errors: nothing is created.
+    ("conventions:create", "POST"): Case(
+        method="POST",
+        expected={"anonymous": LOGIN, "pilote_caf": 200, "other_caf": 200}
+        | dict.fromkeys(["coordination", "referent_communal", "partenaire", "lecture", "other_member"], 403),
     ),
     ("conventions:detail", "GET"): dossier(MEMBER_ROLES),
     ("conventions:edit", "GET"): dossier(EDITORS),
@@ -146,9 +169,17 @@ MATRIX: dict[tuple[str, str], Case] = {
         data=lambda w: {"kind": Milestone.Kind.ATELIER, "title": "Atelier jeunesse", "date": "2026-05-12"},
     ),
     ("conventions:milestone_edit", "GET"): dossier(EDITORS, kwargs=_milestone),
+    ("conventions:milestone_edit", "POST"): dossier(
+        EDITORS,
+        ok=REDIRECT,
+        method="POST",
+        kwargs=_milestone,
+        data=lambda w: {"kind": Milestone.Kind.ATELIER, "title": "Atelier parentalité", "date": "2026-06-02"},
+    ),
     ("conventions:milestone_delete", "POST"): dossier(EDITORS, ok=REDIRECT, method="POST", kwargs=_milestone),
     ("conventions:history", "GET"): dossier(HISTORY_READERS),
     ("conventions:renew", "GET"): dossier(["pilote_caf"]),
+    ("conventions:renew", "POST"): dossier(["pilote_caf"], method="POST"),
     # The CAF and whoever coordinates a dossier (here or elsewhere) feed the statistics store.
     ("statistics_import", "GET"): Case(
         expected={
@@ -254,3 +285,27 @@ def test_every_admin_url_is_for_staff_only(client, world, admin_user):
     for name in ("admin:index", "admin:conventions_ctg_changelist"):
         assert client.get(reverse(name)).status_code == 200
     assert client.get(reverse("admin:conventions_ctg_change", args=[world.ctg.pk])).status_code == 200
+
+
+# Every method a URL accepts is in the matrix: any other method answers 405 (Method Not Allowed), even for the
+# person with the most rights in the dossier. PUT, PATCH and DELETE are accepted nowhere.
+OTHER_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+METHOD_CASES = [
+    (name, method)
+    for name in sorted({name for name, _method in MATRIX})
+    for method in OTHER_METHODS
+    if (name, method) not in MATRIX
+]
+
+
+def _kwargs_of(name, world):
+    case = next(case for (entry, _method), case in MATRIX.items() if entry == name)
+    return case.kwargs(world)
+
+
+@pytest.mark.parametrize(("name", "method"), METHOD_CASES, ids=[f"{n}-{m}" for n, m in METHOD_CASES])
+def test_methods_outside_the_matrix_are_not_allowed(client, world, name, method):
+    client.force_login(world.users["pilote_caf"])
+    url = reverse(name, kwargs=_kwargs_of(name, world))
+    response = client.generic(method, url)
+    assert response.status_code == 405, f"{method} {url} → {response.status_code}"

@@ -35,3 +35,12 @@ def history_value(value, *, decimals: int | None = None) -> str:
     if isinstance(value, Model):
         return str(value)
     return str(value)
+
+
+def same_value(before, after) -> bool:
+    """Whether a field keeps its value. A multi-valued field (champs d'intervention, communes…) is a set: the
+    same items in another order are no change."""
+    collections = list | tuple | set | frozenset
+    if isinstance(before, collections) and isinstance(after, collections):
+        return sorted(map(repr, before)) == sorted(map(repr, after))
+    return before == after

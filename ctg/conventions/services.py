@@ -15,11 +15,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 
-from ctg.conventions.history import history_value
+from ctg.conventions.history import history_value, same_value
 from ctg.conventions.models import Ctg, Field, HistoryEntry, Membership, Milestone, Signatory, Status
 from ctg.organisations.models import Organisation
 from ctg.organisations.permissions import Role
 from ctg.territories.models import Commune, Epci
+from ctg.uploads import check_upload
 
 User = get_user_model()
 
@@ -278,7 +279,7 @@ def ctg_update(*, ctg: Ctg, actor, **values) -> Ctg:
     changes = {}
     for name, value in values.items():
         before = getattr(ctg, name)
-        if before != value:
+        if not same_value(before, value):
             changes[EDITABLE_FIELDS[name]] = [_display(before), _display(value)]
             setattr(ctg, name, value)
     if changes:
@@ -448,31 +449,12 @@ def signatory_remove(*, signatory: Signatory, actor) -> None:
 
 SIGNING_STATUSES = (Status.ELABORATION, Status.SIGNEE, Status.MISE_EN_OEUVRE, Status.EVALUATION)
 SCAN_MAX_BYTES = 20 * 1024 * 1024
-# Extension → the bytes such a file starts with: a renamed file is refused.
-SCAN_SIGNATURES = {
-    ".pdf": (b"%PDF-",),
-    ".png": (b"\x89PNG\r\n\x1a\n",),
-    ".jpg": (b"\xff\xd8\xff",),
-    ".jpeg": (b"\xff\xd8\xff",),
-}
+# Checked by content (ctg.uploads): a renamed file is refused.
+SCAN_EXTENSIONS = {".pdf", ".png", ".jpg", ".jpeg"}
 
 
 def _check_scan(scan) -> None:
-    name = os.path.basename(getattr(scan, "name", "") or "")
-    extension = os.path.splitext(name)[1].lower()
-    if extension not in SCAN_SIGNATURES:
-        raise ValidationError(
-            {"signed_scan": f"Type de fichier refusé « {extension or name} » (acceptés : pdf, png, jpg)."}
-        )
-    if scan.size > SCAN_MAX_BYTES:
-        raise ValidationError({"signed_scan": f"Le fichier dépasse {SCAN_MAX_BYTES // (1024 * 1024)} Mo."})
-    scan.seek(0)
-    head = scan.read(8)
-    scan.seek(0)
-    if not head.startswith(SCAN_SIGNATURES[extension]):
-        raise ValidationError(
-            {"signed_scan": f"Le fichier « {name} » n'est pas un {extension.lstrip('.').upper()} valide."}
-        )
+    check_upload(scan, field="signed_scan", allowed=SCAN_EXTENSIONS, max_bytes=SCAN_MAX_BYTES)
 
 
 @transaction.atomic
@@ -701,7 +683,7 @@ def milestone_update(*, milestone: Milestone, actor, **values) -> Milestone:
     changes = {}
     for name, value in values.items():
         before = getattr(milestone, name)
-        if before != value:
+        if not same_value(before, value):
             changes[MILESTONE_FIELDS[name]] = [_display(before), _display(value)]
             setattr(milestone, name, value)
     if changes:

@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from ctg.conventions import services
 from ctg.conventions.forms import (
@@ -85,6 +85,7 @@ def _context(ctg, role, tab, title, **extra):
 
 
 @login_required
+@require_safe
 def ctg_list(request):
     dossiers = ctg_visible_to(request.user).select_related("caf", "epci").prefetch_related("communes")
     status = request.GET.get("statut")

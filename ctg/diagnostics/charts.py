@@ -75,9 +75,9 @@ def _attr(text: str) -> str:
 def _open_svg(width: int, height: int, title: str, desc: str, prefix: str) -> tuple[str, str]:
     uid = f"{prefix}-{next(_ids)}"
     head = (
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="100%" '
-        f'role="img" aria-labelledby="{uid}-t {uid}-d" class="ctg-chart" '
-        f'style="max-width:{width}px;height:auto" font-family="{_attr(FONT)}">'
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" '
+        f'role="img" aria-labelledby="{uid}-t {uid}-d" class="ctg-chart" '  # ctg.css: max-width 100%
+        f'font-family="{_attr(FONT)}">'
         f'<title id="{uid}-t">{escape(title)}</title><desc id="{uid}-d">{escape(desc)}</desc>'
     )
     return head, uid

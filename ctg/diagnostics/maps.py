@@ -295,6 +295,11 @@ def _path(shape: Shape, project) -> str:
     return "".join(parts)
 
 
+def quoteattr_text(value: str) -> str:
+    """A value for a double-quoted attribute: &, <, > and " escaped."""
+    return escape(str(value), {'"': "&quot;"})
+
+
 def choropleth_svg(
     shapes: dict[str, Shape],
     values: dict[str, float | None],
@@ -325,8 +330,9 @@ def choropleth_svg(
         + ". Les valeurs de chaque commune figurent dans le tableau des communes."
     )
     out = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {total_w:.0f} {total_h:.0f}" width="100%" '
-        f'style="max-width:{total_w:.0f}px;height:auto" role="img" aria-labelledby="ctg-map-t ctg-map-d" '
+        # No style attribute (Content-Security-Policy): ctg.css caps .ctg-map at the width of its container.
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {total_w:.0f} {total_h:.0f}" '
+        f'width="{total_w:.0f}" role="img" aria-labelledby="ctg-map-t ctg-map-d" '
         'class="ctg-map" font-family="Marianne, Arial, sans-serif">'
         f'<title id="ctg-map-t">{escape(title)}</title><desc id="ctg-map-d">{escape(desc)}</desc>'
         '<defs><pattern id="ctg-hatch" width="6" height="6" patternUnits="userSpaceOnUse" '
@@ -342,7 +348,7 @@ def choropleth_svg(
             fill, label = colours[class_of(value, breaks)], format_value(value, unit, decimals)
         out.append(
             f'<path d="{_path(shapes[code], project)}" fill="{fill}" stroke="{STROKE}" stroke-width="0.8" '
-            f'data-code="{escape(code)}"><title>{escape(name)} : {escape(label)}</title></path>'
+            f'data-code="{quoteattr_text(code)}"><title>{escape(name)} : {escape(label)}</title></path>'
         )
     out.append("</g>")
     y = map_h + 18

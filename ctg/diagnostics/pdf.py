@@ -14,7 +14,7 @@ def render_portrait_html(portrait) -> str:
     context = portrait_context(portrait, for_pdf=True)
     context["fonts_dir"] = FONTS_DIR.as_uri()
     # The name in a CSS string of the <style> element (raw text: no HTML escaping there).
-    context["css_name"] = "".join(c for c in portrait.territory.name if c not in '"\\<>\n')
+    context["css_name"] = portrait.territory.name  # escaped for CSS by the css_string filter
     return render_to_string("diagnostics/pdf.html", context)
 
 

@@ -1,6 +1,5 @@
 """The portrait social de territoire: public page, dossier tab, commune table as CSV, PDF."""
 
-import csv
 import io
 import re
 from dataclasses import dataclass
@@ -12,6 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from ctg.conventions.views import _context, ctg_view
+from ctg.datafiles import csv_writer
 from ctg.diagnostics import charts, engine, maps
 from ctg.diagnostics.catalogue import COMMUNE_TABLE_INDICATORS, INDICATORS, SOURCES, Kind, indicator
 from ctg.diagnostics.portrait import (
@@ -343,7 +343,7 @@ def csv_response(territory_: Territory) -> HttpResponse:
     values = commune_values(territory_, COMMUNE_TABLE_INDICATORS)
     names = commune_names(territory_.communes)
     buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer = csv_writer(buffer)  # no cell run as a formula (ctg.datafiles)
     header = ["Code commune", "Commune"]
     for ind_id in COMMUNE_TABLE_INDICATORS:
         ind = indicator(ind_id)

@@ -2,25 +2,15 @@
 (WeasyPrint), both from the structure of `ctg.documents.content.build`."""
 
 import io
-import re
 
 from django.template.loader import render_to_string
 
 from ctg.plans.bilan import docx_table
+from ctg.text import xml_clean
 
-# Characters XML (hence DOCX) cannot hold: a typed control character must not prevent the document.
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-
-
-def _clean(value):
-    """The content with the characters XML refuses removed from every string."""
-    if isinstance(value, str):
-        return _NOT_XML.sub("", value)
-    if isinstance(value, dict):
-        return {key: _clean(item) for key, item in value.items()}
-    if isinstance(value, list | tuple):
-        return [_clean(item) for item in value]
-    return value
+# Characters XML (hence DOCX) cannot hold: a control character stored before the forms cleaned the text must
+# not prevent the document. `xml_clean` removes them from every string of the content.
+_clean = xml_clean
 
 
 ANNEX_TITLES = (
@@ -45,7 +35,7 @@ def render_pdf(content: dict) -> bytes:
         **content,
         "annex_titles": ANNEX_TITLES,
         "fonts_dir": FONTS_DIR.as_uri(),
-        "css_name": "".join(c for c in content["ctg_title"] if c not in '"\\<>\n'),
+        "css_name": content["ctg_title"],  # escaped for CSS by the css_string filter
         "indicator_rows": [
             {
                 **row,

@@ -13,6 +13,7 @@ from ctg.documents import content, placeholders, services
 from ctg.documents.models import ConventionTemplate, ConventionVersion
 from ctg.organisations.models import Organisation
 from ctg.organisations.permissions import Op
+from ctg.text import clean_text
 
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -61,13 +62,16 @@ def template_edit(request):
     articles = [
         {
             "key": key,
-            "title": request.POST.get(f"title-{key}", ""),
-            "body": request.POST.get(f"body-{key}", ""),
+            "title": clean_text(request.POST.get(f"title-{key}", "")),
+            "body": clean_text(request.POST.get(f"body-{key}", ""), multiline=True),
             "delete": request.POST.get(f"delete-{key}") == "1",
         }
         for key in keys
     ]
-    new = {"title": request.POST.get("new-title", ""), "body": request.POST.get("new-body", "")}
+    new = {
+        "title": clean_text(request.POST.get("new-title", "")),
+        "body": clean_text(request.POST.get("new-body", ""), multiline=True),
+    }
     try:
         services.template_save(caf=caf, actor=request.user, articles=articles, new=new)
     except ValidationError as error:
@@ -125,7 +129,7 @@ def generate(request, ctg, role):
 
 @ctg_view(Op.MANAGE_CONVENTION, methods=("POST",))
 def avenant(request, ctg, role):
-    subject = request.POST.get("subject", "")
+    subject = clean_text(request.POST.get("subject", ""), multiline=True)
     try:
         version = services.convention_generate(
             ctg=ctg, actor=request.user, kind=ConventionVersion.Kind.AVENANT, subject=subject

@@ -39,7 +39,7 @@ def render_pdf(meeting: Meeting) -> bytes:
     context = {
         **minutes_data(meeting),
         "fonts_dir": FONTS_DIR.as_uri(),
-        "css_name": "".join(c for c in meeting.body.name if c not in '"\\<>\n'),
+        "css_name": meeting.body.name,  # escaped for CSS by the css_string filter
     }
     html = render_to_string("governance/minutes_pdf.html", context)
     return HTML(string=html, base_url=str(FONTS_DIR)).write_pdf()

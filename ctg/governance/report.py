@@ -231,7 +231,7 @@ def render_pdf(data: dict) -> bytes:
     context = {
         **data,
         "fonts_dir": FONTS_DIR.as_uri(),
-        "css_name": "".join(c for c in data["ctg"].title if c not in '"\\<>\n'),
+        "css_name": data["ctg"].title,  # escaped for CSS by the css_string filter
         "status_text": status_text(data),
         "post_text": post_text(data["post"]),
         "fictitious_notice": FICTITIOUS_NOTICE,
@@ -242,12 +242,10 @@ def render_pdf(data: dict) -> bytes:
 
 
 def render_docx(data: dict) -> bytes:
-    from docx import Document
-
     ctg, year = data["ctg"], data["year"]
-    document = Document()
+    document = bilan.XmlSafeDocument()
     title = f"Rapport d'activité {year} du poste de coordination"
-    document.core_properties.title = f"{title} — {ctg.title}"
+    document.set_title(f"{title} — {ctg.title}")
     document.core_properties.language = "fr-FR"
     if data["is_fictitious"]:
         document.sections[0].header.paragraphs[0].text = "FICTIF — " + FICTITIOUS_NOTICE

@@ -20,13 +20,14 @@ from django.core.validators import URLValidator, validate_email
 from django.db import transaction
 from django.utils import timezone
 
-from ctg.conventions.history import history_value
+from ctg.conventions.history import history_value, same_value
 from ctg.conventions.models import Ctg
 from ctg.conventions.services import history_cause, history_record
 from ctg.governance.models import Body, BodyMember, Decision, Meeting, Participant
 from ctg.organisations.models import Organisation
 from ctg.plans import services as plan_services
 from ctg.plans.models import FicheAction, Funder, OperationalObjective
+from ctg.text import clean_text, single_line
 
 # --- helpers -------------------------------------------------------------------------------------------
 
@@ -36,7 +37,8 @@ def _person(actor):
 
 
 def _text(value, *, field: str, label: str, required: bool = False, max_length: int | None = None) -> str:
-    value = (value or "").strip()
+    # Control characters removed for the callers without a form too (imports, decisions); see ctg.text.
+    value = clean_text(value or "", multiline=True).strip()
     if required and not value:
         raise ValidationError({field: f"{label} est obligatoire."})
     if max_length and len(value) > max_length:
@@ -61,7 +63,7 @@ def _changes(instance, values: dict, labels: dict) -> dict:
     changes = {}
     for name, value in values.items():
         before = getattr(instance, name)
-        if before != value:
+        if not same_value(before, value):
             changes[labels[name]] = [_display(before), _display(value)]
             setattr(instance, name, value)
     return changes
@@ -527,7 +529,8 @@ def meeting_invite(*, meeting: Meeting, actor, url: str = "") -> int:
         + "\nL'invitation est jointe (fichier .ics) pour l'ajouter à votre agenda.\n"
     )
     for email in recipients:
-        message = EmailMessage(subject=f"Invitation : {meeting_label(meeting)}", body=body, to=[email])
+        subject = f"Invitation : {single_line(meeting_label(meeting))}"  # a header holds no line break
+        message = EmailMessage(subject=subject, body=body, to=[email])
         message.attach("invitation.ics", calendar, "text/calendar; method=REQUEST; charset=utf-8")
         message.send()
     history_record(

@@ -14,7 +14,7 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from ctg.conventions.history import history_value
+from ctg.conventions.history import history_value, same_value
 from ctg.conventions.models import Ctg
 from ctg.conventions.services import history_record
 from ctg.governance.models import ActivityReport, CoordinatorPost, PostFunding
@@ -165,7 +165,7 @@ def post_set(
     changes = {}
     for name, value in values.items():
         before = getattr(post, name)
-        if before != value:
+        if not same_value(before, value):
             changes[POST_FIELDS[name]] = [show(before), show(value)]
             setattr(post, name, value)
     if changes:
@@ -261,7 +261,7 @@ def funding_set(
     changes = {}
     for name, value in values.items():
         before = getattr(funding, name)
-        if before != value:
+        if not same_value(before, value):
             changes[FUNDING_FIELDS[name]] = [show(before), show(value)]
             setattr(funding, name, value)
     if changes:
@@ -348,7 +348,7 @@ def report_update(*, report: ActivityReport, actor, priorities: str, comments: s
     changes = {}
     for name, value in values.items():
         before = getattr(report, name)
-        if before != value:
+        if not same_value(before, value):
             changes[REPORT_FIELDS[name]] = [before, value]
             setattr(report, name, value)
     if changes:

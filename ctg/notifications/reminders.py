@@ -40,6 +40,7 @@ from ctg.conventions.models import Ctg, Membership, Milestone, Status
 from ctg.governance.models import ActivityReport, CoordinatorPost, Meeting, PostFunding
 from ctg.notifications.models import Notification
 from ctg.organisations.permissions import Role
+from ctg.text import single_line
 
 logger = logging.getLogger(__name__)
 
@@ -370,7 +371,8 @@ def send_notification_email(notification: Notification) -> bool:
     failure (the claim is released so that the next run retries)."""
     try:
         send_mail(
-            subject=f"[CTG] {notification.title}",
+            # One line: a line break in a title stored before the forms cleaned it raises BadHeaderError.
+            subject=f"[CTG] {single_line(notification.title)}",
             message=email_body(notification),
             from_email=None,
             recipient_list=[notification.user.email],

@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from ctg.notifications.models import Notification
 
@@ -13,6 +13,7 @@ READ_SHOWN = 50  # the most recent read notifications shown under the unread one
 
 
 @login_required
+@require_safe
 def notification_list(request):
     mine = request.user.notifications.select_related("ctg")
     return render(

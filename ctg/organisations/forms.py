@@ -22,4 +22,11 @@ class DsfrPasswordResetForm(DsfrBaseForm, PasswordResetForm):
 
 
 class DsfrSetPasswordForm(DsfrBaseForm, SetPasswordForm):
-    pass
+    def save(self, commit=True):
+        user = super().save(commit=commit)
+        if commit:
+            # A new password chosen through the emailed link ends the account's lockout (not the address's).
+            from ctg.organisations.throttling import clear_account
+
+            clear_account(user.email)
+        return user

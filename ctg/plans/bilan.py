@@ -23,6 +23,7 @@ from django.utils import timezone
 from ctg.conventions.models import Ctg
 from ctg.plans import progress
 from ctg.plans.models import BilanAnnuel, BudgetLine, FicheAction, Funder, IndicatorValue
+from ctg.text import xml_text
 
 ZERO = Decimal("0.00")
 
@@ -179,7 +180,7 @@ def render_pdf(data: dict) -> bytes:
     context = {
         **data,
         "fonts_dir": FONTS_DIR.as_uri(),
-        "css_name": "".join(c for c in data["ctg"].title if c not in '"\\<>\n'),
+        "css_name": data["ctg"].title,  # escaped for CSS by the css_string filter
         "sections": [(label, data[key]) for key, label in SECTIONS],
         "validation_text": _validation_text(data),
         "generated": timezone.localdate(),
@@ -188,27 +189,49 @@ def render_pdf(data: dict) -> bytes:
     return HTML(string=html, base_url=str(FONTS_DIR)).write_pdf()
 
 
+class XmlSafeDocument:
+    """A python-docx Document whose paragraphs, headings and title drop the characters XML refuses (a form
+    feed stored before the forms cleaned the text would otherwise make python-docx raise). Everything else
+    is the document's own (shared with the activity report and the convention document)."""
+
+    def __init__(self):
+        from docx import Document
+
+        self._document = Document()
+
+    def add_paragraph(self, text="", style=None):
+        return self._document.add_paragraph(xml_text(text), style)
+
+    def add_heading(self, text="", level=1):
+        return self._document.add_heading(xml_text(text), level)
+
+    def set_title(self, title: str) -> None:
+        self._document.core_properties.title = xml_text(title)
+
+    def __getattr__(self, name):
+        return getattr(self._document, name)
+
+
 def docx_table(document, headers: list[str], rows: list[list[str]]):
-    """A DOCX table with a bold header row (shared with the convention document)."""
+    """A DOCX table with a bold header row (shared with the convention document); the characters XML
+    refuses are dropped from every cell."""
     table = document.add_table(rows=1, cols=len(headers))
     table.style = "Table Grid"
     for cell, header in zip(table.rows[0].cells, headers, strict=True):
-        cell.text = header
+        cell.text = xml_text(header)
         for run in cell.paragraphs[0].runs:
             run.bold = True
     for values in rows:
         cells = table.add_row().cells
         for cell, value in zip(cells, values, strict=True):
-            cell.text = value
+            cell.text = xml_text(value)
     return table
 
 
 def render_docx(data: dict) -> bytes:
-    from docx import Document
-
     ctg, year = data["ctg"], data["year"]
-    document = Document()
-    document.core_properties.title = f"Bilan annuel {year} — {ctg.title}"
+    document = XmlSafeDocument()
+    document.set_title(f"Bilan annuel {year} — {ctg.title}")
     document.core_properties.language = "fr-FR"
     document.add_heading(f"Bilan annuel {year}", level=0)
     document.add_paragraph(ctg.title)

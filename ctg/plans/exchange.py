@@ -22,9 +22,17 @@ separated by « ; ». Communes: INSEE codes, or « toutes ». Organisations (pil
 by exact name among the existing organisations (the oldest one when several share the name), else created
 with the kind « Autre partenaire ».
 
-The import (`import_xlsx`, `import_plan`) only fills an empty plan: the whole file is checked first, and
-refused as a whole with every problem found (sheet, row, column), nothing being written. Comments,
-attachments and bilans annuels are not exchanged.
+The import (`import_xlsx`, `import_plan`, `import_file` for an uploaded file) only fills an empty plan: the
+whole file is checked first, and refused as a whole with every problem found (sheet, row, column), nothing
+being written. Comments, attachments and bilans annuels are not exchanged.
+
+Safety (`ctg.datafiles`): the workbook writes every text as a string cell, never a formula, so that a title
+« =1+1 » or « -5 familles » exports and imports back unchanged (no « ' » added in xlsx, and a leading « ' »
+of a cell is kept as part of its text). A formula or error cell of an uploaded workbook is refused (formulas
+are not evaluated: « Collage spécial › Valeurs » in Excel). Uploaded files are bounded before they are parsed
+(size, zip entries and ratio, rows, cell length; JSON depth and string length). The JSON carries « version »
+(refused if not one of `SUPPORTED_VERSIONS`; a hand-written file without it is read as the current version);
+the workbook carries the same in its properties (identifier « ctg-plan », version), checked when present.
 """
 
 import datetime
@@ -36,6 +44,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from ctg import datafiles
 from ctg.conventions.models import Ctg, Field
 from ctg.conventions.services import history_record
 from ctg.diagnostics.catalogue import BY_ID, Kind
@@ -53,9 +62,11 @@ from ctg.plans.models import (
     StrategicObjective,
 )
 from ctg.territories.models import Commune
+from ctg.text import clean_text
 
 FORMAT = "ctg-plan"
 VERSION = 1
+SUPPORTED_VERSIONS = (1,)
 NO_OBJECTIVE = "0.0"
 ALL_COMMUNES = "toutes"
 NO_COMMUNE = "aucune"
@@ -457,14 +468,14 @@ def export_xlsx(ctg: Ctg) -> bytes:
     bold = Font(bold=True)
     for name, columns in SHEETS.items():
         sheet = workbook.create_sheet(name)
-        sheet.append([header for header, _, _ in columns])
+        datafiles.xlsx_append(sheet, [header for header, _, _ in columns])
         for cell in sheet[1]:
             cell.font = bold
         sheet.freeze_panes = "A2"
         for index, (_header, width, _) in enumerate(columns, start=1):
             sheet.column_dimensions[get_column_letter(index)].width = width
         for row in rows[name]:
-            sheet.append(row)
+            datafiles.xlsx_append(sheet, row)
         for index, (header, _, _) in enumerate(columns, start=1):
             if header in TEXT_COLUMNS:
                 number_format = "@"
@@ -496,10 +507,12 @@ def export_xlsx(ctg: Ctg) -> bytes:
     notice = workbook.create_sheet("Mode d'emploi")
     notice.column_dimensions["A"].width = 120
     for line in NOTICE:
-        notice.append([line])
+        datafiles.xlsx_append(notice, [line])
     notice["A1"].font = Font(bold=True)
     for (cell,) in notice.iter_rows():
         cell.alignment = Alignment(wrap_text=True, vertical="top")
+    workbook.properties.identifier = FORMAT
+    workbook.properties.version = str(VERSION)
     output = io.BytesIO()
     workbook.save(output)
     return output.getvalue()
@@ -523,48 +536,74 @@ class _Row(dict):
         self.line = line
 
 
-def _read_workbook(data: bytes) -> tuple[dict[str, list[_Row]], list[str]]:
-    from openpyxl import load_workbook
+def _versions() -> str:
+    return ", ".join(str(version) for version in SUPPORTED_VERSIONS)
 
+
+def _read_workbook(data: bytes, name: str | None = None) -> tuple[dict[str, list[_Row]], list[str]]:
+    workbook = datafiles.open_xlsx(data, name)
     try:
-        workbook = load_workbook(io.BytesIO(data), data_only=True, read_only=True)
-    except Exception as error:  # zipfile, XML and openpyxl errors alike
+        return _read_sheets(workbook, name)
+    finally:
+        workbook.close()
+
+
+def _read_sheets(workbook, name: str | None) -> tuple[dict[str, list[_Row]], list[str]]:
+    properties = workbook.properties
+    if properties.identifier == FORMAT and properties.version not in {str(v) for v in SUPPORTED_VERSIONS}:
         raise PlanImportError(
-            [f"Le fichier n'est pas un classeur Excel (.xlsx) lisible ({error.__class__.__name__})."]
-        ) from None
+            [
+                f"Le classeur{f' « {name} »' if name else ''} est un export de plan d'action en version "
+                f"« {str(properties.version)[:20]} », que la plateforme ne sait pas lire (versions prises en "
+                f"charge : {_versions()})."
+            ]
+        )
     errors = []
     sheets: dict[str, list[_Row]] = {}
-    names = {_fold(name): name for name in workbook.sheetnames}
-    for name, columns in SHEETS.items():
-        actual = names.get(_fold(name))
+    names = {_fold(sheet_name): sheet_name for sheet_name in workbook.sheetnames}
+    for sheet_name, columns in SHEETS.items():
+        actual = names.get(_fold(sheet_name))
         if actual is None:
-            errors.append(f"Feuille « {name} » absente du classeur.")
+            errors.append(f"Feuille « {sheet_name} » absente du classeur.")
             continue
-        rows = workbook[actual].iter_rows(values_only=True)
+        rows = datafiles.xlsx_rows(workbook[actual], name)
         header = next(rows, None) or ()
         positions = {}
         for index, title in enumerate(header):
+            if isinstance(title, datafiles.Formula | datafiles.CellError):
+                continue
             if title is not None and str(title).strip():
                 positions.setdefault(_fold(title), index)
         missing = [title for title, _, required in columns if required and _fold(title) not in positions]
         for title in missing:
-            errors.append(f"Feuille « {name} », colonne « {title} » : colonne absente de la ligne d'en-tête.")
+            errors.append(
+                f"Feuille « {sheet_name} », colonne « {title} » : colonne absente de la ligne d'en-tête."
+            )
         if missing:
             continue
-        sheets[name] = []
+        sheets[sheet_name] = []
         for line, values in enumerate(rows, start=2):
             cells = {}
             for title, _, _ in columns:
                 index = positions.get(_fold(title))
                 value = values[index] if index is not None and index < len(values) else None
-                if isinstance(value, str):
+                where = f"Feuille « {sheet_name} », ligne {line}, colonne « {title} »"
+                if isinstance(value, datafiles.Formula):
+                    errors.append(
+                        f"{where} : formule « {value[:40]} » : les formules ne sont pas acceptées, saisissez "
+                        "la valeur (dans Excel : copier, puis « Collage spécial › Valeurs »)."
+                    )
+                    value = None
+                elif isinstance(value, datafiles.CellError):
+                    errors.append(f"{where} : cellule en erreur « {value[:20]} », saisissez la valeur.")
+                    value = None
+                elif isinstance(value, str):
                     value = value.strip()
                     if not value:
                         value = None
                 cells[title] = value
             if any(value is not None for value in cells.values()):
-                sheets[name].append(_Row(name, line, cells))
-    workbook.close()
+                sheets[sheet_name].append(_Row(sheet_name, line, cells))
     return sheets, errors
 
 
@@ -626,6 +665,14 @@ def _rows_from_payload(payload: dict) -> dict[str, list[_Row]]:
     if not isinstance(payload, dict) or payload.get("format") != FORMAT:
         raise PlanImportError(
             [f"Le fichier JSON n'est pas un export de plan d'action (format « {FORMAT} »)."]
+        )
+    version = payload.get("version", VERSION)
+    if isinstance(version, bool) or version not in SUPPORTED_VERSIONS:
+        raise PlanImportError(
+            [
+                f"Le fichier JSON est un export de plan d'action en version « {str(version)[:20]} », que la "
+                f"plateforme ne sait pas lire (versions prises en charge : {_versions()})."
+            ]
         )
     sheets: dict[str, list[_Row]] = {name: [] for name in SHEETS}
 
@@ -726,11 +773,15 @@ class _Checker:
             if required:
                 self.error(row, column, "valeur obligatoire.")
             return ""
+        if isinstance(value, dict | list):
+            self.error(row, column, "texte attendu, pas une liste ni un objet.")
+            return ""
         if isinstance(value, float) and value.is_integer():
             value = int(value)
         if isinstance(value, datetime.datetime | datetime.date):
             value = value.strftime("%d/%m/%Y")
-        value = str(value).strip()
+        # Control characters removed as in every form (ctg.text).
+        value = clean_text(str(value), multiline=True).strip()
         if max_length and len(value) > max_length:
             self.error(row, column, f"{len(value)} caractères, au plus {max_length}.")
         return value
@@ -1307,10 +1358,13 @@ def _where_json(row: _Row, column: str) -> str:
     return f"{row.path}.{row.keys.get(column, column)}"
 
 
-def import_xlsx(ctg: Ctg, data: bytes, actor) -> dict:
-    """Fills the empty plan of `ctg` from a workbook laid out as `export_xlsx`. Returns the counts; raises
-    `PlanImportError` with every problem found, nothing written."""
-    sheets, errors = _read_workbook(data)
+def import_xlsx(ctg: Ctg, data: bytes, actor, name: str | None = None) -> dict:
+    """Fills the empty plan of `ctg` from a workbook laid out as `export_xlsx` (`name`: the file's, for the
+    messages). Returns the counts; raises `PlanImportError` with every problem found, nothing written."""
+    try:
+        sheets, errors = _read_workbook(data, name)
+    except datafiles.FileRefused as error:
+        raise PlanImportError(error.messages) from None
     return _import(ctg, sheets, errors, actor, _where_sheet)
 
 
@@ -1318,3 +1372,27 @@ def import_plan(ctg: Ctg, payload: dict, actor) -> dict:
     """Fills the empty plan of `ctg` from a dict laid out as `export_plan`. Same checks as `import_xlsx`, the
     messages naming the path of the value in the JSON (« fiches[1].status : statut inconnu… »)."""
     return _import(ctg, _rows_from_payload(payload), [], actor, _where_json)
+
+
+IMPORT_SUFFIXES = (".xlsx", ".json")
+
+
+def import_file(ctg: Ctg, data: bytes, name: str, actor) -> dict:
+    """Fills the empty plan of `ctg` from an uploaded file (web form, `ctg plan_import`): a workbook (.xlsx)
+    or a JSON export (.json), by the extension of `name`; the content must match it. Same result as
+    `import_xlsx` and `import_plan`; every limit of `ctg.datafiles` is checked before parsing."""
+    suffix = "." + name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    if suffix == ".json":
+        try:
+            payload = datafiles.load_json(data, name)
+        except datafiles.FileRefused as error:
+            raise PlanImportError(error.messages) from None
+        return import_plan(ctg, payload, actor)
+    if suffix == ".xlsx":
+        return import_xlsx(ctg, data, actor, name=name)
+    raise PlanImportError(
+        [
+            f"Le fichier « {name} » n'est ni un classeur Excel (.xlsx) ni un export JSON (.json) du plan "
+            "d'action."
+        ]
+    )

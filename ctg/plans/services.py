@@ -13,7 +13,6 @@ message naming what changed meanwhile and who changed it.
 """
 
 import datetime
-import os
 from collections.abc import Iterable
 from dataclasses import replace
 from decimal import Decimal, InvalidOperation
@@ -23,7 +22,7 @@ from django.db import transaction
 from django.db.models import F, Max, Model, QuerySet
 from django.utils import timezone
 
-from ctg.conventions.history import decimal_text, history_value
+from ctg.conventions.history import decimal_text, history_value, same_value
 from ctg.conventions.models import Ctg, Field, HistoryEntry
 from ctg.conventions.services import history_record
 from ctg.diagnostics import engine
@@ -46,6 +45,8 @@ from ctg.plans.models import (
     StrategicObjective,
 )
 from ctg.territories.models import Commune
+from ctg.text import clean_text
+from ctg.uploads import check_upload, file_name
 
 # --- history -------------------------------------------------------------------------------------------
 
@@ -71,7 +72,8 @@ def _fields_display(values: Iterable[str]) -> list[str]:
 
 
 def _text(value, *, field: str, label: str, required: bool = False, max_length: int | None = None) -> str:
-    value = (value or "").strip()
+    # Control characters removed for the callers without a form too (imports, decisions); see ctg.text.
+    value = clean_text(value or "", multiline=True).strip()
     if required and not value:
         raise ValidationError({field: f"{label} est obligatoire."})
     if max_length and len(value) > max_length:
@@ -318,7 +320,7 @@ def _update(instance, *, actor, values: dict, editable: dict, display=_display) 
     changes = {}
     for name, value in values.items():
         before = getattr(instance, name)
-        if before != value:
+        if not same_value(before, value):
             changes[editable[name]] = [display(name, before), display(name, value)]
             setattr(instance, name, value)
     if changes:
@@ -824,7 +826,11 @@ def fiche_update(*, fiche: FicheAction, actor, expected_version: int, **values) 
     changes = {}
     for name, label in FICHE_FIELDS.items():
         before, after = stored[name], merged[name]
-        same = {o.pk for o in before} == {o.pk for o in after} if name in FICHE_M2M else before == after
+        same = (
+            {o.pk for o in before} == {o.pk for o in after}
+            if name in FICHE_M2M
+            else same_value(before, after)
+        )
         if not same:
             changes[label] = [_fiche_display(name, before), _fiche_display(name, after)]
     if not changes:
@@ -1353,15 +1359,8 @@ ATTACHMENT_MAX_BYTES = 20 * 1024 * 1024
 @transaction.atomic
 def attachment_add(*, fiche: FicheAction, actor, file, title: str = "") -> Attachment:
     """A document attached to a fiche (convention of a partner, photo, report…)."""
-    name = os.path.basename(getattr(file, "name", "") or "")
-    extension = os.path.splitext(name)[1].lower()
-    if extension not in ATTACHMENT_EXTENSIONS:
-        allowed = ", ".join(sorted(e.lstrip(".") for e in ATTACHMENT_EXTENSIONS))
-        raise ValidationError(
-            {"file": f"Type de fichier refusé « {extension or name} » (acceptés : {allowed})."}
-        )
-    if file.size > ATTACHMENT_MAX_BYTES:
-        raise ValidationError({"file": f"Le fichier dépasse {ATTACHMENT_MAX_BYTES // (1024 * 1024)} Mo."})
+    name = file_name(file)
+    check_upload(file, field="file", allowed=ATTACHMENT_EXTENSIONS, max_bytes=ATTACHMENT_MAX_BYTES)
     title = _text(title, field="title", label="L'intitulé", max_length=250) or name
     attachment = Attachment.objects.create(
         fiche=fiche, file=file, title=title, created_by=_person(actor), updated_by=_person(actor)

@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from ctg.conventions.views import _context, ctg_view
+from ctg.datafiles import limit
 from ctg.organisations.permissions import Op
 from ctg.plans import bilan as bilan_module
 from ctg.plans import exchange, services
@@ -18,7 +19,6 @@ from ctg.plans.models import BilanAnnuel
 
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-MAX_UPLOAD = 10 * 1024 * 1024
 
 
 def _file_name(ctg, suffix: str) -> str:
@@ -150,12 +150,11 @@ def import_xlsx(request, ctg, role):
     upload = request.FILES.get("file")
     if upload is None:
         return _import_page(request, ctg, role, errors=["Choisissez un classeur Excel (.xlsx)."], status=400)
-    if upload.size > MAX_UPLOAD:
-        return _import_page(
-            request, ctg, role, errors=["Le fichier dépasse la taille maximale de 10 Mo."], status=400
-        )
+    # A workbook (.xlsx) or a JSON export (.json), bounded by ctg.datafiles before it is parsed; not read
+    # whole past the size limit.
     try:
-        counts = exchange.import_xlsx(ctg, upload.read(), request.user)
+        data = upload.read(limit("CTG_DATAFILE_MAX_BYTES") + 1)
+        counts = exchange.import_file(ctg, data, upload.name or "plan.xlsx", request.user)
     except exchange.PlanImportError as error:
         return _import_page(request, ctg, role, errors=error.messages, status=400)
     messages.success(

@@ -8,7 +8,6 @@ A fiche is active in a year between the years of its start and end dates; a miss
 
 from __future__ import annotations
 
-import csv
 import io
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -23,6 +22,7 @@ from django.utils import timezone
 
 from ctg.conventions.models import Field
 from ctg.conventions.views import _context, ctg_view
+from ctg.datafiles import csv_writer
 from ctg.diagnostics.charts import WebChart
 from ctg.diagnostics.readings import format_number
 from ctg.organisations.permissions import Op
@@ -313,8 +313,9 @@ def fiche_table(request, ctg, role):
     )
 
 
-def _csv_amount(value: Decimal) -> str:
-    return f"{value:.2f}".replace(".", ",")
+def _csv_amount(value: Decimal) -> Decimal:
+    """Two decimals, written with a decimal comma by the CSV writer."""
+    return Decimal(value).quantize(Decimal("0.01"))
 
 
 @ctg_view(Op.VIEW)
@@ -322,7 +323,7 @@ def fiche_table_csv(request, ctg, role):
     """The table of fiches as CSV (semicolons, UTF-8 with BOM), with the same filters and sorting."""
     rows, *_rest = _table(request, ctg)
     buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer = csv_writer(buffer)  # no cell run as a formula (ctg.datafiles)
     writer.writerow(
         [
             "N°",
@@ -355,7 +356,7 @@ def fiche_table_csv(request, ctg, role):
                 ", ".join(row.communes),
                 fiche.start_date.strftime("%d/%m/%Y") if fiche.start_date else "",
                 fiche.end_date.strftime("%d/%m/%Y") if fiche.end_date else "",
-                _csv_amount(row.planned),
+                _csv_amount(row.planned),  # numbers: a negative one is not prefixed
                 _csv_amount(row.spent),
             ]
         )

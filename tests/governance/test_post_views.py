@@ -2,6 +2,7 @@
 its transitions and documents."""
 
 import datetime
+import html
 import io
 from decimal import Decimal
 
@@ -171,7 +172,8 @@ def test_funding_delete(client, world):
     removed = FundingFactory(post=post, year=2026)
     _login(client, world, "pilote_caf")
     response = client.post(_url(world, "funding_delete", funding_pk=kept.pk), follow=True)
-    assert "Le rapport d'activité 2025 est accepté" in response.content.decode()
+    # The message is escaped like any message (its apostrophe reads &#x27; in the HTML).
+    assert "Le rapport d'activité 2025 est accepté" in html.unescape(response.content.decode())
     assert PostFunding.objects.filter(pk=kept.pk).exists()
     response = client.post(_url(world, "funding_delete", funding_pk=removed.pk), follow=True)
     assert "Le financement CAF de 2026 est supprimé." in response.content.decode()

@@ -1,11 +1,11 @@
-import json
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
 from ctg.conventions.models import Ctg
+from ctg.datafiles import limit
 from ctg.organisations.models import User
-from ctg.plans.exchange import PlanImportError, counted, import_plan, import_xlsx
+from ctg.plans.exchange import IMPORT_SUFFIXES, PlanImportError, counted, import_file
 
 
 class Command(BaseCommand):
@@ -32,21 +32,17 @@ class Command(BaseCommand):
             if actor is None:
                 raise CommandError(f"Aucune personne avec l'adresse {user}.")
         suffix = file.suffix.lower()
-        if suffix not in (".xlsx", ".json"):
+        if suffix not in IMPORT_SUFFIXES:
             raise CommandError(f"Extension non reconnue « {file.suffix} » : fichier .xlsx ou .json attendu.")
+        max_bytes = limit("CTG_DATAFILE_MAX_BYTES")
         try:
-            data = file.read_bytes()
+            # Not read whole past the limit (a file of several gigaoctets would be, into memory).
+            with file.open("rb") as handle:
+                data = handle.read(max_bytes + 1)
         except OSError as error:
             raise CommandError(f"Lecture impossible de {file} : {error.strerror}.") from None
         try:
-            if suffix == ".json":
-                try:
-                    payload = json.loads(data.decode("utf-8-sig"))
-                except (UnicodeDecodeError, json.JSONDecodeError) as error:
-                    raise CommandError(f"{file} n'est pas un fichier JSON valide : {error}.") from None
-                counts = import_plan(ctg, payload, actor)
-            else:
-                counts = import_xlsx(ctg, data, actor)
+            counts = import_file(ctg, data, file.name, actor)
         except PlanImportError as error:
             lines = "\n".join(f"- {message}" for message in error.messages)
             raise CommandError(f"Import refusé, rien n'a été enregistré :\n{lines}") from None
