@@ -1,0 +1,129 @@
+"""Every `ctg` command shown in the README is run by a test.
+
+The commands with data (import_data, portrait, plan_export…) are run by the tests of their area; this file
+checks that each command named in the README is run somewhere in the test suite, and runs the others itself:
+the server commands in a subprocess on a throwaway data folder, as a person following the README would.
+"""
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+ROOT = Path(__file__).resolve().parent.parent
+README = ROOT / "README.md"
+CTG = Path(sys.executable).with_name("ctg")
+COMMAND = re.compile(r"(?:\.venv/bin/)?\bctg ([a-z_]+)")
+# Run by this file (below); the others must be run by a test of their area.
+RUN_HERE = {
+    "migrate",
+    "createsuperuser",
+    "runserver",
+    "check",
+    "collectstatic",
+    "axes_reset_ip",
+    "axes_list_attempts",
+}
+
+
+def readme_commands() -> set[str]:
+    return set(COMMAND.findall(README.read_text(encoding="utf-8")))
+
+
+def _tests_text() -> str:
+    here = Path(__file__).resolve()
+    return "\n".join(
+        path.read_text(encoding="utf-8") for path in (ROOT / "tests").rglob("*.py") if path.resolve() != here
+    )
+
+
+def test_every_command_of_the_readme_is_run_by_a_test():
+    commands = readme_commands()
+    assert {"import_data", "plan_import", "convention", "runserver"} <= commands
+    tests = _tests_text()
+    not_run = sorted(
+        name
+        for name in commands - RUN_HERE
+        if not re.search(rf"""call_command\(\s*["']{name}["']|["']ctg["'],\s*["']{name}["']""", tests)
+    )
+    assert not not_run, f"Commandes du README lancées par aucun test : {not_run}"
+
+
+def test_the_axes_commands_of_the_readme_run(db):
+    call_command("axes_list_attempts")
+    call_command("axes_reset_ip", "127.0.0.1")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _run(env, *args, timeout=300):
+    result = subprocess.run(
+        [str(CTG), *args], env=env, capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL
+    )
+    assert result.returncode == 0, f"ctg {' '.join(args)} : {result.stdout}\n{result.stderr}"
+    return result
+
+
+@pytest.fixture
+def fresh_env(tmp_path):
+    """A data folder of its own, on SQLite, as on a fresh machine."""
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("DATABASE_URL", "PYTEST"))}
+    env.update(
+        CTG_DATA_DIR=str(tmp_path / "var"),
+        DJANGO_SUPERUSER_EMAIL="admin@exemple.fr",
+        DJANGO_SUPERUSER_PASSWORD="un-mot-de-passe-solide-2026",
+    )
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set for the browser tests only
+    return env
+
+
+def test_the_server_commands_of_the_readme_run_on_a_fresh_data_folder(fresh_env, tmp_path):
+    _run(fresh_env, "migrate")
+    _run(fresh_env, "createsuperuser", "--noinput")
+    _run(fresh_env, "check")
+    _run(fresh_env, "collectstatic", "--noinput")
+    assert (tmp_path / "var" / "static" / "ctg" / "htmx_csrf.js").is_file()
+    deploy = {
+        **fresh_env,
+        "CTG_ENV": "production",
+        "SECRET_KEY": "une-cle-de-test-longue-et-aleatoire-0123456789-abcdefghijklmnopqrstuvwxyz",
+        "ALLOWED_HOSTS": "ctg.example.org",
+    }
+    _run(deploy, "check", "--deploy", "--fail-level", "WARNING")
+
+    port = _free_port()
+    server = subprocess.Popen(
+        [str(CTG), "runserver", f"127.0.0.1:{port}", "--noreload"],
+        env=fresh_env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        body = None
+        while time.monotonic() < deadline and server.poll() is None:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as response:
+                    body = response.read().decode()
+                    break
+            except (urllib.error.URLError, ConnectionError):
+                time.sleep(0.2)  # the server is starting: poll again until the deadline
+        assert body is not None, "le serveur n'a pas répondu"
+        assert "Convention Territoriale Globale" in body
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
