@@ -7,6 +7,7 @@ the server commands in a subprocess on a throwaway data folder, as a person foll
 
 import os
 import re
+import signal
 import socket
 import subprocess
 import sys
@@ -127,3 +128,39 @@ def test_the_server_commands_of_the_readme_run_on_a_fresh_data_folder(fresh_env,
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def _wait_for(url: str, process: subprocess.Popen, seconds: int) -> str | None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and process.poll() is None:
+        try:
+            with urllib.request.urlopen(url, timeout=10) as response:
+                return response.read().decode()
+        except (urllib.error.URLError, ConnectionError):
+            time.sleep(0.5)  # still installing, migrating or loading: poll again until the deadline
+    return None
+
+
+def test_make_run_serves_the_demo_on_a_fresh_data_folder(fresh_env):
+    """The README's first command: migrate, référentiel, demo, server on 127.0.0.1."""
+    port = _free_port()
+    process = subprocess.Popen(
+        ["make", "run", f"PORT={port}"],
+        cwd=ROOT,
+        env=fresh_env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        body = _wait_for(f"http://127.0.0.1:{port}/connexion/", process, 600)
+        assert body is not None, (
+            process.stdout.read().decode() if process.poll() is not None else "pas de réponse"
+        )
+        assert "Connexion" in body
+        search_page = _wait_for(f"http://127.0.0.1:{port}/territoires/?q=albigeois", process, 30)
+        assert "Albigeois" in search_page
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=60)
