@@ -24,7 +24,8 @@ with the kind « Autre partenaire ».
 
 The import (`import_xlsx`, `import_plan`, `import_file` for an uploaded file) only fills an empty plan: the
 whole file is checked first, and refused as a whole with every problem found (sheet, row, column), nothing
-being written. Comments, attachments and bilans annuels are not exchanged.
+being written. It then writes in bulk (one insert per table, in batches), so that its number of queries does
+not grow with the fiches. Comments, attachments and bilans annuels are not exchanged.
 
 Safety (`ctg.datafiles`): the workbook writes every text as a string cell, never a formula, so that a title
 « =1+1 » or « -5 familles » exports and imports back unchanged (no « ' » added in xlsx, and a leading « ' »
@@ -754,6 +755,12 @@ NUMBER_RE = re.compile(r"^\d+(\.\d+)*$")
 FEMININE = {"priorité", "nature", "origine"}
 
 
+def _chunks(items: list, size: int = 500):
+    """`items` in slices of `size` (an IN list stays under the databases' parameter limits)."""
+    for index in range(0, len(items), size):
+        yield items[index : index + size]
+
+
 class _Checker:
     """Turns the rows into clean values, collecting every problem instead of stopping at the first."""
 
@@ -761,6 +768,7 @@ class _Checker:
         self.ctg = ctg
         self.where = where
         self.errors: list[str] = []
+        self.territories: dict[str, tuple[str, str]] = {}  # code → (resolved code, error), read once each
 
     def error(self, row: _Row, column: str, message: str) -> None:
         self.errors.append(f"{self.where(row, column)} : {message}")
@@ -868,11 +876,15 @@ class _Checker:
             return ""
         if len(code) < 5 and code.isdigit() and len(code) > 3:
             code = code.zfill(5)  # a commune code typed as a number in Excel
-        try:
-            return resolve_territory(code).code
-        except TerritoryNotFound as error:
-            self.error(row, column, str(error))
-            return ""
+        if code not in self.territories:
+            try:
+                self.territories[code] = (resolve_territory(code).code, "")
+            except TerritoryNotFound as error:
+                self.territories[code] = ("", str(error))
+        resolved, error = self.territories[code]
+        if error:
+            self.error(row, column, error)
+        return resolved
 
     def year(self, row, column, *, required=True) -> int | None:
         value = row.get(column)
@@ -1027,6 +1039,16 @@ def _check(ctg: Ctg, sheets: dict[str, list[_Row]], where) -> tuple[dict, list[s
     commune_codes = set(ctg.communes.values_list("code", flat=True))
     status_choices = FicheAction.Status.choices
     priority_choices = FicheAction.Priority.choices
+
+    def commune_values(row) -> list[str]:
+        # A code typed as a number in Excel loses its leading zero (« 1001 » for « 01001 »).
+        return [v.zfill(5) if v.isdigit() else v for v in c.items(row, "communes")]
+
+    # The communes named anywhere in the sheet, looked up at once.
+    named = list(dict.fromkeys(code for row in sheets.get("Fiches", []) for code in commune_values(row)))
+    known = set()
+    for chunk in _chunks(named):
+        known.update(Commune.objects.filter(code__in=chunk).values_list("code", flat=True))
     for row in sheets.get("Fiches", []):
         number = c.number(row, "numéro", parts=3)
         objectives = []
@@ -1062,12 +1084,10 @@ def _check(ctg: Ctg, sheets: dict[str, list[_Row]], where) -> tuple[dict, list[s
                     f"le numéro « {number} » doit commencer par {expected} ({' ou '.join(allowed)}).",
                 )
                 number = None
-        # A code typed as a number in Excel loses its leading zero (« 1001 » for « 01001 »).
-        communes_value = [v.zfill(5) if v.isdigit() else v for v in c.items(row, "communes")]
+        communes_value = commune_values(row)
         all_communes = not communes_value or [_fold(v) for v in communes_value] == [ALL_COMMUNES]
         communes = []
         if not all_communes and [_fold(v) for v in communes_value] != [NO_COMMUNE]:
-            known = set(Commune.objects.filter(code__in=communes_value).values_list("code", flat=True))
             for code in communes_value:
                 if code not in known:
                     c.error(
@@ -1221,98 +1241,150 @@ def _last(number: str) -> int:
 
 
 def _write(ctg: Ctg, plan: dict, actor) -> tuple[int, int]:
+    """Writes the checked plan in bulk: one insert (in batches) per table, whatever the number of fiches."""
     user = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
     tracked = {"created_by": user, "updated_by": user}
-    objective_objects = {}
-    strategic_order = {}
+
+    # The tree: enjeux, then their strategic objectives, then the operational ones, each in one insert.
     enjeux = sorted(plan["enjeux"].items(), key=lambda kv: _last(kv[0]))
-    for e_position, (_, e_row) in enumerate(enjeux, start=1):
-        e = e_row.item
-        enjeu = Enjeu.objects.create(
-            ctg=ctg,
-            title=e["title"],
-            description=e["description"],
-            fields=e["fields"],
-            findings=e["findings"],
-            attention_indicators=e["attention_indicators"],
-            position=e_position,
-            **tracked,
-        )
+    enjeu_rows = [e_row.item for _, e_row in enjeux]
+    enjeu_objects = Enjeu.objects.bulk_create(
+        [
+            Enjeu(
+                ctg=ctg,
+                title=e["title"],
+                description=e["description"],
+                fields=e["fields"],
+                findings=e["findings"],
+                attention_indicators=e["attention_indicators"],
+                position=e_position,
+                **tracked,
+            )
+            for e_position, e in enumerate(enjeu_rows, start=1)
+        ]
+    )
+    strategic_order = {}
+    strategic_items = []  # (strategic object, its operational rows in order)
+    for enjeu, e in zip(enjeu_objects, enjeu_rows, strict=True):
         for s_position, (s_number, s_row) in enumerate(
             sorted(e["strategic"].items(), key=lambda kv: _last(kv[0])), 1
         ):
             s = s_row.item
             strategic_order[s_number] = len(strategic_order)
-            strategic = StrategicObjective.objects.create(
+            strategic = StrategicObjective(
                 enjeu=enjeu, title=s["title"], description=s["description"], position=s_position, **tracked
             )
-            operational = sorted(s["operational"].items(), key=lambda kv: _last(kv[0]))
-            for o_position, (o_number, o_row) in enumerate(operational, start=1):
-                objective_objects[o_number] = OperationalObjective.objects.create(
-                    strategic=strategic,
-                    title=o_row.item["title"],
-                    description=o_row.item["description"],
-                    position=o_position,
-                    **tracked,
-                )
-
-    organisations = {}
-
-    def organisation(name: str) -> Organisation:
-        if name not in organisations:
-            found = Organisation.objects.filter(name=name).order_by("pk").first()
-            organisations[name] = found or Organisation.objects.create(
-                name=name, kind=Organisation.Kind.AUTRE
+            strategic_items.append((strategic, sorted(s["operational"].items(), key=lambda kv: _last(kv[0]))))
+    StrategicObjective.objects.bulk_create([strategic for strategic, _ in strategic_items])
+    objective_objects = {}
+    for strategic, operational in strategic_items:
+        for o_position, (o_number, o_row) in enumerate(operational, start=1):
+            objective_objects[o_number] = OperationalObjective(
+                strategic=strategic,
+                title=o_row.item["title"],
+                description=o_row.item["description"],
+                position=o_position,
+                **tracked,
             )
-        return organisations[name]
+    OperationalObjective.objects.bulk_create(list(objective_objects.values()))
 
     def fiche_key(kv):
         number, row = kv
         prefix = number.rsplit(".", 1)[0]
         return (strategic_order.get(prefix, len(strategic_order)), _last(number))
 
+    fiche_items = [row.item for _, row in sorted(plan["fiches"].items(), key=fiche_key)]
+
+    # Organisations by exact name: the oldest one of that name, else created (in the order of the file).
+    names = list(
+        dict.fromkeys(
+            name
+            for f in fiche_items
+            for name in ([f["pilot_organisation"]] if f["pilot_organisation"] else []) + f["partners"]
+        )
+    )
+    organisations: dict[str, Organisation] = {}
+    for chunk in _chunks(names):
+        for found in Organisation.objects.filter(name__in=chunk).order_by("-pk"):
+            organisations[found.name] = found  # the last one written is the oldest
+    missing = [
+        Organisation(name=name, kind=Organisation.Kind.AUTRE) for name in names if name not in organisations
+    ]
+    for created in Organisation.objects.bulk_create(missing):
+        organisations[created.name] = created
+
     # Positions count up within each strategic objective in the order of the file, so that the fiches of a
     # first objective keep that order.
     counters: dict[str, int] = {}
-    communes = {c.code: c for c in ctg.communes.all()}
+    fiches = []
     for number, row in sorted(plan["fiches"].items(), key=fiche_key):
         f = row.item
         prefix = number.rsplit(".", 1)[0]
         counters[prefix] = counters.get(prefix, 0) + 1
-        fiche = FicheAction.objects.create(
-            ctg=ctg,
-            position=counters[prefix],
-            title=f["title"],
-            fields=f["fields"],
-            context=f["context"],
-            description=f["description"],
-            target_public=f["target_public"],
-            all_communes=f["all_communes"],
-            pilot_organisation=organisation(f["pilot_organisation"]) if f["pilot_organisation"] else None,
-            pilot_person=f["pilot_person"],
-            start_date=f["start_date"],
-            end_date=f["end_date"],
-            status=f["status"],
-            priority=f["priority"],
-            notes=f["notes"],
-            **tracked,
-        )
-        fiche.objectives.set([objective_objects[n] for n in f["objectives"]])
-        fiche.communes.set([communes[code] for code in f["communes"]])
-        fiche.partners.set([organisation(name) for name in f["partners"]])
-        FicheStep.objects.bulk_create(
-            [
-                FicheStep(fiche=fiche, year=s["year"], description=s["description"], **tracked)
-                for s in f["steps"]
-            ]
-        )
-        BudgetLine.objects.bulk_create([BudgetLine(fiche=fiche, **line, **tracked) for line in f["budget"]])
-        for i_position, (_, i) in enumerate(sorted(f["indicators"].items(), key=lambda kv: int(kv[0])), 1):
-            values = i.pop("values")
-            indicator = PlanIndicator.objects.create(fiche=fiche, position=i_position, **i, **tracked)
-            IndicatorValue.objects.bulk_create(
-                [IndicatorValue(indicator=indicator, **value, **tracked) for value in values.values()]
+        fiches.append(
+            FicheAction(
+                ctg=ctg,
+                position=counters[prefix],
+                title=f["title"],
+                fields=f["fields"],
+                context=f["context"],
+                description=f["description"],
+                target_public=f["target_public"],
+                all_communes=f["all_communes"],
+                pilot_organisation=organisations[f["pilot_organisation"]]
+                if f["pilot_organisation"]
+                else None,
+                pilot_person=f["pilot_person"],
+                start_date=f["start_date"],
+                end_date=f["end_date"],
+                status=f["status"],
+                priority=f["priority"],
+                notes=f["notes"],
+                **tracked,
             )
+        )
+    FicheAction.objects.bulk_create(fiches)
+
+    # Their links, calendar, budget and indicators: one insert per table for the whole plan.
+    communes = {c.code: c for c in ctg.communes.all()}
+    objective_links, commune_links, partner_links = [], [], []
+    steps, budget, indicators, indicator_values = [], [], [], []
+    for fiche, f in zip(fiches, fiche_items, strict=True):
+        objective_links += [
+            FicheAction.objectives.through(ficheaction_id=fiche.pk, operationalobjective_id=pk)
+            for pk in dict.fromkeys(objective_objects[n].pk for n in f["objectives"])
+        ]
+        commune_links += [
+            FicheAction.communes.through(ficheaction_id=fiche.pk, commune_id=pk)
+            for pk in dict.fromkeys(communes[code].pk for code in f["communes"])
+        ]
+        partner_links += [
+            FicheAction.partners.through(ficheaction_id=fiche.pk, organisation_id=pk)
+            for pk in dict.fromkeys(organisations[name].pk for name in f["partners"])
+        ]
+        steps += [
+            FicheStep(fiche=fiche, year=s["year"], description=s["description"], **tracked)
+            for s in f["steps"]
+        ]
+        budget += [BudgetLine(fiche=fiche, **line, **tracked) for line in f["budget"]]
+        for i_position, (_, i) in enumerate(sorted(f["indicators"].items(), key=lambda kv: int(kv[0])), 1):
+            fields = {name: value for name, value in i.items() if name != "values"}
+            indicator = PlanIndicator(fiche=fiche, position=i_position, **fields, **tracked)
+            indicators.append(indicator)
+            indicator_values.append((indicator, i["values"].values()))
+    FicheAction.objectives.through.objects.bulk_create(objective_links)
+    FicheAction.communes.through.objects.bulk_create(commune_links)
+    FicheAction.partners.through.objects.bulk_create(partner_links)
+    FicheStep.objects.bulk_create(steps)
+    BudgetLine.objects.bulk_create(budget)
+    PlanIndicator.objects.bulk_create(indicators)
+    IndicatorValue.objects.bulk_create(
+        [
+            IndicatorValue(indicator=indicator, **value, **tracked)
+            for indicator, values in indicator_values
+            for value in values
+        ]
+    )
     return len(enjeux), len(plan["fiches"])
 
 

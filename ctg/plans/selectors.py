@@ -4,6 +4,7 @@ from django.db.models import Prefetch, QuerySet
 
 from ctg.conventions.models import Ctg, HistoryEntry, Membership
 from ctg.organisations.permissions import Op, role_allows
+from ctg.plans import numbering
 from ctg.plans.models import Enjeu, FicheAction, OperationalObjective, StrategicObjective
 
 
@@ -53,6 +54,79 @@ def plan_tree(ctg: Ctg) -> list[Enjeu]:
         .order_by("position", "id")
         .prefetch_related(Prefetch("objectives", queryset=strategic))
     )
+
+
+def objective_nodes(ctg: Ctg) -> list[numbering.Node]:
+    """The enjeux › strategic › operational objectives of the plan as `numbering.Node`s, without the fiches
+    (three queries, as many rows as items of the tree)."""
+    operational: dict[int, list[numbering.Node]] = {}
+    for pk, position, strategic_id in OperationalObjective.objects.filter(
+        strategic__enjeu__ctg=ctg
+    ).values_list("pk", "position", "strategic_id"):
+        operational.setdefault(strategic_id, []).append(numbering.Node(pk, position))
+    strategic: dict[int, list[numbering.Node]] = {}
+    for pk, position, enjeu_id in StrategicObjective.objects.filter(enjeu__ctg=ctg).values_list(
+        "pk", "position", "enjeu_id"
+    ):
+        strategic.setdefault(enjeu_id, []).append(numbering.Node(pk, position, operational.get(pk, [])))
+    return [
+        numbering.Node(pk, position, strategic.get(pk, []))
+        for pk, position in Enjeu.objects.filter(ctg=ctg).values_list("pk", "position")
+    ]
+
+
+def objective_numbers(ctg: Ctg) -> dict[tuple[str, int], str]:
+    """{(kind, id): "1.2.3"} for the enjeux and objectives of the plan (not the fiches)."""
+    return numbering.number_plan(objective_nodes(ctg))
+
+
+def fiche_numbers(ctg: Ctg, fiche: FicheAction) -> dict[tuple[str, int], str]:
+    """The numbers of the plan's enjeux and objectives and of one fiche, the same as those of the whole
+    plan's numbering, without reading every fiche: the fiche is numbered among the fiches of the strategic
+    objective of its first objective, which are all attached to an operational objective of that strategic
+    objective (five queries; the rows read grow with that strategic objective's fiches only)."""
+    nodes = objective_nodes(ctg)
+    numbers = numbering.number_plan(nodes)
+    through = FicheAction.objectives.through
+    strategic_of = {
+        operational.id: strategic
+        for enjeu in nodes
+        for strategic in enjeu.children
+        for operational in strategic.children
+    }
+    own = [
+        oid
+        for oid in through.objects.filter(ficheaction=fiche).values_list("operationalobjective_id", flat=True)
+        if oid in strategic_of
+    ]
+    if not own:
+        return numbers  # attached to no objective of the plan: no number
+    plan_order = [
+        operational.id
+        for enjeu in numbering.ordered(nodes)
+        for strategic in numbering.ordered(enjeu.children)
+        for operational in numbering.ordered(strategic.children)
+    ]
+    rank = {oid: index for index, oid in enumerate(plan_order)}
+    strategic = strategic_of[min(own, key=rank.__getitem__)]
+    siblings = [o.id for o in strategic.children]
+    objectives: dict[int, list[int]] = {}
+    positions: dict[int, int] = {}
+    for fiche_id, objective_id, position in through.objects.filter(
+        ficheaction__ctg=ctg,
+        ficheaction_id__in=through.objects.filter(operationalobjective_id__in=siblings).values(
+            "ficheaction_id"
+        ),
+    ).values_list("ficheaction_id", "operationalobjective_id", "ficheaction__position"):
+        objectives.setdefault(fiche_id, []).append(objective_id)
+        positions[fiche_id] = position
+    candidates = [numbering.FicheNode(pk, positions[pk], ids) for pk, ids in objectives.items()]
+    # Every fiche numbered under `strategic` is a candidate, so its numbers are those of the whole plan.
+    key = (numbering.FICHE, fiche.pk)
+    whole = numbering.number_plan(nodes, candidates)
+    if key in whole:
+        numbers[key] = whole[key]
+    return numbers
 
 
 def fiche_history(fiche: FicheAction) -> QuerySet[HistoryEntry]:

@@ -233,9 +233,70 @@ def _fiche_groups(ctg: Ctg) -> dict[int | None, list[FicheAction]]:
 def _renumber_fiches(ctg: Ctg) -> None:
     """Positions 0..n-1 among the fiches that share a first objective (after any change of the tree)."""
     for fiches in _fiche_groups(ctg).values():
-        for index, fiche in enumerate(fiches):
-            if fiche.position != index:
-                FicheAction.objects.filter(pk=fiche.pk).update(position=index)
+        _renumber_group(fiches)
+
+
+def _renumber_group(fiches: list[FicheAction]) -> None:
+    """Positions 0..n-1 for fiches given in their order, writing only those that change."""
+    for index, fiche in enumerate(fiches):
+        if fiche.position != index:
+            FicheAction.objects.filter(pk=fiche.pk).update(position=index)
+            fiche.position = index
+
+
+def objectives_in_plan_order(ctg: Ctg) -> list[int]:
+    """Ids of the dossier's operational objectives in the plan's order (one query, as many rows as
+    objectives: the order `primary_objectives` follows)."""
+    return list(
+        OperationalObjective.objects.filter(strategic__enjeu__ctg=ctg)
+        .order_by(
+            "strategic__enjeu__position",
+            "strategic__enjeu_id",
+            "strategic__position",
+            "strategic_id",
+            "position",
+            "id",
+        )
+        .values_list("id", flat=True)
+    )
+
+
+def _primary_of(objective_ids: Iterable[int], order: list[int]) -> int | None:
+    """The first of `objective_ids` in the plan's `order` (None for a fiche attached to no objective)."""
+    ids = set(objective_ids)
+    return next((oid for oid in order if oid in ids), None)
+
+
+def _group_queryset(ctg: Ctg, primary: int | None, order: list[int]) -> QuerySet:
+    """The fiches whose first objective is `primary` (None: the fiches attached to no objective of the plan),
+    without reading the others: attached to `primary` and to no objective before it in the plan."""
+    fiches = FicheAction.objects.filter(ctg=ctg)
+    through = FicheAction.objectives.through
+    if primary is None:
+        return fiches.exclude(
+            pk__in=through.objects.filter(operationalobjective_id__in=order).values("ficheaction_id")
+        )
+    earlier = order[: order.index(primary)]
+    fiches = fiches.filter(
+        pk__in=through.objects.filter(operationalobjective_id=primary).values("ficheaction_id")
+    )
+    if earlier:
+        fiches = fiches.exclude(
+            pk__in=through.objects.filter(operationalobjective_id__in=earlier).values("ficheaction_id")
+        )
+    return fiches
+
+
+def _fiche_group(ctg: Ctg, primary: int | None, order: list[int]) -> list[FicheAction]:
+    """The fiches whose first objective is `primary`, in order (position, id)."""
+    return list(_group_queryset(ctg, primary, order).order_by("position", "id").only("id", "position"))
+
+
+def _end_of_group(ctg: Ctg, primary: int | None, order: list[int]) -> int:
+    """The position after the last fiche whose first objective is `primary` (one aggregate query): a fiche
+    put there is numbered last of its group, as a renumbering of the plan would place it."""
+    last = _group_queryset(ctg, primary, order).aggregate(m=Max("position"))["m"]
+    return 0 if last is None else last + 1
 
 
 # --- enjeux --------------------------------------------------------------------------------------------
@@ -738,12 +799,13 @@ def fiche_create(
     )
     Ctg.objects.select_for_update().filter(pk=ctg.pk).first()
     scalars = {k: v for k, v in values.items() if k not in FICHE_M2M}
+    # Last under its first objective: after the fiches of that group, the others untouched.
+    order = objectives_in_plan_order(ctg)
+    position = _end_of_group(ctg, _primary_of((o.pk for o in values["objectives"]), order), order)
     fiche = FicheAction.objects.create(
-        ctg=ctg, position=10**6, version=1, created_by=_person(actor), updated_by=_person(actor), **scalars
+        ctg=ctg, position=position, version=1, created_by=_person(actor), updated_by=_person(actor), **scalars
     )
     _set_m2m(fiche, values)
-    _renumber_fiches(ctg)  # last under its first objective
-    fiche.refresh_from_db(fields=["position"])
     history_record(
         ctg=ctg,
         actor=actor,
@@ -843,13 +905,17 @@ def fiche_update(*, fiche: FicheAction, actor, expected_version: int, **values) 
     if saved != 1:
         raise FicheConflict(conflict_message(current.pk, expected_version), code="conflict")
     current.refresh_from_db()
-    primary_before = primary_objectives(ctg).get(current.pk)
     _set_m2m(current, merged)
     if FICHE_FIELDS["objectives"] in changes:
-        if primary_objectives(ctg).get(current.pk) != primary_before:
+        # Only the groups of its first objective, before and after, change.
+        order = objectives_in_plan_order(ctg)
+        primary_before = _primary_of((o.pk for o in stored["objectives"]), order)
+        primary_after = _primary_of((o.pk for o in merged["objectives"]), order)
+        if primary_after != primary_before:
             # Under a new first objective: last of its new group.
             FicheAction.objects.filter(pk=current.pk).update(position=10**6)
-        _renumber_fiches(ctg)
+            _renumber_group(_fiche_group(ctg, primary_before, order))
+        _renumber_group(_fiche_group(ctg, primary_after, order))
         current.refresh_from_db(fields=["position"])
     labels = ", ".join(changes)
     changes["version"] = [expected_version, current.version]
@@ -870,9 +936,11 @@ def fiche_update(*, fiche: FicheAction, actor, expected_version: int, **values) 
 def fiche_delete(*, fiche: FicheAction, actor) -> None:
     ctg = fiche.ctg
     title, pk = fiche.title, fiche.pk
+    order = objectives_in_plan_order(ctg)
+    primary = _primary_of(fiche.objectives.values_list("pk", flat=True), order)
     fiche.delete()
     fiche.pk = pk
-    _renumber_fiches(ctg)
+    _renumber_group(_fiche_group(ctg, primary, order))  # the gap it leaves in its group
     history_record(
         ctg=ctg,
         actor=actor,
@@ -890,9 +958,10 @@ def fiche_move(*, fiche: FicheAction, actor, direction: str) -> FicheAction:
         raise ValidationError({"direction": "Sens de déplacement inconnu (« up » ou « down »)."})
     ctg = fiche.ctg
     Ctg.objects.select_for_update().filter(pk=ctg.pk).first()
-    _renumber_fiches(ctg)
-    primary = primary_objectives(ctg)
-    group = list(_fiche_groups(ctg).get(primary.get(fiche.pk), []))
+    order = objectives_in_plan_order(ctg)
+    primary = _primary_of(fiche.objectives.values_list("pk", flat=True), order)
+    group = _fiche_group(ctg, primary, order)
+    _renumber_group(group)
     index = next(i for i, f in enumerate(group) if f.pk == fiche.pk)
     other = index - 1 if direction == "up" else index + 1
     if not 0 <= other < len(group):

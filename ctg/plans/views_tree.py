@@ -420,7 +420,9 @@ def _fiche(ctg, fiche_pk):
 
 def _objective_numbers(ctg) -> dict[int, str]:
     return {
-        key[1]: f"{number}" for key, number in plan_numbers(ctg).items() if key[0] == numbering.OPERATIONAL
+        key[1]: f"{number}"
+        for key, number in selectors.objective_numbers(ctg).items()
+        if key[0] == numbering.OPERATIONAL
     }
 
 
@@ -538,8 +540,8 @@ def _fiche_page(
     steps_form=None,
     status=200,
 ):
-    numbers = plan_numbers(ctg)
-    labels = numbering.labels(numbers)
+    # Its number and its objectives' without numbering every fiche of the plan (the same as the tree's).
+    labels = numbering.labels(selectors.fiche_numbers(ctg, fiche))
     objectives = [
         {"obj": o, "label": labels.get((numbering.OPERATIONAL, o.pk), "")}
         for o in fiche.objectives.select_related("strategic__enjeu").order_by(
