@@ -180,16 +180,17 @@ MATRIX: dict[tuple[str, str], Case] = {
     ("conventions:history", "GET"): dossier(HISTORY_READERS),
     ("conventions:renew", "GET"): dossier(["pilote_caf"]),
     ("conventions:renew", "POST"): dossier(["pilote_caf"], method="POST"),
-    # The CAF and whoever coordinates a dossier (here or elsewhere) feed the statistics store.
+    # The CAF advisers (for their département) and the platform's data managers feed the statistics store;
+    # a coordinator, here or elsewhere, does not (tests/security/test_statistics_scope.py).
     ("statistics_import", "GET"): Case(
-        expected={
-            "anonymous": LOGIN,
-            "pilote_caf": 200,
-            "coordination": 200,
-            "other_member": 200,
-            "other_caf": 200,
-        }
-        | dict.fromkeys(["referent_communal", "partenaire", "lecture"], 403)
+        expected={"anonymous": LOGIN, "pilote_caf": 200, "other_caf": 200}
+        | dict.fromkeys(["coordination", "referent_communal", "partenaire", "lecture", "other_member"], 403)
+    ),
+    # An empty form comes back with its errors: nothing is imported.
+    ("statistics_import", "POST"): Case(
+        method="POST",
+        expected={"anonymous": LOGIN, "pilote_caf": 400, "other_caf": 400}
+        | dict.fromkeys(["coordination", "referent_communal", "partenaire", "lecture", "other_member"], 403),
     ),
     ("diagnostics:territory", "GET"): public(kwargs=lambda w: {"code": w.ctg.epci_id}),
     ("diagnostics:communes_csv", "GET"): public(kwargs=lambda w: {"code": w.ctg.epci_id}),

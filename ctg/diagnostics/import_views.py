@@ -11,22 +11,16 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from ctg.conventions.models import Membership
 from ctg.diagnostics.importers import FORMATS, DatasetError, import_datasets
 from ctg.diagnostics.models import DatasetImport
+from ctg.diagnostics.scope import can_import_statistics, import_scope
 from ctg.forms import DsfrForm
-from ctg.organisations.permissions import Role
+
+__all__ = ["can_import_statistics", "import_statistics"]
 
 MAX_UPLOAD_BYTES = 100 * 1024 * 1024
 
 
-def can_import_statistics(user) -> bool:
-    """The CAF and the coordination of a dossier feed the statistics store."""
-    if not user.is_authenticated:
-        return False
-    if user.is_superuser or user.is_caf_adviser:
-        return True
-    return Membership.objects.filter(user=user, role__in=[Role.PILOTE_CAF, Role.COORDINATION]).exists()
 
 
 class ImportForm(DsfrForm):
@@ -64,7 +58,10 @@ class ImportForm(DsfrForm):
 @require_http_methods(["GET", "POST"])
 def import_statistics(request):
     if not can_import_statistics(request.user):
-        raise PermissionDenied("Seuls la CAF et la coordination d'une CTG importent des statistiques.")
+        raise PermissionDenied(
+            "Seuls les gestionnaires des données de la plateforme et les CAF (pour leur département) "
+            "importent des statistiques."
+        )
     form = ImportForm(*((request.POST, request.FILES) if request.method == "POST" else ()))
     status = 200
     report = None
@@ -86,6 +83,7 @@ def import_statistics(request):
                         kind=form.cleaned_data["kind"] or None,
                         year=form.cleaned_data["year"],
                         imported_by=request.user,
+                        scope=import_scope(request.user),
                     )
                 except DatasetError as error:
                     form.add_error("file", f"Import refusé, rien n'a été modifié. {error}")
@@ -109,6 +107,7 @@ def import_statistics(request):
             "nav": "statistics",
             "form": form,
             "report": report,
+            "scope_departements": sorted(import_scope(request.user) or []),
             "imports": DatasetImport.objects.select_related("imported_by")[:20],
             "breadcrumb_data": {"current": "Importer des statistiques"},
         },

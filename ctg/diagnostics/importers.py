@@ -1082,9 +1082,14 @@ def import_datasets(
     imported_by=None,
     progress: bool = False,
     is_fictitious: bool = False,
+    scope: frozenset[str] | None = None,
 ) -> list[DatasetImport]:
-    """Import every vintage of one file; DatasetError leaves everything unchanged."""
+    """Import every vintage of one file; DatasetError leaves everything unchanged. `scope`: the départements
+    whose figures the importer may replace (None: all France; see `ctg.diagnostics.scope`)."""
+    from ctg.diagnostics.scope import check_scope
+
     prepared = prepare_datasets(path, kind=kind, year=year, progress=progress)
+    check_scope(prepared, scope)
     return save_datasets(prepared, imported_by=imported_by, is_fictitious=is_fictitious)
 
 
