@@ -1029,6 +1029,9 @@ def _prepare_rows(fmt: DatasetFormat, stream: CsvStream, year: int | None, progr
                 cell = fmt.parse(raw)
             except ValueError:
                 raise _error(filename, f"valeur non numérique « {raw} ».", line, name) from None
+            if additive[len(cells)] and cell[0] is not None and cell[0] < 0:
+                # A count (households, people, allocataires) is never negative: the file is damaged.
+                raise _error(filename, f"effectif négatif « {raw} ».", line, name)
             cells.append((None, True) if row_secret else cell)
         parsed.append((code, cells))
 

@@ -125,3 +125,29 @@ def test_the_service_refuses_out_of_scope_imports_whatever_the_caller(world, dat
     assert not DatasetImport.objects.exists()
     call_command("import_data", str(path))  # on the server: the platform operator, all France
     assert DatasetImport.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("line", "column"),
+    [
+        ("81004;-3;45331;21650;20,0;7,4", "NBMENFISC21"),
+        ("81004;23612;-0,5;21650;20,0;7,4", "NBPERSMENFISC21"),
+    ],
+)
+def test_a_negative_count_is_refused_with_file_line_and_column(world, data, tmp_path, line, column):
+    """Audit: negative counts in an official file were accepted silently. A median or a rate is no count."""
+    path = write(
+        tmp_path, "cc_filosofi_2021_COM.csv", [FILOSOFI_HEADER, "81140;5000;9000;22000;12,0;6,1", line]
+    )
+    before = store_snapshot(data)
+    with pytest.raises(DatasetError) as error:
+        import_datasets(path)
+    message = str(error.value)
+    assert "cc_filosofi_2021_COM.csv" in message and "ligne 3" in message and f"colonne {column}" in message
+    assert "effectif négatif" in message
+    assert store_snapshot(data) == before and not DatasetImport.objects.exists()
+    # A negative rate-like column (not a count) is still read.
+    import_datasets(
+        write(tmp_path, "cc_filosofi_2021_COM.csv", [FILOSOFI_HEADER, "81004;10;20;21650;-1,0;7,4"])
+    )
+    assert DatasetImport.objects.count() == 1
