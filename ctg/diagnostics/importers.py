@@ -41,6 +41,7 @@ names the file, the line and the column; the store and the database are then unc
 """
 
 import csv
+import errno
 import re
 import sys
 from collections import Counter, defaultdict
@@ -48,6 +49,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import duckdb
 from django.db import transaction
 from tqdm import tqdm
 
@@ -886,14 +888,39 @@ class PreparedDataset:
         return save_datasets([self], imported_by=imported_by, is_fictitious=is_fictitious)[0]
 
 
+def _write_error(prepared: list[PreparedDataset], error: Exception) -> DatasetError:
+    """A failure to write the store (full disk, permissions), in French: nothing was changed."""
+    name = prepared[0].source.name if prepared else "import"
+    folder = store.store_root()
+    text = str(error)
+    if getattr(error, "errno", None) == errno.ENOSPC or "No space left" in text:
+        reason = f"espace disque insuffisant pour écrire les statistiques dans {folder}"
+    elif (
+        getattr(error, "errno", None) in (errno.EACCES, errno.EPERM, errno.EROFS)
+        or "Permission denied" in text
+    ):
+        reason = f"droits insuffisants pour écrire dans {folder}"
+    else:
+        reason = f"écriture impossible dans {folder} ({error.__class__.__name__})"
+    return DatasetError(
+        f"{name} : {reason}. Rien n'a été modifié ; libérez de la place ou corrigez les droits, puis "
+        "relancez l'import."
+    )
+
+
 def save_datasets(
     prepared: list[PreparedDataset], *, imported_by=None, is_fictitious: bool = False
 ) -> list[DatasetImport]:
     """Write several vintages and record their imports: every file is staged before any is put in place."""
     staged = []
     try:
-        for dataset in prepared:
-            staged.append(store.stage_dataset(dataset.kind, dataset.year, dataset.schema, dataset.records))
+        try:
+            for dataset in prepared:
+                staged.append(
+                    store.stage_dataset(dataset.kind, dataset.year, dataset.schema, dataset.records)
+                )
+        except (OSError, duckdb.Error) as error:
+            raise _write_error(prepared, error) from None
         with transaction.atomic():
             records = [
                 DatasetImport.objects.create(
@@ -913,7 +940,10 @@ def save_datasets(
             ]
             # Last step of the transaction: if a rename fails, the files already renamed are put back and the
             # records are rolled back.
-            store.commit_all(staged)
+            try:
+                store.commit_all(staged)
+            except (OSError, duckdb.Error) as error:
+                raise _write_error(prepared, error) from None
     finally:
         for staged_file in staged:
             staged_file.discard()

@@ -5,12 +5,14 @@ A platform data manager imports any file; a CAF adviser only files of their CAF'
 vintage that holds no other département's figures; nobody else. A refused import changes nothing.
 """
 
+import errno
 import html
+import os
 
 import pytest
 from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from ctg.diagnostics.importers import DatasetError, import_datasets
 from ctg.diagnostics.models import DatasetImport
@@ -151,3 +153,36 @@ def test_a_negative_count_is_refused_with_file_line_and_column(world, data, tmp_
         write(tmp_path, "cc_filosofi_2021_COM.csv", [FILOSOFI_HEADER, "81004;10;20;21650;-1,0;7,4"])
     )
     assert DatasetImport.objects.count() == 1
+
+
+def _fail_with(code):
+    def fail(*args, **kwargs):
+        raise OSError(code, os.strerror(code))
+
+    return fail
+
+
+@pytest.mark.parametrize(
+    ("target", "code", "message"),
+    [
+        ("ctg.diagnostics.store.stage_dataset", errno.ENOSPC, "espace disque insuffisant"),
+        ("ctg.diagnostics.store.os.replace", errno.ENOSPC, "espace disque insuffisant"),
+        ("ctg.diagnostics.store.stage_dataset", errno.EACCES, "droits insuffisants pour écrire dans"),
+    ],
+)
+def test_a_full_disk_or_missing_rights_give_a_french_message_and_change_nothing(
+    client, world, data, tmp_path, monkeypatch, capsys, target, code, message
+):
+    _national_vintage(tmp_path)
+    before, records = store_snapshot(data), DatasetImport.objects.count()
+    monkeypatch.setattr(target, _fail_with(code))
+    manager = _data_manager()
+    response = _post(client, manager, WITH_CORSICA)
+    assert response.status_code == 400
+    page = html.unescape(response.content.decode())
+    assert message in page and "Rien n'a été modifié" in page
+    path = write(tmp_path, "cc_filosofi_2021_COM.csv", WITH_CORSICA)
+    with pytest.raises(CommandError) as error:
+        call_command("import_data", str(path))
+    assert message in str(error.value) and "Traceback" not in str(error.value)
+    assert store_snapshot(data) == before and DatasetImport.objects.count() == records

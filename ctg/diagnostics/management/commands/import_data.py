@@ -69,7 +69,10 @@ class Command(BaseCommand):
                 )
             vintages[key] = dataset.source.name
 
-        records = save_datasets(prepared, imported_by=imported_by)
+        try:
+            records = save_datasets(prepared, imported_by=imported_by)
+        except DatasetError as error:  # the store could not be written (full disk, rights): unchanged
+            raise CommandError(f"Import refusé, rien n'a été modifié. {error}") from None
         for dataset, record in zip(prepared, records, strict=True):
             self.stdout.write(self.report(dataset, record.path))
 
