@@ -50,6 +50,12 @@ urlpatterns = [
     path("gouvernance/", include("ctg.governance.urls")),
     path("notifications/", include("ctg.notifications.urls")),
     path("statistiques/import/", import_views.import_statistics, name="statistics_import"),
+    path("statistiques/imports/", import_views.import_list, name="statistics_imports"),
+    path(
+        "statistiques/imports/<int:import_pk>/annuler/",
+        import_views.import_undo,
+        name="statistics_import_undo",
+    ),
     path("admin/", admin.site.urls),
 ]
 

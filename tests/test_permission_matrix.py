@@ -12,6 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from ctg.conventions.models import Ctg, Milestone, Status
+from ctg.diagnostics.models import DatasetImport
 from ctg.organisations.models import Organisation
 from tests.factories import MilestoneFactory, OrganisationFactory, SignatoryFactory
 from tests.matrix_helpers import (
@@ -56,6 +57,23 @@ def _milestone(w):
 
 def _membership(w):
     return {"pk": w.ctg.pk, "membership_pk": w.ctg.memberships.get(user=w.users["partenaire"]).pk}
+
+
+def _dataset_import(w):
+    """A journal line of an import made by the dossier's CAF for its département (no file is touched)."""
+    caf = w.users["pilote_caf"]
+    record = DatasetImport.objects.create(
+        kind="filosofi_com",
+        year=2021,
+        source_name="cc_filosofi_2021_COM.csv",
+        path="stats/filosofi_com/2021.parquet",
+        rows_read=1,
+        communes_matched=1,
+        codes_mapped=0,
+        imported_by=caf,
+        departements=[caf.organisation.departement_id],
+    )
+    return {"import_pk": record.pk}
 
 
 def _commune(w):
@@ -190,6 +208,24 @@ MATRIX: dict[tuple[str, str], Case] = {
     ("statistics_import", "POST"): Case(
         method="POST",
         expected={"anonymous": LOGIN, "pilote_caf": 400, "other_caf": 400}
+        | dict.fromkeys(["coordination", "referent_communal", "partenaire", "lecture", "other_member"], 403),
+    ),
+    # The journal of the imports: whoever imports reads it.
+    ("statistics_imports", "GET"): Case(
+        expected={"anonymous": LOGIN, "pilote_caf": 200, "other_caf": 200}
+        | dict.fromkeys(["coordination", "referent_communal", "partenaire", "lecture", "other_member"], 403)
+    ),
+    # Undoing an import of the Tarn CAF: its CAF (or a data manager); another CAF does not find it. Without
+    # the confirmation box the POST comes back with its errors (400): nothing is undone, the store untouched.
+    ("statistics_import_undo", "GET"): Case(
+        kwargs=_dataset_import,
+        expected={"anonymous": LOGIN, "pilote_caf": 200, "other_caf": 404}
+        | dict.fromkeys(["coordination", "referent_communal", "partenaire", "lecture", "other_member"], 403),
+    ),
+    ("statistics_import_undo", "POST"): Case(
+        method="POST",
+        kwargs=_dataset_import,
+        expected={"anonymous": LOGIN, "pilote_caf": 400, "other_caf": 404}
         | dict.fromkeys(["coordination", "referent_communal", "partenaire", "lecture", "other_member"], 403),
     ),
     ("diagnostics:territory", "GET"): public(kwargs=lambda w: {"code": w.ctg.epci_id}),

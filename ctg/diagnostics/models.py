@@ -1,8 +1,11 @@
 """The record of each import of an official statistics file into the store (`ctg.diagnostics.store`).
 
 The figures themselves live in Parquet files, not in the database: a row here says which file was imported,
-by whom and when, and what the import could not place on the current COG.
+by whom and when, and what the import could not place on the current COG; what it replaced (the previous
+file is kept under ``stats/_previous/<id>/`` so that the import can be undone) and who undid it.
 """
+
+import uuid
 
 from django.conf import settings
 from django.db import models
@@ -49,6 +52,33 @@ class DatasetImport(models.Model):
         related_name="+",
         verbose_name="importé par",
     )
+    # Who imported when `imported_by` is empty (a command run on the server), and with which scope.
+    imported_as = models.CharField("importé en tant que", max_length=250, blank=True)
+    # The records saved together (one file, or one command) share a batch: they are undone together.
+    batch = models.UUIDField("lot", default=uuid.uuid4, db_index=True, editable=False)
+    source_sha256 = models.CharField("SHA-256 du fichier importé", max_length=64, blank=True)
+    stored_sha256 = models.CharField("SHA-256 du fichier Parquet écrit", max_length=64, blank=True)
+    territories_count = models.PositiveIntegerField("territoires écrits", default=0)
+    # The codes written (communes, EPCI or départements), kept when they are few; the départements always.
+    codes = models.JSONField("codes écrits", default=list, blank=True)
+    departements = models.JSONField("départements concernés", default=list, blank=True)
+    previous_sha256 = models.CharField(
+        "SHA-256 du millésime remplacé",
+        max_length=64,
+        blank=True,
+        help_text="Vide : le millésime était absent.",
+    )
+    previous_path = models.CharField("copie du millésime remplacé", max_length=500, blank=True)
+    undone_at = models.DateTimeField("annulé le", null=True, blank=True)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="annulé par",
+    )
+    undone_as = models.CharField("annulé en tant que", max_length=250, blank=True)
 
     class Meta:
         verbose_name = "import de données statistiques"
@@ -56,6 +86,24 @@ class DatasetImport(models.Model):
         ordering = ["-imported_at"]
         get_latest_by = "imported_at"
         indexes = [models.Index(fields=["kind", "year"], name="dataset_import_kind_year")]
+        permissions = [
+            (
+                "manage_statistics",
+                "Gérer les statistiques de toute la France (importer tout fichier, annuler un import)",
+            )
+        ]
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.year} ({self.imported_at:%d/%m/%Y %H:%M})"
+
+    @property
+    def replaced_vintage(self) -> bool:
+        return bool(self.previous_sha256)
+
+    @property
+    def who(self) -> str:
+        return str(self.imported_by) if self.imported_by_id else (self.imported_as or "Ligne de commande")
+
+    @property
+    def undone_who(self) -> str:
+        return str(self.undone_by) if self.undone_by_id else (self.undone_as or "Ligne de commande")

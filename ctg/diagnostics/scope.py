@@ -1,11 +1,13 @@
 """Whose figures an import replaces, and whether the importer may replace them.
 
 The store keeps one Parquet file per dataset and vintage for the whole of France: an import replaces the
-figures of every territory of that vintage. A platform data manager (superuser, or a staff member given in
-the admin the permission to add « import de données statistiques », `diagnostics.add_datasetimport`) imports
-any file. A CAF adviser imports only within the département of their CAF: every row of
-the file must lie in it, and the vintage it replaces must hold no figure of another département (until the
-store merges départements, replacing a national vintage is a data manager's work). Nobody else imports.
+figures of every territory of that vintage. Who may import is a platform operation of the permission table
+(`ctg.organisations.permissions.PlatformOp`): a platform data manager (superuser, or a staff member with
+`diagnostics.manage_statistics`, e.g. through the group « Gestionnaires des données ») imports any file. A
+CAF adviser imports only within the département of their CAF: every row of the file must lie in it, and the
+vintage it replaces must hold no figure of another département (until the store merges départements,
+replacing a national vintage is a data manager's work). Nobody else imports. The same scope governs the undo
+of an import (`can_undo`). An EPCI lies in a département when all its communes do.
 """
 
 from collections import Counter
@@ -15,35 +17,48 @@ import duckdb
 
 from ctg.diagnostics import store
 from ctg.diagnostics.importers import DatasetError, PreparedDataset
+from ctg.organisations.permissions import (
+    MANAGE_STATISTICS_PERMISSION,
+    PlatformOp,
+    PlatformRole,
+    platform_allows,
+    platform_role,
+    statistics_scope,
+)
 from ctg.territories.models import Commune
 
-DATA_MANAGER_PERMISSION = "diagnostics.add_datasetimport"
+DATA_MANAGER_PERMISSION = MANAGE_STATISTICS_PERMISSION
 SHOWN = 5  # codes or départements named in a message
 
 
 def is_data_manager(user) -> bool:
-    return bool(
-        user
-        and user.is_authenticated
-        and user.is_active
-        and (user.is_superuser or (user.is_staff and user.has_perm(DATA_MANAGER_PERMISSION)))
-    )
+    return platform_role(user) == PlatformRole.DATA_MANAGER
 
 
 def import_scope(user) -> frozenset[str] | None:
     """The départements whose figures `user` may replace: None for all France; an empty set: none."""
-    if is_data_manager(user):
-        return None
-    if user and user.is_authenticated and user.is_active and user.is_caf_adviser:
-        departement = user.organisation.departement_id
-        if departement:
-            return frozenset({departement})
-    return frozenset()
+    return statistics_scope(user, PlatformOp.IMPORT_STATISTICS)
 
 
 def can_import_statistics(user) -> bool:
-    scope = import_scope(user)
-    return scope is None or bool(scope)
+    return platform_allows(user, PlatformOp.IMPORT_STATISTICS)
+
+
+def can_undo(user, record) -> bool:
+    """Whether `user` may undo `record` (a DatasetImport): a data manager any; a CAF adviser an import whose
+    figures all lie in their département (not one recorded before the journal kept them)."""
+    if not platform_allows(user, PlatformOp.UNDO_IMPORT):
+        return False
+    scope = statistics_scope(user, PlatformOp.UNDO_IMPORT)
+    if scope is None:
+        return True
+    return bool(record.departements) and set(record.departements) <= scope
+
+
+def departements_of_records(dataset: PreparedDataset) -> list[str]:
+    """The départements of the territories a prepared vintage writes, sorted (for the journal)."""
+    found = _departements_of((record[0] for record in dataset.records), dataset.unit)
+    return sorted({dep for deps in found.values() for dep in deps})
 
 
 def _departements_of(codes: Iterable[str], unit: str) -> dict[str, set[str]]:
@@ -52,12 +67,20 @@ def _departements_of(codes: Iterable[str], unit: str) -> dict[str, set[str]]:
     if unit == "departement":
         return {code: {code} for code in codes}
     found: dict[str, set[str]] = {code: set() for code in codes}
+    # A national file names tens of thousands of codes: more than SQLite takes in one IN (…), so the whole
+    # table is read instead.
+    communes = Commune.objects.all()
     if unit == "epci":
-        rows = Commune.objects.filter(epci_id__in=codes).values_list("epci_id", "departement_id")
+        rows = (communes if len(codes) > 500 else communes.filter(epci_id__in=codes)).values_list(
+            "epci_id", "departement_id"
+        )
     else:
-        rows = Commune.objects.filter(code__in=codes).values_list("code", "departement_id")
+        rows = (communes if len(codes) > 500 else communes.filter(code__in=codes)).values_list(
+            "code", "departement_id"
+        )
     for code, departement in rows:
-        found[code].add(departement)
+        if code in found:
+            found[code].add(departement)
     for code in codes:
         if not found[code] and unit == "commune":
             # An arrondissement of Paris, Lyon or Marseille: the département of its commune.
@@ -65,8 +88,14 @@ def _departements_of(codes: Iterable[str], unit: str) -> dict[str, set[str]]:
     return found
 
 
+UNITS = {"caf_txcouv_epci": "epci", "caf_txcouv_dep": "departement"}  # other kinds: communes
+
+
 def _stored_codes(dataset: PreparedDataset) -> list[str]:
-    path = store.dataset_path(dataset.kind, dataset.year)
+    return _file_codes(store.dataset_path(dataset.kind, dataset.year))
+
+
+def _file_codes(path) -> list[str]:
     if not path.exists():
         return []
     with duckdb.connect() as connection:
@@ -86,6 +115,12 @@ def check_scope(prepared: list[PreparedDataset], scope: frozenset[str] | None) -
     """Refuses (DatasetError, nothing written) an import that would replace figures outside `scope`."""
     if scope is None:
         return
+    if not scope:
+        name = prepared[0].source.name if prepared else "import"
+        raise DatasetError(
+            f"{name} : vous n'avez pas le droit d'importer des statistiques (réservé aux gestionnaires des "
+            "données de la plateforme et aux CAF, pour leur département)."
+        )
     allowed = ", ".join(sorted(scope)) or "aucun"
     for dataset in prepared:
         name = dataset.source.name
@@ -108,4 +143,33 @@ def check_scope(prepared: list[PreparedDataset], scope: frozenset[str] | None) -
                 f"{len(listed)} autre{_plural(len(listed))} département{_plural(len(listed))} "
                 f"({_listed(listed)}) : l'import les effacerait. Seul·e un·e gestionnaire des données de la "
                 "plateforme peut remplacer ce millésime."
+            )
+
+
+def check_undo_scope(batch: list, scope: frozenset[str] | None) -> None:
+    """Refuses (DatasetError) to undo the imports of `batch` (DatasetImport rows of one file) outside `scope`:
+    what they wrote, and what the undo would put back (the vintages they replaced), must lie in it."""
+    if scope is None:
+        return
+    record = batch[0]
+    written = {dep for item in batch for dep in item.departements}
+    if not scope or not all(item.departements for item in batch) or written - scope:
+        outside = sorted(written - scope)
+        raise DatasetError(
+            f"Annulation refusée : l'import n° {record.pk} ({record.source_name}) concerne des "
+            f"départements hors de votre périmètre ({_listed(outside) or 'non enregistrés'}) : seul·e un·e "
+            "gestionnaire des données peut l'annuler."
+        )
+    for item in batch:
+        if not item.previous_sha256:
+            continue
+        codes = _file_codes(store.data_path(item.previous_path))
+        found = _departements_of(codes, UNITS.get(item.kind, "commune"))
+        others = sorted({dep for deps in found.values() for dep in deps} - scope)
+        if others or any(not deps for deps in found.values()):
+            raise DatasetError(
+                f"Annulation refusée : le millésime {item.year} ({item.get_kind_display()}) d'avant l'import "
+                f"n° {item.pk} contient aussi les chiffres de {len(others)} autre{_plural(len(others))} "
+                f"département{_plural(len(others))} ({_listed(others)}) : seul·e un·e gestionnaire des "
+                "données peut le remettre en place (hors de votre périmètre)."
             )

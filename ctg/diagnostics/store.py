@@ -19,10 +19,16 @@ Every file has the same shape, whatever the dataset:
 
 A vintage is replaced atomically: the new file is written next to the old one under a temporary name, then
 renamed over it (`os.replace`). Reads go through `ctg.diagnostics.reader`.
+
+The vintage an import replaces is kept under ``stats/_previous/<import id>/<kind>/<year>.parquet`` (a hard
+link when the file system allows it), so that undoing the import (`stage_restore`, then `commit_all`) puts
+it back byte for byte.
 """
 
 import contextlib
 import csv
+import errno
+import hashlib
 import os
 import re
 import shutil
@@ -37,6 +43,7 @@ from ctg.diagnostics.models import DatasetImport
 
 KINDS = tuple(DatasetImport.Kind.values)
 STORE_DIRNAME = "stats"
+PREVIOUS_DIRNAME = "_previous"
 SECRET_SUFFIX = "_secret"
 # Columns every dataset file starts with, before the value columns.
 KEY_COLUMNS = (
@@ -52,6 +59,18 @@ SAFE_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 
 def store_root() -> Path:
     return Path(settings.DATA_DIR) / STORE_DIRNAME
+
+
+def previous_root() -> Path:
+    return store_root() / PREVIOUS_DIRNAME
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 def _check_kind_year(kind: str, year: int) -> None:
@@ -95,19 +114,37 @@ def _csv_cell(value) -> str:
 
 
 class StagedDataset:
-    """A new vintage written under a temporary name beside its final place; `commit` puts it in place."""
+    """A new vintage written under a temporary name beside its final place; `commit` puts it in place.
 
-    def __init__(self, path: Path, temp_path: Path):
+    `temp_path` None stages the removal of the vintage (undo of an import that created it)."""
+
+    def __init__(self, path: Path, temp_path: Path | None):
         self.path = path
         self.temp_path = temp_path
 
     def commit(self) -> Path:
-        os.replace(self.temp_path, self.path)
+        if self.temp_path is None:
+            self.path.unlink(missing_ok=True)
+        else:
+            os.replace(self.temp_path, self.path)
         return self.path
 
     def discard(self) -> None:
-        with contextlib.suppress(FileNotFoundError):
-            self.temp_path.unlink()
+        if self.temp_path is not None:
+            with contextlib.suppress(FileNotFoundError):
+                self.temp_path.unlink()
+
+    def sha256(self) -> str:
+        return sha256_file(self.temp_path) if self.temp_path is not None else ""
+
+
+def _link_or_copy(source: Path, target: Path) -> None:
+    try:
+        os.link(source, target)
+    except OSError as error:
+        if error.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)):
+            raise
+        shutil.copy2(source, target)  # no hard links here (another file system, FAT…): a copy
 
 
 def commit_all(staged: Sequence[StagedDataset]) -> None:
@@ -119,11 +156,9 @@ def commit_all(staged: Sequence[StagedDataset]) -> None:
         for item in staged:
             backup = None
             if item.path.exists():
-                backup = item.temp_path.with_name(item.temp_path.name + ".old")
-                try:
-                    os.link(item.path, backup)
-                except OSError:
-                    shutil.copy2(item.path, backup)
+                name = (item.temp_path or item.path.with_name(f".{item.path.name}.{os.getpid()}")).name
+                backup = item.path.with_name(name + ".old")
+                _link_or_copy(item.path, backup)
                 backups.append(backup)
             item.commit()
             done.append((item, backup))
@@ -189,3 +224,49 @@ def stage_dataset(
         with contextlib.suppress(FileNotFoundError):
             os.unlink(csv_name)
     return staged
+
+
+# --- Keeping and restoring previous vintages (undo of an import) -------------------------------------------
+
+
+def keep_previous(kind: str, year: int, import_id: int) -> tuple[str, str]:
+    """Keep the vintage in the store (if any) under ``_previous/<import_id>/``: (its SHA-256, its path
+    relative to DATA_DIR), or ("", "") when the vintage is absent."""
+    path = dataset_path(kind, year)
+    if not path.is_file():
+        return "", ""
+    target = previous_root() / str(import_id) / kind / f"{year}.parquet"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    _link_or_copy(path, target)
+    return sha256_file(target), relative_path(target)
+
+
+def discard_previous(import_id: int) -> None:
+    shutil.rmtree(previous_root() / str(import_id), ignore_errors=True)
+
+
+def stage_restore(kind: str, year: int, previous: Path | None) -> StagedDataset:
+    """Stage `previous` (a kept copy) in place of the vintage, or its removal when None."""
+    path = dataset_path(kind, year)
+    if previous is None:
+        return StagedDataset(path, None)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, temp_name = tempfile.mkstemp(prefix=f".{year}.", suffix=".parquet.tmp", dir=path.parent)
+    os.close(fd)
+    staged = StagedDataset(path, Path(temp_name))
+    try:
+        shutil.copyfile(previous, temp_name)
+        # Same bytes, new modification time: the caches keyed on it (the engine's) see the change.
+        os.utime(temp_name)
+    except BaseException:
+        staged.discard()
+        raise
+    return staged
+
+
+def data_path(relative: str) -> Path:
+    """A path recorded relative to DATA_DIR, made absolute; it must stay inside the store."""
+    path = (Path(settings.DATA_DIR) / relative).resolve()
+    if not path.is_relative_to(store_root().resolve()):
+        raise ValueError(f"Chemin hors du magasin statistique : « {relative} ».")
+    return path

@@ -50,3 +50,61 @@ def role_allows(role: str | None, op: Op) -> bool:
     if role is None:
         return False
     return op in ROLE_OPERATIONS[role]
+
+
+# --- Platform operations: what is not inside one dossier ------------------------------------------------
+#
+# The statistics store is shared by every dossier of France: who may replace its figures is not a role in a
+# dossier but a platform role, with a scope (the départements whose figures the person may replace). The
+# checks themselves are in `ctg.diagnostics.scope` (the one import path: the web form and `ctg import_data`).
+
+
+class PlatformOp(StrEnum):
+    IMPORT_STATISTICS = "import_statistics"  # import an official file into the statistics store
+    UNDO_IMPORT = "undo_import"  # put the store back as it was before an import
+
+
+class PlatformRole(StrEnum):
+    # A staff role: a staff member with the permission `diagnostics.manage_statistics` (given by the group
+    # « Gestionnaires des données », created by a migration, or directly), or a superuser. Scope: all France.
+    DATA_MANAGER = "data_manager"
+    # A person of a CAF (organisation of kind CAF): scope = the CAF's département.
+    CAF_ADVISER = "caf_adviser"
+
+
+MANAGE_STATISTICS_PERMISSION = "diagnostics.manage_statistics"
+DATA_MANAGERS_GROUP = "Gestionnaires des données"
+
+# Both within their scope: a CAF adviser imports only files of their département over a vintage holding no
+# other département's figures, and undoes only imports that stayed inside their département.
+PLATFORM_OPERATIONS: dict[str, frozenset[PlatformOp]] = {
+    PlatformRole.DATA_MANAGER: frozenset(PlatformOp),
+    PlatformRole.CAF_ADVISER: frozenset(PlatformOp),
+}
+
+
+def platform_role(user) -> PlatformRole | None:
+    if user is None or not user.is_authenticated or not user.is_active:
+        return None
+    if user.is_superuser or (user.is_staff and user.has_perm(MANAGE_STATISTICS_PERMISSION)):
+        return PlatformRole.DATA_MANAGER
+    if user.is_caf_adviser and user.organisation.departement_id:
+        return PlatformRole.CAF_ADVISER
+    return None
+
+
+def platform_allows(user, op: PlatformOp) -> bool:
+    role = platform_role(user)
+    return role is not None and op in PLATFORM_OPERATIONS[role]
+
+
+def statistics_scope(user, op: PlatformOp = PlatformOp.IMPORT_STATISTICS) -> frozenset[str] | None:
+    """The départements whose statistics `user` may replace by `op`: None for all France, an empty set for
+    none. (A command run on the server without `--as` runs as the platform operator: all France; it does not
+    ask here.)"""
+    role = platform_role(user)
+    if role is None or op not in PLATFORM_OPERATIONS[role]:
+        return frozenset()
+    if role == PlatformRole.DATA_MANAGER:
+        return None
+    return frozenset({user.organisation.departement_id})

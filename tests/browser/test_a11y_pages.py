@@ -1,6 +1,7 @@
 """Every main page renders in Chromium and passes axe-core (no serious or critical violation)."""
 
 from ctg.conventions.models import Ctg
+from ctg.diagnostics.importers import import_datasets
 from tests.conftest import PASSWORD
 from tests.factories import MilestoneFactory, SignatoryFactory
 from tests.governance.factories import BodyFactory, MeetingFactory
@@ -8,13 +9,17 @@ from tests.governance.factories import BodyFactory, MeetingFactory
 from .axe import assert_accessible
 
 
-def test_main_pages_are_accessible(transactional_db, world, page, live_server, login):
+def test_main_pages_are_accessible(transactional_db, world, page, live_server, login, settings, tmp_path):
     ctg = world.ctg
+    settings.DATA_DIR = tmp_path / "data"
+    commune = ctg.communes.first()
+    source = tmp_path / "cc_filosofi_2021_COM.csv"
+    source.write_text(f"CODGEO;NBMENFISC21;MED21\n{commune.code};120;21000\n", encoding="utf-8")
+    record = import_datasets(source, imported_by=world.users["pilote_caf"])[0]
     milestone = MilestoneFactory(ctg=ctg)
     SignatoryFactory(ctg=ctg, organisation=ctg.caf)
     meeting = MeetingFactory(body=BodyFactory(ctg=ctg))
     Ctg.objects.filter(pk=ctg.pk).update(status="evaluation")
-    commune = ctg.communes.first()
     public = [
         ("/territoires/", "Recherche de territoires"),
         ("/territoires/?q=commune", "Résultats de recherche"),
@@ -45,6 +50,8 @@ def test_main_pages_are_accessible(transactional_db, world, page, live_server, l
         (f"/portrait/ctg/{ctg.pk}/", "Diagnostic"),
         (f"/ctg/{ctg.pk}/renouveler/", "Renouveler"),
         ("/statistiques/import/", "Importer des statistiques"),
+        ("/statistiques/imports/", "Journal des imports"),
+        (f"/statistiques/imports/{record.pk}/annuler/", "Annuler un import"),
         (f"/plan/ctg/{ctg.pk}/", "Plan d'action (arborescence)"),
         (f"/plan/ctg/{ctg.pk}/enjeux/nouveau/", "Nouvel enjeu"),
         (f"/plan/ctg/{ctg.pk}/fiches/nouvelle/", "Nouvelle fiche action"),

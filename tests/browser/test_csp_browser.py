@@ -166,6 +166,7 @@ def test_dossier_pages_under_the_policy(
         (f"/gouvernance/ctg/{ctg.pk}/poste/", "Poste de coordination"),
         ("/notifications/", "Notifications"),
         ("/statistiques/import/", "Import de statistiques"),
+        ("/statistiques/imports/", "Journal des imports"),
         ("/ctg/999999/", "Page introuvable"),
     ]:
         watch.visit(path, label)

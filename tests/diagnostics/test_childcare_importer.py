@@ -131,7 +131,8 @@ def test_a_failed_write_puts_back_every_vintage(stats_dir, referential, communes
 
     monkeypatch.setattr(os, "replace", fail_second)
 
-    with pytest.raises(OSError, match="disque plein"):
+    # Any failure to write is told in French (here an OSError without errno): nothing was changed.
+    with pytest.raises(DatasetError, match="écriture impossible .* Rien n'a été modifié"):
         import_datasets(communes_file)
 
     # 2022 was replaced, then 2023 failed: 2022 is put back, 2023 never appears, no record is kept.

@@ -8,7 +8,9 @@ from django.core.management import CommandError, call_command
 
 from ctg.diagnostics.models import DatasetImport
 from ctg.diagnostics.reader import available_datasets
-from tests.factories import UserFactory
+from ctg.organisations.models import Organisation
+from ctg.territories.models import Departement
+from tests.factories import OrganisationFactory, UserFactory
 
 from .conftest import CAF_HEADER, FILOSOFI_HEADER, store_snapshot, write
 
@@ -34,7 +36,11 @@ def test_report_in_french(stats_dir, referential, tmp_path):
 
 
 def test_kind_year_and_user_options(stats_dir, referential, tmp_path):
-    user = UserFactory(email="import@caf.fr")
+    """`--as` (alias `--user`): who imports, with their scope (a CAF adviser of the Tarn, a Tarn file)."""
+    caf = OrganisationFactory(
+        kind=Organisation.Kind.CAF, name="CAF du Tarn", departement=Departement.objects.get(code="81")
+    )
+    user = UserFactory(email="import@caf.fr", organisation=caf)
     path = write(tmp_path, "caf.csv", [CAF_HEADER, '"810040101";"0";10;1;1'])
 
     call_command(
@@ -43,6 +49,14 @@ def test_kind_year_and_user_options(stats_dir, referential, tmp_path):
 
     record = DatasetImport.objects.get()
     assert (record.kind, record.year, record.imported_by) == ("caf_iris", 2021, user)
+    assert record.departements == ["81"] and record.imported_as == "Conseiller·ère CAF (81)"
+
+
+def test_as_a_person_without_rights_is_refused(stats_dir, referential, good_filosofi):
+    UserFactory(email="coordination@epci.fr")
+    with pytest.raises(CommandError, match="vous n'avez pas le droit d'importer des statistiques"):
+        call_command("import_data", str(good_filosofi), **{"user": "coordination@epci.fr"}, stdout=StringIO())
+    assert not DatasetImport.objects.exists() and store_snapshot(stats_dir) == {}
 
 
 def test_unknown_user(stats_dir, referential, good_filosofi):

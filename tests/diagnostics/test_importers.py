@@ -1,11 +1,13 @@
 import os
 
 import pytest
+from django.contrib.auth.models import Group
 
 from ctg.diagnostics import reader
 from ctg.diagnostics.importers import DatasetError, import_dataset, plm_commune, prepare_dataset
 from ctg.diagnostics.models import DatasetImport
 from ctg.diagnostics.reader import read_dataset
+from ctg.organisations.permissions import DATA_MANAGERS_GROUP
 from tests.factories import UserFactory
 
 from .conftest import CAF_HEADER, FILOSOFI_HEADER, RP_HEADER, store_snapshot, write
@@ -211,7 +213,8 @@ def test_utf8_bom_and_crlf_are_accepted(stats_dir, referential, tmp_path):
 
 
 def test_reimport_replaces_the_vintage(stats_dir, referential, filosofi, good_filosofi):
-    user = UserFactory()
+    user = UserFactory(is_staff=True)  # a data manager: a person imports with their scope
+    user.groups.add(Group.objects.get(name=DATA_MANAGERS_GROUP))
     import_dataset(filosofi)
 
     record = import_dataset(good_filosofi, imported_by=user)
@@ -229,7 +232,7 @@ def test_failed_write_leaves_the_previous_vintage(stats_dir, previous_import, fi
 
     monkeypatch.setattr(os, "replace", fail)
 
-    with pytest.raises(OSError, match="disque plein"):
+    with pytest.raises(DatasetError, match="écriture impossible .* Rien n'a été modifié"):
         import_dataset(filosofi)
 
     assert store_snapshot(stats_dir) == previous_import

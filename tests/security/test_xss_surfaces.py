@@ -339,6 +339,22 @@ def url_kwargs(name: str, params, d) -> dict:
         "funding_pk": d.funding.pk,
         "notification_pk": d.notification.pk,
     } | by_name.get(name, {})
+    if "import_pk" in params:  # a journal line of the pilot's CAF, the file named with the payloads
+        from ctg.diagnostics.models import DatasetImport
+
+        values["import_pk"] = DatasetImport.objects.get_or_create(
+            source_name=P[:255],
+            defaults={
+                "kind": "filosofi_com",
+                "year": 2021,
+                "path": "stats/filosofi_com/2021.parquet",
+                "rows_read": 1,
+                "communes_matched": 1,
+                "codes_mapped": 0,
+                "imported_by": d.pilot,
+                "departements": [d.pilot.organisation.departement_id],
+            },
+        )[0].pk
     missing = [p for p in params if p not in values]
     assert not missing, f"{name} : paramètres inconnus de ce test {missing} (ajoutez-les à url_kwargs)"
     return {p: values[p] for p in params}
@@ -359,6 +375,7 @@ NO_DOSSIER_TEXT = {
     "territories:departement",
     "conventions:create",
     "statistics_import",
+    "statistics_imports",
     "diagnostics:territory",
     "plans:fiche_create",
     "plans:enjeu_create",

@@ -9,7 +9,9 @@ from ctg.diagnostics.importers import (
     DatasetError,
     prepare_datasets,
     save_datasets,
+    undo_import,
 )
+from ctg.diagnostics.models import DatasetImport
 from ctg.territories.text import format_number
 
 
@@ -20,11 +22,14 @@ class Command(BaseCommand):
         "allocataires CAF par IRIS (Insee-Cnaf), base permanente des équipements (Insee), taux de "
         "couverture accueil jeune enfant par commune, EPCI ou département (Cnaf ; un millésime par année "
         "du fichier). Le format est reconnu d'après l'en-tête. Tous les fichiers sont vérifiés avant "
-        "d'écrire quoi que ce soit : une erreur ne modifie rien."
+        "d'écrire quoi que ce soit : une erreur ne modifie rien. Sans --as, la commande, lancée sur le "
+        "serveur, importe en tant qu'opérateur de la plateforme, pour toute la France ; avec --as COURRIEL, "
+        "avec les droits de cette personne (un·e conseiller·ère CAF : son seul département). Chaque import "
+        "est journalisé et peut être annulé : --undo N remet le magasin comme avant l'import n° N."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("paths", nargs="+", type=Path, metavar="FICHIER", help="Fichiers CSV à importer.")
+        parser.add_argument("paths", nargs="*", type=Path, metavar="FICHIER", help="Fichiers CSV à importer.")
         parser.add_argument(
             "--kind",
             choices=sorted(FORMATS),
@@ -39,18 +44,36 @@ class Command(BaseCommand):
             "fichier de plusieurs années (taux de couverture Cnaf), la seule année à importer.",
         )
         parser.add_argument(
+            "--as",
             "--user",
+            dest="user",
             default=None,
             metavar="COURRIEL",
-            help="Adresse de la personne qui importe (historique).",
+            help="Importer (ou annuler) en tant que cette personne, avec ses droits : un·e gestionnaire des "
+            "données pour toute la France, un·e conseiller·ère CAF pour son département. Sans cette option : "
+            "l'opérateur de la plateforme (la commande tourne sur le serveur), pour toute la France.",
+        )
+        parser.add_argument(
+            "--undo",
+            type=int,
+            default=None,
+            metavar="N",
+            help="Annuler l'import n° N (journal des imports) : chaque millésime qu'il a écrit retrouve son "
+            "fichier d'avant ; refusé si un import plus récent a remplacé le même millésime.",
         )
 
-    def handle(self, *args, paths, kind=None, year=None, user=None, **options):
-        imported_by = None
+    def handle(self, *args, paths, kind=None, year=None, user=None, undo=None, **options):
+        person = None
         if user:
-            imported_by = get_user_model().objects.filter(email__iexact=user).first()
-            if imported_by is None:
+            person = get_user_model().objects.filter(email__iexact=user).first()
+            if person is None:
                 raise CommandError(f"Aucun utilisateur avec l'adresse « {user} ».")
+        if undo is not None:
+            if paths:
+                raise CommandError("--undo annule un import : ne donnez pas de fichier avec cette option.")
+            return self.undo(undo, person)
+        if not paths:
+            raise CommandError("Indiquez au moins un fichier à importer, ou --undo N.")
         progress = options["verbosity"] >= 1
 
         prepared = []
@@ -70,11 +93,27 @@ class Command(BaseCommand):
             vintages[key] = dataset.source.name
 
         try:
-            records = save_datasets(prepared, imported_by=imported_by)
-        except DatasetError as error:  # the store could not be written (full disk, rights): unchanged
+            # Without --as: the platform operator (scope: all France); with it, that person's scope.
+            records = save_datasets(prepared, imported_by=person)
+        except DatasetError as error:  # out of scope, or the store could not be written: unchanged
             raise CommandError(f"Import refusé, rien n'a été modifié. {error}") from None
         for dataset, record in zip(prepared, records, strict=True):
-            self.stdout.write(self.report(dataset, record.path))
+            self.stdout.write(self.report(dataset, record))
+
+    def undo(self, number: int, person) -> None:
+        record = DatasetImport.objects.filter(pk=number).first()
+        if record is None:
+            raise CommandError(f"Aucun import n° {number} dans le journal des imports.")
+        try:
+            batch = undo_import(record, undone_by=person)
+        except DatasetError as error:
+            raise CommandError(str(error)) from None
+        for item in batch:
+            state = "fichier précédent remis en place" if item.replaced_vintage else "millésime retiré"
+            self.stdout.write(
+                self.style.SUCCESS(f"Import n° {item.pk} annulé : {item.get_kind_display()} {item.year}")
+                + f"\n  {state}"
+            )
 
     MATCHED = {
         "commune": "communes reconnues",
@@ -82,7 +121,8 @@ class Command(BaseCommand):
         "departement": "départements reconnus",
     }
 
-    def report(self, dataset, path) -> str:
+    def report(self, dataset, record) -> str:
+        path = record.path
         lines = [
             f"{dataset.source.name} : {dataset.label}, millésime {dataset.year}",
             f"  lignes lues : {format_number(dataset.rows_read)}",
@@ -113,4 +153,7 @@ class Command(BaseCommand):
             )
         lines.append(text)
         lines.append(f"  enregistré dans {path}")
+        lines.append(f"  import n° {record.pk}, SHA-256 du fichier : {record.source_sha256}")
+        if record.replaced_vintage:
+            lines.append(f"  millésime précédent gardé : ctg import_data --undo {record.pk} pour l'annuler")
         return self.style.SUCCESS(lines[0]) + "\n" + "\n".join(lines[1:])
