@@ -1,11 +1,20 @@
 """Reads of the plan d'action, and who may edit a fiche action."""
 
+from collections import defaultdict
+
 from django.db.models import Prefetch, QuerySet
 
 from ctg.conventions.models import Ctg, HistoryEntry, Membership
 from ctg.organisations.permissions import Op, role_allows
-from ctg.plans import numbering
-from ctg.plans.models import Enjeu, FicheAction, OperationalObjective, StrategicObjective
+from ctg.plans import numbering, progress
+from ctg.plans.models import (
+    Enjeu,
+    FicheAction,
+    IndicatorValue,
+    OperationalObjective,
+    PlanIndicator,
+    StrategicObjective,
+)
 
 
 def referent_commune_ids(user, ctg_id: int) -> set[int]:
@@ -53,6 +62,52 @@ def plan_tree(ctg: Ctg) -> list[Enjeu]:
         Enjeu.objects.filter(ctg=ctg)
         .order_by("position", "id")
         .prefetch_related(Prefetch("objectives", queryset=strategic))
+    )
+
+
+def plan_numbers(ctg: Ctg, tree: list[Enjeu] | None = None) -> dict[tuple[str, int], str]:
+    """{(kind, id): "1.2.3"} for the whole plan of the dossier (`tree`: `plan_tree(ctg)` if not given)."""
+    tree = plan_tree(ctg) if tree is None else tree
+    nodes = [
+        numbering.Node(
+            e.pk,
+            e.position,
+            [
+                numbering.Node(
+                    s.pk, s.position, [numbering.Node(o.pk, o.position) for o in s.operational.all()]
+                )
+                for s in e.objectives.all()
+            ],
+        )
+        for e in tree
+    ]
+    objectives = defaultdict(list)
+    for fiche_id, objective_id in FicheAction.objectives.through.objects.filter(
+        ficheaction__ctg=ctg
+    ).values_list("ficheaction_id", "operationalobjective_id"):
+        objectives[fiche_id].append(objective_id)
+    fiches = [
+        numbering.FicheNode(pk, position, objectives[pk])
+        for pk, position in FicheAction.objects.filter(ctg=ctg).values_list("pk", "position")
+    ]
+    return numbering.number_plan(nodes, fiches)
+
+
+def indicator_series(indicator: PlanIndicator) -> progress.IndicatorSeries:
+    """An indicator's baseline, direction, targets and realised values by year, as `progress` reads them
+    (`indicator.values.all()`: prefetch them to read many indicators)."""
+    targets, realised = {}, {}
+    for value in indicator.values.all():
+        if value.kind == IndicatorValue.Kind.TARGET:
+            targets[value.year] = value.value
+        elif value.kind == IndicatorValue.Kind.REALISED:
+            realised[value.year] = value.value
+    return progress.IndicatorSeries(
+        baseline_value=indicator.baseline_value,
+        baseline_year=indicator.baseline_year,
+        direction=indicator.direction,
+        targets=targets,
+        realised=realised,
     )
 
 

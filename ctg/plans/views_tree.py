@@ -57,43 +57,6 @@ FICHE_STATUS_BADGES = {
 # --- numbering and progress ----------------------------------------------------------------------------
 
 
-def plan_numbers(ctg, tree=None) -> dict:
-    """{(kind, id): "1.2.3"} for the whole plan of the dossier."""
-    tree = selectors.plan_tree(ctg) if tree is None else tree
-    nodes = [
-        numbering.Node(
-            e.pk,
-            e.position,
-            [
-                numbering.Node(
-                    s.pk, s.position, [numbering.Node(o.pk, o.position) for o in s.operational.all()]
-                )
-                for s in e.objectives.all()
-            ],
-        )
-        for e in tree
-    ]
-    objectives = defaultdict(list)
-    for fiche_id, objective_id in FicheAction.objectives.through.objects.filter(
-        ficheaction__ctg=ctg
-    ).values_list("ficheaction_id", "operationalobjective_id"):
-        objectives[fiche_id].append(objective_id)
-    fiches = [
-        numbering.FicheNode(pk, position, objectives[pk])
-        for pk, position in FicheAction.objects.filter(ctg=ctg).values_list("pk", "position")
-    ]
-    return numbering.number_plan(nodes, fiches)
-
-
-def _series(indicator) -> progress.IndicatorSeries:
-    targets, realised = {}, {}
-    for value in indicator.values.all():
-        (targets if value.kind == IndicatorValue.Kind.TARGET else realised)[value.year] = value.value
-    return progress.IndicatorSeries(
-        indicator.baseline_value, indicator.baseline_year, indicator.direction, targets, realised
-    )
-
-
 def _progress_badge(result) -> dict:
     return {
         "status": result.status,
@@ -109,7 +72,9 @@ def _fiche_progress(fiches, year) -> dict[int, list[dict]]:
 
     counts: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for indicator in PlanIndicator.objects.filter(fiche__in=fiches).prefetch_related("values"):
-        counts[indicator.fiche_id][progress.status_for_year(_series(indicator), year).status] += 1
+        counts[indicator.fiche_id][
+            progress.status_for_year(selectors.indicator_series(indicator), year).status
+        ] += 1
     result = {}
     for fiche_id, by_status in counts.items():
         result[fiche_id] = [
@@ -134,7 +99,7 @@ def _current_year(ctg) -> int:
 @ctg_view(Op.VIEW)
 def tree(request, ctg, role):
     enjeux = selectors.plan_tree(ctg)
-    numbers = plan_numbers(ctg, enjeux)
+    numbers = selectors.plan_numbers(ctg, enjeux)
     year = _current_year(ctg)
     fiche_ids = {
         f.pk for e in enjeux for s in e.objectives.all() for o in s.operational.all() for f in o.fiches.all()
@@ -506,7 +471,9 @@ def _indicator_rows(fiche, year):
                     }
                     for y in years
                 ],
-                "progress": _progress_badge(progress.status_for_year(_series(indicator), year)),
+                "progress": _progress_badge(
+                    progress.status_for_year(selectors.indicator_series(indicator), year)
+                ),
             }
         )
     return rows

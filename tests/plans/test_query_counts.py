@@ -7,10 +7,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from ctg.organisations.permissions import Role
-from ctg.plans import selectors, services, views_tree
+from ctg.plans import selectors, services
 from ctg.plans.exchange import export_xlsx, import_xlsx
 from ctg.plans.models import BudgetLine, FicheAction, FicheStep, IndicatorValue, PlanIndicator
-from ctg.plans.views_tree import plan_numbers
+from ctg.plans.selectors import plan_numbers
 from tests.factories import CtgFactory, MembershipFactory, OrganisationFactory
 
 from .factories import EnjeuFactory, OperationalObjectiveFactory, StrategicObjectiveFactory
@@ -114,8 +114,7 @@ def _fiche_page_queries(world, size, monkeypatch) -> int:
     page = reverse("plans:fiche_detail", kwargs={"pk": ctg.pk, "fiche_pk": fiche.pk})
     client.get(page)
     with monkeypatch.context() as patched:
-        _whole_plan_refused(patched, views_tree, "plan_numbers")
-        _whole_plan_refused(patched, selectors, "plan_tree")
+        _whole_plan_refused(patched, selectors, "plan_tree", "plan_numbers")
         with CaptureQueriesContext(connection) as queries:
             response = client.get(page)
     assert response.status_code == 200
