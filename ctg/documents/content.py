@@ -19,6 +19,7 @@ from django.utils import timezone
 from ctg.conventions.models import Ctg
 from ctg.documents import defaults, placeholders
 from ctg.documents.models import ConventionTemplate
+from ctg.plans import summary
 from ctg.plans.bilan import euros
 from ctg.plans.exchange import export_plan
 from ctg.plans.models import Funder, IndicatorValue
@@ -234,11 +235,11 @@ def portrait_annex(ctg: Ctg) -> dict:
 
 
 def _budget_by_funder(fiche: dict, start_year: int, end_year: int) -> dict[str, Decimal]:
-    totals: dict[str, Decimal] = {}
-    for line in fiche["budget"]:
-        if start_year <= line["year"] <= end_year:
-            totals[line["funder"]] = totals.get(line["funder"], Decimal("0")) + Decimal(line["planned"])
-    return {funder: totals[funder] for funder in Funder.values if funder in totals and totals[funder]}
+    """The planned amount of a fiche (as exported) by funder over the years of the CTG, zero amounts out."""
+    budget = summary.budget_summary(
+        fiche["budget"], summary.FUNDER, years=(start_year, end_year), skip_zero=True
+    )
+    return {row.key: row.planned for row in budget.rows}
 
 
 def plan_annexes(ctg: Ctg) -> dict:

@@ -21,24 +21,10 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from ctg.conventions.models import Ctg
-from ctg.plans import progress
-from ctg.plans.models import BilanAnnuel, BudgetLine, FicheAction, Funder, IndicatorValue
+from ctg.plans import progress, summary
+from ctg.plans.models import BilanAnnuel, FicheAction
+from ctg.plans.selectors import indicator_series
 from ctg.text import xml_text
-
-ZERO = Decimal("0.00")
-
-
-def _series(indicator) -> progress.IndicatorSeries:
-    targets, realised = {}, {}
-    for value in indicator.values.all():
-        (targets if value.kind == IndicatorValue.Kind.TARGET else realised)[value.year] = value.value
-    return progress.IndicatorSeries(
-        baseline_value=indicator.baseline_value,
-        baseline_year=indicator.baseline_year,
-        direction=indicator.direction,
-        targets=targets,
-        realised=realised,
-    )
 
 
 def _person_name(user) -> str:
@@ -61,7 +47,7 @@ def compute(ctg: Ctg, year: int) -> dict:
     late_by_indicator = set()
     for fiche in fiches:
         for indicator in sorted(fiche.indicators.all(), key=lambda i: (i.position, i.pk)):
-            series = _series(indicator)
+            series = indicator_series(indicator)
             result = progress.status_for_year(series, year)
             if result.status == progress.EN_RETARD:
                 late_by_indicator.add(fiche.pk)
@@ -86,29 +72,22 @@ def compute(ctg: Ctg, year: int) -> dict:
         )
         return by_date or fiche.pk in late_by_indicator
 
-    summary = dict.fromkeys(progress.STATUSES, 0)
+    status_counts = dict.fromkeys(progress.STATUSES, 0)
     for row in indicators:
-        summary[row["status"]] += 1
+        status_counts[row["status"]] += 1
 
-    lines = BudgetLine.objects.filter(fiche__ctg=ctg, year=year)
-    by_funder = {}
-    for line in lines:
-        planned, spent = by_funder.get(line.funder, (ZERO, ZERO))
-        by_funder[line.funder] = (planned + line.planned, spent + line.spent)
+    budget = summary.plan_budget(ctg, summary.FUNDER, year=year)
     budget_rows = [
         {
-            "funder": funder,
-            "label": label,
-            "planned": by_funder[funder][0],
-            "spent": by_funder[funder][1],
-            "planned_text": euros(by_funder[funder][0]),
-            "spent_text": euros(by_funder[funder][1]),
+            "funder": row.key,
+            "label": row.label,
+            "planned": row.planned,
+            "spent": row.spent,
+            "planned_text": euros(row.planned),
+            "spent_text": euros(row.spent),
         }
-        for funder, label in Funder.choices
-        if funder in by_funder
+        for row in budget.rows
     ]
-    total_planned = sum((r["planned"] for r in budget_rows), ZERO)
-    total_spent = sum((r["spent"] for r in budget_rows), ZERO)
     bilan = BilanAnnuel.objects.select_related("validated_by").filter(ctg=ctg, year=year).first()
     validated = bilan is not None and bilan.status == BilanAnnuel.Status.VALIDATED
     return {
@@ -121,14 +100,16 @@ def compute(ctg: Ctg, year: int) -> dict:
         "abandoned": [f for f in fiches if f.status == FicheAction.Status.ABANDONNEE],
         "indicators": indicators,
         "indicator_summary": [
-            {"status": s, "label": progress.STATUS_LABELS[s], "count": n} for s, n in summary.items() if n
+            {"status": s, "label": progress.STATUS_LABELS[s], "count": n}
+            for s, n in status_counts.items()
+            if n
         ],
         "budget": {
             "rows": budget_rows,
-            "planned": total_planned,
-            "spent": total_spent,
-            "planned_text": euros(total_planned),
-            "spent_text": euros(total_spent),
+            "planned": budget.planned,
+            "spent": budget.spent,
+            "planned_text": euros(budget.planned),
+            "spent_text": euros(budget.spent),
         },
         "bilan": bilan,
         "highlights": bilan.highlights if bilan else "",

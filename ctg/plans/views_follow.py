@@ -26,8 +26,8 @@ from ctg.datafiles import csv_writer
 from ctg.diagnostics.charts import WebChart
 from ctg.diagnostics.readings import format_number
 from ctg.organisations.permissions import Op
-from ctg.plans import progress
-from ctg.plans.models import BudgetLine, Enjeu, FicheAction, Funder, IndicatorValue, PlanIndicator
+from ctg.plans import progress, summary
+from ctg.plans.models import Enjeu, FicheAction, Funder
 from ctg.plans.numbering import FICHE, FicheNode, Node, number_plan
 from ctg.plans.selectors import plan_tree
 
@@ -409,17 +409,18 @@ def timeline(request, ctg, role):
     )
 
 
-def _budget_table(lines, key, labels: dict, title: str, first_header: str) -> dict:
-    totals: dict = defaultdict(lambda: [ZERO, ZERO])
-    for line in lines:
-        totals[key(line)][0] += line.planned
-        totals[key(line)][1] += line.spent
-    keys = [k for k in labels if k in totals]
-    rows = [{"label": labels[k], "key": k, "planned": totals[k][0], "spent": totals[k][1]} for k in keys]
-    for row in rows:
-        row["planned_display"], row["spent_display"] = euros(row["planned"]), euros(row["spent"])
-    total_planned = sum((row["planned"] for row in rows), ZERO)
-    total_spent = sum((row["spent"] for row in rows), ZERO)
+def _budget_table(budget: summary.BudgetSummary, title: str, first_header: str) -> dict:
+    rows = [
+        {
+            "label": row.label,
+            "key": row.key,
+            "planned": row.planned,
+            "spent": row.spent,
+            "planned_display": euros(row.planned),
+            "spent_display": euros(row.spent),
+        }
+        for row in budget.rows
+    ]
     # Drawn in the page by @gouvfr/dsfr-chart (ctg/templates/includes/dsfr_chart.html); the table is its text.
     chart = (
         WebChart(
@@ -435,28 +436,12 @@ def _budget_table(lines, key, labels: dict, title: str, first_header: str) -> di
         "title": title,
         "first_header": first_header,
         "rows": rows,
-        "total_planned": total_planned,
-        "total_spent": total_spent,
-        "total_planned_display": euros(total_planned),
-        "total_spent_display": euros(total_spent),
+        "total_planned": budget.planned,
+        "total_spent": budget.spent,
+        "total_planned_display": euros(budget.planned),
+        "total_spent_display": euros(budget.spent),
         "chart": chart,
     }
-
-
-def indicator_series(indicator: PlanIndicator) -> progress.IndicatorSeries:
-    targets, realised = {}, {}
-    for value in indicator.values.all():
-        if value.kind == IndicatorValue.Kind.TARGET:
-            targets[value.year] = value.value
-        elif value.kind == IndicatorValue.Kind.REALISED:
-            realised[value.year] = value.value
-    return progress.IndicatorSeries(
-        baseline_value=indicator.baseline_value,
-        baseline_year=indicator.baseline_year,
-        direction=indicator.direction,
-        targets=targets,
-        realised=realised,
-    )
 
 
 def _count_chart(counts: list[tuple[str, int]]) -> WebChart | None:
@@ -475,58 +460,13 @@ def _count_chart(counts: list[tuple[str, int]]) -> WebChart | None:
 @ctg_view(Op.VIEW)
 def dashboard(request, ctg, role):
     _enjeux, rows = plan_rows(ctg)
-    fiches = [row.fiche for row in rows]
-    numbers = {row.fiche.pk: row.number for row in rows}
-
-    by_status = [
-        (label, sum(1 for fiche in fiches if fiche.status == value))
-        for value, label in FicheAction.Status.choices
-    ]
-    by_field = [
-        (label, count)
-        for value, label in Field.choices
-        for count in [sum(1 for fiche in fiches if value in fiche.fields)]
-        if count
-    ]
-    lines = list(BudgetLine.objects.filter(fiche__ctg=ctg))
-    by_funder = _budget_table(
-        lines,
-        lambda line: line.funder,
-        dict(Funder.choices),
-        "Budget prévu et réalisé par financeur",
-        "Financeur",
-    )
-    years = sorted({line.year for line in lines})
-    by_year = _budget_table(
-        lines,
-        lambda line: line.year,
-        {y: str(y) for y in years},
-        "Budget prévu et réalisé par année",
-        "Année",
-    )
-
     year = timezone.localdate().year
     requested = _int(request.GET.get("annee"))
     if requested is not None and 1900 <= requested <= 2200:
         year = requested
-    indicators = list(
-        PlanIndicator.objects.filter(fiche__ctg=ctg).select_related("fiche").prefetch_related("values")
+    stats = summary.dashboard(
+        ctg, [row.fiche for row in rows], {row.fiche.pk: row.number for row in rows}, year
     )
-    series = [(indicator, indicator_series(indicator)) for indicator in indicators]
-    counts = progress.summary([s for _indicator, s in series], year)
-    indicator_counts = [(progress.STATUS_LABELS[status], count) for status, count in counts.items()]
-    late = []
-    for indicator, s in series:
-        result = progress.status_for_year(s, year)
-        if result.status == progress.EN_RETARD:
-            late.append(
-                {
-                    "indicator": indicator,
-                    "number": numbers.get(indicator.fiche_id, ""),
-                    "fiche": indicator.fiche,
-                    "reason": result.reason,
-                }
-            )
     return render(
         request,
         "plans/follow_dashboard.html",
@@ -535,17 +475,19 @@ def dashboard(request, ctg, role):
             role,
             "plan",
             "Tableau de bord du plan d'action",
-            fiche_count=len(fiches),
-            by_status=by_status,
-            by_status_chart=_count_chart(by_status),
-            by_field=by_field,
-            by_field_chart=_count_chart(by_field),
-            by_funder=by_funder,
-            by_year=by_year,
+            fiche_count=stats.fiche_count,
+            by_status=stats.by_status,
+            by_status_chart=_count_chart(stats.by_status),
+            by_field=stats.by_field,
+            by_field_chart=_count_chart(stats.by_field),
+            by_funder=_budget_table(stats.by_funder, "Budget prévu et réalisé par financeur", "Financeur"),
+            by_year=_budget_table(stats.by_year, "Budget prévu et réalisé par année", "Année"),
             year=year,
-            indicator_total=len(indicators),
-            indicator_counts=indicator_counts,
-            counts=counts,
-            late=late,
+            indicator_total=stats.indicator_total,
+            indicator_counts=[
+                (progress.STATUS_LABELS[status], count) for status, count in stats.indicator_counts.items()
+            ],
+            counts=stats.indicator_counts,
+            late=stats.late,
         ),
     )
