@@ -6,7 +6,6 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.html import escape
-from weasyprint import HTML
 
 from ctg.conventions import services
 from ctg.conventions.models import Ctg, Field, Milestone, Status
@@ -24,6 +23,7 @@ from ctg.demo.plan import load_demo_plan
 from ctg.demo.post import load_demo_post
 from ctg.demo.statistics import load_fictitious_statistics
 from ctg.organisations.models import Organisation
+from ctg.rendering import html_to_pdf
 from ctg.territories.models import Commune, Departement, Epci
 
 User = get_user_model()
@@ -208,7 +208,7 @@ def _fictitious_signed_copy(ctg: Ctg, signatory, signed_on: datetime.date) -> Co
         "<p><strong>Document fictif de démonstration : il ne porte aucune signature réelle.</strong></p>"
         "</body></html>"
     )
-    return ContentFile(HTML(string=html).write_pdf(), name="exemplaire-signe-fictif.pdf")
+    return ContentFile(html_to_pdf(html), name="exemplaire-signe-fictif.pdf")
 
 
 def _sign_demo(ctg: Ctg, actor) -> None:

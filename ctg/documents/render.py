@@ -1,11 +1,8 @@
 """The convention document as DOCX (python-docx: real headings, lists and tables, editable) and as PDF
-(WeasyPrint), both from the structure of `ctg.documents.content.build`."""
+(WeasyPrint), both from the structure of `ctg.documents.content.build`, set up by `ctg.rendering`."""
 
-import io
-
-from django.template.loader import render_to_string
-
-from ctg.plans.bilan import docx_table
+from ctg import rendering
+from ctg.rendering import docx_table
 from ctg.text import xml_clean
 
 # Characters XML (hence DOCX) cannot hold: a control character stored before the forms cleaned the text must
@@ -26,16 +23,10 @@ def _indicator_label(row: dict) -> str:
 
 
 def render_pdf(content: dict) -> bytes:
-    from weasyprint import HTML
-
-    from ctg.diagnostics.pdf import FONTS_DIR
-
     content = _clean(content)
     context = {
         **content,
         "annex_titles": ANNEX_TITLES,
-        "fonts_dir": FONTS_DIR.as_uri(),
-        "css_name": content["ctg_title"],  # escaped for CSS by the css_string filter
         "indicator_rows": [
             {
                 **row,
@@ -45,8 +36,8 @@ def render_pdf(content: dict) -> bytes:
             for row in content["indicators"]
         ],
     }
-    html = render_to_string("documents/convention_pdf.html", context)
-    return HTML(string=html, base_url=str(FONTS_DIR)).write_pdf()
+    # css_name: escaped for CSS by the css_string filter
+    return rendering.pdf("documents/convention_pdf.html", context, css_name=content["ctg_title"])
 
 
 def _blocks(document, blocks: list[dict]) -> None:
@@ -59,13 +50,8 @@ def _blocks(document, blocks: list[dict]) -> None:
 
 
 def render_docx(content: dict) -> bytes:
-    from docx import Document
-
     content = _clean(content)
-    document = Document()
-    document.core_properties.title = content["title"]
-    document.core_properties.language = "fr-FR"
-    document.core_properties.author = content["caf"]
+    document = rendering.docx_document(content["title"], author=content["caf"])
 
     if content["fictitious"]:
         document.add_paragraph(content["fictitious_label"]).runs[0].bold = True
@@ -190,6 +176,4 @@ def render_docx(content: dict) -> bytes:
     else:
         document.add_paragraph("Aucun indicateur n'est encore défini.")
 
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()
+    return rendering.docx_bytes(document)

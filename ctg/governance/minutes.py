@@ -1,9 +1,9 @@
 """The minutes of a meeting as a PDF (WeasyPrint): body, date, place, who was present, excused or absent, the
 agenda, the minutes and the decisions with their effect on the plan."""
 
-from django.template.loader import render_to_string
 from django.utils import timezone
 
+from ctg import rendering
 from ctg.governance.models import Meeting, Participant
 from ctg.governance.services import decision_effect
 
@@ -32,14 +32,5 @@ def minutes_data(meeting: Meeting) -> dict:
 
 
 def render_pdf(meeting: Meeting) -> bytes:
-    from weasyprint import HTML
-
-    from ctg.diagnostics.pdf import FONTS_DIR
-
-    context = {
-        **minutes_data(meeting),
-        "fonts_dir": FONTS_DIR.as_uri(),
-        "css_name": meeting.body.name,  # escaped for CSS by the css_string filter
-    }
-    html = render_to_string("governance/minutes_pdf.html", context)
-    return HTML(string=html, base_url=str(FONTS_DIR)).write_pdf()
+    # css_name: escaped for CSS by the css_string filter
+    return rendering.pdf("governance/minutes_pdf.html", minutes_data(meeting), css_name=meeting.body.name)

@@ -15,12 +15,11 @@ Documents of a fictitious dossier (`ctg.is_fictitious`) say so on every page.
 """
 
 import datetime
-import io
 from decimal import Decimal
 
-from django.template.loader import render_to_string
 from django.utils import timezone
 
+from ctg import rendering
 from ctg.conventions.models import Ctg
 from ctg.governance.models import ActivityReport, CoordinatorPost, Decision, Meeting, Participant
 from ctg.plans import bilan
@@ -224,29 +223,21 @@ def missing(ctg: Ctg, post, fundings: dict, reports: dict, today: datetime.date)
 
 
 def render_pdf(data: dict) -> bytes:
-    from weasyprint import HTML
-
-    from ctg.diagnostics.pdf import FONTS_DIR
-
     context = {
         **data,
-        "fonts_dir": FONTS_DIR.as_uri(),
-        "css_name": data["ctg"].title,  # escaped for CSS by the css_string filter
         "status_text": status_text(data),
         "post_text": post_text(data["post"]),
         "fictitious_notice": FICTITIOUS_NOTICE,
         "generated": timezone.localdate(),
     }
-    html = render_to_string("governance/post_report_pdf.html", context)
-    return HTML(string=html, base_url=str(FONTS_DIR)).write_pdf()
+    # css_name: escaped for CSS by the css_string filter
+    return rendering.pdf("governance/post_report_pdf.html", context, css_name=data["ctg"].title)
 
 
 def render_docx(data: dict) -> bytes:
     ctg, year = data["ctg"], data["year"]
-    document = bilan.XmlSafeDocument()
     title = f"Rapport d'activité {year} du poste de coordination"
-    document.set_title(f"{title} — {ctg.title}")
-    document.core_properties.language = "fr-FR"
+    document = rendering.docx_document(f"{title} — {ctg.title}")
     if data["is_fictitious"]:
         document.sections[0].header.paragraphs[0].text = "FICTIF — " + FICTITIOUS_NOTICE
     document.add_heading(title, level=0)
@@ -262,7 +253,7 @@ def render_docx(data: dict) -> bytes:
 
     document.add_heading("Réunions des instances", level=1)
     if data["meetings"]:
-        bilan.docx_table(
+        rendering.docx_table(
             document,
             ["Instance", "Date", "Invités", "Présents", "Excusés", "Absents"],
             [
@@ -282,7 +273,7 @@ def render_docx(data: dict) -> bytes:
 
     document.add_heading("Décisions", level=1)
     if data["decisions"]:
-        bilan.docx_table(
+        rendering.docx_table(
             document,
             ["Réunion", "Décision"],
             [
@@ -295,7 +286,7 @@ def render_docx(data: dict) -> bytes:
 
     document.add_heading("Avancement du plan d'action", level=1)
     plan = data["plan"]
-    bilan.docx_table(
+    rendering.docx_table(
         document,
         ["Situation", "Nombre"],
         [
@@ -316,7 +307,7 @@ def render_docx(data: dict) -> bytes:
     document.add_heading(f"Financement CAF du poste en {year}", level=1)
     texts = data["funding_texts"]
     if texts:
-        bilan.docx_table(
+        rendering.docx_table(
             document,
             ["Montant accordé", "Avance versée", "Solde versé", "Reste à verser", "Décision"],
             [[texts["agreed"], texts["advance"], texts["balance"], texts["remaining"], texts["decided_on"]]],
@@ -327,6 +318,4 @@ def render_docx(data: dict) -> bytes:
     document.add_heading(f"Priorités pour {data['next_year']}", level=1)
     document.add_paragraph(data["priorities"] or "Aucune priorité saisie.")
 
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()
+    return rendering.docx_bytes(document)

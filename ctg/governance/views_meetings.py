@@ -4,7 +4,6 @@ the plan also needs Op.EDIT_PLAN."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -23,6 +22,7 @@ from ctg.governance.forms import (
 )
 from ctg.governance.models import Body, BodyMember, Decision, Meeting
 from ctg.organisations.permissions import Op, role_allows
+from ctg.rendering import PDF_TYPE, attachment
 
 
 def _meetings(ctg):
@@ -410,16 +410,11 @@ def _file_name(meeting, suffix):
 def meeting_ics(request, ctg, role, meeting_pk):
     meeting = _get_meeting(ctg, meeting_pk)
     url = request.build_absolute_uri(reverse("governance:meeting", args=[ctg.pk, meeting.pk]))
-    response = HttpResponse(
-        ics.meeting_calendar(meeting, url=url), content_type="text/calendar; charset=utf-8"
-    )
-    response["Content-Disposition"] = f'attachment; filename="{_file_name(meeting, "invitation")}.ics"'
-    return response
+    content = ics.meeting_calendar(meeting, url=url)
+    return attachment(content, "text/calendar; charset=utf-8", f"{_file_name(meeting, 'invitation')}.ics")
 
 
 @ctg_view(Op.VIEW)
 def meeting_minutes_pdf(request, ctg, role, meeting_pk):
     meeting = _get_meeting(ctg, meeting_pk)
-    response = HttpResponse(minutes.render_pdf(meeting), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{_file_name(meeting, "compte-rendu")}.pdf"'
-    return response
+    return attachment(minutes.render_pdf(meeting), PDF_TYPE, f"{_file_name(meeting, 'compte-rendu')}.pdf")

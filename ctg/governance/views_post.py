@@ -1,12 +1,10 @@
 """Views of the coordinator post: the post, the CAF's yearly funding (visible to every member of the dossier:
 it is public money; only the CAF records it), the yearly activity report and its documents."""
 
-import re
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
@@ -16,8 +14,7 @@ from ctg.governance import services_post as services
 from ctg.governance.forms_post import FundingForm, PostForm, ReportForm
 from ctg.governance.models import ActivityReport, CoordinatorPost, PostFunding
 from ctg.organisations.permissions import Op
-
-DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+from ctg.rendering import DOCX_TYPE, PDF_TYPE, attachment, check_year, ctg_file_name
 
 
 def _post_or_404(ctg) -> CoordinatorPost:
@@ -27,13 +24,8 @@ def _post_or_404(ctg) -> CoordinatorPost:
     return post
 
 
-def _check_year(ctg, year: int) -> None:
-    if not ctg.start_year <= year <= ctg.end_year:
-        raise Http404("Année hors de la période de la CTG.")
-
-
 def _file_name(ctg, year: int) -> str:
-    return re.sub(r"[^A-Za-z0-9_-]+", "-", f"ctg-{ctg.pk}-rapport-activite-poste-{year}")
+    return ctg_file_name(ctg, f"rapport-activite-poste-{year}")
 
 
 @ctg_view(Op.VIEW)
@@ -173,13 +165,13 @@ def _report_page(request, ctg, role, year, *, form=None, errors=(), status=200):
 
 @ctg_view(Op.VIEW)
 def report(request, ctg, role, year):
-    _check_year(ctg, year)
+    check_year(ctg, year)
     return _report_page(request, ctg, role, year)
 
 
 @ctg_view(Op.MANAGE_POST, methods=("POST",))
 def report_update(request, ctg, role, year):
-    _check_year(ctg, year)
+    check_year(ctg, year)
     post = _post_or_404(ctg)
     form = ReportForm(request.POST)
     if form.is_valid():
@@ -199,7 +191,7 @@ def report_update(request, ctg, role, year):
 
 @ctg_view(Op.MANAGE_POST, methods=("POST",))
 def report_send(request, ctg, role, year):
-    _check_year(ctg, year)
+    check_year(ctg, year)
     post = _post_or_404(ctg)
     try:
         with transaction.atomic():
@@ -213,7 +205,7 @@ def report_send(request, ctg, role, year):
 
 @ctg_view(Op.FUND_POST, methods=("POST",))
 def report_accept(request, ctg, role, year):
-    _check_year(ctg, year)
+    check_year(ctg, year)
     post = _post_or_404(ctg)
     current = ActivityReport.objects.filter(post=post, year=year).first()
     try:
@@ -228,17 +220,13 @@ def report_accept(request, ctg, role, year):
 
 @ctg_view(Op.VIEW)
 def report_pdf(request, ctg, role, year):
-    _check_year(ctg, year)
+    check_year(ctg, year)
     content = report_module.render_pdf(report_module.compute(ctg, year))
-    response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{_file_name(ctg, year)}.pdf"'
-    return response
+    return attachment(content, PDF_TYPE, f"{_file_name(ctg, year)}.pdf")
 
 
 @ctg_view(Op.VIEW)
 def report_docx(request, ctg, role, year):
-    _check_year(ctg, year)
+    check_year(ctg, year)
     content = report_module.render_docx(report_module.compute(ctg, year))
-    response = HttpResponse(content, content_type=DOCX_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="{_file_name(ctg, year)}.docx"'
-    return response
+    return attachment(content, DOCX_TYPE, f"{_file_name(ctg, year)}.docx")

@@ -1,5 +1,6 @@
 """The yearly bilan of a plan d'action: what happened to the fiches, the indicators and the budget in a year,
-with the highlights typed by the coordination and the validation; rendered as PDF (WeasyPrint) and DOCX.
+with the highlights typed by the coordination and the validation; rendered as PDF (WeasyPrint) and DOCX
+(`ctg.rendering`).
 
 `compute(ctg, year)` returns a plain structure (dicts, lists, model instances) used by the page and both
 documents:
@@ -14,17 +15,16 @@ documents:
 """
 
 import datetime
-import io
 from decimal import Decimal
 
-from django.template.loader import render_to_string
 from django.utils import timezone
 
+from ctg import rendering
 from ctg.conventions.models import Ctg
 from ctg.plans import progress, summary
 from ctg.plans.models import BilanAnnuel, FicheAction
 from ctg.plans.selectors import indicator_series
-from ctg.text import xml_text
+from ctg.rendering import docx_bytes, docx_document, docx_table
 
 
 def _person_name(user) -> str:
@@ -154,66 +154,19 @@ def _validation_text(data: dict) -> str:
 
 
 def render_pdf(data: dict) -> bytes:
-    from weasyprint import HTML
-
-    from ctg.diagnostics.pdf import FONTS_DIR
-
     context = {
         **data,
-        "fonts_dir": FONTS_DIR.as_uri(),
-        "css_name": data["ctg"].title,  # escaped for CSS by the css_string filter
         "sections": [(label, data[key]) for key, label in SECTIONS],
         "validation_text": _validation_text(data),
         "generated": timezone.localdate(),
     }
-    html = render_to_string("plans/bilan_pdf.html", context)
-    return HTML(string=html, base_url=str(FONTS_DIR)).write_pdf()
-
-
-class XmlSafeDocument:
-    """A python-docx Document whose paragraphs, headings and title drop the characters XML refuses (a form
-    feed stored before the forms cleaned the text would otherwise make python-docx raise). Everything else
-    is the document's own (shared with the activity report and the convention document)."""
-
-    def __init__(self):
-        from docx import Document
-
-        self._document = Document()
-
-    def add_paragraph(self, text="", style=None):
-        return self._document.add_paragraph(xml_text(text), style)
-
-    def add_heading(self, text="", level=1):
-        return self._document.add_heading(xml_text(text), level)
-
-    def set_title(self, title: str) -> None:
-        self._document.core_properties.title = xml_text(title)
-
-    def __getattr__(self, name):
-        return getattr(self._document, name)
-
-
-def docx_table(document, headers: list[str], rows: list[list[str]]):
-    """A DOCX table with a bold header row (shared with the convention document); the characters XML
-    refuses are dropped from every cell."""
-    table = document.add_table(rows=1, cols=len(headers))
-    table.style = "Table Grid"
-    for cell, header in zip(table.rows[0].cells, headers, strict=True):
-        cell.text = xml_text(header)
-        for run in cell.paragraphs[0].runs:
-            run.bold = True
-    for values in rows:
-        cells = table.add_row().cells
-        for cell, value in zip(cells, values, strict=True):
-            cell.text = xml_text(value)
-    return table
+    # css_name: escaped for CSS by the css_string filter
+    return rendering.pdf("plans/bilan_pdf.html", context, css_name=data["ctg"].title)
 
 
 def render_docx(data: dict) -> bytes:
     ctg, year = data["ctg"], data["year"]
-    document = XmlSafeDocument()
-    document.set_title(f"Bilan annuel {year} — {ctg.title}")
-    document.core_properties.language = "fr-FR"
+    document = docx_document(f"Bilan annuel {year} — {ctg.title}")
     document.add_heading(f"Bilan annuel {year}", level=0)
     document.add_paragraph(ctg.title)
     document.add_paragraph(f"Période de la CTG : {ctg.period_label}")
@@ -279,6 +232,4 @@ def render_docx(data: dict) -> bytes:
     else:
         document.add_paragraph(f"Aucune ligne de budget pour {year}.")
 
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()
+    return docx_bytes(document)

@@ -1,12 +1,10 @@
 """Views of the yearly bilan and of the exchange (export, import) of the plan d'action."""
 
 import json
-import re
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
@@ -16,18 +14,9 @@ from ctg.organisations.permissions import Op
 from ctg.plans import bilan as bilan_module
 from ctg.plans import exchange, services
 from ctg.plans.models import BilanAnnuel
+from ctg.rendering import DOCX_TYPE, PDF_TYPE, attachment, check_year, ctg_file_name
 
-DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _file_name(ctg, suffix: str) -> str:
-    return f"ctg-{ctg.pk}-{re.sub(r'[^A-Za-z0-9_-]+', '-', suffix).strip('-')}"
-
-
-def _check_year(ctg, year: int) -> None:
-    if not ctg.start_year <= year <= ctg.end_year:
-        raise Http404("Année hors de la période de la CTG.")
 
 
 def _bilan_page(request, ctg, role, year, *, errors=(), highlights=None, status=200):
@@ -57,26 +46,22 @@ def bilan_current(request, ctg, role):
 
 @ctg_view(Op.VIEW)
 def bilan(request, ctg, role, year):
-    _check_year(ctg, year)
+    check_year(ctg, year)
     return _bilan_page(request, ctg, role, year)
 
 
 @ctg_view(Op.VIEW)
 def bilan_pdf(request, ctg, role, year):
-    _check_year(ctg, year)
-    response = HttpResponse(
-        bilan_module.render_pdf(bilan_module.compute(ctg, year)), content_type="application/pdf"
-    )
-    response["Content-Disposition"] = f'attachment; filename="{_file_name(ctg, f"bilan-{year}")}.pdf"'
-    return response
+    check_year(ctg, year)
+    content = bilan_module.render_pdf(bilan_module.compute(ctg, year))
+    return attachment(content, PDF_TYPE, f"{ctg_file_name(ctg, f'bilan-{year}')}.pdf")
 
 
 @ctg_view(Op.VIEW)
 def bilan_docx(request, ctg, role, year):
-    _check_year(ctg, year)
-    response = HttpResponse(bilan_module.render_docx(bilan_module.compute(ctg, year)), content_type=DOCX_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="{_file_name(ctg, f"bilan-{year}")}.docx"'
-    return response
+    check_year(ctg, year)
+    content = bilan_module.render_docx(bilan_module.compute(ctg, year))
+    return attachment(content, DOCX_TYPE, f"{ctg_file_name(ctg, f'bilan-{year}')}.docx")
 
 
 def _get_or_create_bilan(ctg, year, actor) -> BilanAnnuel:
@@ -86,7 +71,7 @@ def _get_or_create_bilan(ctg, year, actor) -> BilanAnnuel:
 
 @ctg_view(Op.EDIT_PLAN, methods=("POST",))
 def bilan_highlights(request, ctg, role, year):
-    _check_year(ctg, year)
+    check_year(ctg, year)
     highlights = request.POST.get("highlights", "")
     try:
         with transaction.atomic():
@@ -100,7 +85,7 @@ def bilan_highlights(request, ctg, role, year):
 
 @ctg_view(Op.VALIDATE_BILAN, methods=("POST",))
 def bilan_validate(request, ctg, role, year):
-    _check_year(ctg, year)
+    check_year(ctg, year)
     try:
         with transaction.atomic():
             current = _get_or_create_bilan(ctg, year, request.user)
@@ -113,17 +98,13 @@ def bilan_validate(request, ctg, role, year):
 
 @ctg_view(Op.VIEW)
 def export_xlsx(request, ctg, role):
-    response = HttpResponse(exchange.export_xlsx(ctg), content_type=XLSX_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="{_file_name(ctg, "plan")}.xlsx"'
-    return response
+    return attachment(exchange.export_xlsx(ctg), XLSX_TYPE, f"{ctg_file_name(ctg, 'plan')}.xlsx")
 
 
 @ctg_view(Op.VIEW)
 def export_json(request, ctg, role):
     content = json.dumps(exchange.export_plan(ctg), ensure_ascii=False, indent=2)
-    response = HttpResponse(content, content_type="application/json; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{_file_name(ctg, "plan")}.json"'
-    return response
+    return attachment(content, "application/json; charset=utf-8", f"{ctg_file_name(ctg, 'plan')}.json")
 
 
 def _import_page(request, ctg, role, *, errors=(), status=200):

@@ -1,0 +1,124 @@
+"""How the application writes its documents, the same way for every app (below every app: no app import).
+
+- PDF (WeasyPrint): `pdf(template, context, css_name=…)` renders an HTML template with the DSFR fonts
+  (`fonts_dir`, the fonts' folder as a file: URI, and `css_name`, the name printed in the page footers,
+  escaped by the `css_string` filter) and writes it; `html_to_pdf(html)` writes an HTML page whose relative
+  addresses are the fonts' folder.
+- DOCX (python-docx): `docx_document(title, author=…)` is a French document whose paragraphs, headings and
+  title drop the characters XML refuses; `docx_table(document, headers, rows)` a table with a bold header row;
+  `docx_bytes(document)` the file.
+- Downloads: `attachment(content, content_type, name)` the response of a file to save; `ctg_file_name(ctg,
+  suffix)` « ctg-12-bilan-2026 »; `check_year(ctg, year)` a 404 for a year outside of the CTG period.
+"""
+
+import io
+import re
+from pathlib import Path
+
+import dsfr
+from django.http import Http404, HttpResponse
+from django.template.loader import render_to_string
+
+from ctg.text import xml_text
+
+FONTS_DIR = Path(dsfr.__file__).resolve().parent / "static" / "dsfr" / "dist" / "fonts"
+PDF_TYPE = "application/pdf"
+DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+# --- PDF ---------------------------------------------------------------------------------------------------
+
+
+def pdf_context(css_name: str) -> dict:
+    """What every PDF template reads: the fonts' folder and the name of the footers."""
+    return {"fonts_dir": FONTS_DIR.as_uri(), "css_name": css_name}
+
+
+def html_to_pdf(html: str) -> bytes:
+    from weasyprint import HTML
+
+    return HTML(string=html, base_url=str(FONTS_DIR)).write_pdf()
+
+
+def pdf(template: str, context: dict, *, css_name: str) -> bytes:
+    """The PDF of `template` rendered with `context` and `pdf_context(css_name)`."""
+    return html_to_pdf(render_to_string(template, {**context, **pdf_context(css_name)}))
+
+
+# --- DOCX --------------------------------------------------------------------------------------------------
+
+
+class XmlSafeDocument:
+    """A python-docx Document whose paragraphs, headings and title drop the characters XML refuses (a form
+    feed stored before the forms cleaned the text would otherwise make python-docx raise). Everything else
+    is the document's own."""
+
+    def __init__(self):
+        from docx import Document
+
+        self._document = Document()
+
+    def add_paragraph(self, text="", style=None):
+        return self._document.add_paragraph(xml_text(text), style)
+
+    def add_heading(self, text="", level=1):
+        return self._document.add_heading(xml_text(text), level)
+
+    def set_title(self, title: str) -> None:
+        self._document.core_properties.title = xml_text(title)
+
+    def __getattr__(self, name):
+        return getattr(self._document, name)
+
+
+def docx_document(title: str, *, author: str | None = None) -> XmlSafeDocument:
+    """A new French document titled `title` (its properties), by `author` when given."""
+    document = XmlSafeDocument()
+    document.set_title(title)
+    document.core_properties.language = "fr-FR"
+    if author is not None:
+        document.core_properties.author = xml_text(author)
+    return document
+
+
+def docx_table(document, headers: list[str], rows: list[list[str]]):
+    """A DOCX table with a bold header row; the characters XML refuses are dropped from every cell."""
+    table = document.add_table(rows=1, cols=len(headers))
+    table.style = "Table Grid"
+    for cell, header in zip(table.rows[0].cells, headers, strict=True):
+        cell.text = xml_text(header)
+        for run in cell.paragraphs[0].runs:
+            run.bold = True
+    for values in rows:
+        cells = table.add_row().cells
+        for cell, value in zip(cells, values, strict=True):
+            cell.text = xml_text(value)
+    return table
+
+
+def docx_bytes(document) -> bytes:
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+# --- downloads ---------------------------------------------------------------------------------------------
+
+
+def ctg_file_name(ctg, suffix: str) -> str:
+    """« ctg-<id>-<suffix> », every run of characters but ASCII letters, digits, « _ » and « - » of the
+    suffix a dash (none at its ends)."""
+    return f"ctg-{ctg.pk}-{re.sub(r'[^A-Za-z0-9_-]+', '-', suffix).strip('-')}"
+
+
+def check_year(ctg, year: int) -> None:
+    """A 404 for a year outside of the period of the CTG."""
+    if not ctg.start_year <= year <= ctg.end_year:
+        raise Http404("Année hors de la période de la CTG.")
+
+
+def attachment(content, content_type: str, name: str) -> HttpResponse:
+    """The response of a file to save as `name` (a name made by the application: no quote nor line break)."""
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response

@@ -1,0 +1,85 @@
+"""ctg.rendering: the one set-up of the PDF (WeasyPrint) and DOCX (python-docx) writers and downloads."""
+
+import ast
+import io
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+from django.http import Http404
+
+from ctg import rendering
+
+ROOT = Path(rendering.__file__).resolve().parent
+
+
+def test_the_fonts_folder_is_the_dsfr_one():
+    assert rendering.FONTS_DIR.is_dir()
+    assert any(rendering.FONTS_DIR.glob("Marianne-Regular.woff2"))
+    assert rendering.pdf_context("Nom") == {"fonts_dir": rendering.FONTS_DIR.as_uri(), "css_name": "Nom"}
+
+
+def test_pdf_renders_a_template_with_the_fonts():
+    content = rendering.html_to_pdf("<html lang='fr'><body><p>Bonjour</p></body></html>")
+    assert content.startswith(b"%PDF-")
+
+
+def test_docx_document_drops_what_xml_refuses():
+    from docx import Document
+
+    document = rendering.docx_document("Titre\x0c du document", author="CAF\x0b du Tarn")
+    document.add_heading("Titre\x0c", level=0)
+    document.add_paragraph("Un\x0c paragraphe")
+    rendering.docx_table(document, ["A\x0c", "B"], [["1\x0c", "2"]])
+    saved = Document(io.BytesIO(rendering.docx_bytes(document)))
+    assert saved.core_properties.title == "Titre du document"
+    assert saved.core_properties.author == "CAF du Tarn"
+    assert saved.core_properties.language == "fr-FR"
+    assert [p.text for p in saved.paragraphs] == ["Titre", "Un paragraphe"]
+    table = saved.tables[0]
+    assert [c.text for c in table.rows[0].cells] == ["A", "B"]
+    assert all(run.bold for c in table.rows[0].cells for run in c.paragraphs[0].runs)
+    assert [c.text for c in table.rows[1].cells] == ["1", "2"]
+
+
+def test_downloads():
+    ctg = SimpleNamespace(pk=12, start_year=2025, end_year=2028)
+    assert rendering.ctg_file_name(ctg, "bilan-2026") == "ctg-12-bilan-2026"
+    assert rendering.ctg_file_name(ctg, " rapport d'activité\n2026 ") == "ctg-12-rapport-d-activit-2026"
+    rendering.check_year(ctg, 2025)
+    rendering.check_year(ctg, 2028)
+    for year in (2024, 2029):
+        with pytest.raises(Http404):
+            rendering.check_year(ctg, year)
+    response = rendering.attachment(b"%PDF-", rendering.PDF_TYPE, "ctg-12-bilan-2026.pdf")
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"] == 'attachment; filename="ctg-12-bilan-2026.pdf"'
+
+
+def _calls(path: Path) -> set[str]:
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.module in ("weasyprint", "docx"):
+            found.add(f"from {node.module} import")
+        elif (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id in ("HTML", "Document")
+        ):
+            found.add(f"{node.func.id}(")
+    return found
+
+
+def test_every_writer_is_set_up_by_the_rendering_module():
+    """No module but ctg.rendering calls WeasyPrint or python-docx itself."""
+    writers = {}
+    for path in ROOT.rglob("*.py"):
+        if (
+            path.name == "rendering.py"
+            or "migrations" in path.parts
+            or path.parts[-2:] == ("diagnostics", "pdf.py")
+        ):
+            continue
+        if calls := _calls(path):
+            writers[str(path.relative_to(ROOT))] = calls
+    assert writers == {}
