@@ -1,5 +1,6 @@
 """The plan's costs do not grow with its fiches: the import writes in bulk, a new fiche goes at the end of its
-group without renumbering the plan, the fiche page numbers one fiche (see bench/plan.py for the timings)."""
+group without renumbering the plan, the fiche page numbers one fiche, the tree, the dashboard and the fiche
+page read a fixed number of queries (see bench/plan.py for the timings)."""
 
 from django.db import connection
 from django.test import Client
@@ -163,3 +164,40 @@ def _create_queries(world, existing, monkeypatch) -> int:
 
 def test_fiche_create_queries_do_not_grow_with_the_plan(world, monkeypatch):
     assert _create_queries(world, 60, monkeypatch) == _create_queries(world, 6, monkeypatch)
+
+
+# --- the pages of the plan: a query per fiche (or per item of the tree) fails these tests ------------------
+
+# The most queries of each page for a plan of `_plan`, whatever its size (measured: 13, 17 and 26 with 8 or 40
+# fiches). A page that reads something per fiche or per item of the tree fails here.
+PAGE_QUERIES = {"plans:tree": 13, "plans:dashboard": 17, "plans:fiche_detail": 26}
+
+
+def _page_queries(world, size, name) -> int:
+    user = world.users[Role.COORDINATION]
+    ctg = CtgFactory(caf=world.ctg.caf, epci=world.ctg.epci, communes=list(world.ctg.communes.all()))
+    MembershipFactory(ctg=ctg, user=user, role=Role.COORDINATION)
+    _plan(ctg, size, user)
+    kwargs = {"pk": ctg.pk}
+    if name == "plans:fiche_detail":
+        kwargs["fiche_pk"] = FicheAction.objects.get(ctg=ctg, title=f"Fiche {size // 2 // 4 * 4 + 1}").pk
+    client = Client()
+    client.force_login(user)
+    page = reverse(name, kwargs=kwargs)
+    client.get(page)  # the session and the caches of the first request
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(page)
+    assert response.status_code == 200
+    if name == "plans:dashboard":
+        assert response.context["fiche_count"] == size
+        assert response.context["by_funder"]["total_planned"] == 200 * size
+    if name == "plans:tree":
+        assert response.content.decode().count("Fiche ") >= size
+    return len(queries)
+
+
+def test_page_queries_do_not_grow_with_the_plan(world):
+    for name in PAGE_QUERIES:
+        small, large = _page_queries(world, 8, name), _page_queries(world, 40, name)
+        assert small == large, (name, small, large)
+        assert large <= PAGE_QUERIES[name], (name, large)
