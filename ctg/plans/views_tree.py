@@ -5,7 +5,6 @@ from collections import defaultdict
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Sum
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -14,7 +13,7 @@ from ctg.conventions.models import Field
 from ctg.conventions.views import _apply_errors, _context, _posted, ctg_view
 from ctg.diagnostics.catalogue import BY_ID
 from ctg.organisations.permissions import Op, role_allows
-from ctg.plans import numbering, progress, selectors, services
+from ctg.plans import numbering, progress, selectors, services, summary
 from ctg.plans.forms import (
     AttachmentForm,
     BudgetLineForm,
@@ -481,16 +480,12 @@ def _indicator_rows(fiche, year):
 
 def _budget(fiche):
     lines = list(fiche.budget.all())
-    totals = fiche.budget.aggregate(planned=Sum("planned"), spent=Sum("spent"))
-    by_year = defaultdict(lambda: {"planned": 0, "spent": 0})
-    for line in lines:
-        by_year[line.year]["planned"] += line.planned
-        by_year[line.year]["spent"] += line.spent
+    budget = summary.budget_summary(lines, summary.YEAR)
     return {
         "lines": lines,
-        "by_year": sorted(by_year.items()),
-        "planned": totals["planned"] or 0,
-        "spent": totals["spent"] or 0,
+        "by_year": [(row.key, {"planned": row.planned, "spent": row.spent}) for row in budget.rows],
+        "planned": budget.planned,
+        "spent": budget.spent,
     }
 
 

@@ -136,3 +136,22 @@ def test_the_summaries_agree_with_the_lines(budget_plan):
         assert budget.planned == sum(line.planned for line in lines if line.year == year)
         assert budget.spent == sum(line.spent for line in lines if line.year == year)
     assert summary.plan_budget(world.ctg, summary.YEAR).planned == sum(line.planned for line in lines)
+
+
+def test_the_fiche_page_shows_the_totals_of_the_fiche_by_year(client, budget_plan):
+    world, fiches = budget_plan
+    client.force_login(world.users[Role.COORDINATION])
+    response = client.get(
+        reverse("plans:fiche_detail", kwargs={"pk": world.ctg.pk, "fiche_pk": fiches[0].pk})
+    )
+    budget = response.context["budget"]
+    assert len(budget["lines"]) == 4
+    assert budget["by_year"] == [
+        (2025, {"planned": Decimal("1200.00"), "spent": Decimal("450.00")}),
+        (2026, {"planned": Decimal("500.50"), "spent": Decimal("0.00")}),
+        (2029, {"planned": Decimal("999.00"), "spent": Decimal("0.00")}),
+    ]
+    assert (budget["planned"], budget["spent"]) == (Decimal("2699.50"), Decimal("450.00"))
+    html = response.content.decode()
+    assert "Total 2025</th><td></td><td>1\u00a0200,00 €</td><td>450,00 €</td>" in html
+    assert "Total</th><td></td><td>2\u00a0699,50 €</td><td>450,00 €</td>" in html
