@@ -168,8 +168,8 @@ def test_fiche_create_queries_do_not_grow_with_the_plan(world, monkeypatch):
 
 # --- the pages of the plan: a query per fiche (or per item of the tree) fails these tests ------------------
 
-# The most queries of each page for a plan of `_plan`, whatever its size (measured with 8 and 40 fiches). A page
-# that reads something per fiche or per item of the tree fails here.
+# The most queries of each page for a plan of `_plan`, whatever its size (measured with 8 and 40 fiches). A
+# page that reads something per fiche or per item of the tree fails here.
 PAGE_QUERIES = {"plans:tree": 13, "plans:dashboard": 17, "plans:fiche_detail": 25}
 
 
