@@ -13,10 +13,8 @@ from ctg.documents import content, placeholders, services
 from ctg.documents.models import ConventionTemplate, ConventionVersion
 from ctg.organisations.models import Organisation
 from ctg.organisations.permissions import Op
+from ctg.rendering import DOCX_TYPE, PDF_TYPE
 from ctg.text import clean_text
-
-DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-
 
 # --- the CAF's model -------------------------------------------------------------------------------------
 
@@ -164,4 +162,4 @@ def version_docx(request, ctg, role, number):
 
 @ctg_view(Op.VIEW)
 def version_pdf(request, ctg, role, number):
-    return _download(ctg, number, "pdf", "application/pdf")
+    return _download(ctg, number, "pdf", PDF_TYPE)
