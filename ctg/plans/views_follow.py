@@ -15,7 +15,6 @@ from datetime import date
 from decimal import Decimal
 from urllib.parse import urlencode
 
-from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -30,6 +29,7 @@ from ctg.plans import progress, summary
 from ctg.plans.models import Enjeu, FicheAction, Funder
 from ctg.plans.numbering import FICHE, FicheNode, Node, number_plan
 from ctg.plans.selectors import plan_tree
+from ctg.rendering import attachment
 
 # The text alternative of an active year in the timeline, by status, with its DSFR badge colour.
 TIMELINE_STATES = {
@@ -360,11 +360,8 @@ def fiche_table_csv(request, ctg, role):
                 _csv_amount(row.spent),
             ]
         )
-    response = HttpResponse(
-        ("\ufeff" + buffer.getvalue()).encode("utf-8"), content_type="text/csv; charset=utf-8"
-    )
-    response["Content-Disposition"] = f'attachment; filename="fiches-action-ctg-{ctg.pk}.csv"'
-    return response
+    content = ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    return attachment(content, "text/csv; charset=utf-8", f"fiches-action-ctg-{ctg.pk}.csv")
 
 
 @ctg_view(Op.VIEW)
