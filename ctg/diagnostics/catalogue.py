@@ -49,6 +49,24 @@ SOURCES = {
     CAF_COMMUNE: "Cnaf, base communale des allocataires au 31/12/{year} (data.caf.fr)",
 }
 
+# The datasets as the portrait names them (« Données utilisées »): one per kind of the store
+# (`DatasetImport.Kind`), so that a page never shows a raw key.
+DATASET_LABELS = {
+    RP: "Recensement de la population (dossier complet)",
+    FILOSOFI: "FiLoSoFi (revenus et pauvreté)",
+    CAF: "Allocataires CAF",
+    CHILDCARE: "Accueil du jeune enfant (taux de couverture des communes)",
+    CHILDCARE_EPCI: "Accueil du jeune enfant (taux de couverture des intercommunalités)",
+    CHILDCARE_DEP: "Accueil du jeune enfant (taux de couverture des départements)",
+    BPE: "Base permanente des équipements",
+    CAF_COMMUNE: "Allocataires CAF (données communales)",
+}
+
+
+def dataset_label(kind: str) -> str:
+    return DATASET_LABELS[kind]
+
+
 AGE_BANDS = (
     "P{yy}_POP0014",
     "P{yy}_POP1529",

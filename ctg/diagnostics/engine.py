@@ -376,34 +376,68 @@ def sums_from_rows(r: Resolved, rows: list[dict]) -> Sums:
     )
 
 
-def aggregate_territory(
-    kind: str, year: int, indicators: list[Indicator], codes: list[str]
-) -> dict[str, Value]:
-    """The indicators of one group of communes: the commune rows are read with DuckDB and summed in Python
-    (a few communes: cheaper than planning the large SQL of `aggregate`)."""
+@dataclass(frozen=True)
+class TerritoryRows:
+    """The commune rows of one territory for one dataset vintage, as read once by `read_territory`: they give
+    the territory's values (`territory_values`) and each commune's (`commune_values`)."""
+
+    kind: str
+    year: int
+    resolved: tuple[tuple[Indicator, Resolved | None], ...]
+    rows: tuple[dict, ...]  # one per current commune of the territory: code, population, columns, secrets
+
+    def resolution(self, indicator_id: str) -> tuple[Indicator, Resolved | None] | None:
+        return next((pair for pair in self.resolved if pair[0].id == indicator_id), None)
+
+
+def read_territory(kind: str, year: int, indicators: list[Indicator], codes: list[str]) -> TerritoryRows:
+    """The commune rows of `codes` for the columns of `indicators`, read with DuckDB in one query."""
     available = set(dataset_columns(kind, year))
-    resolved = [(ind, resolve(ind, available, year)) for ind in indicators]
+    resolved = tuple((ind, resolve(ind, available, year)) for ind in indicators)
     usable = [r for _ind, r in resolved if r is not None]
     columns = list(dict.fromkeys(c for r in usable for c in r.columns))
     additive = {c for r in usable if r.indicator.kind != Kind.NOT_AGGREGATABLE for c in r.columns}
     with _lock:
         connection = _state["connection"] if _state["connection"] is not None else _connection()
         table = _dataset_table(connection, kind, year, columns, additive)
-        names = ["population"] + columns + [c + store.SECRET_SUFFIX for c in columns]
-        select = ", ".join(["cog.population"] + [f"ds.{_q(c)}" for c in names[1:]])
+        names = ["code", "population"] + columns + [c + store.SECRET_SUFFIX for c in columns]
+        select = ", ".join(["cog.code", "cog.population"] + [f"ds.{_q(c)}" for c in names[2:]])
         cursor = connection.execute(
             f"SELECT {select} FROM cog LEFT JOIN {table} AS ds ON ds.code = cog.code "
             "WHERE cog.code IN (SELECT unnest(?))",
             [list(codes)],
         )
-        rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
-    values = {}
-    for ind, r in resolved:
-        if r is None:
-            values[ind.id] = _columns_missing(year, len(rows))
-        else:
-            values[ind.id] = values_from_sums(ind, sums_from_rows(r, rows), r.column_year or year)
-    return values
+        rows = tuple(dict(zip(names, row, strict=True)) for row in cursor.fetchall())
+    return TerritoryRows(kind, year, resolved, rows)
+
+
+def _group_values(ind: Indicator, r: Resolved | None, rows, year: int) -> Value:
+    if r is None:
+        return _columns_missing(year, len(rows))
+    return values_from_sums(ind, sums_from_rows(r, rows), r.column_year or year)
+
+
+def territory_values(data: TerritoryRows) -> dict[str, Value]:
+    """The indicators of the whole territory: its commune rows summed by the catalogue's rules."""
+    return {ind.id: _group_values(ind, r, data.rows, data.year) for ind, r in data.resolved}
+
+
+def commune_values(data: TerritoryRows, indicator_id: str) -> dict[str, Value]:
+    """{commune code: Value} of one indicator: each commune's row on its own, by the same rules (and so the
+    same figures as `aggregate(..., group="commune")`)."""
+    pair = data.resolution(indicator_id)
+    if pair is None:
+        return {}
+    ind, r = pair
+    return {row["code"]: _group_values(ind, r, (row,), data.year) for row in data.rows}
+
+
+def aggregate_territory(
+    kind: str, year: int, indicators: list[Indicator], codes: list[str]
+) -> dict[str, Value]:
+    """The indicators of one group of communes: the commune rows are read with DuckDB and summed in Python
+    (a few communes: cheaper than planning the large SQL of `aggregate`)."""
+    return territory_values(read_territory(kind, year, indicators, codes))
 
 
 def aggregate_cached(kind: str, year: int, indicators: list[Indicator], *, group: str, fresh: bool = False):

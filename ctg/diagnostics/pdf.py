@@ -5,12 +5,12 @@ from pathlib import Path
 import dsfr
 from django.template.loader import render_to_string
 
+from ctg.diagnostics.presentation import portrait_context
+
 FONTS_DIR = Path(dsfr.__file__).resolve().parent / "static" / "dsfr" / "dist" / "fonts"
 
 
 def render_portrait_html(portrait) -> str:
-    from ctg.diagnostics.views import portrait_context
-
     context = portrait_context(portrait, for_pdf=True)
     context["fonts_dir"] = FONTS_DIR.as_uri()
     # The name in a CSS string of the <style> element (raw text: no HTML escaping there).

@@ -4,7 +4,7 @@ import re
 from dataclasses import dataclass, field, replace
 
 from django.conf import settings
-from django.db.models import Sum
+from django.db.models import Q, Sum
 
 from ctg.diagnostics import engine, reader, store
 from ctg.diagnostics.catalogue import BY_ID, INDICATORS, THEME_ORDER, Indicator, Kind, Theme, source_label
@@ -27,6 +27,10 @@ class Territory:
     population: int
     departements: list[str]  # by decreasing population share
     region: str | None
+    commune_names: dict[str, str] = field(default_factory=dict)  # code → name, read with the codes
+
+    def commune_name(self, code: str) -> str:
+        return self.commune_names.get(code, code)
 
     @property
     def kind_label(self) -> str:
@@ -64,6 +68,51 @@ class IndicatorResult:
         return self.value.value - self.previous.value
 
 
+class CommuneValues:
+    """The values of each commune of the territory, from the rows the portrait read for the territory's own
+    figures (`engine.read_territory`): no second pass over the store; computed per indicator when asked."""
+
+    def __init__(self, rows: dict[str, engine.TerritoryRows] | None = None, indicators=()):
+        self._rows = rows or {}  # dataset kind → rows of its latest vintage
+        self._indicators = {ind.id: ind for ind in indicators}  # as computed (fallback dataset applied)
+        self._columns: dict[str, dict[str, Value]] = {}
+
+    def available(self, indicator_id: str) -> bool:
+        """Whether the store holds the indicator's columns (its components' columns, for a derived one)."""
+        declared = BY_ID[indicator_id]
+        if declared.kind == Kind.DERIVED:
+            return all(self.available(i) for i in declared.derived_from)
+        ind = self._indicators.get(indicator_id)
+        rows = self._rows.get(ind.dataset) if ind is not None else None
+        pair = rows.resolution(indicator_id) if rows is not None else None
+        return pair is not None and pair[1] is not None
+
+    def column(self, indicator_id: str) -> dict[str, Value]:
+        """{commune code: Value}; a commune without a value for the indicator is absent."""
+        if indicator_id not in self._columns:
+            self._columns[indicator_id] = self._compute(indicator_id)
+        return self._columns[indicator_id]
+
+    def _compute(self, indicator_id: str) -> dict[str, Value]:
+        declared = BY_ID[indicator_id]
+        if declared.kind == Kind.DERIVED:
+            top, bottom = (self.column(i) for i in declared.derived_from)
+            return {code: _derived_value(declared, value, bottom.get(code)) for code, value in top.items()}
+        ind = self._indicators.get(indicator_id)
+        if ind is None or ind.dataset not in self._rows:
+            return {}
+        return engine.commune_values(self._rows[ind.dataset], indicator_id)
+
+    def of(self, code: str, indicator_ids) -> dict[str, Value]:
+        """{indicator id: Value} of one commune."""
+        values = {}
+        for indicator_id in indicator_ids:
+            value = self.column(indicator_id).get(code)
+            if value is not None:
+                values[indicator_id] = value
+        return values
+
+
 @dataclass
 class Portrait:
     territory: Territory
@@ -71,6 +120,9 @@ class Portrait:
     datasets: dict[str, int]  # kind → vintage used
     attention: list[dict] = field(default_factory=list)
     fictitious_datasets: list[str] = field(default_factory=list)  # labels of generated (demo) datasets used
+    communes: CommuneValues = field(default_factory=CommuneValues)
+    # Generated (demo) datasets among all the catalogue's datasets in the store (latest vintages), by kind.
+    fictitious_in_store: list[str] = field(default_factory=list)
 
     @property
     def is_fictitious(self) -> bool:
@@ -109,13 +161,14 @@ def _departements_by_weight(codes: list[str]) -> list[str]:
 
 
 def _territory(code, kind, name, communes_qs) -> Territory:
-    codes = list(communes_qs.filter(is_active=True).values_list("code", flat=True))
+    names = dict(communes_qs.filter(is_active=True).values_list("code", "name"))
+    codes = list(names)
     population = communes_qs.filter(is_active=True).aggregate(p=Sum("population"))["p"] or 0
     departements = _departements_by_weight(codes)
     region = None
     if departements:
         region = Departement.objects.filter(code=departements[0]).values_list("region_id", flat=True).first()
-    return Territory(code, kind, name, codes, population, departements, region)
+    return Territory(code, kind, name, codes, population, departements, region, names)
 
 
 def resolve_territory(code: str) -> Territory:
@@ -232,7 +285,10 @@ def _level_value(ind: Indicator, level_kind: str, code: str, available) -> Value
 
 def _derived(ind: Indicator, numerator: IndicatorResult | None, denominator: IndicatorResult | None):
     a = numerator.value if numerator else None
-    b = denominator.value if denominator else None
+    return _derived_value(ind, a, denominator.value if denominator else None)
+
+
+def _derived_value(ind: Indicator, a: Value | None, b: Value | None) -> Value:
     if a is None or b is None or a.value is None or not b.value:
         status = a.status if a is not None and a.status != OK else NON_DISPONIBLE
         return Value(None, status, None, a.year if a else None, note="Composantes non disponibles.")
@@ -247,13 +303,17 @@ def build_portrait(territory: Territory, *, with_references: bool = True) -> Por
     results: dict[str, IndicatorResult] = {}
     used: dict[str, int] = {}
     departement = territory.departements[0] if territory.departements else None
-    names = {
-        "departement": dict(Departement.objects.values_list("code", "name")),
-        "region": dict(Region.objects.values_list("code", "name")),
-    }
+    names = {}
+    if with_references:
+        names = {
+            "departement": dict(Departement.objects.values_list("code", "name")),
+            "region": dict(Region.objects.values_list("code", "name")),
+        }
     groups: dict[str, list[Indicator]] = {}
-    for ind in effective_indicators(available):
+    effective = effective_indicators(available)
+    for ind in effective:
         groups.setdefault(ind.dataset, []).append(ind)
+    commune_rows: dict[str, engine.TerritoryRows] = {}
     for kind, indicators in groups.items():
         years = available.get(kind, [])
         if not years:
@@ -266,7 +326,9 @@ def build_portrait(territory: Territory, *, with_references: bool = True) -> Por
             continue
         year = years[-1]
         used[kind] = year
-        own = engine.aggregate_territory(kind, year, indicators, territory.communes)
+        # One read of the communes' rows: the territory's figures, and each commune's (table, map, CSV).
+        commune_rows[kind] = engine.read_territory(kind, year, indicators, territory.communes)
+        own = engine.territory_values(commune_rows[kind])
         previous = {}
         if len(years) > 1:
             previous = engine.aggregate_territory(kind, years[-2], indicators, territory.communes)
@@ -322,18 +384,41 @@ def build_portrait(territory: Territory, *, with_references: bool = True) -> Por
     for result in results.values():
         result.comparison = compare_sentence(result)
     ordered = [results[ind.id] for ind in INDICATORS if ind.id in results]
-    portrait = Portrait(territory, ordered, used, fictitious_datasets=fictitious_datasets(used))
+    latest = {kind: years[-1] for kind, years in available.items()}
+    fictitious = _fictitious_labels(latest)
+    portrait = Portrait(
+        territory,
+        ordered,
+        used,
+        fictitious_datasets=[fictitious[kind] for kind in used if kind in fictitious],
+        communes=CommuneValues(commune_rows, effective),
+        fictitious_in_store=[fictitious[kind] for kind in latest if kind in fictitious],
+    )
     portrait.attention = attention_points(ordered, thresholds=attention_thresholds())
     return portrait
 
 
 def fictitious_datasets(used: dict[str, int]) -> list[str]:
     """The datasets in use whose file in the store was generated for the demonstration."""
-    labels = []
-    for kind, year in used.items():
-        latest = DatasetImport.objects.filter(kind=kind, year=year).order_by("-imported_at", "-pk").first()
-        if latest is not None and latest.is_fictitious:
-            labels.append(f"{latest.get_kind_display()} {year}")
+    labels = _fictitious_labels(used)
+    return [labels[kind] for kind in used if kind in labels]
+
+
+def _fictitious_labels(vintages: dict[str, int]) -> dict[str, str]:
+    """{kind: label} of the vintages whose latest import was generated for the demonstration (one query)."""
+    if not vintages:
+        return {}
+    wanted = Q()
+    for kind, year in vintages.items():
+        wanted |= Q(kind=kind, year=year)
+    labels: dict[str, str] = {}
+    seen = set()
+    for record in DatasetImport.objects.filter(wanted).order_by("-imported_at", "-pk"):
+        if (record.kind, record.year) in seen:
+            continue
+        seen.add((record.kind, record.year))  # the latest import of that vintage is the file in the store
+        if record.is_fictitious:
+            labels[record.kind] = f"{record.get_kind_display()} {record.year}"
     return labels
 
 

@@ -1,0 +1,294 @@
+"""The portrait social de territoire as the pages, the PDF and the CSV show it: rows, commune table, map.
+
+Everything here reads a `Portrait` built once (`ctg.diagnostics.portrait.build_portrait`): the territory's
+figures and its communes' values come from the same pass over the store, so the commune table, the map and
+the CSV never run the engine again. No HTTP here: the views (`ctg.diagnostics.views`) and the PDF
+(`ctg.diagnostics.pdf`) both use `portrait_context`.
+"""
+
+import io
+
+from django.urls import reverse
+from django.utils import timezone
+
+from ctg.datafiles import csv_writer
+from ctg.diagnostics import charts, engine, maps
+from ctg.diagnostics.catalogue import (
+    COMMUNE_TABLE_INDICATORS,
+    INDICATORS,
+    SOURCES,
+    Kind,
+    dataset_label,
+    indicator,
+)
+from ctg.diagnostics.portrait import Portrait, Territory
+from ctg.diagnostics.readings import NBSP, format_number, format_value
+from ctg.territories.models import Departement, Region
+
+DEFAULT_MAP_INDICATOR = "part_moins_15_ans"
+STATUS_LABELS = {
+    engine.OK: ("Complet", "fr-badge--success"),
+    engine.PARTIEL: ("Partiel", "fr-badge--warning"),
+    engine.SECRET: ("Secret statistique", "fr-badge--info"),
+    engine.NON_DISPONIBLE: ("Non disponible", ""),
+}
+TONES = {
+    "vigilance": ("Vigilance", "fr-badge--warning"),
+    "atout": ("Atout", "fr-badge--success"),
+    "ecart": ("Écart", "fr-badge--info"),
+}
+LEVELS = (("departement", "Département"), ("region", "Région"), ("france", "France"))
+
+
+# --- rows of the indicator tables -----------------------------------------------------------------------
+
+
+def value_text(value: float | None, ind) -> str:
+    return format_value(value, ind.unit, ind.decimals)
+
+
+def evolution_text(result) -> str:
+    delta = result.evolution
+    if delta is None:
+        return ""
+    ind = result.indicator
+    sign = "+" if delta > 0 else ""
+    unit = "pt" if ind.unit == "%" else ind.unit
+    since = f" depuis {result.previous.year}" if result.previous and result.previous.year else ""
+    return f"{sign}{format_number(delta, ind.decimals)}{NBSP}{unit}{since}"
+
+
+def status_of(result) -> dict:
+    value = result.value
+    label, css = STATUS_LABELS.get(value.status, (value.status, ""))
+    detail = value.note
+    if value.status == engine.PARTIEL and value.coverage is not None:
+        label = f"Partiel ({format_number(value.coverage * 100, 0)}{NBSP}% de la population)"
+    return {"code": value.status, "label": label, "css": css, "detail": detail}
+
+
+def reference_cells(result, territory: Territory) -> list[dict]:
+    cells = []
+    for level, _label in LEVELS:
+        ref = result.references.get(level)
+        if ref is None:
+            reason = "Le territoire lui-même." if level == territory.kind else "Niveau non déterminé."
+            cells.append({"text": "—", "name": "", "reason": reason})
+        elif ref.value is None:
+            cells.append({"text": "—", "name": ref.name, "reason": ref.reason})
+        else:
+            cells.append({"text": value_text(ref.value, result.indicator), "name": ref.name, "reason": ""})
+    return cells
+
+
+def result_row(result, territory: Territory) -> dict:
+    ind = result.indicator
+    return {
+        "id": ind.id,
+        "label": ind.label,
+        "unit": ind.unit,
+        "definition": ind.definition,
+        "value": value_text(result.value.value, ind),
+        "status": status_of(result),
+        "year": result.value.year or "—",
+        "source": result.source,
+        "references": reference_cells(result, territory),
+        "evolution": evolution_text(result),
+        "comparison": result.comparison,
+    }
+
+
+def datasets_used(portrait: Portrait) -> list[dict]:
+    return [
+        {
+            "kind": kind,
+            "label": dataset_label(kind),
+            "year": year,
+            "source": SOURCES[kind].format(year=year),
+        }
+        for kind, year in sorted(portrait.datasets.items())
+    ]
+
+
+def territory_link(territory: Territory) -> str | None:
+    if territory.kind == "commune":
+        return reverse("territories:commune", args=[territory.code])
+    if territory.kind == "epci":
+        return reverse("territories:epci", args=[territory.code])
+    if territory.kind == "departement":
+        return reverse("territories:departement", args=[territory.code])
+    return None
+
+
+# --- commune table, map and CSV -------------------------------------------------------------------------
+
+
+def _sort_key_value(portrait: Portrait, key: str, code: str) -> float | None:
+    value = portrait.communes.column(key).get(code)
+    return value.value if value is not None else None
+
+
+def sort_communes(portrait: Portrait, key: str, order: str) -> list[str]:
+    """The territory's commune codes sorted by name or by an indicator; a commune without value is last."""
+    territory = portrait.territory
+    reverse_order = order == "desc"
+    if key == "nom":
+        return sorted(
+            territory.communes,
+            key=lambda c: (territory.commune_name(c).lower(), c),
+            reverse=reverse_order,
+        )
+    present = [c for c in territory.communes if _sort_key_value(portrait, key, c) is not None]
+    absent = [c for c in territory.communes if _sort_key_value(portrait, key, c) is None]
+    present.sort(
+        key=lambda c: (_sort_key_value(portrait, key, c), territory.commune_name(c)), reverse=reverse_order
+    )
+    return present + sorted(absent, key=territory.commune_name)  # no value: always last
+
+
+def commune_cell(value: engine.Value | None, ind) -> dict:
+    if value is None or value.value is None:
+        label = STATUS_LABELS.get(value.status if value else engine.NON_DISPONIBLE)[0]
+        return {"text": "—", "note": "secret" if value and value.status == engine.SECRET else label}
+    return {"text": value_text(value.value, ind), "note": ""}
+
+
+def commune_table(portrait: Portrait, params, base_query: dict) -> dict | None:
+    territory = portrait.territory
+    if len(territory.communes) < 2:
+        return None
+    key = params.get("tri") if params.get("tri") in (*COMMUNE_TABLE_INDICATORS, "nom") else "nom"
+    order = "desc" if params.get("ordre") == "desc" else "asc"
+    columns = [{"id": "nom", "label": "Commune", "unit": ""}] + [
+        {"id": i, "label": indicator(i).label, "unit": indicator(i).unit} for i in COMMUNE_TABLE_INDICATORS
+    ]
+    for column in columns:
+        active = column["id"] == key
+        column["aria_sort"] = ("ascending" if order == "asc" else "descending") if active else "none"
+        next_order = "desc" if active and order == "asc" else "asc"
+        query = {**base_query, "tri": column["id"], "ordre": next_order}
+        column["href"] = "?" + "&".join(f"{k}={v}" for k, v in query.items()) + "#communes"
+        column["next"] = "décroissant" if next_order == "desc" else "croissant"
+    body = []
+    for code in sort_communes(portrait, key, order):
+        values = portrait.communes.of(code, COMMUNE_TABLE_INDICATORS)
+        cells = [commune_cell(values.get(i), indicator(i)) for i in COMMUNE_TABLE_INDICATORS]
+        body.append({"code": code, "name": territory.commune_name(code), "cells": cells})
+    return {"columns": columns, "rows": body, "key": key, "order": order}
+
+
+def map_choices(portrait: Portrait) -> list:
+    """The indicators the map can show: a value per commune (no evolution), from a dataset in the store."""
+    return [ind for ind in INDICATORS if ind.kind != Kind.EVOLUTION and portrait.communes.available(ind.id)]
+
+
+def map_indicator(choices: list, requested) -> str:
+    """The indicator asked for when the map offers it, else the default one (else the first offered)."""
+    ids = [ind.id for ind in choices]
+    if requested in ids:
+        return requested
+    if DEFAULT_MAP_INDICATOR in ids or not ids:
+        return DEFAULT_MAP_INDICATOR
+    return ids[0]
+
+
+def commune_map(portrait: Portrait, indicator_id: str) -> dict:
+    territory = portrait.territory
+    ind = indicator(indicator_id)
+    shapes, source = maps.load_contours(territory.communes)
+    result = {"indicator": ind, "svg": "", "source": source, "missing": len(territory.communes) - len(shapes)}
+    if not shapes:
+        return result
+    values = portrait.communes.column(indicator_id)
+    result["svg"] = maps.choropleth_svg(
+        shapes,
+        {code: (values[code].value if code in values else None) for code in territory.communes},
+        {code: territory.commune_name(code) for code in shapes},
+        title=f"{ind.label} par commune — {territory.name}",
+        unit=ind.unit,
+        decimals=ind.decimals,
+    )
+    return result
+
+
+def commune_csv(portrait: Portrait) -> str:
+    """The key figures of each commune, as the CSV download (decimal comma, no formula)."""
+    territory = portrait.territory
+    buffer = io.StringIO()
+    writer = csv_writer(buffer)  # no cell run as a formula (ctg.datafiles)
+    header = ["Code commune", "Commune"]
+    for ind_id in COMMUNE_TABLE_INDICATORS:
+        ind = indicator(ind_id)
+        header.append(f"{ind.label} ({ind.unit})")
+    fictitious = portrait.fictitious_in_store
+    if fictitious:
+        header.append("Données")
+    writer.writerow(header)
+    for code in sorted(territory.communes, key=lambda c: (territory.commune_name(c).lower(), c)):
+        row = [code, territory.commune_name(code)]
+        values = portrait.communes.of(code, COMMUNE_TABLE_INDICATORS)
+        for ind_id in COMMUNE_TABLE_INDICATORS:
+            value = values.get(ind_id)
+            if value is None or value.value is None:
+                row.append("")
+            else:
+                row.append(f"{round(value.value, indicator(ind_id).decimals + 2)}".replace(".", ","))
+        if fictitious:
+            row.append("FICTIVES (démonstration) : " + ", ".join(fictitious))
+        writer.writerow(row)
+    return buffer.getvalue()
+
+
+# --- the whole page -------------------------------------------------------------------------------------
+
+
+def portrait_context(portrait: Portrait, params=None, *, for_pdf: bool = False) -> dict:
+    params = params or {}
+    territory = portrait.territory
+    themes = []
+    for theme in portrait.by_theme():
+        chart = charts.theme_chart(theme, portrait)
+        themes.append(
+            {
+                "id": theme["theme"],
+                "label": theme["label"],
+                "reading": theme["reading"],
+                "rows": [result_row(r, territory) for r in theme["results"]],
+                "chart": chart,
+            }
+        )
+    attention = [
+        {
+            "label": point["indicator"].label,
+            "sentence": point["sentence"],
+            "tone": point["tone"],
+            "tone_label": TONES[point["tone"]][0],
+            "css": TONES[point["tone"]][1],
+        }
+        for point in portrait.attention
+    ]
+    choices = map_choices(portrait)
+    map_id = map_indicator(choices, params.get("carte"))
+    base_query = {"carte": map_id} if map_id != DEFAULT_MAP_INDICATOR else {}
+    departements = dict(
+        Departement.objects.filter(code__in=territory.departements).values_list("code", "name")
+    )
+    region = Region.objects.filter(code=territory.region).values_list("name", flat=True).first()
+    return {
+        "portrait": portrait,
+        "territory": territory,
+        "population": format_number(territory.population, 0),
+        "departement_names": [departements.get(c, c) for c in territory.departements],
+        "region_name": region,
+        "datasets": datasets_used(portrait),
+        "attention": attention,
+        "themes": themes,
+        "levels": [label for _level, label in LEVELS],
+        "commune_table": None if for_pdf else commune_table(portrait, params, base_query),
+        "map": commune_map(portrait, map_id),
+        "map_choices": choices,
+        "map_id": map_id,
+        "territory_url": territory_link(territory),
+        "generated": timezone.localdate(),
+        "definitions": [result_row(r, territory) for r in portrait.results],
+    }
