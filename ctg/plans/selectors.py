@@ -65,10 +65,9 @@ def plan_tree(ctg: Ctg) -> list[Enjeu]:
     )
 
 
-def plan_numbers(ctg: Ctg, tree: list[Enjeu] | None = None) -> dict[tuple[str, int], str]:
-    """{(kind, id): "1.2.3"} for the whole plan of the dossier (`tree`: `plan_tree(ctg)` if not given)."""
-    tree = plan_tree(ctg) if tree is None else tree
-    nodes = [
+def tree_nodes(tree: list[Enjeu]) -> list[numbering.Node]:
+    """The enjeux › strategic › operational objectives of `plan_tree(ctg)` as `numbering.Node`s (no query)."""
+    return [
         numbering.Node(
             e.pk,
             e.position,
@@ -81,6 +80,11 @@ def plan_numbers(ctg: Ctg, tree: list[Enjeu] | None = None) -> dict[tuple[str, i
         )
         for e in tree
     ]
+
+
+def plan_numbers(ctg: Ctg, tree: list[Enjeu] | None = None) -> dict[tuple[str, int], str]:
+    """{(kind, id): "1.2.3"} for the whole plan of the dossier (`tree`: `plan_tree(ctg)` if not given)."""
+    nodes = tree_nodes(plan_tree(ctg) if tree is None else tree)
     objectives = defaultdict(list)
     for fiche_id, objective_id in FicheAction.objectives.through.objects.filter(
         ficheaction__ctg=ctg

@@ -27,8 +27,8 @@ from ctg.diagnostics.readings import format_number
 from ctg.organisations.permissions import Op
 from ctg.plans import progress, summary
 from ctg.plans.models import Enjeu, FicheAction, Funder
-from ctg.plans.numbering import FICHE, FicheNode, Node, number_plan
-from ctg.plans.selectors import plan_tree
+from ctg.plans.numbering import FICHE, FicheNode, number_plan
+from ctg.plans.selectors import plan_tree, tree_nodes
 from ctg.rendering import attachment
 
 # The text alternative of an active year in the timeline, by status, with its DSFR badge colour.
@@ -111,25 +111,18 @@ def plan_rows(ctg) -> tuple[list[Enjeu], list[Row]]:
     """The enjeux in plan order and every fiche of the dossier, in plan order (numbered first)."""
     enjeux = plan_tree(ctg)
     enjeu_of_operational: dict[int, tuple[int, Enjeu]] = {}
-    nodes = []
     for enjeu in enjeux:
-        strategic_nodes = []
         for strategic in enjeu.objectives.all():
-            operational_nodes = []
             for operational in strategic.operational.all():
                 enjeu_of_operational[operational.pk] = (len(enjeu_of_operational), enjeu)
-                operational_nodes.append(Node(operational.pk, operational.position))
-            strategic_nodes.append(Node(strategic.pk, strategic.position, tuple(operational_nodes)))
-        nodes.append(Node(enjeu.pk, enjeu.position, tuple(strategic_nodes)))
 
     fiches = list(
         FicheAction.objects.filter(ctg=ctg)
         .select_related("pilot_organisation")
         .prefetch_related("objectives", "communes", "budget", "steps")
     )
-    numbers = number_plan(
-        nodes, [FicheNode(f.pk, f.position, tuple(o.pk for o in f.objectives.all())) for f in fiches]
-    )
+    fiche_nodes = [FicheNode(f.pk, f.position, tuple(o.pk for o in f.objectives.all())) for f in fiches]
+    numbers = number_plan(tree_nodes(enjeux), fiche_nodes)
     rows = []
     for fiche in fiches:
         ranks = [enjeu_of_operational[o.pk] for o in fiche.objectives.all() if o.pk in enjeu_of_operational]
