@@ -1,7 +1,7 @@
 """Benchmark of the limits on uploaded plan files (ctg/datafiles.py): how fast, and in how much memory,
 hostile files are refused, and what reading a valid workbook costs.
 
-Measures, for each file, the whole path up to the database (`exchange._read_workbook` for a workbook,
+Measures, for each file, the whole path up to the database (`exchange.read_workbook` for a workbook,
 `datafiles.load_json` for JSON; both the web form and `ctg plan_import` go through them): median time of
 --repeat runs and the peak of Python allocations (tracemalloc). Files:
   - the audit's zip bomb: a valid plan workbook, about 1 Mo, whose sheet XML or shared strings hold one text
@@ -104,19 +104,19 @@ def main() -> int:
     long_text = b'{"format": "ctg-plan", "version": 1, "notes": "' + b"A" * 2_000_000 + b'"}'
 
     cases = [
-        ("bombe 1 Gio (feuille)", bombs["sheet"], lambda d: exchange._read_workbook(d, "bombe.xlsx")),
+        ("bombe 1 Gio (feuille)", bombs["sheet"], lambda d: exchange.read_workbook(d, "bombe.xlsx")),
         (
             "bombe 1 Gio (sharedStrings)",
             bombs["sharedStrings"],
-            lambda d: exchange._read_workbook(d, "b.xlsx"),
+            lambda d: exchange.read_workbook(d, "b.xlsx"),
         ),
-        ("bombe à taille mentie (64 Mio)", lying, lambda d: exchange._read_workbook(d, "b.xlsx")),
-        ("texte de 20 Mio (ratio)", ratio, lambda d: exchange._read_workbook(d, "b.xlsx")),
+        ("bombe à taille mentie (64 Mio)", lying, lambda d: exchange.read_workbook(d, "b.xlsx")),
+        ("texte de 20 Mio (ratio)", ratio, lambda d: exchange.read_workbook(d, "b.xlsx")),
         ("JSON imbriqué 10 000 niveaux", deep, lambda d: datafiles.load_json(d, "plan.json")),
         ("JSON imbriqué 5 000 000 niveaux", deepest, lambda d: datafiles.load_json(d, "plan.json")),
         ("JSON, un texte de 2 M car.", long_text, lambda d: datafiles.load_json(d, "plan.json")),
-        ("classeur valide (vide)", valid, lambda d: exchange._read_workbook(d, "plan.xlsx")),
-        (f"classeur valide, {args.rows} valeurs", large, lambda d: exchange._read_workbook(d, "plan.xlsx")),
+        ("classeur valide (vide)", valid, lambda d: exchange.read_workbook(d, "plan.xlsx")),
+        (f"classeur valide, {args.rows} valeurs", large, lambda d: exchange.read_workbook(d, "plan.xlsx")),
     ]
     print(f"Bombes construites en {built:.2f} s ({len(bombs['sheet']) / 1e6:.2f} Mo sur disque chacune).")
     print(f"{'fichier':34} {'taille':>10} {'temps (méd.)':>13} {'pic Python':>11}  résultat")

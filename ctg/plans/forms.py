@@ -1,5 +1,7 @@
-"""Forms of the plan d'action's tree and fiches. Business rules live in `services`: the forms only shape the
-input; the services' French errors are put back on the fields by the views."""
+"""Forms of the plan d'action's tree and fiches. The forms shape the input; the fiche's business rules are
+those of `rules` (shared with the services and the plan import), checked here too so that the person sees
+every problem at once; what remains (references, locking) is checked by the services, whose French errors
+the views put back on the fields."""
 
 import re
 
@@ -9,6 +11,7 @@ from ctg.conventions.models import Field
 from ctg.diagnostics.catalogue import INDICATORS
 from ctg.forms import DsfrForm
 from ctg.organisations.models import Organisation
+from ctg.plans import rules
 from ctg.plans.models import FicheAction, Funder, IndicatorValue, OperationalObjective, PlanIndicator
 from ctg.territories.models import Commune
 
@@ -144,6 +147,7 @@ class FicheForm(DsfrForm):
 
     def __init__(self, *args, ctg, objective_numbers=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.period = rules.Period.of(ctg)
         self.fields["objectives"].queryset = OperationalObjective.objects.filter(
             strategic__enjeu__ctg=ctg
         ).order_by("strategic__enjeu__position", "strategic__position", "position", "id")
@@ -157,6 +161,15 @@ class FicheForm(DsfrForm):
             pk__in={ctg.caf_id, *partner_ids, *([pilot] if pilot else [])}
         ).order_by("name")
         self.fields["partners"].queryset = Organisation.objects.filter(pk__in=partner_ids).order_by("name")
+
+    def clean(self):
+        """The rules of `rules.fiche_problems`, on the fields that passed their own checks."""
+        cleaned = super().clean()
+        values = {name: cleaned.get(name) for name in self.fields}
+        for problem in rules.fiche_problems(values, self.period):
+            if problem.field in self.fields and problem.field in cleaned:
+                self.add_error(problem.field, problem.message)
+        return cleaned
 
     def values(self) -> dict:
         """The cleaned data as the services take them (without `version`)."""

@@ -30,6 +30,7 @@ from ctg.diagnostics.catalogue import BY_ID, Kind, source_label
 from ctg.diagnostics.engine import OK, PARTIEL
 from ctg.diagnostics.portrait import TerritoryNotFound, resolve_territory, territory_of_ctg
 from ctg.organisations.models import Organisation
+from ctg.plans import rules
 from ctg.plans.models import (
     Attachment,
     BilanAnnuel,
@@ -81,11 +82,14 @@ def _text(value, *, field: str, label: str, required: bool = False, max_length: 
     return value
 
 
+def _raise(problem: rules.Problem | None) -> None:
+    if problem is not None:
+        raise ValidationError({problem.field: problem.message})
+
+
 def _check_fields(fields: Iterable[str] | None) -> list[str]:
     fields = list(dict.fromkeys(fields or []))
-    unknown = [f for f in fields if f not in Field.values]
-    if unknown:
-        raise ValidationError({"fields": f"Champ d'intervention inconnu : {', '.join(map(str, unknown))}."})
+    _raise(rules.fields_problem(fields))
     return fields
 
 
@@ -100,39 +104,18 @@ def _check_attention_indicators(ids: Iterable[str] | None) -> list[str]:
 
 
 def _check_choice(value, choices, *, field: str, label: str) -> str:
-    if value not in choices.values:
-        raise ValidationError({field: f"{label} : valeur inconnue « {value} »."})
+    _raise(rules.choice_problem(value, choices, field=field, label=label))
     return value
 
 
 def period_bounds(ctg: Ctg) -> tuple[datetime.date, datetime.date]:
-    return datetime.date(ctg.start_year, 1, 1), datetime.date(ctg.end_year, 12, 31)
+    period = rules.Period.of(ctg)
+    return period.first, period.last
 
 
 def _check_year_in_period(ctg: Ctg, year, *, field: str = "year") -> int:
-    try:
-        year = int(year)
-    except (TypeError, ValueError):
-        raise ValidationError({field: "L'année est obligatoire."}) from None
-    if not ctg.start_year <= year <= ctg.end_year:
-        raise ValidationError(
-            {field: f"L'année {year} est hors de la période de la CTG ({ctg.period_label})."}
-        )
-    return year
-
-
-def _check_dates(ctg: Ctg, start: datetime.date | None, end: datetime.date | None) -> None:
-    first, last = period_bounds(ctg)
-    period = f"du {first:%d/%m/%Y} au {last:%d/%m/%Y}"
-    errors = {}
-    if start is not None and not first <= start <= last:
-        errors["start_date"] = f"La date de début doit être comprise dans la période de la CTG ({period})."
-    if end is not None and not first <= end <= last:
-        errors["end_date"] = f"La date de fin doit être comprise dans la période de la CTG ({period})."
-    if not errors and start is not None and end is not None and end < start:
-        errors["end_date"] = "La date de fin ne peut pas précéder la date de début."
-    if errors:
-        raise ValidationError(errors)
+    _raise(rules.year_problem(year, rules.Period.of(ctg), field=field))
+    return int(year)
 
 
 def _amount(value, *, field: str, label: str) -> Decimal:
@@ -694,58 +677,46 @@ def _fiche_state(fiche: FicheAction) -> dict:
 
 
 def _clean_fiche(ctg: Ctg, values: dict) -> dict:
-    """Validates a complete set of fiche values (the stored ones merged with the changed ones)."""
-    values["title"] = _text(
-        values.get("title"), field="title", label="L'intitulé", required=True, max_length=300
-    )
-    for name, label in FICHE_TEXTS.items():
-        values[name] = _text(values.get(name), field=name, label=label)
-    values["pilot_person"] = _text(
-        values.get("pilot_person"), field="pilot_person", label="La personne pilote", max_length=200
-    )
-    values["fields"] = _check_fields(values.get("fields"))
-    values["status"] = _check_choice(values.get("status"), FicheAction.Status, field="status", label="Statut")
-    values["priority"] = _check_choice(
-        values.get("priority"), FicheAction.Priority, field="priority", label="Priorité"
-    )
-    objectives = list(dict.fromkeys(values.get("objectives") or []))
-    if not objectives:
-        raise ValidationError({"objectives": "Rattachez la fiche à au moins un objectif opérationnel."})
-    ids = {o.pk for o in objectives}
-    if OperationalObjective.objects.filter(pk__in=ids, strategic__enjeu__ctg=ctg).count() != len(ids):
-        raise ValidationError({"objectives": "Les objectifs opérationnels doivent appartenir à ce dossier."})
-    values["objectives"] = objectives
+    """Validates a complete set of fiche values (the stored ones merged with the changed ones): the rules of
+    `rules.fiche_problems`, then what the values refer to (objectives of this dossier, communes of its
+    territory, organisations). Raises a `ValidationError` naming every field in error."""
+    values["title"] = clean_text(values.get("title") or "", multiline=True).strip()
+    for name in (*FICHE_TEXTS, "pilot_person"):
+        values[name] = clean_text(values.get(name) or "", multiline=True).strip()
+    values["fields"] = list(dict.fromkeys(values.get("fields") or []))
+    values["objectives"] = list(dict.fromkeys(values.get("objectives") or []))
     values["all_communes"] = bool(values.get("all_communes"))
-    communes = list(dict.fromkeys(values.get("communes") or []))
-    if values["all_communes"]:
-        communes = []
-    else:
-        if not communes:
-            raise ValidationError(
-                {"communes": "Choisissez au moins une commune, ou « toutes les communes du territoire »."}
-            )
-        allowed = set(ctg.communes.values_list("pk", flat=True))
-        outside = [c for c in communes if c.pk not in allowed]
-        if outside:
-            raise ValidationError(
-                {
-                    "communes": "Ces communes ne font pas partie du territoire de la CTG : "
-                    + ", ".join(c.name for c in outside)
-                    + "."
-                }
-            )
-    values["communes"] = communes
+    values["communes"] = [] if values["all_communes"] else list(dict.fromkeys(values.get("communes") or []))
     values["partners"] = list(dict.fromkeys(values.get("partners") or []))
-    for org in [values.get("pilot_organisation"), *values["partners"]]:
-        if org is not None and not isinstance(org, Organisation):
-            raise ValidationError({"partners": "Organisation inconnue."})
+    errors = {}
     for name in ("start_date", "end_date"):
         value = values.get(name)
-        if value is not None and not isinstance(value, datetime.date):
-            raise ValidationError({name: "Date invalide."})
         if isinstance(value, datetime.datetime):
             values[name] = value.date()
-    _check_dates(ctg, values.get("start_date"), values.get("end_date"))
+        elif value is not None and not isinstance(value, datetime.date):
+            errors[name] = ["Date invalide."]
+            values[name] = None
+    problems = rules.fiche_problems(values, rules.Period.of(ctg))
+    for name, messages in rules.as_errors(problems).items():
+        errors.setdefault(name, []).extend(messages)
+    if values["objectives"] and "objectives" not in errors:
+        ids = {o.pk for o in values["objectives"]}
+        if OperationalObjective.objects.filter(pk__in=ids, strategic__enjeu__ctg=ctg).count() != len(ids):
+            errors["objectives"] = ["Les objectifs opérationnels doivent appartenir à ce dossier."]
+    if values["communes"]:
+        allowed = set(ctg.communes.values_list("pk", flat=True))
+        outside = [c for c in values["communes"] if c.pk not in allowed]
+        if outside:
+            errors["communes"] = [
+                "Ces communes ne font pas partie du territoire de la CTG : "
+                + ", ".join(c.name for c in outside)
+                + "."
+            ]
+    for org in [values.get("pilot_organisation"), *values["partners"]]:
+        if org is not None and not isinstance(org, Organisation):
+            errors["partners"] = ["Organisation inconnue."]
+    if errors:
+        raise ValidationError(errors)
     return values
 
 
@@ -992,10 +963,13 @@ def fiche_steps_set(*, fiche: FicheAction, actor, steps: Iterable[tuple[int, str
     """Replaces the yearly steps of the fiche's calendar."""
     ctg = fiche.ctg
     cleaned = []
+    period = rules.Period.of(ctg)
     for year, description in steps or []:
-        year = _check_year_in_period(ctg, year)
-        description = _text(description, field="steps", label=f"L'étape de {year}", required=True)
-        cleaned.append((year, description))
+        description = clean_text(description or "", multiline=True).strip()
+        problems = rules.step_problems(year, description, period)
+        if problems:
+            raise ValidationError(rules.as_errors(problems))
+        cleaned.append((int(year), description))
     cleaned.sort(key=lambda step: step[0])
     before = [(s.year, s.description) for s in fiche.steps.order_by("year", "id")]
     if before == cleaned:
@@ -1542,3 +1516,179 @@ def bilan_validate(*, bilan: BilanAnnuel, actor) -> BilanAnnuel:
         current.validated_by,
     )
     return current
+
+
+# --- import of a whole plan ----------------------------------------------------------------------------
+
+
+def _chunks(items: list, size: int = 500):
+    """`items` in slices of `size` (an IN list stays under the databases' parameter limits)."""
+    for index in range(0, len(items), size):
+        yield items[index : index + size]
+
+
+def _import_tree(ctg: Ctg, enjeux: list[dict], tracked: dict) -> dict:
+    """The enjeux, then their strategic objectives, then the operational ones, each in one insert; returns the
+    operational objectives by their key."""
+    enjeu_objects = Enjeu.objects.bulk_create(
+        [
+            Enjeu(ctg=ctg, position=position, **{k: v for k, v in e.items() if k != "objectives"}, **tracked)
+            for position, e in enumerate(enjeux, start=1)
+        ]
+    )
+    strategic_items = []  # (strategic object, its operational values in order)
+    for enjeu, e in zip(enjeu_objects, enjeux, strict=True):
+        for position, s in enumerate(e["objectives"], start=1):
+            strategic = StrategicObjective(
+                enjeu=enjeu, title=s["title"], description=s["description"], position=position, **tracked
+            )
+            strategic_items.append((strategic, s["operational"]))
+    StrategicObjective.objects.bulk_create([strategic for strategic, _ in strategic_items])
+    objectives = {}
+    for strategic, operational in strategic_items:
+        for position, o in enumerate(operational, start=1):
+            objectives[o["key"]] = OperationalObjective(
+                strategic=strategic,
+                title=o["title"],
+                description=o["description"],
+                position=position,
+                **tracked,
+            )
+    OperationalObjective.objects.bulk_create(list(objectives.values()))
+    return objectives
+
+
+def _import_organisations(fiches: list[dict]) -> dict[str, Organisation]:
+    """Organisations by exact name: the oldest one of that name, else created (in the order of the fiches)."""
+    names = list(
+        dict.fromkeys(
+            name
+            for f in fiches
+            for name in ([f["pilot_organisation"]] if f["pilot_organisation"] else []) + f["partners"]
+        )
+    )
+    organisations: dict[str, Organisation] = {}
+    for chunk in _chunks(names):
+        for found in Organisation.objects.filter(name__in=chunk).order_by("-pk"):
+            organisations[found.name] = found  # the last one written is the oldest
+    missing = [
+        Organisation(name=name, kind=Organisation.Kind.AUTRE) for name in names if name not in organisations
+    ]
+    for created in Organisation.objects.bulk_create(missing):
+        organisations[created.name] = created
+    return organisations
+
+
+def _import_fiche_details(fiches, values: list[dict], objectives, communes, organisations, tracked) -> None:
+    """The fiches' links, calendar, budget and indicators: one insert per table for the whole plan."""
+    objective_links, commune_links, partner_links = [], [], []
+    steps, budget, indicators, indicator_values = [], [], [], []
+    for fiche, f in zip(fiches, values, strict=True):
+        objective_links += [
+            FicheAction.objectives.through(ficheaction_id=fiche.pk, operationalobjective_id=pk)
+            for pk in dict.fromkeys(objectives[key].pk for key in f["objectives"])
+        ]
+        commune_links += [
+            FicheAction.communes.through(ficheaction_id=fiche.pk, commune_id=pk)
+            for pk in dict.fromkeys(communes[code].pk for code in f["communes"])
+        ]
+        partner_links += [
+            FicheAction.partners.through(ficheaction_id=fiche.pk, organisation_id=pk)
+            for pk in dict.fromkeys(organisations[name].pk for name in f["partners"])
+        ]
+        steps += [
+            FicheStep(fiche=fiche, year=s["year"], description=s["description"], **tracked)
+            for s in f["steps"]
+        ]
+        budget += [BudgetLine(fiche=fiche, **line, **tracked) for line in f["budget"]]
+        for position, i in enumerate(f["indicators"], start=1):
+            fields = {name: value for name, value in i.items() if name != "values"}
+            indicator = PlanIndicator(fiche=fiche, position=position, **fields, **tracked)
+            indicators.append(indicator)
+            indicator_values.append((indicator, i["values"]))
+    FicheAction.objectives.through.objects.bulk_create(objective_links)
+    FicheAction.communes.through.objects.bulk_create(commune_links)
+    FicheAction.partners.through.objects.bulk_create(partner_links)
+    FicheStep.objects.bulk_create(steps)
+    BudgetLine.objects.bulk_create(budget)
+    PlanIndicator.objects.bulk_create(indicators)
+    IndicatorValue.objects.bulk_create(
+        [
+            IndicatorValue(indicator=indicator, **value, **tracked)
+            for indicator, values in indicator_values
+            for value in values
+        ]
+    )
+
+
+IMPORTED_FICHE_FIELDS = (
+    "title",
+    "fields",
+    "context",
+    "description",
+    "target_public",
+    "all_communes",
+    "pilot_person",
+    "start_date",
+    "end_date",
+    "status",
+    "priority",
+    "notes",
+)
+
+
+@transaction.atomic
+def plan_import_create(*, ctg: Ctg, actor, enjeux: list[dict], fiches: list[dict]) -> tuple[int, int]:
+    """Writes a whole checked plan into the empty plan of `ctg`, in bulk (one insert per table, in batches,
+    whatever the number of fiches), and records the import in the dossier's history; returns (enjeux, fiches).
+
+    `enjeux`: in order, each with its "objectives" (strategic, in order) and theirs "operational" (in order,
+    each with a "key"); `fiches`: each with its "position", the keys of its "objectives", the INSEE codes of
+    its "communes", the names of its "pilot_organisation" and "partners", its "steps", "budget" lines and
+    "indicators" (with their "values"). Every fiche must pass `rules.fiche_problems` and its steps, budget
+    lines and typed values be of years of the CTG (the import checks them first, sheet by sheet)."""
+    period = rules.Period.of(ctg)
+    for f in fiches:
+        problems = rules.fiche_problems(f, period)
+        years = [s["year"] for s in f["steps"]] + [line["year"] for line in f["budget"]]
+        years += [
+            v["year"]
+            for i in f["indicators"]
+            for v in i["values"]
+            if v["origin"] == IndicatorValue.Origin.TYPED
+        ]
+        problems += [p for year in years if (p := rules.year_problem(year, period)) is not None]
+        if problems:
+            raise ValidationError([f"« {f['title']} » : {p.message}" for p in problems])
+    user = _person(actor)
+    tracked = {"created_by": user, "updated_by": user}
+    objectives = _import_tree(ctg, enjeux, tracked)
+    organisations = _import_organisations(fiches)
+    objects = [
+        FicheAction(
+            ctg=ctg,
+            position=f["position"],
+            pilot_organisation=organisations[f["pilot_organisation"]] if f["pilot_organisation"] else None,
+            **{name: f[name] for name in IMPORTED_FICHE_FIELDS},
+            **tracked,
+        )
+        for f in fiches
+    ]
+    FicheAction.objects.bulk_create(objects)
+    communes = {c.code: c for c in ctg.communes.all()}
+    _import_fiche_details(objects, fiches, objectives, communes, organisations, tracked)
+    history_record(
+        ctg=ctg,
+        actor=actor,
+        action="import_plan",
+        summary=(
+            f"Import du plan d'action ({_counted(len(enjeux), 'enjeu', 'enjeux')}, "
+            f"{_counted(len(fiches), 'fiche', 'fiches')})"
+        ),
+        changes={"enjeux": len(enjeux), "fiches": len(fiches)},
+    )
+    return len(enjeux), len(fiches)
+
+
+def _counted(n: int, singular: str, plural: str) -> str:
+    return f"{n} {plural if n > 1 else singular}"

@@ -10,7 +10,9 @@ from openpyxl import load_workbook
 
 from ctg.conventions.models import Field, HistoryEntry
 from ctg.organisations.models import Organisation
+from ctg.plans import rules, services
 from ctg.plans.exchange import PlanImportError, export_plan, export_xlsx, import_plan, import_xlsx
+from ctg.plans.forms import FicheForm
 from ctg.plans.models import (
     BudgetLine,
     Enjeu,
@@ -23,6 +25,8 @@ from ctg.plans.models import (
     StrategicObjective,
 )
 from tests.factories import CtgFactory, OrganisationFactory
+
+FICHE_FIELDS, FICHE_M2M = services.FICHE_FIELDS, services.FICHE_M2M
 
 STATUS_LABELS = "À venir, En cours, Réalisée, En pause, Abandonnée"
 
@@ -134,15 +138,16 @@ def plan(world):
 
 @pytest.fixture
 def empty(world):
-    """A second dossier on the same territory, for the next period, with an empty plan."""
+    """A second dossier on the same territory and period (the imported dates and years must be of its period),
+    with an empty plan."""
     ctg = world.ctg
     return CtgFactory(
         caf=ctg.caf,
         epci=ctg.epci,
         communes=list(ctg.communes.all()),
-        start_year=2029,
-        end_year=2032,
-        title="CTG du Test 2029-2032",
+        start_year=ctg.start_year,
+        end_year=ctg.end_year,
+        title="Autre CTG du Test",
     )
 
 
@@ -288,7 +293,7 @@ def test_round_trip_xlsx(plan, empty, actor):
     assert export_plan(empty) == before
     # And once more through the workbook of the imported plan.
     third = CtgFactory(
-        caf=plan.caf, epci=plan.epci, communes=list(plan.communes.all()), start_year=2033, end_year=2036
+        caf=plan.caf, epci=plan.epci, communes=list(plan.communes.all()), start_year=2025, end_year=2028
     )
     import_xlsx(third, export_xlsx(empty), None)
     assert export_plan(third) == before
@@ -317,14 +322,18 @@ def test_hand_filled_workbook_is_renumbered(plan, empty, actor):
     assert data["fiches"][1]["priority"] == "haute"
 
 
-def test_fiche_without_objective_round_trip(plan, empty, actor):
+def test_fiche_without_objective_is_exported_but_not_imported(plan, empty, actor):
+    """Exported as « 0.0.N »; refused on import, as the fiche form refuses a fiche without objective
+    (`ctg.plans.rules`)."""
     loose = FicheAction.objects.create(ctg=plan, position=1, title="Fiche hors objectif")
     PlanIndicator.objects.create(fiche=loose, label="Participants", position=1)
     before = export_plan(plan)
     assert before["fiches"][-1]["number"] == "0.0.1"
     assert before["fiches"][-1]["objectives"] == []
-    import_xlsx(empty, export_xlsx(plan), actor)
-    assert export_plan(empty) == before
+    assert _refused(empty, actor, export_xlsx(plan)) == [
+        "Feuille « Fiches », ligne 5, colonne « objectifs » : rattachez la fiche à au moins un objectif "
+        "opérationnel."
+    ]
 
 
 def test_order_under_a_strategic_objective_survives(plan, empty, actor):
@@ -752,3 +761,129 @@ def test_workbook_filled_by_hand(world, empty, actor):
     assert fiche["steps"] == [{"year": 2025, "description": "Lancement"}]
     assert fiche["indicators"][0]["values"][0]["value"] == "40.0000"
     assert Organisation.objects.get(name="Centre social du Test").kind == Organisation.Kind.AUTRE
+
+
+# --- the same rules as the fiche form (ctg.plans.rules) ----------------------------------------------------
+
+
+def _form_data(fiche) -> tuple[dict, dict]:
+    """What the fiche's edit page posts back when the person changes nothing, and the form's initial."""
+    initial = {name: getattr(fiche, name) for name in FICHE_FIELDS if name not in FICHE_M2M}
+    for name in FICHE_M2M:
+        initial[name] = list(getattr(fiche, name).all())
+    initial["version"] = fiche.version
+    form = FicheForm(initial=initial, ctg=fiche.ctg)
+    data = {}
+    for name in form.fields:
+        value = form[name].value()
+        if isinstance(value, datetime.date):
+            value = value.isoformat()
+        if value not in (None, False):
+            data[name] = value
+    return data, initial
+
+
+def _hand_edits():
+    """Workbooks a territory may send back, every one of them accepted."""
+    return [
+        lambda workbook: None,
+        _set("Fiches", 3, "communes", "toutes"),
+        _set("Fiches", 2, "début", "01/01/2025"),
+        _set("Fiches", 4, "fin", datetime.datetime(2028, 12, 31)),
+        _set("Étapes", 2, "année", 2028),
+        _set("Valeurs", 4, "année", 2019),  # a value of the open data keeps the year of its vintage
+    ]
+
+
+def test_parity_every_fiche_the_import_accepts_passes_the_fiche_rules(plan, world, actor):
+    """Whatever the import accepts, the fiche rules accept, and the fiche form saves it unchanged."""
+    for index, edit in enumerate(_hand_edits()):
+        target = CtgFactory(
+            caf=plan.caf,
+            epci=plan.epci,
+            communes=list(plan.communes.all()),
+            start_year=plan.start_year,
+            end_year=plan.end_year,
+            title=f"Import {index}",
+        )
+        import_xlsx(target, _edit(export_xlsx(plan), edit), actor)
+        period = rules.Period.of(target)
+        for fiche in target.fiches.prefetch_related("objectives", "communes", "partners", "steps", "budget"):
+            values = {name: getattr(fiche, name) for name in FICHE_FIELDS if name not in FICHE_M2M}
+            values.update({name: list(getattr(fiche, name).all()) for name in FICHE_M2M})
+            assert rules.fiche_problems(values, period) == [], fiche.title
+            for step in fiche.steps.all():
+                assert rules.step_problems(step.year, step.description, period) == []
+            for line in fiche.budget.all():
+                assert rules.year_problem(line.year, period) is None
+            typed = IndicatorValue.objects.filter(indicator__fiche=fiche, origin=IndicatorValue.Origin.TYPED)
+            assert all(rules.year_problem(v.year, period) is None for v in typed)
+            data, initial = _form_data(fiche)
+            form = FicheForm(data, initial=initial, ctg=target)
+            assert form.is_valid(), (fiche.title, form.errors)
+            version = fiche.version
+            assert (
+                services.fiche_update(
+                    fiche=fiche, actor=actor, expected_version=version, **form.values()
+                ).version
+                == version
+            )  # nothing to save
+
+
+@pytest.mark.parametrize(
+    "edit, message",
+    [
+        (
+            _set("Fiches", 2, "début", "31/12/2024"),
+            "Feuille « Fiches », ligne 2, colonne « début » : la date de début doit être comprise dans la "
+            "période de la CTG (du 01/01/2025 au 31/12/2028).",
+        ),
+        (
+            _set("Fiches", 3, "fin", datetime.datetime(2029, 1, 1)),
+            "Feuille « Fiches », ligne 3, colonne « fin » : la date de fin doit être comprise dans la "
+            "période de la CTG (du 01/01/2025 au 31/12/2028).",
+        ),
+        (
+            _set("Fiches", 4, "communes", "aucune"),
+            "Feuille « Fiches », ligne 4, colonne « communes » : choisissez au moins une commune, ou "
+            "« toutes les communes du territoire ».",
+        ),
+        (
+            _set("Fiches", 3, "objectifs", " "),
+            "Feuille « Fiches », ligne 3, colonne « objectifs » : rattachez la fiche à au moins un objectif "
+            "opérationnel.",
+        ),
+        (
+            _set("Étapes", 3, "année", 2030),
+            "Feuille « Étapes », ligne 3, colonne « année » : l'année 2030 est hors de la période de la CTG "
+            "(2025-2028).",
+        ),
+        (
+            _set("Budget", 2, "année", 2024),
+            "Feuille « Budget », ligne 2, colonne « année » : l'année 2024 est hors de la période de la CTG "
+            "(2025-2028).",
+        ),
+        (
+            _set("Valeurs", 2, "année", 2031),
+            "Feuille « Valeurs », ligne 2, colonne « année » : l'année 2031 est hors de la période de la CTG "
+            "(2025-2028).",
+        ),
+    ],
+)
+def test_parity_the_import_refuses_what_the_fiche_rules_refuse(plan, empty, actor, edit, message):
+    assert _refused(empty, actor, _edit(export_xlsx(plan), edit)) == [message]
+
+
+def test_parity_json_refusals_name_the_path(plan, empty, actor):
+    payload = export_plan(plan)
+    payload["fiches"][0]["start_date"] = "2024-06-01"
+    payload["fiches"][1]["objectives"] = []
+    payload["fiches"][2]["communes"] = []
+    with pytest.raises(PlanImportError) as caught:
+        import_plan(empty, payload, actor)
+    assert caught.value.messages == [
+        "fiches[0].start_date : la date de début doit être comprise dans la période de la CTG (du 01/01/2025 "
+        "au 31/12/2028).",
+        "fiches[1].objectives : rattachez la fiche à au moins un objectif opérationnel.",
+        "fiches[2].communes : choisissez au moins une commune, ou « toutes les communes du territoire ».",
+    ]
