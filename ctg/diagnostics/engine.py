@@ -353,12 +353,13 @@ def sums_from_rows(r: Resolved, rows: list[dict]) -> Sums:
     total = 0.0
     with_data = 0
     secret = False
+    columns = r.columns
+    secrets = [c + store.SECRET_SUFFIX for c in columns]
     for row in rows:
         total += row["population"] or 0.0
-        cells = [row.get(c) for c in r.columns]
-        if any(row.get(c + store.SECRET_SUFFIX) for c in r.columns):
+        if not secret and any(row.get(c) for c in secrets):
             secret = True
-        if any(cell is None for cell in cells):
+        if any(row.get(c) is None for c in columns):
             continue
         with_data += 1
         covered += row["population"] or 0.0
