@@ -1,7 +1,10 @@
 """The portrait as PDF (WeasyPrint): a real PDF whose text holds the territory and the indicators."""
 
+import ast
 import io
+from pathlib import Path
 
+import pytest
 from django.urls import reverse
 from pypdf import PdfReader
 
@@ -39,3 +42,19 @@ def test_pdf_view(client, portrait_data):  # noqa: F811
     assert 'filename="portrait-81004.pdf"' in response["Content-Disposition"]
     assert "Albi" in pdf_text(response.content)
     assert io.BytesIO(response.content).read(4) == b"%PDF"
+
+
+MODULES = ["pdf", "presentation", "portrait", "charts", "maps", "readings", "engine"]
+
+
+@pytest.mark.parametrize("module", MODULES)
+def test_the_portrait_modules_never_import_the_views(module):
+    """The PDF and the pages share `presentation.portrait_context`: no import cycle through the views."""
+    path = Path(__file__).resolve().parents[2] / "ctg" / "diagnostics" / f"{module}.py"
+    imported = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            imported |= {node.module} | {f"{node.module}.{alias.name}" for alias in node.names}
+        elif isinstance(node, ast.Import):
+            imported |= {alias.name for alias in node.names}
+    assert "ctg.diagnostics.views" not in imported
