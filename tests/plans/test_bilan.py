@@ -253,3 +253,17 @@ def test_docx(client, world, plan):
         "Fiches démarrées dans l'année",
         "Fiches réalisées",
     ]
+
+
+def test_downloads_are_named_after_the_dossier(client, world, plan):
+    client.force_login(world.users["lecture"])
+    pk = world.ctg.pk
+    for name, file_name in (
+        ("plans:bilan_pdf", f"ctg-{pk}-bilan-2026.pdf"),
+        ("plans:bilan_docx", f"ctg-{pk}-bilan-2026.docx"),
+    ):
+        response = client.get(_url(world, name))
+        assert response["Content-Disposition"] == f'attachment; filename="{file_name}"'
+    response = client.get(reverse("plans:export_json", kwargs={"pk": pk}))
+    assert response["Content-Type"] == "application/json; charset=utf-8"
+    assert response["Content-Disposition"] == f'attachment; filename="ctg-{pk}-plan.json"'
