@@ -189,3 +189,12 @@ def test_minutes_pdf_labels_fictitious_dossiers(client, world, meeting):
     response = client.get(reverse("governance:meeting_minutes_pdf", args=[world.ctg.pk, meeting.pk]))
     text = " ".join(_pdf_text(response.content).split())
     assert "Dossier de démonstration : les personnes, les réunions et les décisions sont fictives." in text
+
+
+def test_minutes_pdf_is_named_after_the_body_and_the_date(client, world, meeting):
+    client.force_login(world.users["lecture"])
+    response = client.get(reverse("governance:meeting_minutes_pdf", args=[world.ctg.pk, meeting.pk]))
+    assert (
+        response["Content-Disposition"]
+        == 'attachment; filename="copil-ctg-du-test-2026-06-15-compte-rendu.pdf"'
+    )
