@@ -2,6 +2,7 @@
 
 import os
 from collections import defaultdict
+from dataclasses import dataclass
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -173,31 +174,27 @@ def _form_page(request, ctg, role, form, heading, intro="", status=None):
     )
 
 
-def _enjeu(ctg, enjeu_pk):
-    return get_object_or_404(Enjeu, pk=enjeu_pk, ctg=ctg)
+@dataclass(frozen=True)
+class Saved:
+    """What `_save` answers when the service saved: its result (a created fiche…)."""
+
+    result: object
 
 
-def _strategic(ctg, pk):
-    return get_object_or_404(StrategicObjective.objects.select_related("enjeu"), pk=pk, enjeu__ctg=ctg)
-
-
-def _operational(ctg, pk):
-    return get_object_or_404(
-        OperationalObjective.objects.select_related("strategic__enjeu"), pk=pk, strategic__enjeu__ctg=ctg
-    )
-
-
-def _save(request, form, write, success: str):
-    """Runs `write(cleaned_data)` when the form is valid; True when it saved (the message is queued)."""
+def _save(request, form, success: str, service, **arguments) -> Saved | None:
+    """Calls `service(actor=…, **arguments, **values)` when the form is valid (`values`: the form's own
+    `values()` when it has one, as `FicheForm`, else its cleaned data); `Saved` when it saved (the message is
+    queued), None when the form or the service refused (the service's errors on the form)."""
     if request.method != "POST" or not form.is_valid():
-        return False
+        return None
+    values = form.values() if hasattr(form, "values") else form.cleaned_data
     try:
-        write(form.cleaned_data)
+        result = service(actor=request.user, **arguments, **values)
     except ValidationError as error:
         _apply_errors(form, error)
-        return False
+        return None
     messages.success(request, success)
-    return True
+    return Saved(result)
 
 
 def _direction(request):
@@ -205,10 +202,11 @@ def _direction(request):
     return direction if direction in ("up", "down") else None
 
 
-def _run(request, action, success: str):
-    """A move or a delete: the services' refusals become an error message on the tree."""
+def _run(request, success: str, service, **arguments) -> None:
+    """A move or a delete, `service(actor=…, **arguments)`: its refusals become an error message on the
+    tree."""
     try:
-        action()
+        service(actor=request.user, **arguments)
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)
@@ -216,163 +214,178 @@ def _run(request, action, success: str):
         messages.success(request, success)
 
 
-# --- enjeux --------------------------------------------------------------------------------------------
+# --- enjeux, strategic and operational objectives: one set of views for the three levels ---------------
+
+
+@dataclass(frozen=True)
+class Level:
+    """A level of the tree, for the generic node views: its model, the lookup of its items in the dossier,
+    its parent level (None: the dossier), its form, the keyword under which the services take an item, the
+    anchor of its items on the tree and the French words of its pages and messages."""
+
+    anchor: str  # "enjeu" → #enjeu-12 on the tree
+    model: type
+    in_ctg: str  # the lookup from the model to the dossier
+    parent: "Level | None"
+    form: type
+    item_keyword: str  # enjeu_update(enjeu=…), strategic_objective_update(objective=…)
+    service: str  # enjeu → enjeu_create, enjeu_update, enjeu_move, enjeu_delete
+    the: str  # « L'enjeu »
+    add_heading: str
+    edit_heading: str  # « Modifier l'enjeu » (+ « « titre » »)
+    added: str  # « ajouté »
+    intro: str = ""  # on the create page, before the parent's title
+
+
+def _item(level: Level, ctg, pk):
+    related = {"enjeu": (), "strategic": ("enjeu",), "operational": ("strategic__enjeu",)}[level.anchor]
+    return get_object_or_404(level.model.objects.select_related(*related), pk=pk, **{level.in_ctg: ctg})
+
+
+def _initial(level: Level, item) -> dict:
+    names = services.ENJEU_FIELDS if level.model is Enjeu else ("title", "description")
+    return {name: getattr(item, name) for name in names}
+
+
+def _service(level: Level, verb: str):
+    return getattr(services, f"{level.service}_{verb}")
+
+
+def _node_create(level: Level, request, ctg, role, parent_pk=None):
+    parent = _item(level.parent, ctg, parent_pk) if level.parent else None
+    arguments = {level.parent.anchor: parent} if parent else {"ctg": ctg}
+    form = level.form(_posted(request))
+    if _save(request, form, f"{level.the} est {level.added}.", _service(level, "create"), **arguments):
+        return _tree_redirect(ctg, f"{level.parent.anchor}-{parent.pk}" if parent else "")
+    intro = f"{level.intro} : {parent.title}" if parent else ""
+    return _form_page(request, ctg, role, form, level.add_heading, intro=intro)
+
+
+def _node_edit(level: Level, request, ctg, role, pk):
+    item = _item(level, ctg, pk)
+    form = level.form(_posted(request), initial=_initial(level, item))
+    success = f"{level.the} est enregistré."
+    if _save(request, form, success, _service(level, "update"), **{level.item_keyword: item}):
+        return _tree_redirect(ctg, f"{level.anchor}-{item.pk}")
+    return _form_page(request, ctg, role, form, f"{level.edit_heading} « {item.title} »")
+
+
+def _node_move(level: Level, request, ctg, role, pk):
+    item = _item(level, ctg, pk)
+    if direction := _direction(request):
+        success = f"{level.the} est déplacé."
+        _run(request, success, _service(level, "move"), direction=direction, **{level.item_keyword: item})
+    return _tree_redirect(ctg, f"{level.anchor}-{item.pk}")
+
+
+def _node_delete(level: Level, request, ctg, role, pk):
+    item = _item(level, ctg, pk)
+    success = f"{level.the} « {item.title} » est supprimé."
+    _run(request, success, _service(level, "delete"), **{level.item_keyword: item})
+    return _tree_redirect(ctg)
+
+
+ENJEU = Level(
+    anchor="enjeu",
+    model=Enjeu,
+    in_ctg="ctg",
+    parent=None,
+    form=EnjeuForm,
+    item_keyword="enjeu",
+    service="enjeu",
+    the="L'enjeu",
+    add_heading="Ajouter un enjeu",
+    edit_heading="Modifier l'enjeu",
+    added="ajouté",
+)
+STRATEGIC = Level(
+    anchor="strategic",
+    model=StrategicObjective,
+    in_ctg="enjeu__ctg",
+    parent=ENJEU,
+    form=ObjectiveForm,
+    item_keyword="objective",
+    service="strategic_objective",
+    the="L'objectif stratégique",
+    add_heading="Ajouter un objectif stratégique",
+    edit_heading="Modifier l'objectif",
+    added="ajouté",
+    intro="Enjeu",
+)
+OPERATIONAL = Level(
+    anchor="operational",
+    model=OperationalObjective,
+    in_ctg="strategic__enjeu__ctg",
+    parent=STRATEGIC,
+    form=ObjectiveForm,
+    item_keyword="objective",
+    service="operational_objective",
+    the="L'objectif opérationnel",
+    add_heading="Ajouter un objectif opérationnel",
+    edit_heading="Modifier l'objectif",
+    added="ajouté",
+    intro="Objectif stratégique",
+)
 
 
 @ctg_view(Op.EDIT_PLAN, methods=("GET", "POST"))
 def enjeu_create(request, ctg, role):
-    form = EnjeuForm(_posted(request))
-    write = lambda data: services.enjeu_create(ctg=ctg, actor=request.user, **data)  # noqa: E731
-    if _save(request, form, write, "L'enjeu est ajouté."):
-        return _tree_redirect(ctg)
-    return _form_page(request, ctg, role, form, "Ajouter un enjeu")
+    return _node_create(ENJEU, request, ctg, role)
 
 
 @ctg_view(Op.EDIT_PLAN, methods=("GET", "POST"))
 def enjeu_edit(request, ctg, role, enjeu_pk):
-    enjeu = _enjeu(ctg, enjeu_pk)
-    initial = {name: getattr(enjeu, name) for name in services.ENJEU_FIELDS}
-    form = EnjeuForm(_posted(request), initial=initial)
-    write = lambda data: services.enjeu_update(enjeu=enjeu, actor=request.user, **data)  # noqa: E731
-    if _save(request, form, write, "L'enjeu est enregistré."):
-        return _tree_redirect(ctg, f"enjeu-{enjeu.pk}")
-    return _form_page(request, ctg, role, form, f"Modifier l'enjeu « {enjeu.title} »")
+    return _node_edit(ENJEU, request, ctg, role, enjeu_pk)
 
 
 @ctg_view(Op.EDIT_PLAN, methods=("POST",))
 def enjeu_move(request, ctg, role, enjeu_pk):
-    enjeu = _enjeu(ctg, enjeu_pk)
-    if direction := _direction(request):
-        _run(
-            request,
-            lambda: services.enjeu_move(enjeu=enjeu, actor=request.user, direction=direction),
-            "L'enjeu est déplacé.",
-        )
-    return _tree_redirect(ctg, f"enjeu-{enjeu.pk}")
+    return _node_move(ENJEU, request, ctg, role, enjeu_pk)
 
 
 @ctg_view(Op.EDIT_PLAN, methods=("POST",))
 def enjeu_delete(request, ctg, role, enjeu_pk):
-    enjeu = _enjeu(ctg, enjeu_pk)
-    _run(
-        request,
-        lambda: services.enjeu_delete(enjeu=enjeu, actor=request.user),
-        f"L'enjeu « {enjeu.title} » est supprimé.",
-    )
-    return _tree_redirect(ctg)
-
-
-# --- strategic objectives ------------------------------------------------------------------------------
+    return _node_delete(ENJEU, request, ctg, role, enjeu_pk)
 
 
 @ctg_view(Op.EDIT_PLAN, methods=("GET", "POST"))
 def strategic_create(request, ctg, role, enjeu_pk):
-    enjeu = _enjeu(ctg, enjeu_pk)
-    form = ObjectiveForm(_posted(request))
-    write = lambda data: services.strategic_objective_create(enjeu=enjeu, actor=request.user, **data)  # noqa: E731
-    if _save(request, form, write, "L'objectif stratégique est ajouté."):
-        return _tree_redirect(ctg, f"enjeu-{enjeu.pk}")
-    return _form_page(
-        request, ctg, role, form, "Ajouter un objectif stratégique", intro=f"Enjeu : {enjeu.title}"
-    )
+    return _node_create(STRATEGIC, request, ctg, role, enjeu_pk)
 
 
 @ctg_view(Op.EDIT_PLAN, methods=("GET", "POST"))
 def strategic_edit(request, ctg, role, objective_pk):
-    objective = _strategic(ctg, objective_pk)
-    form = ObjectiveForm(
-        _posted(request), initial={"title": objective.title, "description": objective.description}
-    )
-    write = lambda data: services.strategic_objective_update(objective=objective, actor=request.user, **data)  # noqa: E731
-    if _save(request, form, write, "L'objectif stratégique est enregistré."):
-        return _tree_redirect(ctg, f"strategic-{objective.pk}")
-    return _form_page(request, ctg, role, form, f"Modifier l'objectif « {objective.title} »")
+    return _node_edit(STRATEGIC, request, ctg, role, objective_pk)
 
 
 @ctg_view(Op.EDIT_PLAN, methods=("POST",))
 def strategic_move(request, ctg, role, objective_pk):
-    objective = _strategic(ctg, objective_pk)
-    if direction := _direction(request):
-        _run(
-            request,
-            lambda: services.strategic_objective_move(
-                objective=objective, actor=request.user, direction=direction
-            ),
-            "L'objectif stratégique est déplacé.",
-        )
-    return _tree_redirect(ctg, f"strategic-{objective.pk}")
+    return _node_move(STRATEGIC, request, ctg, role, objective_pk)
 
 
 @ctg_view(Op.EDIT_PLAN, methods=("POST",))
 def strategic_delete(request, ctg, role, objective_pk):
-    objective = _strategic(ctg, objective_pk)
-    _run(
-        request,
-        lambda: services.strategic_objective_delete(objective=objective, actor=request.user),
-        f"L'objectif stratégique « {objective.title} » est supprimé.",
-    )
-    return _tree_redirect(ctg)
-
-
-# --- operational objectives ----------------------------------------------------------------------------
+    return _node_delete(STRATEGIC, request, ctg, role, objective_pk)
 
 
 @ctg_view(Op.EDIT_PLAN, methods=("GET", "POST"))
 def operational_create(request, ctg, role, objective_pk):
-    strategic = _strategic(ctg, objective_pk)
-    form = ObjectiveForm(_posted(request))
-    write = lambda data: services.operational_objective_create(  # noqa: E731
-        strategic=strategic, actor=request.user, **data
-    )
-    if _save(request, form, write, "L'objectif opérationnel est ajouté."):
-        return _tree_redirect(ctg, f"strategic-{strategic.pk}")
-    return _form_page(
-        request,
-        ctg,
-        role,
-        form,
-        "Ajouter un objectif opérationnel",
-        intro=f"Objectif stratégique : {strategic.title}",
-    )
+    return _node_create(OPERATIONAL, request, ctg, role, objective_pk)
 
 
 @ctg_view(Op.EDIT_PLAN, methods=("GET", "POST"))
 def operational_edit(request, ctg, role, objective_pk):
-    objective = _operational(ctg, objective_pk)
-    form = ObjectiveForm(
-        _posted(request), initial={"title": objective.title, "description": objective.description}
-    )
-    write = lambda data: services.operational_objective_update(  # noqa: E731
-        objective=objective, actor=request.user, **data
-    )
-    if _save(request, form, write, "L'objectif opérationnel est enregistré."):
-        return _tree_redirect(ctg, f"operational-{objective.pk}")
-    return _form_page(request, ctg, role, form, f"Modifier l'objectif « {objective.title} »")
+    return _node_edit(OPERATIONAL, request, ctg, role, objective_pk)
 
 
 @ctg_view(Op.EDIT_PLAN, methods=("POST",))
 def operational_move(request, ctg, role, objective_pk):
-    objective = _operational(ctg, objective_pk)
-    if direction := _direction(request):
-        _run(
-            request,
-            lambda: services.operational_objective_move(
-                objective=objective, actor=request.user, direction=direction
-            ),
-            "L'objectif opérationnel est déplacé.",
-        )
-    return _tree_redirect(ctg, f"operational-{objective.pk}")
+    return _node_move(OPERATIONAL, request, ctg, role, objective_pk)
 
 
 @ctg_view(Op.EDIT_PLAN, methods=("POST",))
 def operational_delete(request, ctg, role, objective_pk):
-    objective = _operational(ctg, objective_pk)
-    _run(
-        request,
-        lambda: services.operational_objective_delete(objective=objective, actor=request.user),
-        f"L'objectif opérationnel « {objective.title} » est supprimé.",
-    )
-    return _tree_redirect(ctg)
+    return _node_delete(OPERATIONAL, request, ctg, role, objective_pk)
 
 
 # --- fiches --------------------------------------------------------------------------------------------
@@ -412,13 +425,8 @@ def fiche_create(request, ctg, role):
     if objective and objective.isdigit():
         initial["objectives"] = [int(objective)]
     form = FicheForm(_posted(request), initial=initial, ctg=ctg, objective_numbers=_objective_numbers(ctg))
-    created = {}
-
-    def write(data):
-        created["fiche"] = services.fiche_create(ctg=ctg, actor=request.user, **form.values())
-
-    if _save(request, form, write, "La fiche action est créée."):
-        return redirect("plans:fiche_detail", pk=ctg.pk, fiche_pk=created["fiche"].pk)
+    if saved := _save(request, form, "La fiche action est créée.", services.fiche_create, ctg=ctg):
+        return redirect("plans:fiche_detail", pk=ctg.pk, fiche_pk=saved.result.pk)
     return _fiche_form_page(request, ctg, role, form, "Nouvelle fiche action")
 
 
@@ -557,8 +565,7 @@ def fiche_detail(request, ctg, role, fiche_pk):
 def fiche_comment(request, ctg, role, fiche_pk):
     fiche = _fiche(ctg, fiche_pk)
     form = CommentForm(request.POST)
-    write = lambda data: services.comment_add(fiche=fiche, actor=request.user, text=data["text"])  # noqa: E731
-    if _save(request, form, write, "Votre commentaire est ajouté."):
+    if _save(request, form, "Votre commentaire est ajouté.", services.comment_add, fiche=fiche):
         response = redirect("plans:fiche_detail", pk=ctg.pk, fiche_pk=fiche.pk)
         response["Location"] += "#commentaires"
         return response
@@ -569,22 +576,14 @@ def fiche_comment(request, ctg, role, fiche_pk):
 def fiche_move(request, ctg, role, fiche_pk):
     fiche = _fiche(ctg, fiche_pk)
     if direction := _direction(request):
-        _run(
-            request,
-            lambda: services.fiche_move(fiche=fiche, actor=request.user, direction=direction),
-            "La fiche action est déplacée.",
-        )
+        _run(request, "La fiche action est déplacée.", services.fiche_move, fiche=fiche, direction=direction)
     return _tree_redirect(ctg, f"fiche-{fiche.pk}")
 
 
 @ctg_view(Op.EDIT_PLAN, methods=("POST",))
 def fiche_delete(request, ctg, role, fiche_pk):
     fiche = _fiche(ctg, fiche_pk)
-    _run(
-        request,
-        lambda: services.fiche_delete(fiche=fiche, actor=request.user),
-        f"La fiche action « {fiche.title} » est supprimée.",
-    )
+    _run(request, f"La fiche action « {fiche.title} » est supprimée.", services.fiche_delete, fiche=fiche)
     return _tree_redirect(ctg)
 
 
@@ -605,8 +604,7 @@ def _fiche_anchor(ctg, fiche, anchor):
 def fiche_budget(request, ctg, role, fiche_pk):
     fiche = _editable_fiche(request, ctg, role, fiche_pk)
     form = BudgetLineForm(request.POST)
-    write = lambda data: services.budget_set(fiche=fiche, actor=request.user, **data)  # noqa: E731
-    if _save(request, form, write, "La ligne de budget est enregistrée."):
+    if _save(request, form, "La ligne de budget est enregistrée.", services.budget_set, fiche=fiche):
         return _fiche_anchor(ctg, fiche, "budget")
     return _fiche_page(request, ctg, role, fiche, budget_form=form, status=400)
 
@@ -615,8 +613,7 @@ def fiche_budget(request, ctg, role, fiche_pk):
 def fiche_attachment(request, ctg, role, fiche_pk):
     fiche = _editable_fiche(request, ctg, role, fiche_pk)
     form = AttachmentForm(request.POST, request.FILES)
-    write = lambda data: services.attachment_add(fiche=fiche, actor=request.user, **data)  # noqa: E731
-    if _save(request, form, write, "La pièce jointe est ajoutée."):
+    if _save(request, form, "La pièce jointe est ajoutée.", services.attachment_add, fiche=fiche):
         return _fiche_anchor(ctg, fiche, "pieces-jointes")
     return _fiche_page(request, ctg, role, fiche, attachment_form=form, status=400)
 
@@ -625,8 +622,9 @@ def fiche_attachment(request, ctg, role, fiche_pk):
 def fiche_steps(request, ctg, role, fiche_pk):
     fiche = _editable_fiche(request, ctg, role, fiche_pk)
     form = StepsForm(request.POST)
-    write = lambda data: services.fiche_steps_set(fiche=fiche, actor=request.user, steps=data["steps"])  # noqa: E731
-    if _save(request, form, write, "Le calendrier de la fiche est enregistré."):
+    if _save(
+        request, form, "Le calendrier de la fiche est enregistré.", services.fiche_steps_set, fiche=fiche
+    ):
         return _fiche_anchor(ctg, fiche, "calendrier")
     return _fiche_page(request, ctg, role, fiche, steps_form=form, status=400)
 
@@ -643,8 +641,7 @@ def fiche_attachment_download(request, ctg, role, fiche_pk, attachment_pk):
 def fiche_indicator_value(request, ctg, role, fiche_pk):
     fiche = _editable_fiche(request, ctg, role, fiche_pk)
     form = IndicatorValueForm(request.POST, fiche=fiche)
-    write = lambda data: services.indicator_value_set(actor=request.user, **data)  # noqa: E731
-    if _save(request, form, write, "La valeur de l'indicateur est enregistrée."):
+    if _save(request, form, "La valeur de l'indicateur est enregistrée.", services.indicator_value_set):
         return _fiche_anchor(ctg, fiche, "indicateurs")
     return _fiche_page(request, ctg, role, fiche, value_form=form, status=400)
 
@@ -653,8 +650,7 @@ def fiche_indicator_value(request, ctg, role, fiche_pk):
 def fiche_indicator_create(request, ctg, role, fiche_pk):
     fiche = _editable_fiche(request, ctg, role, fiche_pk)
     form = IndicatorForm(request.POST)
-    write = lambda data: services.indicator_create(fiche=fiche, actor=request.user, **data)  # noqa: E731
-    if _save(request, form, write, "L'indicateur est ajouté."):
+    if _save(request, form, "L'indicateur est ajouté.", services.indicator_create, fiche=fiche):
         return _fiche_anchor(ctg, fiche, "indicateurs")
     return _fiche_page(request, ctg, role, fiche, indicator_form=form, status=400)
 
@@ -703,11 +699,7 @@ def fiche_budget_delete(request, ctg, role, fiche_pk, line_pk):
     line = _budget_line(fiche, line_pk)
     label = f"{line.get_funder_display()} {line.year}"
     if request.method == "POST":
-        _run(
-            request,
-            lambda: services.budget_delete(line=line, actor=request.user),
-            f"La ligne de budget « {label} » est supprimée.",
-        )
+        _run(request, f"La ligne de budget « {label} » est supprimée.", services.budget_delete, line=line)
         return _fiche_anchor(ctg, fiche, "budget")
     return _confirm_page(
         request,
@@ -738,8 +730,7 @@ def fiche_indicator_edit(request, ctg, role, fiche_pk, indicator_pk):
         "portrait_indicator": indicator.portrait_indicator,
     }
     form = IndicatorForm(_posted(request), initial=initial)
-    write = lambda data: services.indicator_update(indicator=indicator, actor=request.user, **data)  # noqa: E731
-    if _save(request, form, write, "L'indicateur est enregistré."):
+    if _save(request, form, "L'indicateur est enregistré.", services.indicator_update, indicator=indicator):
         return _fiche_anchor(ctg, fiche, f"indicateur-{indicator.pk}")
     heading = f"Modifier l'indicateur « {indicator.label} »"
     return render(
@@ -758,8 +749,9 @@ def fiche_indicator_delete(request, ctg, role, fiche_pk, indicator_pk):
     if request.method == "POST":
         _run(
             request,
-            lambda: services.indicator_delete(indicator=indicator, actor=request.user),
             f"L'indicateur « {indicator.label} » est supprimé.",
+            services.indicator_delete,
+            indicator=indicator,
         )
         return _fiche_anchor(ctg, fiche, "indicateurs")
     count = indicator.values.count()
