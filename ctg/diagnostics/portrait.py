@@ -123,6 +123,8 @@ class Portrait:
     communes: CommuneValues = field(default_factory=CommuneValues)
     # Generated (demo) datasets among all the catalogue's datasets in the store (latest vintages), by kind.
     fictitious_in_store: list[str] = field(default_factory=list)
+    # The names of the départements and regions, by code, read for the references (empty without them).
+    level_names: dict[str, dict[str, str]] = field(default_factory=dict)
 
     @property
     def is_fictitious(self) -> bool:
@@ -393,6 +395,7 @@ def build_portrait(territory: Territory, *, with_references: bool = True) -> Por
         fictitious_datasets=[fictitious[kind] for kind in used if kind in fictitious],
         communes=CommuneValues(commune_rows, effective),
         fictitious_in_store=[fictitious[kind] for kind in latest if kind in fictitious],
+        level_names=names,
     )
     portrait.attention = attention_points(ordered, thresholds=attention_thresholds())
     return portrait

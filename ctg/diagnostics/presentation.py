@@ -242,6 +242,19 @@ def commune_csv(portrait: Portrait) -> str:
 # --- the whole page -------------------------------------------------------------------------------------
 
 
+def _place_names(portrait: Portrait) -> tuple[dict[str, str], str | None]:
+    """The names of the territory's départements and of its region: those the portrait read, if it did."""
+    territory = portrait.territory
+    if portrait.level_names:
+        region = portrait.level_names["region"].get(territory.region) if territory.region else None
+        return portrait.level_names["departement"], region
+    departements = dict(
+        Departement.objects.filter(code__in=territory.departements).values_list("code", "name")
+    )
+    region = Region.objects.filter(code=territory.region).values_list("name", flat=True).first()
+    return departements, region
+
+
 def portrait_context(portrait: Portrait, params=None, *, for_pdf: bool = False) -> dict:
     params = params or {}
     territory = portrait.territory
@@ -270,10 +283,7 @@ def portrait_context(portrait: Portrait, params=None, *, for_pdf: bool = False) 
     choices = map_choices(portrait)
     map_id = map_indicator(choices, params.get("carte"))
     base_query = {"carte": map_id} if map_id != DEFAULT_MAP_INDICATOR else {}
-    departements = dict(
-        Departement.objects.filter(code__in=territory.departements).values_list("code", "name")
-    )
-    region = Region.objects.filter(code=territory.region).values_list("name", flat=True).first()
+    departements, region = _place_names(portrait)
     return {
         "portrait": portrait,
         "territory": territory,
