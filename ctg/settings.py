@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "widget_tweaks",
     "dsfr",
+    "ctg.core",
     "ctg.territories",
     "ctg.organisations",
     "ctg.conventions",
@@ -61,6 +62,9 @@ INSTALLED_APPS = [
     "ctg.documents",
     "ctg.notifications",
 ]
+
+# The dossier model, which the history of ctg.core belongs to (named like AUTH_USER_MODEL: core imports no app).
+CTG_DOSSIER_MODEL = "conventions.Ctg"
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

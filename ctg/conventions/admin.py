@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from ctg.conventions.models import Ctg, HistoryEntry, Membership, Milestone, Signatory
+from ctg.conventions.models import Ctg, Membership, Milestone, Signatory
 
 
 class MembershipInline(admin.TabularInline):
@@ -32,15 +32,3 @@ class CtgAdmin(admin.ModelAdmin):
 class MilestoneAdmin(admin.ModelAdmin):
     list_display = ["ctg", "date", "kind", "title", "done"]
     list_filter = ["kind", "done"]
-
-
-@admin.register(HistoryEntry)
-class HistoryEntryAdmin(admin.ModelAdmin):
-    list_display = ["ctg", "at", "actor", "summary"]
-    readonly_fields = ["ctg", "at", "actor", "action", "summary", "changes"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False

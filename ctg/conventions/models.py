@@ -1,8 +1,10 @@
-"""The CTG dossier: territory, parties, period, fields, status, members, milestones and history."""
+"""The CTG dossier: territory, parties, period, fields, status, members and milestones. Its history
+(`HistoryEntry`) and `TrackedModel` live in `ctg.core`."""
 
 from django.conf import settings
 from django.db import models
 
+from ctg.core.models import HistoryEntry, TrackedModel  # noqa: F401 (re-exported for the apps above)
 from ctg.organisations.models import Organisation
 from ctg.organisations.permissions import Role
 from ctg.territories.models import Commune, Epci
@@ -31,32 +33,6 @@ class Status(models.TextChoices):
     MISE_EN_OEUVRE = "mise_en_oeuvre", "Mise en œuvre"
     EVALUATION = "evaluation", "Évaluation"
     CLOSE = "close", "Close"
-
-
-class TrackedModel(models.Model):
-    """Who created and last changed a row, and when."""
-
-    created_at = models.DateTimeField("créé le", auto_now_add=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="créé par",
-    )
-    updated_at = models.DateTimeField("modifié le", auto_now=True)
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="modifié par",
-    )
-
-    class Meta:
-        abstract = True
 
 
 class Ctg(TrackedModel):
@@ -233,41 +209,3 @@ class Milestone(TrackedModel):
 
     def __str__(self):
         return f"{self.date:%d/%m/%Y} — {self.title}"
-
-
-class HistoryEntry(models.Model):
-    """One change to a dossier: who, when, what (a French summary and the changed values)."""
-
-    ctg = models.ForeignKey(Ctg, on_delete=models.CASCADE, related_name="history", verbose_name="dossier")
-    at = models.DateTimeField("date", auto_now_add=True, db_index=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="auteur",
-    )
-    action = models.CharField("action", max_length=50)
-    # The item of the dossier the change concerns (a fiche action, an enjeu…), to show its history on it.
-    item_type = models.CharField("type d'élément", max_length=40, blank=True, db_index=True)
-    item_id = models.PositiveBigIntegerField("élément", null=True, blank=True)
-    summary = models.CharField("résumé", max_length=500)
-    changes = models.JSONField("modifications", default=dict, blank=True)
-    # The committee decision that caused the change, when there is one (shown on the item's history).
-    decision = models.ForeignKey(
-        "governance.Decision",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="history_entries",
-        verbose_name="décision",
-    )
-
-    class Meta:
-        verbose_name = "entrée d'historique"
-        verbose_name_plural = "historique"
-        ordering = ["-at", "-id"]
-
-    def __str__(self):
-        return self.summary

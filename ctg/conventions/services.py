@@ -2,11 +2,9 @@
 what in the dossier's history. Permission checks (who may call what) happen in the views through
 `ctg.organisations.permissions`; these functions enforce what must hold whoever calls them."""
 
-import contextvars
 import hashlib
 import os
 from collections.abc import Iterable
-from contextlib import contextmanager
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import PasswordResetForm
@@ -15,8 +13,15 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 
-from ctg.conventions.history import history_value, same_value
-from ctg.conventions.models import Ctg, Field, HistoryEntry, Membership, Milestone, Signatory, Status
+from ctg.conventions.models import Ctg, Field, Membership, Milestone, Signatory, Status
+from ctg.core.history import (  # noqa: F401 (history_cause, history_record re-exported for plans)
+    history_cause,
+    history_record,
+    history_value,
+    register_labels,
+    same_value,
+)
+from ctg.core.models import Action
 from ctg.organisations.models import Organisation
 from ctg.organisations.permissions import Role
 from ctg.territories.models import Commune, Epci
@@ -42,36 +47,6 @@ RENEWABLE_STATUSES = (Status.EVALUATION, Status.CLOSE)
 
 
 # --- history -------------------------------------------------------------------------------------------
-
-
-_history_decision: contextvars.ContextVar = contextvars.ContextVar("history_decision", default=None)
-
-
-@contextmanager
-def history_cause(decision):
-    """Every history line recorded inside the block is tied to `decision` (a governance.Decision): the fiche
-    a committee decision changed shows that decision in its history."""
-    token = _history_decision.set(decision)
-    try:
-        yield
-    finally:
-        _history_decision.reset(token)
-
-
-def history_record(
-    *, ctg: Ctg, actor, action: str, summary: str, changes: dict | None = None, item=None
-) -> HistoryEntry:
-    """One line of the dossier's history; `item` (a model instance) ties it to the element it concerns."""
-    return HistoryEntry.objects.create(
-        decision=_history_decision.get(),
-        ctg=ctg,
-        actor=actor if actor is not None and actor.is_authenticated else None,
-        action=action,
-        item_type=item._meta.model_name if item is not None else "",
-        item_id=item.pk if item is not None else None,
-        summary=summary[:500],
-        changes=changes or {},
-    )
 
 
 def _display(value) -> str:
@@ -239,12 +214,14 @@ def ctg_create(
     return ctg
 
 
-EDITABLE_FIELDS = {
-    "title": "intitulé",
-    "start_year": "année de début",
-    "end_year": "année de fin",
-    "fields": "champs",
-}
+register_labels(Action.DOSSIER_CREATE, {"title": "intitulé", "period": "période"})
+EDITABLE_FIELDS = register_labels(
+    Action.DOSSIER_UPDATE,
+    {"title": "intitulé", "start_year": "année de début", "end_year": "année de fin", "fields": "champs"},
+)
+register_labels(Action.STATUS, {"status": "statut"})
+register_labels(Action.SIGNATURE, {"signed_on": "date de signature", "signed_scan": "exemplaire signé"})
+register_labels(Action.MEMBER, {"role": "rôle"})
 
 
 @transaction.atomic
@@ -655,7 +632,10 @@ def membership_remove(*, membership: Membership, actor) -> None:
 
 # --- milestones ----------------------------------------------------------------------------------------
 
-MILESTONE_FIELDS = {"kind": "type", "title": "intitulé", "date": "date", "done": "réalisé", "notes": "notes"}
+MILESTONE_FIELDS = register_labels(
+    Action.MILESTONE,
+    {"kind": "type", "title": "intitulé", "date": "date", "done": "réalisé", "notes": "notes"},
+)
 
 
 @transaction.atomic

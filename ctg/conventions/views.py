@@ -464,7 +464,7 @@ def milestone_delete(request, ctg, role, milestone_pk):
 @ctg_view(Op.VIEW_HISTORY)
 def history(request, ctg, role):
     """The dossier's history; `?element=<type>-<id>` keeps the changes of one item (an enjeu, a fiche…)."""
-    entries = ctg.history.select_related("actor", "decision__meeting__body")
+    entries = ctg.history.select_related("actor").with_causes()
     element = re.fullmatch(r"([a-z]{1,40})-(\d{1,18})", request.GET.get("element", ""))
     if element:
         entries = entries.filter(item_type=element.group(1), item_id=int(element.group(2)))

@@ -13,7 +13,8 @@ from django.db import transaction
 from django.utils.text import slugify
 
 from ctg.conventions.models import Ctg
-from ctg.conventions.services import history_record
+from ctg.core.history import history_record, register_labels
+from ctg.core.models import Action
 from ctg.documents import content, defaults, placeholders, render
 from ctg.documents.models import ConventionArticle, ConventionTemplate, ConventionVersion
 from ctg.organisations.models import Organisation
@@ -21,6 +22,9 @@ from ctg.organisations.models import Organisation
 MAX_TITLE = ConventionArticle._meta.get_field("title").max_length
 MAX_ARTICLES = 60
 MAX_BODY = 20_000
+
+
+register_labels(Action.CONVENTION, {"version": "Version de la convention"})
 
 
 # --- the CAF's model -------------------------------------------------------------------------------------

@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class GovernanceConfig(AppConfig):
     name = "ctg.governance"
     verbose_name = "Gouvernance et coordination"
+
+    def ready(self):
+        # The services declare the labels of their history changes (ctg.core.history.register_labels).
+        import ctg.governance.services  # noqa: F401
+        import ctg.governance.services_post  # noqa: F401

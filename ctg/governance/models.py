@@ -3,6 +3,9 @@ the coordinator post (chargé·e de coopération) with the CAF's yearly co-fundi
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import Truncator
 
 from ctg.conventions.models import Ctg, TrackedModel
 from ctg.organisations.models import Organisation
@@ -131,7 +134,7 @@ class Participant(models.Model):
 
 class Decision(TrackedModel):
     """A decision taken in a meeting. Some act on the plan: applying them calls the plan's services, and
-    the history lines they write point back to the decision (conventions.services.history_cause)."""
+    the history lines they write point back to the decision (ctg.core.history.history_cause)."""
 
     class Kind(models.TextChoices):
         NOTE = "note", "Décision (sans effet sur le plan)"
@@ -174,6 +177,17 @@ class Decision(TrackedModel):
 
     def __str__(self):
         return self.text[:80]
+
+    # As the cause of history lines (ctg.core.history.history_cause): the link shown on the history pages.
+    history_cause_select = ("meeting__body",)
+
+    @property
+    def history_cause_label(self) -> str:
+        day = timezone.localtime(self.meeting.starts_at).strftime("%d/%m/%Y")
+        return f"Décision du {self.meeting.body.name} du {day} : {Truncator(self.text).chars(80)}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("governance:meeting", args=[self.meeting.ctg_id, self.meeting_id])
 
 
 class CoordinatorPost(TrackedModel):

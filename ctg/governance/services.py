@@ -20,9 +20,9 @@ from django.core.validators import URLValidator, validate_email
 from django.db import transaction
 from django.utils import timezone
 
-from ctg.conventions.history import history_value, same_value
 from ctg.conventions.models import Ctg
-from ctg.conventions.services import history_cause, history_record
+from ctg.core.history import history_cause, history_record, history_value, register_labels, same_value
+from ctg.core.models import Action
 from ctg.governance.models import Body, BodyMember, Decision, Meeting, Participant
 from ctg.organisations.models import Organisation
 from ctg.plans import services as plan_services
@@ -157,6 +157,8 @@ MEMBER_FIELDS = {
     "email": "courriel",
     "user": "compte",
 }
+register_labels(Action.BODY, {**BODY_FIELDS, **MEMBER_FIELDS, "member": "membre"})
+register_labels(Action.DECISION, {"kind": "effet"})
 
 
 def _clean_member(values: dict) -> dict:
@@ -247,6 +249,17 @@ MEETING_FIELDS = {
     "link": "lien de visioconférence",
     "agenda": "ordre du jour",
 }
+register_labels(
+    Action.MEETING,
+    {
+        **MEETING_FIELDS,
+        "participants_removed": "participants retirés",
+        "participants_added": "participants ajoutés",
+        "status": "statut",
+        "minutes": "compte rendu",
+        "recipients": "destinataires",
+    },
+)
 # A change of these makes calendar clients update the invitation.
 SEQUENCE_FIELDS = ("starts_at", "ends_at", "place", "link")
 

@@ -14,9 +14,9 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from ctg.conventions.history import history_value, same_value
 from ctg.conventions.models import Ctg
-from ctg.conventions.services import history_record
+from ctg.core.history import history_record, history_value, register_labels, same_value
+from ctg.core.models import Action
 from ctg.governance.models import ActivityReport, CoordinatorPost, PostFunding
 from ctg.organisations.models import Organisation
 
@@ -41,6 +41,9 @@ FUNDING_FIELDS = {
     "decided_on": "décision de financement le",
 }
 REPORT_FIELDS = {"priorities": "priorités de l'année suivante", "comments": "activité de l'année"}
+register_labels(Action.POST, POST_FIELDS)
+register_labels(Action.POST_FUNDING, FUNDING_FIELDS)
+register_labels(Action.ACTIVITY_REPORT, {**REPORT_FIELDS, "status": "statut"})
 
 
 def show(value) -> str:

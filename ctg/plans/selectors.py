@@ -190,6 +190,10 @@ def fiche_numbers(ctg: Ctg, fiche: FicheAction) -> dict[tuple[str, int], str]:
 
 def fiche_history(fiche: FicheAction) -> QuerySet[HistoryEntry]:
     """Every recorded change of a fiche (its fields, calendar, budget, indicators, comments), newest first."""
-    return HistoryEntry.objects.filter(
-        ctg_id=fiche.ctg_id, item_type=FicheAction._meta.model_name, item_id=fiche.pk
-    ).select_related("actor", "decision__meeting__body")
+    return (
+        HistoryEntry.objects.filter(
+            ctg_id=fiche.ctg_id, item_type=FicheAction._meta.model_name, item_id=fiche.pk
+        )
+        .select_related("actor")
+        .with_causes()
+    )

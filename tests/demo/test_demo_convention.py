@@ -36,8 +36,8 @@ def test_demo_has_its_governance_post_and_generated_convention(albigeois):  # no
     assert all(m.minutes and m.decisions.exists() for m in past)
     applied = [d for m in past for d in m.decisions.all() if d.applied_at and d.fiche_id]
     assert len(applied) == 1
-    changed = HistoryEntry.objects.filter(
-        decision=applied[0], item_type="ficheaction", item_id=applied[0].fiche_id
+    changed = HistoryEntry.objects.caused_by(applied[0]).filter(
+        item_type="ficheaction", item_id=applied[0].fiche_id
     )
     assert changed.exists()
     post = ctg.coordinator_post

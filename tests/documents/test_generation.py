@@ -17,7 +17,7 @@ from django.urls import reverse
 from docx import Document
 from pypdf import PdfReader
 
-from ctg.conventions.models import HistoryEntry
+from ctg.core.models import Action, HistoryEntry
 from ctg.demo.convention import load_demo_convention
 from ctg.documents import content, defaults, services
 from ctg.documents.models import ConventionVersion
@@ -200,7 +200,7 @@ def test_versions_snapshot_history_and_changes(world, convention_data):
     }
     assert first.snapshot["fiches"][0]["budget"] == {"CAF": "20000.00", "EPCI": "5500.00"}
     assert first.snapshot["indicators"][0]["targets"] == {"2025": "50", "2026": "65", "2027": "80"}
-    entry = HistoryEntry.objects.get(ctg=world.ctg, action="convention_generate")
+    entry = HistoryEntry.objects.get(ctg=world.ctg, action=Action.CONVENTION)
     assert entry.summary == "Convention générée (version 1)"
     assert (entry.item_type, entry.item_id, entry.actor) == (
         "conventionversion",
@@ -235,7 +235,7 @@ def test_versions_snapshot_history_and_changes(world, convention_data):
     assert "Période : 2025-2028 → 2025-2029" in text
     pdf = " ".join(pdf_pages(second.pdf.path))
     assert "Avenant n° 1 à la convention territoriale globale" in pdf and "Fiche action ajoutée" in pdf
-    entry = HistoryEntry.objects.filter(action="convention_generate").first()
+    entry = HistoryEntry.objects.filter(action=Action.CONVENTION).first()
     assert entry.summary == "Avenant n° 1 généré (version 2) : Prolongation d'un an et nouvelle fiche"
 
     third = _generate(world, kind="avenant", subject="Signature du département")
@@ -304,7 +304,7 @@ def test_avenant_requires_a_subject_and_a_previous_version(world, convention_dat
     with pytest.raises(ValidationError, match="Nature de document inconnue"):
         _generate(world, kind="annexe")
     assert not ConventionVersion.objects.exists()
-    assert not HistoryEntry.objects.filter(action="convention_generate").exists()
+    assert not HistoryEntry.objects.filter(action=Action.CONVENTION).exists()
 
 
 def test_demo_convention_is_generated_once(world, convention_data):

@@ -60,7 +60,7 @@ def test_load_demo_governance(demo):
     applied = Decision.objects.get(meeting__ctg=ctg, applied_at__isnull=False)
     fiche = ctg.fiches.get(title="Relais petite enfance")
     assert applied.fiche == fiche and fiche.status == FicheAction.Status.EN_COURS
-    assert ctg.history.filter(item_type="ficheaction", item_id=fiche.pk, decision=applied).exists()
+    assert ctg.history.caused_by(applied).filter(item_type="ficheaction", item_id=fiche.pk).exists()
 
     # Idempotent: a second load changes nothing.
     counts = (Body.objects.count(), Meeting.objects.count(), Decision.objects.count())

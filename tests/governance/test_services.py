@@ -455,10 +455,10 @@ def test_apply_fiche_status_goes_through_the_plan_and_points_to_the_decision(wor
     assert fiche.status == FicheAction.Status.EN_COURS and fiche.version == version + 1
     assert applied.applied_at is not None and applied.applied_by == world.users["coordination"]
     fiche_entry = world.ctg.history.get(item_type="ficheaction", item_id=fiche.pk)
-    assert fiche_entry.decision == decision
+    assert fiche_entry.cause == decision
     assert fiche_entry.changes["statut"] == ["À venir", "En cours"]
     decision_entry = world.ctg.history.get(item_type="decision", summary__startswith="Décision appliquée")
-    assert decision_entry.decision == decision
+    assert decision_entry.cause == decision
     assert decision_entry.summary.endswith("Statut de la fiche « Relais petite enfance » : En cours")
 
 
@@ -473,7 +473,7 @@ def test_apply_budget_sets_the_line_through_the_plan(world, held, fiche):
     line = fiche.budget.get()
     assert (line.year, line.funder, str(line.planned), str(line.spent)) == (2026, "caf", "12000.50", "0.00")
     entry = world.ctg.history.get(action="budget")
-    assert entry.decision == decision and entry.item_id == fiche.pk
+    assert entry.cause == decision and entry.item_id == fiche.pk
 
 
 def test_apply_fiche_create_stores_the_new_fiche(world, held):
@@ -486,7 +486,7 @@ def test_apply_fiche_create_stores_the_new_fiche(world, held):
     assert applied.fiche == fiche and list(fiche.objectives.all()) == [objective]
     decision.refresh_from_db()
     assert decision.fiche == fiche
-    assert world.ctg.history.get(item_type="ficheaction", item_id=fiche.pk).decision == decision
+    assert world.ctg.history.get(item_type="ficheaction", item_id=fiche.pk).cause == decision
 
 
 def test_a_decision_that_changes_nothing_is_applied_and_says_so(world, held, fiche):
@@ -576,7 +576,7 @@ def test_a_failing_plan_service_leaves_the_decision_unapplied(world, held, fiche
         _apply(decision, world)
     decision.refresh_from_db()
     assert decision.applied_at is None
-    assert not world.ctg.history.filter(decision=decision).exists()
+    assert not world.ctg.history.caused_by(decision).exists()
 
 
 def test_the_organisation_of_a_member_can_be_changed(world):
