@@ -11,6 +11,7 @@ from ctg.conventions.models import HistoryEntry
 from ctg.organisations.permissions import Role
 from ctg.plans import services
 from ctg.plans.models import FicheAction
+from ctg.plans.services import fiches
 
 from .factories import OperationalObjectiveFactory
 
@@ -107,7 +108,7 @@ def test_compare_and_set_refuses_a_save_overtaken_between_read_and_write(world, 
         FicheAction.objects.filter(pk=current.pk).update(
             status=FicheAction.Status.REALISEE, version=F("version") + 1
         )
-        services.history_record(
+        fiches.history_record(
             ctg=current.ctg,
             actor=other,
             action="fiche",
@@ -132,8 +133,8 @@ def test_compare_and_set_refuses_a_save_overtaken_between_read_and_write(world, 
         )
         return message_of(pk, expected_version)
 
-    monkeypatch.setattr(services, "_before_compare_and_set", other_save_lands)
-    monkeypatch.setattr(services, "conflict_message", state_when_refused)
+    monkeypatch.setattr(fiches, "_before_compare_and_set", other_save_lands)
+    monkeypatch.setattr(fiches, "conflict_message", state_when_refused)
     commune = world.ctg.communes.first()
     with pytest.raises(services.FicheConflict) as error:
         services.fiche_update(

@@ -12,6 +12,7 @@ from ctg.plans import selectors, services
 from ctg.plans.exchange import export_xlsx, import_xlsx
 from ctg.plans.models import BudgetLine, FicheAction, FicheStep, IndicatorValue, PlanIndicator
 from ctg.plans.selectors import plan_numbers
+from ctg.plans.services import positions
 from tests.factories import CtgFactory, MembershipFactory, OrganisationFactory
 
 from .factories import EnjeuFactory, OperationalObjectiveFactory, StrategicObjectiveFactory
@@ -153,7 +154,7 @@ def _create_queries(world, existing, monkeypatch) -> int:
             ctg=ctg, actor=actor, title=f"Fiche {index}", objectives=[objectives[index % len(objectives)]]
         )
     with monkeypatch.context() as patched:
-        _whole_plan_refused(patched, services, "_renumber_fiches", "_fiche_groups", "primary_objectives")
+        _whole_plan_refused(patched, positions, "_renumber_fiches", "_fiche_groups", "primary_objectives")
         with CaptureQueriesContext(connection) as queries:
             fiche = services.fiche_create(ctg=ctg, actor=actor, title="Nouvelle", objectives=objectives[:2])
     # Last of the group of its first objective, numbered as the renumbering of the whole plan would.
