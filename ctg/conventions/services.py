@@ -14,12 +14,12 @@ from django.utils import timezone
 from django.utils.crypto import get_random_string
 
 from ctg.conventions.models import Ctg, Field, Membership, Milestone, Signatory, Status
-from ctg.core.history import (  # noqa: F401 (history_cause, history_record re-exported for plans)
+from ctg.core.history import (  # noqa: F401 (history_cause re-exported for plans)
     history_cause,
     history_record,
     history_value,
     register_labels,
-    same_value,
+    tracked_update,
 )
 from ctg.core.models import Action
 from ctg.organisations.models import Organisation
@@ -207,9 +207,9 @@ def ctg_create(
     history_record(
         ctg=ctg,
         actor=actor,
-        action="creation",
+        action=Action.DOSSIER_CREATE,
         summary=f"Création du dossier « {title} » ({ctg.period_label}, {len(members)} communes)",
-        changes={"intitulé": ["", title], "période": ["", ctg.period_label]},
+        changes={"title": ["", title], "period": ["", ctg.period_label]},
     )
     return ctg
 
@@ -253,22 +253,17 @@ def ctg_update(*, ctg: Ctg, actor, **values) -> Ctg:
         values["fields"] = validate_fields(values["fields"])
     _check_no_overlap(key=ctg.territory_key, start_year=start, end_year=end, exclude_pk=ctg.pk)
 
-    changes = {}
-    for name, value in values.items():
-        before = getattr(ctg, name)
-        if not same_value(before, value):
-            changes[EDITABLE_FIELDS[name]] = [_display(before), _display(value)]
-            setattr(ctg, name, value)
+    changes = tracked_update(
+        ctg,
+        actor=actor,
+        ctg=ctg,
+        item=None,
+        values=values,
+        action=Action.DOSSIER_UPDATE,
+        summary=lambda labels: "Modification : " + ", ".join(labels),
+        display=_display,
+    )
     if changes:
-        ctg.updated_by = actor
-        ctg.save()
-        history_record(
-            ctg=ctg,
-            actor=actor,
-            action="modification",
-            summary="Modification : " + ", ".join(changes),
-            changes=changes,
-        )
         for name in values:
             setattr(original, name, getattr(ctg, name))
     return ctg
@@ -317,9 +312,9 @@ def ctg_transition(*, ctg: Ctg, actor, to: str) -> Ctg:
     history_record(
         ctg=ctg,
         actor=actor,
-        action="statut",
+        action=Action.STATUS,
         summary=f"Statut : {Status(before).label} → {Status(to).label}",
-        changes={"statut": [Status(before).label, Status(to).label]},
+        changes={"status": [Status(before).label, Status(to).label]},
     )
     original.status, original.status_changed_at = ctg.status, ctg.status_changed_at
     return ctg
@@ -359,13 +354,13 @@ def ctg_renew(*, ctg: Ctg, actor, start_year: int | None = None, end_year: int |
     history_record(
         ctg=new,
         actor=actor,
-        action="renouvellement",
+        action=Action.RENEWAL,
         summary=f"Renouvellement de « {ctg.title} » ({ctg.period_label})",
     )
     history_record(
         ctg=ctg,
         actor=actor,
-        action="renouvellement",
+        action=Action.RENEWAL,
         summary=f"Renouvelée par « {new.title} » ({new.period_label})",
     )
     return new
@@ -408,7 +403,7 @@ def signatory_add(
     history_record(
         ctg=ctg,
         actor=actor,
-        action="signataire",
+        action=Action.SIGNATORY,
         summary=f"Signataire ajouté : {organisation} ({signer_name}, {signer_capacity})",
     )
     return signatory
@@ -421,7 +416,7 @@ def signatory_remove(*, signatory: Signatory, actor) -> None:
         raise ValidationError("Les signataires d'une convention signée ne changent que par avenant.")
     label = str(signatory)
     signatory.delete()
-    history_record(ctg=ctg, actor=actor, action="signataire", summary=f"Signataire retiré : {label}")
+    history_record(ctg=ctg, actor=actor, action=Action.SIGNATORY, summary=f"Signataire retiré : {label}")
 
 
 SIGNING_STATUSES = (Status.ELABORATION, Status.SIGNEE, Status.MISE_EN_OEUVRE, Status.EVALUATION)
@@ -466,13 +461,13 @@ def signature_record(*, signatory: Signatory, actor, signed_on, signed_scan=None
     if errors:
         raise ValidationError(errors)
     before = signatory.signed_on
-    changes = {"date de signature": [_date_text(before), _date_text(signed_on)]}
+    changes = {"signed_on": [_date_text(before), _date_text(signed_on)]}
     signatory.signed_on = signed_on
     if signed_scan is not None:
         if signatory.signed_scan:
             signatory.signed_scan.delete(save=False)
         signatory.signed_scan = signed_scan
-        changes["exemplaire signé"] = ["", os.path.basename(signed_scan.name)]
+        changes["signed_scan"] = ["", os.path.basename(signed_scan.name)]
     signatory.signature_recorded_at = timezone.now()
     signatory.signature_recorded_by = actor
     signatory.updated_by = actor
@@ -480,7 +475,7 @@ def signature_record(*, signatory: Signatory, actor, signed_on, signed_scan=None
     history_record(
         ctg=ctg,
         actor=actor,
-        action="signature",
+        action=Action.SIGNATURE,
         summary=f"Signature de {signatory.organisation} ({signatory.signer_name}) le {signed_on:%d/%m/%Y}",
         changes=changes,
         item=signatory,
@@ -513,9 +508,9 @@ def signature_clear(*, signatory: Signatory, actor) -> Signatory:
     history_record(
         ctg=ctg,
         actor=actor,
-        action="signature",
+        action=Action.SIGNATURE,
         summary=f"Signature de {signatory.organisation} annulée",
-        changes={"date de signature": [_date_text(before), ""]},
+        changes={"signed_on": [_date_text(before), ""]},
         item=signatory,
     )
     return signatory
@@ -531,7 +526,7 @@ def partner_add(*, ctg: Ctg, actor, organisation: Organisation) -> None:
         raise ValidationError({"organisation": f"{organisation} est déjà partenaire associé."})
     ctg.partners.add(organisation)
     history_record(
-        ctg=ctg, actor=actor, action="partenaire", summary=f"Partenaire associé ajouté : {organisation}"
+        ctg=ctg, actor=actor, action=Action.PARTNER, summary=f"Partenaire associé ajouté : {organisation}"
     )
 
 
@@ -539,7 +534,7 @@ def partner_add(*, ctg: Ctg, actor, organisation: Organisation) -> None:
 def partner_remove(*, ctg: Ctg, actor, organisation: Organisation) -> None:
     ctg.partners.remove(organisation)
     history_record(
-        ctg=ctg, actor=actor, action="partenaire", summary=f"Partenaire associé retiré : {organisation}"
+        ctg=ctg, actor=actor, action=Action.PARTNER, summary=f"Partenaire associé retiré : {organisation}"
     )
 
 
@@ -597,9 +592,9 @@ def membership_invite(
     history_record(
         ctg=ctg,
         actor=actor,
-        action="membre",
+        action=Action.MEMBER,
         summary=f"Invitation de {user} ({user.email}) comme {Role(role).label}",
-        changes={"rôle": ["", Role(role).label]},
+        changes={"role": ["", Role(role).label]},
     )
     if created:
         _send_invitation(user=user, ctg=ctg, request=request)
@@ -627,7 +622,7 @@ def membership_remove(*, membership: Membership, actor) -> None:
     ctg = membership.ctg
     label = f"{membership.user} ({membership.get_role_display()})"
     membership.delete()
-    history_record(ctg=ctg, actor=actor, action="membre", summary=f"Retrait de {label}")
+    history_record(ctg=ctg, actor=actor, action=Action.MEMBER, summary=f"Retrait de {label}")
 
 
 # --- milestones ----------------------------------------------------------------------------------------
@@ -654,29 +649,26 @@ def milestone_create(
     )
     milestone.full_clean()
     milestone.save()
-    history_record(ctg=ctg, actor=actor, action="jalon", summary=f"Jalon ajouté : {milestone}")
+    history_record(ctg=ctg, actor=actor, action=Action.MILESTONE, summary=f"Jalon ajouté : {milestone}")
     return milestone
 
 
 @transaction.atomic
 def milestone_update(*, milestone: Milestone, actor, **values) -> Milestone:
-    changes = {}
-    for name, value in values.items():
-        before = getattr(milestone, name)
-        if not same_value(before, value):
-            changes[MILESTONE_FIELDS[name]] = [_display(before), _display(value)]
-            setattr(milestone, name, value)
-    if changes:
-        milestone.updated_by = actor
-        milestone.full_clean()
-        milestone.save()
-        history_record(
-            ctg=milestone.ctg,
-            actor=actor,
-            action="jalon",
-            summary=f"Jalon modifié : {milestone}",
-            changes=changes,
-        )
+    unknown = set(values) - set(MILESTONE_FIELDS)
+    if unknown:
+        raise ValueError(f"Champs non modifiables : {sorted(unknown)}")
+    tracked_update(
+        milestone,
+        actor=actor,
+        ctg=milestone.ctg,
+        item=None,
+        values=values,
+        action=Action.MILESTONE,
+        summary=lambda labels: f"Jalon modifié : {milestone}",
+        display=_display,
+        full_clean=True,
+    )
     return milestone
 
 
@@ -684,4 +676,4 @@ def milestone_update(*, milestone: Milestone, actor, **values) -> Milestone:
 def milestone_delete(*, milestone: Milestone, actor) -> None:
     ctg, label = milestone.ctg, str(milestone)
     milestone.delete()
-    history_record(ctg=ctg, actor=actor, action="jalon", summary=f"Jalon supprimé : {label}")
+    history_record(ctg=ctg, actor=actor, action=Action.MILESTONE, summary=f"Jalon supprimé : {label}")

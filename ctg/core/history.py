@@ -29,7 +29,8 @@ Options of `tracked_update`: `item` (the element the line is tied to, the object
 for the dossier), `display` (how a value is written, `history_value` by default), `full_clean`,
 `before_save(changes)` (runs once something changed, before saving; may change the object further and
 return more changes, e.g. a meeting's participants when its body changes), `item_version` (a number or a
-function of the saved object: the version of an item under optimistic locking). Multi-valued fields (lists,
+function of the saved object: the version of an item under optimistic locking), `only_changed` (saves
+the changed fields only, for an object that was not read under a lock). Multi-valued fields (lists,
 many-to-many) are compared as sets: the same items in another order are no change. Many-to-many fields are
 set after the save.
 
@@ -247,7 +248,12 @@ def history_record(
     action = as_action(action)
     changes = dict(changes or {})
     legacy_version = changes.get("version")
-    if item_version is None and isinstance(legacy_version, list) and len(legacy_version) == 2:
+    if (
+        item_version is None
+        and isinstance(legacy_version, list)
+        and len(legacy_version) == 2
+        and isinstance(legacy_version[1], int)
+    ):
         # A caller not converted yet still passes the fiche's version in `changes`: kept there for it.
         item_version = legacy_version[1]
     cause = _history_cause.get()
@@ -288,6 +294,7 @@ def tracked_update(
     full_clean: bool = False,
     before_save: Callable[[dict], dict | None] | None = None,
     item_version: int | Callable | None = None,
+    only_changed: bool = False,
 ) -> dict:
     """Sets `values` on `instance`; when something changed, saves it (with `updated_by`) and writes one
     history line. Returns the changes, `{field name: [before, after]}`, empty when nothing changed."""
@@ -315,7 +322,12 @@ def tracked_update(
         instance.updated_by = person(actor)
     if full_clean:
         instance.full_clean()
-    instance.save()
+    if only_changed:
+        written = [name for name in changes if name not in many and _field(instance, name) is not None]
+        tracked = [name for name in ("updated_by", "updated_at") if _field(instance, name) is not None]
+        instance.save(update_fields=written + tracked)
+    else:
+        instance.save()
     for name, value in many.items():
         getattr(instance, name).set(value)
     if callable(summary):

@@ -24,7 +24,7 @@ MAX_ARTICLES = 60
 MAX_BODY = 20_000
 
 
-register_labels(Action.CONVENTION, {"version": "Version de la convention"})
+register_labels(Action.CONVENTION, {"convention_version": "Version de la convention"})
 
 
 # --- the CAF's model -------------------------------------------------------------------------------------
@@ -226,9 +226,9 @@ def convention_generate(*, ctg: Ctg, actor, kind: str = "convention", subject: s
     history_record(
         ctg=ctg,
         actor=actor,
-        action="convention_generate",
+        action=Action.CONVENTION,
         summary=summary,
-        changes={"Version de la convention": [str(previous) if previous else "", str(version)]},
+        changes={"convention_version": [str(previous) if previous else "", str(version)]},
         item=version,
     )
     return version

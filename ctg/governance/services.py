@@ -21,7 +21,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from ctg.conventions.models import Ctg
-from ctg.core.history import history_cause, history_record, history_value, register_labels, same_value
+from ctg.core.history import (
+    history_cause,
+    history_record,
+    history_value,
+    person,
+    register_labels,
+    tracked_update,
+)
 from ctg.core.models import Action
 from ctg.governance.models import Body, BodyMember, Decision, Meeting, Participant
 from ctg.organisations.models import Organisation
@@ -30,10 +37,6 @@ from ctg.plans.models import FicheAction, Funder, OperationalObjective
 from ctg.text import clean_text, single_line
 
 # --- helpers -------------------------------------------------------------------------------------------
-
-
-def _person(actor):
-    return actor if actor is not None and actor.is_authenticated else None
 
 
 def _text(value, *, field: str, label: str, required: bool = False, max_length: int | None = None) -> str:
@@ -54,19 +57,6 @@ def _email(value, *, field: str = "email") -> str:
         except ValidationError:
             raise ValidationError({field: f"L'adresse « {value} » n'est pas un courriel valide."}) from None
     return value
-
-
-_display = history_value
-
-
-def _changes(instance, values: dict, labels: dict) -> dict:
-    changes = {}
-    for name, value in values.items():
-        before = getattr(instance, name)
-        if not same_value(before, value):
-            changes[labels[name]] = [_display(before), _display(value)]
-            setattr(instance, name, value)
-    return changes
 
 
 def meeting_label(meeting: Meeting) -> str:
@@ -96,16 +86,16 @@ def body_create(*, ctg: Ctg, actor, kind: str, name: str, role: str = "") -> Bod
     body = Body.objects.create(
         ctg=ctg,
         position=ctg.bodies.count(),
-        created_by=_person(actor),
-        updated_by=_person(actor),
+        created_by=person(actor),
+        updated_by=person(actor),
         **values,
     )
     history_record(
         ctg=ctg,
         actor=actor,
-        action="instance",
+        action=Action.BODY,
         summary=f"Instance créée : {body.name}",
-        changes={"nom": ["", body.name], "type": ["", body.get_kind_display()]},
+        changes={"name": ["", body.name], "kind": ["", body.get_kind_display()]},
         item=body,
     )
     return body
@@ -119,18 +109,14 @@ def body_update(*, body: Body, actor, **values) -> Body:
     merged = _clean_body(
         body.ctg, {**{k: getattr(body, k) for k in BODY_FIELDS}, **values}, exclude_pk=body.pk
     )
-    changes = _changes(body, merged, BODY_FIELDS)
-    if changes:
-        body.updated_by = _person(actor)
-        body.save()
-        history_record(
-            ctg=body.ctg,
-            actor=actor,
-            action="instance",
-            summary=f"Instance modifiée : {body.name}",
-            changes=changes,
-            item=body,
-        )
+    tracked_update(
+        body,
+        actor=actor,
+        ctg=body.ctg,
+        values=merged,
+        action=Action.BODY,
+        summary=lambda labels: f"Instance modifiée : {body.name}",
+    )
     return body
 
 
@@ -145,7 +131,9 @@ def body_delete(*, body: Body, actor) -> None:
     ctg, name, pk = body.ctg, body.name, body.pk
     body.delete()
     body.pk = pk
-    history_record(ctg=ctg, actor=actor, action="instance", summary=f"Instance supprimée : {name}", item=body)
+    history_record(
+        ctg=ctg, actor=actor, action=Action.BODY, summary=f"Instance supprimée : {name}", item=body
+    )
 
 
 # --- body members --------------------------------------------------------------------------------------
@@ -190,14 +178,14 @@ def member_add(
         }
     )
     member = BodyMember.objects.create(
-        body=body, created_by=_person(actor), updated_by=_person(actor), **values
+        body=body, created_by=person(actor), updated_by=person(actor), **values
     )
     history_record(
         ctg=body.ctg,
         actor=actor,
-        action="instance",
+        action=Action.BODY,
         summary=f"{body.name} : membre ajouté·e, {member}",
-        changes={"membre": ["", str(member)]},
+        changes={"member": ["", str(member)]},
         item=body,
     )
     return member
@@ -209,18 +197,15 @@ def member_update(*, member: BodyMember, actor, **values) -> BodyMember:
     if unknown:
         raise ValueError(f"Champs non modifiables : {sorted(unknown)}")
     merged = _clean_member({**{k: getattr(member, k) for k in MEMBER_FIELDS}, **values})
-    changes = _changes(member, merged, MEMBER_FIELDS)
-    if changes:
-        member.updated_by = _person(actor)
-        member.save()
-        history_record(
-            ctg=member.body.ctg,
-            actor=actor,
-            action="instance",
-            summary=f"{member.body.name} : membre modifié·e, {member}",
-            changes=changes,
-            item=member.body,
-        )
+    tracked_update(
+        member,
+        actor=actor,
+        ctg=member.body.ctg,
+        item=member.body,
+        values=merged,
+        action=Action.BODY,
+        summary=lambda labels: f"{member.body.name} : membre modifié·e, {member}",
+    )
     return member
 
 
@@ -231,9 +216,9 @@ def member_remove(*, member: BodyMember, actor) -> None:
     history_record(
         ctg=body.ctg,
         actor=actor,
-        action="instance",
+        action=Action.BODY,
         summary=f"{body.name} : membre retiré·e, {label}",
-        changes={"membre": [label, ""]},
+        changes={"member": [label, ""]},
         item=body,
     )
 
@@ -319,14 +304,17 @@ def meeting_create(
             "agenda": agenda,
         },
     )
-    meeting = Meeting.objects.create(ctg=ctg, created_by=_person(actor), updated_by=_person(actor), **values)
+    meeting = Meeting.objects.create(ctg=ctg, created_by=person(actor), updated_by=person(actor), **values)
     _invite_members(meeting, body)
     history_record(
         ctg=ctg,
         actor=actor,
-        action="réunion",
+        action=Action.MEETING,
         summary=f"Réunion planifiée : {meeting_label(meeting)}",
-        changes={"début": ["", _display(meeting.starts_at)], "lieu": ["", meeting.place or meeting.link]},
+        changes={
+            "starts_at": ["", history_value(meeting.starts_at)],
+            "place": ["", meeting.place or meeting.link],
+        },
         item=meeting,
     )
     return meeting
@@ -362,9 +350,9 @@ def _rebuild_participants(meeting: Meeting, old_body: Body) -> dict:
     added = _invite_members(meeting, meeting.body)
     changes = {}
     if removed:
-        changes["participants retirés"] = ["; ".join(removed), ""]
+        changes["participants_removed"] = ["; ".join(removed), ""]
     if added:
-        changes["participants ajoutés"] = ["", "; ".join(added)]
+        changes["participants_added"] = ["", "; ".join(added)]
     return changes
 
 
@@ -383,36 +371,35 @@ def meeting_update(*, meeting: Meeting, actor, **values) -> Meeting:
     merged = _clean_meeting(meeting.ctg, {**{k: getattr(meeting, k) for k in MEETING_FIELDS}, **values})
     before = {k: getattr(meeting, k) for k in SEQUENCE_FIELDS}
     old_body = meeting.body
-    changes = _changes(meeting, merged, MEETING_FIELDS)
-    if meeting.body_id != old_body.pk:
-        changes.update(_rebuild_participants(meeting, old_body))
-    if changes:
+
+    def participants_and_sequence(changes: dict) -> dict:
         if any(before[k] != getattr(meeting, k) for k in SEQUENCE_FIELDS):
             meeting.sequence += 1
-        meeting.updated_by = _person(actor)
-        meeting.save()
-        history_record(
-            ctg=meeting.ctg,
-            actor=actor,
-            action="réunion",
-            summary=f"Réunion modifiée : {meeting_label(meeting)}",
-            changes=changes,
-            item=meeting,
-        )
+        return _rebuild_participants(meeting, old_body) if meeting.body_id != old_body.pk else {}
+
+    tracked_update(
+        meeting,
+        actor=actor,
+        ctg=meeting.ctg,
+        values=merged,
+        action=Action.MEETING,
+        summary=lambda labels: f"Réunion modifiée : {meeting_label(meeting)}",
+        before_save=participants_and_sequence,
+    )
     return meeting
 
 
 def _set_status(meeting: Meeting, actor, status: str, summary: str) -> Meeting:
     before = meeting.get_status_display()
     meeting.status = status
-    meeting.updated_by = _person(actor)
+    meeting.updated_by = person(actor)
     meeting.save()
     history_record(
         ctg=meeting.ctg,
         actor=actor,
-        action="réunion",
+        action=Action.MEETING,
         summary=f"{summary} : {meeting_label(meeting)}",
-        changes={"statut": [before, meeting.get_status_display()]},
+        changes={"status": [before, meeting.get_status_display()]},
         item=meeting,
     )
     return meeting
@@ -456,7 +443,7 @@ def participant_add(
     history_record(
         ctg=meeting.ctg,
         actor=actor,
-        action="réunion",
+        action=Action.MEETING,
         summary=f"{meeting_label(meeting)} : invité·e ajouté·e, {participant}",
         item=meeting,
     )
@@ -493,7 +480,7 @@ def attendance_set(*, meeting: Meeting, actor, attendance: dict) -> dict:
         history_record(
             ctg=meeting.ctg,
             actor=actor,
-            action="réunion",
+            action=Action.MEETING,
             summary=f"Présences : {meeting_label(meeting)}",
             changes=changes,
             item=meeting,
@@ -504,20 +491,16 @@ def attendance_set(*, meeting: Meeting, actor, attendance: dict) -> dict:
 @transaction.atomic
 def minutes_set(*, meeting: Meeting, actor, minutes: str) -> Meeting:
     _refuse_cancelled(meeting)
-    minutes = (minutes or "").strip()
-    if minutes != meeting.minutes:
-        before = meeting.minutes
-        meeting.minutes = minutes
-        meeting.updated_by = _person(actor)
-        meeting.save(update_fields=["minutes", "updated_by", "updated_at"])
-        history_record(
-            ctg=meeting.ctg,
-            actor=actor,
-            action="réunion",
-            summary=f"Compte rendu : {meeting_label(meeting)}",
-            changes={"compte rendu": [before[:200], minutes[:200]]},
-            item=meeting,
-        )
+    tracked_update(
+        meeting,
+        actor=actor,
+        ctg=meeting.ctg,
+        values={"minutes": (minutes or "").strip()},
+        action=Action.MEETING,
+        summary=f"Compte rendu : {meeting_label(meeting)}",
+        display=lambda text: text[:200],
+        only_changed=True,
+    )
     return meeting
 
 
@@ -549,10 +532,10 @@ def meeting_invite(*, meeting: Meeting, actor, url: str = "") -> int:
     history_record(
         ctg=meeting.ctg,
         actor=actor,
-        action="réunion",
+        action=Action.MEETING,
         summary=f"Invitation envoyée à {len(recipients)} personne{'s' if len(recipients) > 1 else ''} : "
         f"{meeting_label(meeting)}",
-        changes={"destinataires": ["", ", ".join(recipients)]},
+        changes={"recipients": ["", ", ".join(recipients)]},
         item=meeting,
     )
     return len(recipients)
@@ -647,15 +630,15 @@ def decision_add(
         kind=kind,
         fiche=fiche,
         payload=payload,
-        created_by=_person(actor),
-        updated_by=_person(actor),
+        created_by=person(actor),
+        updated_by=person(actor),
     )
     history_record(
         ctg=meeting.ctg,
         actor=actor,
-        action="décision",
+        action=Action.DECISION,
         summary=f"Décision ajoutée ({meeting_label(meeting)}) : {text}",
-        changes={"effet": ["", decision.get_kind_display()]},
+        changes={"kind": ["", decision.get_kind_display()]},
         item=decision,
     )
     return decision
@@ -674,7 +657,7 @@ def decision_remove(*, decision: Decision, actor) -> None:
     history_record(
         ctg=meeting.ctg,
         actor=actor,
-        action="décision",
+        action=Action.DECISION,
         summary=f"Décision supprimée ({meeting_label(meeting)}) : {text}",
         item=decision,
     )
@@ -736,13 +719,13 @@ def decision_apply(*, decision: Decision, actor, now=None) -> Decision:
                 ctg=ctg, actor=actor, title=payload["title"], objectives=[objective]
             )
         decision.applied_at = now or timezone.now()
-        decision.applied_by = _person(actor)
-        decision.updated_by = _person(actor)
+        decision.applied_by = person(actor)
+        decision.updated_by = person(actor)
         decision.save()
         history_record(
             ctg=ctg,
             actor=actor,
-            action="décision",
+            action=Action.DECISION,
             summary=f"Décision appliquée au plan ({meeting_label(meeting)}) : {decision_effect(decision)}"
             + (
                 f" — sans effet : {decision.applied_without_effect}"

@@ -15,7 +15,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from ctg.conventions.models import Ctg
-from ctg.core.history import history_record, history_value, register_labels, same_value
+from ctg.core.history import history_record, history_value, register_labels, tracked_update
 from ctg.core.models import Action
 from ctg.governance.models import ActivityReport, CoordinatorPost, PostFunding
 from ctg.organisations.models import Organisation
@@ -159,30 +159,22 @@ def post_set(
         history_record(
             ctg=ctg,
             actor=actor,
-            action="poste",
+            action=Action.POST,
             summary=f"Poste de coordination enregistré : {post}",
-            changes={POST_FIELDS[k]: ["", show(v)] for k, v in values.items() if v not in (None, "")},
+            changes={k: ["", show(v)] for k, v in values.items() if v not in (None, "")},
             item=post,
         )
         return post
-    changes = {}
-    for name, value in values.items():
-        before = getattr(post, name)
-        if not same_value(before, value):
-            changes[POST_FIELDS[name]] = [show(before), show(value)]
-            setattr(post, name, value)
-    if changes:
-        post.updated_by = actor
-        post.full_clean()
-        post.save()
-        history_record(
-            ctg=ctg,
-            actor=actor,
-            action="poste",
-            summary=f"Poste de coordination modifié : {post}",
-            changes=changes,
-            item=post,
-        )
+    tracked_update(
+        post,
+        actor=actor,
+        ctg=ctg,
+        values=values,
+        action=Action.POST,
+        summary=lambda labels: f"Poste de coordination modifié : {post}",
+        display=show,
+        full_clean=True,
+    )
     return post
 
 
@@ -255,30 +247,22 @@ def funding_set(
         history_record(
             ctg=ctg,
             actor=actor,
-            action="financement du poste",
+            action=Action.POST_FUNDING,
             summary=f"Financement CAF du poste pour {year} enregistré",
-            changes={FUNDING_FIELDS[k]: ["", show(v)] for k, v in values.items() if v is not None},
+            changes={k: ["", show(v)] for k, v in values.items() if v is not None},
             item=funding,
         )
         return funding
-    changes = {}
-    for name, value in values.items():
-        before = getattr(funding, name)
-        if not same_value(before, value):
-            changes[FUNDING_FIELDS[name]] = [show(before), show(value)]
-            setattr(funding, name, value)
-    if changes:
-        funding.updated_by = actor
-        funding.full_clean()
-        funding.save()
-        history_record(
-            ctg=ctg,
-            actor=actor,
-            action="financement du poste",
-            summary=f"Financement CAF du poste pour {year} modifié",
-            changes=changes,
-            item=funding,
-        )
+    tracked_update(
+        funding,
+        actor=actor,
+        ctg=ctg,
+        values=values,
+        action=Action.POST_FUNDING,
+        summary=f"Financement CAF du poste pour {year} modifié",
+        display=show,
+        full_clean=True,
+    )
     return funding
 
 
@@ -292,14 +276,12 @@ def funding_delete(*, funding: PostFunding, actor) -> None:
             f"Le rapport d'activité {funding.year} est accepté : son financement ne peut pas être supprimé."
         )
     changes = {
-        FUNDING_FIELDS["amount_agreed"]: [show(funding.amount_agreed), ""],
-        FUNDING_FIELDS["advance_paid"]: [show(funding.advance_paid), ""],
-        FUNDING_FIELDS["balance_paid"]: [show(funding.balance_paid), ""],
+        name: [show(getattr(funding, name)), ""] for name in ("amount_agreed", "advance_paid", "balance_paid")
     }
     history_record(
         ctg=post.ctg,
         actor=actor,
-        action="financement du poste",
+        action=Action.POST_FUNDING,
         summary=f"Financement CAF du poste pour {funding.year} supprimé",
         changes=changes,
         item=funding,
@@ -328,9 +310,9 @@ def report_get_or_create(*, post: CoordinatorPost, actor, year: int) -> Activity
     history_record(
         ctg=post.ctg,
         actor=actor,
-        action="rapport d'activité",
+        action=Action.ACTIVITY_REPORT,
         summary=f"Rapport d'activité {year} ouvert",
-        changes={"statut": ["", report.get_status_display()]},
+        changes={"status": ["", report.get_status_display()]},
         item=report,
     )
     return report
@@ -348,23 +330,14 @@ def report_update(*, report: ActivityReport, actor, priorities: str, comments: s
     if report.status == ActivityReport.Status.ACCEPTED:
         raise ValidationError(f"Le rapport d'activité {report.year} est accepté : il n'est plus modifiable.")
     values = {"priorities": (priorities or "").strip(), "comments": (comments or "").strip()}
-    changes = {}
-    for name, value in values.items():
-        before = getattr(report, name)
-        if not same_value(before, value):
-            changes[REPORT_FIELDS[name]] = [before, value]
-            setattr(report, name, value)
-    if changes:
-        report.updated_by = actor
-        report.save()
-        history_record(
-            ctg=report.post.ctg,
-            actor=actor,
-            action="rapport d'activité",
-            summary=f"Rapport d'activité {report.year} modifié",
-            changes=changes,
-            item=report,
-        )
+    tracked_update(
+        report,
+        actor=actor,
+        ctg=report.post.ctg,
+        values=values,
+        action=Action.ACTIVITY_REPORT,
+        summary=f"Rapport d'activité {report.year} modifié",
+    )
     return report
 
 
@@ -389,9 +362,9 @@ def report_send(*, report: ActivityReport, actor) -> ActivityReport:
     history_record(
         ctg=report.post.ctg,
         actor=actor,
-        action="rapport d'activité",
+        action=Action.ACTIVITY_REPORT,
         summary=f"Rapport d'activité {report.year} envoyé à la CAF",
-        changes={"statut": [before, report.get_status_display()]},
+        changes={"status": [before, report.get_status_display()]},
         item=report,
     )
     return report
@@ -418,9 +391,9 @@ def report_accept(*, report: ActivityReport, actor) -> ActivityReport:
     history_record(
         ctg=report.post.ctg,
         actor=actor,
-        action="rapport d'activité",
+        action=Action.ACTIVITY_REPORT,
         summary=f"Rapport d'activité {report.year} accepté par la CAF",
-        changes={"statut": [before, report.get_status_display()]},
+        changes={"status": [before, report.get_status_display()]},
         item=report,
     )
     return report

@@ -104,7 +104,7 @@ def test_status_moves_step_by_step_and_signature_needs_signatories(world):
     ctg.refresh_from_db()
     assert ctg.status == Status.SIGNEE
     last = ctg.history.first()
-    assert last.actor == actor and last.changes == {"statut": ["Élaboration", "Signée"]}
+    assert last.actor == actor and last.labelled_changes == {"statut": ["Élaboration", "Signée"]}
 
 
 def test_signed_period_changes_only_by_amendment(world):
@@ -119,8 +119,8 @@ def test_update_records_before_and_after(world):
         ctg=world.ctg, actor=world.users["coordination"], title="CTG renommée", fields=["seniors"]
     )
     entry = world.ctg.history.first()
-    assert entry.changes["intitulé"] == ["CTG du Test 2025-2028", "CTG renommée"]
-    assert entry.changes["champs"] == ["Petite enfance (0-3 ans), Jeunesse (11-25 ans)", "Seniors"]
+    assert entry.labelled_changes["intitulé"] == ["CTG du Test 2025-2028", "CTG renommée"]
+    assert entry.labelled_changes["champs"] == ["Petite enfance (0-3 ans), Jeunesse (11-25 ans)", "Seniors"]
     # Saving the same values records nothing.
     count = HistoryEntry.objects.count()
     services.ctg_update(ctg=world.ctg, actor=world.users["coordination"], title="CTG renommée")

@@ -46,8 +46,8 @@ def test_a_signature_is_recorded_with_its_date_scan_author_and_history(drafted):
     assert timezone.now() - caf.signature_recorded_at < datetime.timedelta(minutes=1)
     entry = world.ctg.history.first()
     assert entry.actor == actor and entry.item_type == "signatory" and entry.item_id == caf.pk
-    assert entry.changes["date de signature"] == ["", "08/02/2025"]
-    assert entry.changes["exemplaire signé"][1].endswith(".pdf")
+    assert entry.labelled_changes["date de signature"] == ["", "08/02/2025"]
+    assert entry.labelled_changes["exemplaire signé"][1].endswith(".pdf")
 
 
 @pytest.mark.parametrize(

@@ -46,8 +46,8 @@ def test_post_set_creates_and_records(world):
     assert post.fte == Decimal("0.80") and post.user == actor and post.created_by == actor
     [entry] = _history(world.ctg)
     assert entry.actor == actor and entry.item_type == "coordinatorpost" and entry.item_id == post.pk
-    assert entry.changes["personne"] == ["", "Claire Martin"]
-    assert entry.changes["ETP"] == ["", "0,80"]
+    assert entry.labelled_changes["personne"] == ["", "Claire Martin"]
+    assert entry.labelled_changes["ETP"] == ["", "0,80"]
 
 
 def test_post_set_updates_with_before_and_after(world):
@@ -62,7 +62,7 @@ def test_post_set_updates_with_before_and_after(world):
     assert post.fte == 1 and post.end_date == D(2028, 12, 31) and post.updated_by == pilot
     entry = _history(world.ctg)[-1]
     assert entry.actor == pilot and entry.summary.startswith("Poste de coordination modifié")
-    assert entry.changes == {"ETP": ["0,80", "1,00"], "date de fin": ["", "31/12/2028"]}
+    assert entry.labelled_changes == {"ETP": ["0,80", "1,00"], "date de fin": ["", "31/12/2028"]}
     assert CoordinatorPost.objects.count() == 1
 
 
@@ -170,13 +170,13 @@ def test_funding_set_creates_updates_and_records(world, post):
     assert funding.remaining == Decimal("11250") and funding.created_by == pilot
     entry = _history(world.ctg)[-1]
     assert entry.actor == pilot and entry.item_type == "postfunding" and entry.item_id == funding.pk
-    assert entry.changes["montant accordé"] == ["", "22500,00"]
+    assert entry.labelled_changes["montant accordé"] == ["", "22500,00"]
     services.funding_set(
         post=post, actor=pilot, funding=funding, **_funding_values(balance_paid=Decimal("11250"))
     )
     funding.refresh_from_db()
     assert funding.remaining == 0
-    assert _history(world.ctg)[-1].changes == {"solde versé": ["0,00", "11250,00"]}
+    assert _history(world.ctg)[-1].labelled_changes == {"solde versé": ["0,00", "11250,00"]}
 
 
 @pytest.mark.parametrize(
@@ -222,7 +222,7 @@ def test_funding_delete_records(world, post):
     entry = _history(world.ctg)[-1]
     assert entry.summary == "Financement CAF du poste pour 2025 supprimé"
     assert entry.actor == world.users["pilote_caf"]
-    assert entry.changes["montant accordé"] == ["22500,00", ""]
+    assert entry.labelled_changes["montant accordé"] == ["22500,00", ""]
 
 
 def test_funding_of_an_accepted_report_is_kept(world, post):
@@ -257,13 +257,16 @@ def test_report_full_cycle_records_who_and_when(world, post):
     )
     report.refresh_from_db()
     assert report.priorities == "Accueil 11-14 ans" and report.comments == "RAS"
-    assert _history(world.ctg)[-1].changes["priorités de l'année suivante"] == ["", "Accueil 11-14 ans"]
+    assert _history(world.ctg)[-1].labelled_changes["priorités de l'année suivante"] == [
+        "",
+        "Accueil 11-14 ans",
+    ]
 
     services.report_send(report=report, actor=coordination)
     report.refresh_from_db()
     assert report.status == ActivityReport.Status.SENT and report.sent_by == coordination
     assert report.sent_at is not None
-    assert _history(world.ctg)[-1].changes == {"statut": ["À préparer", "Envoyé"]}
+    assert _history(world.ctg)[-1].labelled_changes == {"statut": ["À préparer", "Envoyé"]}
 
     FundingFactory(post=post, year=2025)
     services.report_accept(report=report, actor=pilot)
@@ -271,7 +274,7 @@ def test_report_full_cycle_records_who_and_when(world, post):
     assert report.status == ActivityReport.Status.ACCEPTED and report.accepted_by == pilot
     assert report.accepted_at >= report.sent_at
     entry = _history(world.ctg)[-1]
-    assert entry.actor == pilot and entry.changes == {"statut": ["Envoyé", "Accepté"]}
+    assert entry.actor == pilot and entry.labelled_changes == {"statut": ["Envoyé", "Accepté"]}
 
 
 def test_report_send_requires_priorities(world, post):

@@ -49,7 +49,7 @@ def test_body_create_update_delete_record_history(world):
         "Instance supprimée : COPIL de la CTG",
     ]
     entry = world.ctg.history.get(summary="Instance modifiée : COPIL de la CTG")
-    assert entry.item_type == "body" and entry.changes == {"nom": ["COPIL", "COPIL de la CTG"]}
+    assert entry.item_type == "body" and entry.labelled_changes == {"nom": ["COPIL", "COPIL de la CTG"]}
     assert entry.actor == actor
 
 
@@ -184,7 +184,7 @@ def test_meeting_update_bumps_sequence_only_when_date_or_place_change(world):
     meeting.refresh_from_db()
     assert meeting.sequence == 2
     entry = world.ctg.history.latest("id")
-    assert entry.changes == {"début": ["10/03/2026 15:00", "11/03/2026 15:00"]}
+    assert entry.labelled_changes == {"début": ["10/03/2026 15:00", "11/03/2026 15:00"]}
 
 
 def test_changing_the_body_of_a_meeting_rebuilds_its_invitations(world):
@@ -206,12 +206,12 @@ def test_changing_the_body_of_a_meeting_rebuilds_its_invitations(world):
     # members join.
     assert names == {"Cy", "Invitée", "Bo (COTECH)", "Dee"}
     entry = world.ctg.history.latest("id")
-    assert entry.changes["instance"] == ["COPIL", "COTECH"]
+    assert entry.labelled_changes["instance"] == ["COPIL", "COTECH"]
     assert (
-        "Alix" in entry.changes["participants retirés"][0]
-        and "Bo" in entry.changes["participants retirés"][0]
+        "Alix" in entry.labelled_changes["participants retirés"][0]
+        and "Bo" in entry.labelled_changes["participants retirés"][0]
     )
-    assert "Dee" in entry.changes["participants ajoutés"][1]
+    assert "Dee" in entry.labelled_changes["participants ajoutés"][1]
 
     services.meeting_update(meeting=meeting, actor=actor, agenda="Sans changement d'instance")
     assert meeting.participants.count() == 4
@@ -252,7 +252,7 @@ def test_cancel_and_held_rules(world):
     assert past.status == Meeting.Status.HELD
     entry = world.ctg.history.latest("id")
     assert entry.summary == "Réunion tenue : COTECH du 10/03/2026"
-    assert entry.changes == {"statut": ["Prévue", "Tenue"]}
+    assert entry.labelled_changes == {"statut": ["Prévue", "Tenue"]}
     with pytest.raises(ValidationError):
         services.meeting_cancel(meeting=past, actor=actor)
 
@@ -328,7 +328,7 @@ def test_invitation_emails_the_participants_with_the_ics(world):
     assert "METHOD:REQUEST" in content and "ATTENDEE;CN=" in content
     entry = world.ctg.history.latest("id")
     assert entry.summary.startswith("Invitation envoyée à 1 personne : COPIL du ")
-    assert entry.changes == {"destinataires": ["", "alix@caf.fr"]}
+    assert entry.labelled_changes == {"destinataires": ["", "alix@caf.fr"]}
 
 
 def test_invitation_without_emails_or_of_a_cancelled_meeting_is_refused(world):
@@ -456,7 +456,7 @@ def test_apply_fiche_status_goes_through_the_plan_and_points_to_the_decision(wor
     assert applied.applied_at is not None and applied.applied_by == world.users["coordination"]
     fiche_entry = world.ctg.history.get(item_type="ficheaction", item_id=fiche.pk)
     assert fiche_entry.cause == decision
-    assert fiche_entry.changes["statut"] == ["À venir", "En cours"]
+    assert fiche_entry.labelled_changes["statut"] == ["À venir", "En cours"]
     decision_entry = world.ctg.history.get(item_type="decision", summary__startswith="Décision appliquée")
     assert decision_entry.cause == decision
     assert decision_entry.summary.endswith("Statut de la fiche « Relais petite enfance » : En cours")
@@ -585,4 +585,4 @@ def test_the_organisation_of_a_member_can_be_changed(world):
     services.member_update(member=member, actor=world.users["coordination"], organisation=other)
     member.refresh_from_db()
     assert member.organisation == other
-    assert world.ctg.history.latest("id").changes["organisation"][1] == "Mission locale"
+    assert world.ctg.history.latest("id").labelled_changes["organisation"][1] == "Mission locale"

@@ -58,4 +58,4 @@ def test_reordering_the_fields_of_a_fiche_makes_no_version_and_no_conflict(world
     stored = FicheAction.objects.get(pk=fiche.pk)
     assert stored.version == version + 1 and stored.notes == "Vu en COTECH"
     (entry,) = HistoryEntry.objects.all()[entries:]
-    assert "champs d'intervention" not in " ".join(entry.changes)
+    assert "champs d'intervention" not in " ".join(entry.labelled_changes)

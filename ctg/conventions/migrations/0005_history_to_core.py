@@ -104,7 +104,7 @@ KEYS = {
         "activité de l'année": "comments",
         "statut": "status",
     },
-    "convention": {"Version de la convention": "version"},
+    "convention": {"Version de la convention": "convention_version"},
 }
 DECISION = "governance.decision"
 VERSIONED = "ficheaction"  # the item whose version the optimistic lock reads
