@@ -14,13 +14,7 @@ from django.utils import timezone
 from django.utils.crypto import get_random_string
 
 from ctg.conventions.models import Ctg, Field, Membership, Milestone, Signatory, Status
-from ctg.core.history import (  # noqa: F401 (history_cause re-exported for plans)
-    history_cause,
-    history_record,
-    history_value,
-    register_labels,
-    tracked_update,
-)
+from ctg.core.history import history_record, history_value, register_labels, tracked_update
 from ctg.core.models import Action
 from ctg.organisations.models import Organisation
 from ctg.organisations.permissions import Role

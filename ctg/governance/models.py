@@ -7,7 +7,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import Truncator
 
-from ctg.conventions.models import Ctg, TrackedModel
+from ctg.conventions.models import Ctg
+from ctg.core.models import TrackedModel
 from ctg.organisations.models import Organisation
 
 

@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from ctg.conventions.history import history_value
+from ctg.core.history import history_value
 from tests.factories import OrganisationFactory
 
 

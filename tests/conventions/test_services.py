@@ -5,8 +5,9 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 
 from ctg.conventions import services
-from ctg.conventions.models import Ctg, HistoryEntry, Membership, Status
+from ctg.conventions.models import Ctg, Membership, Status
 from ctg.conventions.selectors import ctg_visible_to, role_in
+from ctg.core.models import HistoryEntry
 from ctg.organisations.models import Organisation
 from tests.factories import CommuneFactory, EpciFactory, SignatoryFactory
 

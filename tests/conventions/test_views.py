@@ -6,7 +6,8 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from ctg.conventions.models import Ctg, HistoryEntry, Status
+from ctg.conventions.models import Ctg, Status
+from ctg.core.models import HistoryEntry
 from ctg.organisations.models import Organisation
 
 

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from ctg.conventions.models import HistoryEntry
+from ctg.core.models import HistoryEntry
 from ctg.demo.post import load_demo_post
 from ctg.governance.models import ActivityReport, CoordinatorPost
 from ctg.organisations.models import Organisation

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
-from ctg.conventions.models import HistoryEntry
+from ctg.core.models import HistoryEntry
 from ctg.governance import services_post as services
 from ctg.governance.models import ActivityReport, CoordinatorPost, PostFunding
 from tests.factories import OrganisationFactory, UserFactory

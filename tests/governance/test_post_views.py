@@ -10,7 +10,7 @@ import pytest
 from django.urls import reverse
 from docx import Document
 
-from ctg.conventions.models import HistoryEntry
+from ctg.core.models import HistoryEntry
 from ctg.governance.models import ActivityReport, CoordinatorPost, PostFunding
 from tests.governance.factories import FundingFactory, PostFactory, ReportFactory
 

@@ -8,7 +8,7 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from ctg.conventions.models import HistoryEntry
+from ctg.core.models import HistoryEntry
 from ctg.governance import services
 from ctg.governance.models import Body, BodyMember, Decision, Meeting, Participant
 from ctg.plans.models import FicheAction

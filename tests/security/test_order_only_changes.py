@@ -3,8 +3,9 @@ version of the fiche, and so no conflict for the person saving after (the audit 
 reported as changed when only their order differed)."""
 
 from ctg.conventions import services as ctg_services
-from ctg.conventions.history import same_value
-from ctg.conventions.models import Ctg, HistoryEntry
+from ctg.conventions.models import Ctg
+from ctg.core.history import same_value
+from ctg.core.models import HistoryEntry
 from ctg.organisations.permissions import Role
 from ctg.plans import services
 from ctg.plans.models import FicheAction
