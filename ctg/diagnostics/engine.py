@@ -418,9 +418,15 @@ def _group_values(ind: Indicator, r: Resolved | None, rows, year: int) -> Value:
     return values_from_sums(ind, sums_from_rows(r, rows), r.column_year or year)
 
 
-def territory_values(data: TerritoryRows) -> dict[str, Value]:
-    """The indicators of the whole territory: its commune rows summed by the catalogue's rules."""
-    return {ind.id: _group_values(ind, r, data.rows, data.year) for ind, r in data.resolved}
+def territory_values(data: TerritoryRows, indicators: list[Indicator] | None = None) -> dict[str, Value]:
+    """The indicators (all those read, or `indicators`) of the whole territory: its commune rows summed by the
+    catalogue's rules."""
+    wanted = None if indicators is None else {ind.id for ind in indicators}
+    return {
+        ind.id: _group_values(ind, r, data.rows, data.year)
+        for ind, r in data.resolved
+        if wanted is None or ind.id in wanted
+    }
 
 
 def commune_values(data: TerritoryRows, indicator_id: str) -> dict[str, Value]:
@@ -430,7 +436,30 @@ def commune_values(data: TerritoryRows, indicator_id: str) -> dict[str, Value]:
     if pair is None:
         return {}
     ind, r = pair
-    return {row["code"]: _group_values(ind, r, (row,), data.year) for row in data.rows}
+    if r is None:
+        return {row["code"]: _columns_missing(data.year, 1) for row in data.rows}
+    year = r.column_year or data.year
+    columns = r.columns
+    secrets = [c + store.SECRET_SUFFIX for c in columns]
+    return {
+        row["code"]: values_from_sums(ind, _row_sums(r, row, columns, secrets), year) for row in data.rows
+    }
+
+
+def _row_sums(r: Resolved, row: dict, columns, secrets) -> Sums:
+    """`sums_from_rows(r, [row])`, without its loop: the same sums, for one commune."""
+    population = 0.0 + (row["population"] or 0.0)
+    secret = False
+    for name in secrets:
+        if row[name]:
+            secret = True
+            break
+    for name in columns:
+        if row[name] is None:
+            return Sums(None, None, None, population, 0, 1, secret, r.years)
+    numerator = 0.0 + sum([row[c] for c in r.numerator])
+    denominator = 0.0 + sum([row[c] for c in r.denominator]) if r.denominator else None
+    return Sums(numerator, denominator, population, population, 1, 1, secret, r.years)
 
 
 def aggregate_territory(

@@ -1,6 +1,7 @@
 """The portrait social de territoire of a commune, an EPCI, a département or a dossier's list of communes."""
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass, field, replace
 
 from django.conf import settings
@@ -299,7 +300,12 @@ def _derived_value(ind: Indicator, a: Value | None, b: Value | None) -> Value:
     return Value(a.value / b.value * ind.scale, worst, coverage, a.year, note=a.note or b.note)
 
 
-def build_portrait(territory: Territory, *, with_references: bool = True) -> Portrait:
+def build_portrait(
+    territory: Territory, *, with_references: bool = True, indicators: Collection[str] | None = None
+) -> Portrait:
+    """The portrait of `territory`; its communes' values come with it (`Portrait.communes`), from the same
+    read of the store. `indicators`: only those figures of the territory (the CSV's key figures); the store is
+    read as for the whole portrait, so that DuckDB keeps one table per dataset for both."""
     engine.refresh()
     available = datasets_in_use()
     results: dict[str, IndicatorResult] = {}
@@ -316,10 +322,13 @@ def build_portrait(territory: Territory, *, with_references: bool = True) -> Por
     for ind in effective:
         groups.setdefault(ind.dataset, []).append(ind)
     commune_rows: dict[str, engine.TerritoryRows] = {}
-    for kind, indicators in groups.items():
+    for kind, group in groups.items():
+        computed = [ind for ind in group if indicators is None or ind.id in indicators]
+        if not computed:
+            continue
         years = available.get(kind, [])
         if not years:
-            for ind in indicators:
+            for ind in computed:
                 results[ind.id] = IndicatorResult(
                     ind,
                     Value(None, NON_DISPONIBLE, None, None, note="Fichier source non importé."),
@@ -329,18 +338,19 @@ def build_portrait(territory: Territory, *, with_references: bool = True) -> Por
         year = years[-1]
         used[kind] = year
         # One read of the communes' rows: the territory's figures, and each commune's (table, map, CSV).
-        commune_rows[kind] = engine.read_territory(kind, year, indicators, territory.communes)
-        own = engine.territory_values(commune_rows[kind])
+        commune_rows[kind] = engine.read_territory(kind, year, group, territory.communes)
+        own = engine.territory_values(commune_rows[kind], computed)
         previous = {}
         if len(years) > 1:
-            previous = engine.aggregate_territory(kind, years[-2], indicators, territory.communes)
+            older = engine.read_territory(kind, years[-2], group, territory.communes)
+            previous = engine.territory_values(older, computed)
         refs = {}
         if with_references:
             refs = {
-                level: engine.aggregate_cached(kind, year, indicators, group=level, fresh=True)
+                level: engine.aggregate_cached(kind, year, computed, group=level, fresh=True)
                 for level in ("departement", "region", "france")
             }
-        for ind in indicators:
+        for ind in computed:
             value = own.get(ind.id) or Value(None, NON_DISPONIBLE, None, year, note="Aucune donnée.")
             published = _level_value(ind, territory.kind, territory.code, available)
             if published is not None:
@@ -370,7 +380,7 @@ def build_portrait(territory: Territory, *, with_references: bool = True) -> Por
                     )
             results[ind.id] = result
     for ind in INDICATORS:
-        if ind.kind != Kind.DERIVED:
+        if ind.kind != Kind.DERIVED or (indicators is not None and ind.id not in indicators):
             continue
         top, bottom = (results.get(i) for i in ind.derived_from)
         result = IndicatorResult(

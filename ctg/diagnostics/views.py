@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from ctg.conventions.views import _context, ctg_view
+from ctg.diagnostics.catalogue import COMMUNE_TABLE_INDICATORS
 from ctg.diagnostics.portrait import (
     Portrait,
     Territory,
@@ -72,8 +73,8 @@ def _file_part(code: str) -> str:
 
 
 def csv_response(territory_: Territory) -> HttpResponse:
-    # The communes' values come with the portrait; the CSV shows no comparison, so no references.
-    portrait = build_portrait(territory_, with_references=False)
+    # The communes' values come with the portrait; the CSV shows neither comparison nor other figure.
+    portrait = build_portrait(territory_, with_references=False, indicators=COMMUNE_TABLE_INDICATORS)
     response = HttpResponse(
         ("\ufeff" + commune_csv(portrait)).encode("utf-8"), content_type="text/csv; charset=utf-8"
     )

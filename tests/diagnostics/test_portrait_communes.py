@@ -7,6 +7,7 @@ import pytest
 from ctg.diagnostics import engine
 from ctg.diagnostics.catalogue import COMMUNE_TABLE_INDICATORS, INDICATORS, Kind, indicator
 from ctg.diagnostics.portrait import build_portrait, datasets_in_use, effective_indicators, resolve_territory
+from ctg.diagnostics.presentation import commune_csv
 
 from .test_portrait_tarn import tarn, tarn_source  # noqa: F401
 
@@ -94,3 +95,12 @@ def test_derived_values_of_each_commune(tarn):  # noqa: F811
     assert not portrait.communes.available("equipements_D502_pour_10000")
     evolution = next(ind for ind in INDICATORS if ind.kind == Kind.EVOLUTION)
     assert portrait.communes.column(evolution.id)  # computed when asked, although the map leaves it out
+
+
+@pytest.mark.parametrize("code", TERRITORIES)
+def test_the_csv_reads_the_same_values_with_the_key_figures_only(tarn, code):  # noqa: F811
+    territory = resolve_territory(code)
+    key_figures = build_portrait(territory, with_references=False, indicators=COMMUNE_TABLE_INDICATORS)
+    assert {r.indicator.id for r in key_figures.results} == set(COMMUNE_TABLE_INDICATORS)
+    assert commune_csv(key_figures) == commune_csv(build_portrait(territory))
+    assert commune_csv(key_figures).count("\r\n") == len(territory.communes) + 1
