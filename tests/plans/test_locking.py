@@ -8,6 +8,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from ctg.conventions.models import HistoryEntry
+from ctg.core.models import Action
 from ctg.organisations.permissions import Role
 from ctg.plans import services
 from ctg.plans.models import FicheAction
@@ -111,10 +112,11 @@ def test_compare_and_set_refuses_a_save_overtaken_between_read_and_write(world, 
         fiches.history_record(
             ctg=current.ctg,
             actor=other,
-            action="fiche",
+            action=Action.FICHE,
             summary="Fiche action modifiée",
-            changes={"statut": ["À venir", "Réalisée"], "version": [1, 2]},
+            changes={"status": ["À venir", "Réalisée"]},
             item=current,
+            item_version=2,
         )
         concurrent["done"] = True
 

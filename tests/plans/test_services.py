@@ -69,7 +69,7 @@ def test_enjeu_create_records_history_with_item(world):
     entry = last_history()
     assert entry.actor == actor
     assert (entry.item_type, entry.item_id) == ("enjeu", enjeu.pk)
-    assert entry.changes["intitulé"] == ["", "Parentalité"]
+    assert entry.labelled_changes["intitulé"] == ["", "Parentalité"]
 
 
 @pytest.mark.parametrize(
@@ -96,7 +96,7 @@ def test_enjeu_update_records_before_and_after(plan):
     enjeu.refresh_from_db()
     assert enjeu.title == "Petite enfance"
     entry = last_history()
-    assert entry.changes == {
+    assert entry.labelled_changes == {
         "intitulé": ["Accueil du jeune enfant", "Petite enfance"],
         "champs d'intervention": ["", "Petite enfance (0-3 ans)"],
     }
@@ -118,7 +118,7 @@ def test_enjeu_move_and_delete_keep_positions_contiguous(world):
         ("B", 2),
         ("D", 3),
     ]
-    assert last_history().changes == {"ordre": [3, 2]}
+    assert last_history().labelled_changes == {"ordre": [3, 2]}
 
     services.enjeu_move(enjeu=a, actor=actor, direction="up")  # already first: nothing happens
     assert Enjeu.objects.get(pk=a.pk).position == 0
@@ -130,7 +130,11 @@ def test_enjeu_move_and_delete_keep_positions_contiguous(world):
         ("D", 2),
     ]
     entry = last_history()
-    assert (entry.item_type, entry.item_id, entry.changes) == ("enjeu", c.pk, {"intitulé": ["C", ""]})
+    assert (entry.item_type, entry.item_id, entry.labelled_changes) == (
+        "enjeu",
+        c.pk,
+        {"intitulé": ["C", ""]},
+    )
 
     with pytest.raises(ValidationError, match="Sens de déplacement inconnu"):
         services.enjeu_move(enjeu=Enjeu.objects.get(pk=b.pk), actor=actor, direction="sideways")
@@ -157,7 +161,7 @@ def test_objectives_move_and_delete_under_their_parent(plan):
     services.strategic_objective_move(objective=other_strategic, actor=actor, direction="up")
     assert StrategicObjective.objects.get(pk=other_strategic.pk).position == 0
     services.strategic_objective_update(objective=other_strategic, actor=actor, title="Qualité d'accueil")
-    assert last_history().changes == {"intitulé": ["Qualité", "Qualité d'accueil"]}
+    assert last_history().labelled_changes == {"intitulé": ["Qualité", "Qualité d'accueil"]}
     services.strategic_objective_delete(
         objective=StrategicObjective.objects.get(pk=strategic.pk), actor=actor
     )
@@ -210,7 +214,7 @@ def test_fiche_create_with_all_values(plan):
     assert fiche.created_by == actor
     entry = last_history()
     assert (entry.item_type, entry.item_id, entry.actor) == ("ficheaction", fiche.pk, actor)
-    assert entry.changes["version"] == [None, 1]
+    assert entry.item_version == 1  # the fiche's version, a typed column of the history
     second = services.fiche_create(ctg=world.ctg, actor=actor, title="Relais", objectives=[operational])
     assert second.position == 1
 
@@ -301,11 +305,11 @@ def test_fiche_update_records_labels_and_version(plan):
     fiche.refresh_from_db()
     assert (fiche.status, fiche.version, fiche.updated_by) == ("en_cours", 2, actor)
     entry = last_history()
-    assert entry.changes == {
+    assert entry.labelled_changes == {
         "statut": ["À venir", "En cours"],
         "début": ["", "01/09/2025"],
-        "version": [1, 2],
     }
+    assert entry.item_version == 2
     assert (entry.item_type, entry.item_id) == ("ficheaction", fiche.pk)
     with pytest.raises(ValueError, match="Champs non modifiables"):
         services.fiche_update(fiche=fiche, actor=actor, expected_version=2, version=7)
@@ -331,13 +335,17 @@ def test_fiche_move_and_delete_keep_positions_under_the_first_objective(plan):
     services.fiche_move(fiche=c, actor=actor, direction="up")
     group = FicheAction.objects.filter(pk__in=[a.pk, b.pk, c.pk, x.pk]).order_by("position")
     assert [(f.title, f.position) for f in group] == [("A", 0), ("C", 1), ("B", 2), ("X", 3)]
-    assert last_history().changes == {"ordre": [3, 2]}
+    assert last_history().labelled_changes == {"ordre": [3, 2]}
 
     services.fiche_delete(fiche=FicheAction.objects.get(pk=a.pk), actor=actor)
     group = FicheAction.objects.filter(pk__in=[b.pk, c.pk, x.pk]).order_by("position")
     assert [(f.title, f.position) for f in group] == [("C", 0), ("B", 1), ("X", 2)]
     entry = last_history()
-    assert (entry.item_type, entry.item_id, entry.changes) == ("ficheaction", a.pk, {"intitulé": ["A", ""]})
+    assert (entry.item_type, entry.item_id, entry.labelled_changes) == (
+        "ficheaction",
+        a.pk,
+        {"intitulé": ["A", ""]},
+    )
 
     # Moving the objective `other` first makes it X's first objective: X joins Y's group, at the end.
     services.operational_objective_move(objective=other, actor=actor, direction="up")
@@ -362,7 +370,7 @@ def test_fiche_steps_set(fiche, world):
     services.fiche_steps_set(fiche=fiche, actor=actor, steps=[(2026, "Travaux"), (2025, "Étude")])
     assert list(fiche.steps.values_list("year", "description")) == [(2025, "Étude"), (2026, "Travaux")]
     entry = last_history()
-    assert entry.changes == {"étapes": ["", "2025 : Étude ; 2026 : Travaux"]}
+    assert entry.labelled_changes == {"étapes": ["", "2025 : Étude ; 2026 : Travaux"]}
     assert (entry.item_type, entry.item_id) == ("ficheaction", fiche.pk)
     with pytest.raises(ValidationError, match=r"L'année 2030 est hors de la période de la CTG \(2025-2028\)"):
         services.fiche_steps_set(fiche=fiche, actor=actor, steps=[(2030, "Plus tard")])
@@ -375,7 +383,7 @@ def test_budget_set_creates_updates_and_deletes(fiche, world):
     actor = world.users[Role.COORDINATION]
     line = services.budget_set(fiche=fiche, actor=actor, year=2025, funder="caf", planned="12000,50", spent=0)
     assert (line.planned, line.spent, line.created_by) == (Decimal("12000.50"), Decimal("0"), actor)
-    assert last_history().changes == {
+    assert last_history().labelled_changes == {
         "budget 2025 CAF prévu": ["", "12000,5"],
         "budget 2025 CAF réalisé": ["", "0"],
     }
@@ -384,12 +392,12 @@ def test_budget_set_creates_updates_and_deletes(fiche, world):
     line.refresh_from_db()
     assert line.spent == Decimal("3000")
     entry = last_history()
-    assert entry.changes == {"budget 2025 CAF réalisé": ["0", "3000"]}
+    assert entry.labelled_changes == {"budget 2025 CAF réalisé": ["0", "3000"]}
     assert (entry.item_type, entry.item_id, entry.actor) == ("ficheaction", fiche.pk, actor)
 
     services.budget_delete(line=line, actor=actor)
     assert not BudgetLine.objects.exists()
-    assert last_history().changes["budget 2025 CAF prévu"] == ["12000,5", ""]
+    assert last_history().labelled_changes["budget 2025 CAF prévu"] == ["12000,5", ""]
 
 
 @pytest.mark.parametrize(
@@ -428,7 +436,7 @@ def test_indicator_create_update_delete(fiche, world):
     assert indicator.baseline_value == Decimal("12")
     assert indicator.position == 0
     entry = last_history()
-    assert (entry.item_type, entry.item_id, entry.changes) == (
+    assert (entry.item_type, entry.item_id, entry.labelled_changes) == (
         "ficheaction",
         fiche.pk,
         {"indicateur": ["", "Places d'accueil"]},
@@ -436,7 +444,7 @@ def test_indicator_create_update_delete(fiche, world):
     services.indicator_update(indicator=indicator, actor=actor, direction="down", baseline_value="15,5")
     indicator.refresh_from_db()
     assert indicator.baseline_value == Decimal("15.5")
-    assert last_history().changes == {
+    assert last_history().labelled_changes == {
         "Places d'accueil — sens souhaité": ["À la hausse", "À la baisse"],
         "Places d'accueil — valeur de référence": ["12", "15,5"],
     }
@@ -444,7 +452,7 @@ def test_indicator_create_update_delete(fiche, world):
     services.indicator_delete(indicator=indicator, actor=actor)
     second.refresh_from_db()
     assert second.position == 0
-    assert last_history().changes == {"indicateur": ["Places d'accueil", ""]}
+    assert last_history().labelled_changes == {"indicateur": ["Places d'accueil", ""]}
 
 
 @pytest.mark.parametrize(
@@ -471,16 +479,16 @@ def test_indicator_value_set_typed_values(fiche, world):
     )
     assert (target.origin, target.created_by, target.updated_by) == ("typed", actor, actor)
     entry = last_history()
-    assert entry.changes == {"Places — cible 2027": ["", "20"]}
+    assert entry.labelled_changes == {"Places — cible 2027": ["", "20"]}
     assert (entry.item_type, entry.item_id, entry.actor) == ("ficheaction", fiche.pk, actor)
     other = world.users[Role.PILOTE_CAF]
     services.indicator_value_set(indicator=indicator, actor=other, year=2027, kind="target", value=25)
     target.refresh_from_db()
     assert (target.value, target.created_by, target.updated_by) == (Decimal("25"), actor, other)
-    assert last_history().changes == {"Places — cible 2027": ["20", "25"]}
+    assert last_history().labelled_changes == {"Places — cible 2027": ["20", "25"]}
     services.indicator_value_set(indicator=indicator, actor=other, year=2027, kind="target", value="")
     assert not IndicatorValue.objects.exists()
-    assert last_history().changes == {"Places — cible 2027": ["25", ""]}
+    assert last_history().labelled_changes == {"Places — cible 2027": ["25", ""]}
 
     with pytest.raises(ValidationError, match="hors de la période"):
         services.indicator_value_set(indicator=indicator, actor=actor, year=2031, kind="target", value=1)
@@ -533,13 +541,13 @@ def test_bilan_highlights_and_validation(world):
     with pytest.raises(ValidationError, match="hors de la période"):
         services.bilan_create(ctg=world.ctg, actor=actor, year=2029)
     services.bilan_set_highlights(bilan=bilan, actor=actor, highlights="Ouverture du RPE.")
-    assert last_history().changes == {"faits marquants": ["", "Ouverture du RPE."]}
+    assert last_history().labelled_changes == {"faits marquants": ["", "Ouverture du RPE."]}
     services.bilan_validate(bilan=bilan, actor=actor)
     bilan.refresh_from_db()
     assert bilan.status == BilanAnnuel.Status.VALIDATED
     assert bilan.validated_by == actor and bilan.validated_at is not None
     entry = last_history()
-    assert (entry.item_type, entry.item_id, entry.changes) == (
+    assert (entry.item_type, entry.item_id, entry.labelled_changes) == (
         "bilanannuel",
         bilan.pk,
         {"statut": ["Brouillon", "Validé"]},
@@ -632,5 +640,5 @@ def test_changing_the_objectives_of_a_fiche_moves_it_to_the_end_of_its_new_group
     assert a.position == 1
     positions = dict(FicheAction.objects.values_list("title", "position"))
     assert positions == {"A": 1, "B": 0, "Y": 0}
-    assert last_history().changes["objectifs opérationnels"] == ["Ouvrir une micro-crèche", "Autre"]
+    assert last_history().labelled_changes["objectifs opérationnels"] == ["Ouvrir une micro-crèche", "Autre"]
     assert y.position == 0

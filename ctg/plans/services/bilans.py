@@ -6,11 +6,15 @@ from django.db import transaction
 from django.utils import timezone
 
 from ctg.conventions.models import Ctg
-from ctg.conventions.services import history_record
+from ctg.core.history import history_record, register_labels
+from ctg.core.models import Action
 from ctg.plans.models import (
     BilanAnnuel,
 )
 from ctg.plans.services.common import _check_year_in_period, _person, _person_name, _text
+
+# The history's changes are keyed by field name; the labels that are not the fields' verbose names.
+register_labels(Action.BILAN, {"year": "bilan"})
 
 
 @transaction.atomic
@@ -28,9 +32,9 @@ def bilan_create(*, ctg: Ctg, actor, year: int, highlights: str = "") -> BilanAn
     history_record(
         ctg=ctg,
         actor=actor,
-        action="bilan",
+        action=Action.BILAN,
         summary=f"Bilan {year} ouvert",
-        changes={"bilan": ["", str(year)]},
+        changes={"year": ["", str(year)]},
         item=bilan,
     )
     return bilan
@@ -50,9 +54,9 @@ def bilan_set_highlights(*, bilan: BilanAnnuel, actor, highlights: str) -> Bilan
     history_record(
         ctg=current.ctg,
         actor=actor,
-        action="bilan",
+        action=Action.BILAN,
         summary=f"Bilan {current.year} : faits marquants modifiés",
-        changes={"faits marquants": [before, highlights]},
+        changes={"highlights": [before, highlights]},
         item=current,
     )
     bilan.highlights = highlights
@@ -78,9 +82,9 @@ def bilan_validate(*, bilan: BilanAnnuel, actor) -> BilanAnnuel:
     history_record(
         ctg=current.ctg,
         actor=actor,
-        action="bilan",
+        action=Action.BILAN,
         summary=f"Bilan {current.year} validé",
-        changes={"statut": [BilanAnnuel.Status.DRAFT.label, BilanAnnuel.Status.VALIDATED.label]},
+        changes={"status": [BilanAnnuel.Status.DRAFT.label, BilanAnnuel.Status.VALIDATED.label]},
         item=current,
     )
     bilan.status, bilan.validated_at, bilan.validated_by = (

@@ -8,8 +8,8 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import ValidationError
 from django.db.models import Max, Model, QuerySet
 
-from ctg.conventions.history import decimal_text, history_value, same_value
 from ctg.conventions.models import Ctg, Field
+from ctg.core.history import decimal_text, history_value, person, same_value
 from ctg.diagnostics.catalogue import BY_ID
 from ctg.plans import rules
 from ctg.text import clean_text
@@ -19,8 +19,7 @@ def item_type(instance: Model) -> str:
     return instance._meta.model_name
 
 
-def _person(actor):
-    return actor if actor is not None and actor.is_authenticated else None
+_person = person  # the user recorded as author: None for an anonymous or missing actor
 
 
 _display = history_value
@@ -32,6 +31,15 @@ _decimal_text = decimal_text
 def _fields_display(values: Iterable[str]) -> list[str]:
     labels = dict(Field.choices)
     return [labels.get(v, v) for v in values]
+
+
+def _labels_display(value) -> str:
+    """A value as the history writes it, the codes of a list (champs d'intervention, indicators of the
+    portrait) by their labels."""
+    if isinstance(value, list | tuple):
+        labels = dict(Field.choices)
+        return _display([labels.get(v, BY_ID[v].label if v in BY_ID else v) for v in value])
+    return _display(value)
 
 
 def _text(value, *, field: str, label: str, required: bool = False, max_length: int | None = None) -> str:

@@ -6,7 +6,8 @@ from collections.abc import Iterable
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from ctg.conventions.services import history_record
+from ctg.core.history import history_record, register_labels
+from ctg.core.models import Action
 from ctg.plans import rules
 from ctg.plans.models import (
     Attachment,
@@ -19,6 +20,12 @@ from ctg.plans.models import (
 from ctg.plans.services.common import _amount, _check_choice, _check_year_in_period, _display, _person, _text
 from ctg.text import clean_text
 from ctg.uploads import check_upload, file_name
+
+# The history's changes are keyed by field name or a stable key; their French labels, declared once. A budget
+# line's changes are keyed by what they are (« budget 2025 CAF prévu »): they show as they are.
+register_labels(Action.STEPS, {"steps": "étapes"})
+register_labels(Action.ATTACHMENT, {"attachment": "pièce jointe"})
+register_labels(Action.COMMENT, {"comment": "commentaire"})
 
 
 def _steps_text(steps) -> str:
@@ -51,9 +58,9 @@ def fiche_steps_set(*, fiche: FicheAction, actor, steps: Iterable[tuple[int, str
     history_record(
         ctg=ctg,
         actor=actor,
-        action="calendrier",
+        action=Action.STEPS,
         summary=f"Calendrier modifié : « {fiche.title} »",
-        changes={"étapes": [_steps_text(before), _steps_text(cleaned)]},
+        changes={"steps": [_steps_text(before), _steps_text(cleaned)]},
         item=fiche,
     )
     return created
@@ -92,7 +99,7 @@ def budget_set(*, fiche: FicheAction, actor, year: int, funder: str, planned, sp
     history_record(
         ctg=fiche.ctg,
         actor=actor,
-        action="budget",
+        action=Action.BUDGET,
         summary=f"Budget de « {fiche.title} » : {Funder(funder).label} {year}",
         changes=changes,
         item=fiche,
@@ -112,7 +119,7 @@ def budget_delete(*, line: BudgetLine, actor) -> None:
     history_record(
         ctg=fiche.ctg,
         actor=actor,
-        action="budget",
+        action=Action.BUDGET,
         summary=f"Ligne de budget supprimée de « {fiche.title} » : {label}",
         changes=changes,
         item=fiche,
@@ -150,9 +157,9 @@ def attachment_add(*, fiche: FicheAction, actor, file, title: str = "") -> Attac
     history_record(
         ctg=fiche.ctg,
         actor=actor,
-        action="piece_jointe",
+        action=Action.ATTACHMENT,
         summary=f"Pièce jointe ajoutée à « {fiche.title} » : {title}",
-        changes={"pièce jointe": ["", title]},
+        changes={"attachment": ["", title]},
         item=fiche,
     )
     return attachment
@@ -168,9 +175,9 @@ def comment_add(*, fiche: FicheAction, actor, text: str) -> Comment:
     history_record(
         ctg=fiche.ctg,
         actor=actor,
-        action="commentaire",
+        action=Action.COMMENT,
         summary=f"Commentaire sur « {fiche.title} » : {text[:200]}",
-        changes={"commentaire": ["", text]},
+        changes={"comment": ["", text]},
         item=fiche,
     )
     return comment

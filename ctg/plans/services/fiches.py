@@ -11,9 +11,9 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from ctg.conventions.history import same_value
-from ctg.conventions.models import Ctg, HistoryEntry
-from ctg.conventions.services import history_record
+from ctg.conventions.models import Ctg
+from ctg.core.history import history_record, register_labels, same_value
+from ctg.core.models import Action, HistoryEntry
 from ctg.organisations.models import Organisation
 from ctg.plans import rules
 from ctg.plans.models import (
@@ -63,6 +63,8 @@ FICHE_FIELDS = {
 }
 
 
+# The history's changes are keyed by field name; their French labels, declared once.
+register_labels(Action.FICHE, {**FICHE_FIELDS, "position": "ordre"})
 FICHE_M2M = ("objectives", "communes", "partners")
 
 
@@ -197,10 +199,11 @@ def fiche_create(
     history_record(
         ctg=ctg,
         actor=actor,
-        action="fiche",
+        action=Action.FICHE,
         summary=f"Fiche action créée : « {fiche.title} »",
-        changes={"intitulé": ["", fiche.title], "version": [None, 1]},
+        changes={"title": ["", fiche.title]},
         item=fiche,
+        item_version=fiche.version,
     )
     return fiche
 
@@ -211,15 +214,13 @@ def _quoted(value) -> str:
 
 def conflict_message(fiche_pk: int, expected_version: int) -> str:
     """What changed on the fiche since `expected_version`, who changed it and when, in French."""
-    entries = [
-        e
-        for e in HistoryEntry.objects.filter(item_type=item_type(FicheAction()), item_id=fiche_pk)
+    entries = list(
+        HistoryEntry.objects.filter(
+            item_type=item_type(FicheAction()), item_id=fiche_pk, item_version__gt=expected_version
+        )
         .select_related("actor")
         .order_by("at", "id")
-        if isinstance(e.changes.get("version"), list)
-        and e.changes["version"][0] is not None
-        and e.changes["version"][0] >= expected_version
-    ]
+    )
     reload = "Vos modifications n'ont pas été enregistrées ; rechargez la fiche."
     if not FicheAction.objects.filter(pk=fiche_pk).exists():
         return f"Cette fiche a été supprimée pendant que vous la modifiiez. {reload}"
@@ -227,7 +228,7 @@ def conflict_message(fiche_pk: int, expected_version: int) -> str:
         return f"Cette fiche a été modifiée par une autre personne pendant que vous la modifiiez. {reload}"
     changed: dict[str, list] = {}
     for entry in entries:
-        for label, pair in entry.changes.items():
+        for label, pair in entry.labelled_changes.items():
             if label == "version" or not isinstance(pair, list) or len(pair) != 2:
                 continue
             if label in changed:
@@ -268,7 +269,7 @@ def fiche_update(*, fiche: FicheAction, actor, expected_version: int, **values) 
     stored = _fiche_state(current)
     merged = _clean_fiche(ctg, {**stored, **values})
     changes = {}
-    for name, label in FICHE_FIELDS.items():
+    for name in FICHE_FIELDS:
         before, after = stored[name], merged[name]
         same = (
             {o.pk for o in before} == {o.pk for o in after}
@@ -276,7 +277,7 @@ def fiche_update(*, fiche: FicheAction, actor, expected_version: int, **values) 
             else same_value(before, after)
         )
         if not same:
-            changes[label] = [_fiche_display(name, before), _fiche_display(name, after)]
+            changes[name] = [_fiche_display(name, before), _fiche_display(name, after)]
     if not changes:
         return current
     _before_compare_and_set(current)
@@ -288,7 +289,7 @@ def fiche_update(*, fiche: FicheAction, actor, expected_version: int, **values) 
         raise FicheConflict(conflict_message(current.pk, expected_version), code="conflict")
     current.refresh_from_db()
     _set_m2m(current, merged)
-    if FICHE_FIELDS["objectives"] in changes:
+    if "objectives" in changes:
         # Only the groups of its first objective, before and after, change.
         order = objectives_in_plan_order(ctg)
         primary_before = _primary_of((o.pk for o in stored["objectives"]), order)
@@ -299,15 +300,15 @@ def fiche_update(*, fiche: FicheAction, actor, expected_version: int, **values) 
             _renumber_group(_fiche_group(ctg, primary_before, order))
         _renumber_group(_fiche_group(ctg, primary_after, order))
         current.refresh_from_db(fields=["position"])
-    labels = ", ".join(changes)
-    changes["version"] = [expected_version, current.version]
+    labels = ", ".join(FICHE_FIELDS[name] for name in changes)
     history_record(
         ctg=ctg,
         actor=actor,
-        action="fiche",
+        action=Action.FICHE,
         summary=f"Fiche action modifiée : « {current.title} » ({labels})",
         changes=changes,
         item=current,
+        item_version=current.version,
     )
     for name in ("version", "position", *scalars):
         setattr(fiche, name, getattr(current, name))
@@ -326,9 +327,9 @@ def fiche_delete(*, fiche: FicheAction, actor) -> None:
     history_record(
         ctg=ctg,
         actor=actor,
-        action="fiche",
+        action=Action.FICHE,
         summary=f"Fiche action supprimée : « {title} »",
-        changes={"intitulé": [title, ""]},
+        changes={"title": [title, ""]},
         item=fiche,
     )
 
@@ -354,9 +355,9 @@ def fiche_move(*, fiche: FicheAction, actor, direction: str) -> FicheAction:
     history_record(
         ctg=ctg,
         actor=actor,
-        action="fiche",
+        action=Action.FICHE,
         summary=f"Fiche action déplacée {DIRECTION_LABELS[direction]} : « {fiche.title} »",
-        changes={"ordre": [index + 1, other + 1]},
+        changes={"position": [index + 1, other + 1]},
         item=fiche,
     )
     return fiche

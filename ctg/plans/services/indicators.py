@@ -8,7 +8,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from ctg.conventions.models import Ctg
-from ctg.conventions.services import history_record
+from ctg.core.history import history_record, register_labels
+from ctg.core.models import Action
 from ctg.diagnostics import engine
 from ctg.diagnostics.catalogue import BY_ID, Kind, source_label
 from ctg.diagnostics.engine import OK, PARTIEL
@@ -40,6 +41,11 @@ INDICATOR_FIELDS = {
     "portrait_indicator": "indicateur du portrait",
     "territory_code": "territoire",
 }
+
+
+# The history's changes of an indicator are keyed by what they are (« Places — cible 2027 »): they show as
+# they are; an added or removed indicator by the key "indicator".
+register_labels(Action.INDICATOR, {"indicator": "indicateur"})
 
 
 def _clean_indicator(values: dict) -> dict:
@@ -146,9 +152,9 @@ def indicator_create(
     history_record(
         ctg=fiche.ctg,
         actor=actor,
-        action="indicateur",
+        action=Action.INDICATOR,
         summary=f"Indicateur ajouté à « {fiche.title} » : « {indicator.label} »",
-        changes={"indicateur": ["", indicator.label]},
+        changes={"indicator": ["", indicator.label]},
         item=fiche,
     )
     return indicator
@@ -169,7 +175,7 @@ def indicator_update(*, indicator: PlanIndicator, actor, **values) -> PlanIndica
         history_record(
             ctg=fiche.ctg,
             actor=actor,
-            action="indicateur",
+            action=Action.INDICATOR,
             summary=f"Indicateur modifié sur « {fiche.title} » : « {current.label} » ({', '.join(changes)})",
             changes={f"{current.label} — {k}": v for k, v in changes.items()},
             item=fiche,
@@ -186,9 +192,9 @@ def indicator_delete(*, indicator: PlanIndicator, actor) -> None:
     history_record(
         ctg=fiche.ctg,
         actor=actor,
-        action="indicateur",
+        action=Action.INDICATOR,
         summary=f"Indicateur supprimé de « {fiche.title} » : « {label} »",
-        changes={"indicateur": [label, ""]},
+        changes={"indicator": [label, ""]},
         item=fiche,
     )
 
@@ -222,7 +228,7 @@ def indicator_value_set(
         history_record(
             ctg=fiche.ctg,
             actor=actor,
-            action="indicateur",
+            action=Action.INDICATOR,
             summary=f"Valeur retirée sur « {fiche.title} » : {label}",
             changes={label: [before, ""]},
             item=fiche,
@@ -248,7 +254,7 @@ def indicator_value_set(
     history_record(
         ctg=fiche.ctg,
         actor=actor,
-        action="indicateur",
+        action=Action.INDICATOR,
         summary=f"Valeur saisie sur « {fiche.title} » : {label} = {_display(number)}",
         changes={label: [before, _display(number)]},
         item=fiche,
@@ -337,7 +343,7 @@ def indicator_refresh_open_data(*, indicator: PlanIndicator, actor=None) -> dict
         history_record(
             ctg=fiche.ctg,
             actor=actor,
-            action="indicateur",
+            action=Action.INDICATOR,
             summary=f"Données ouvertes mises à jour sur « {fiche.title} » : « {indicator.label} »",
             changes=changes,
             item=fiche,

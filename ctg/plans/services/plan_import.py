@@ -5,7 +5,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from ctg.conventions.models import Ctg
-from ctg.conventions.services import history_record
+from ctg.core.history import history_record
+from ctg.core.models import Action
 from ctg.organisations.models import Organisation
 from ctg.plans import rules
 from ctg.plans.models import (
@@ -180,7 +181,7 @@ def plan_import_create(*, ctg: Ctg, actor, enjeux: list[dict], fiches: list[dict
     history_record(
         ctg=ctg,
         actor=actor,
-        action="import_plan",
+        action=Action.PLAN_IMPORT,
         summary=(
             f"Import du plan d'action ({_counted(len(enjeux), 'enjeu', 'enjeux')}, "
             f"{_counted(len(fiches), 'fiche', 'fiches')})"

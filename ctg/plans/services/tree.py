@@ -15,20 +15,18 @@ from django.db import transaction
 from django.db.models import Model, QuerySet
 
 from ctg.conventions.models import Ctg
-from ctg.conventions.services import history_record
-from ctg.diagnostics.catalogue import BY_ID
+from ctg.core.history import history_record, register_labels, tracked_update
+from ctg.core.models import Action
 from ctg.plans import numbering
 from ctg.plans.models import Enjeu, FicheAction, OperationalObjective, StrategicObjective
 from ctg.plans.services.common import (
     DIRECTION_LABELS,
     _check_attention_indicators,
     _check_fields,
-    _display,
-    _fields_display,
+    _labels_display,
     _next_position,
     _person,
     _text,
-    _update,
 )
 from ctg.plans.services.positions import _renumber, _renumber_fiches
 
@@ -40,6 +38,9 @@ ENJEU_FIELDS = {
     "findings": "constats qualitatifs",
 }
 OBJECTIVE_FIELDS = {"title": "intitulé", "description": "description"}
+# The history's changes are keyed by field name; their French labels, declared once.
+register_labels(Action.ENJEU, {**ENJEU_FIELDS, "position": "ordre"})
+register_labels(Action.OBJECTIVE, {**OBJECTIVE_FIELDS, "position": "ordre"})
 DEFAULTS = {"description": "", "fields": [], "attention_indicators": [], "findings": ""}
 
 
@@ -59,14 +60,6 @@ def _clean(values: dict) -> dict:
     return values
 
 
-def _node_display(name, value) -> str:
-    if name == "fields":
-        return _display(_fields_display(value))
-    if name == "attention_indicators":
-        return _display([BY_ID[i].label if i in BY_ID else i for i in value])
-    return _display(value)
-
-
 @dataclass(frozen=True)
 class Level:
     """A level of the tree: its model, the field naming its parent (the dossier for an enjeu), the path from a
@@ -78,19 +71,19 @@ class Level:
     ctg_path: tuple[str, ...]
     operational_lookup: str
     fields: dict[str, str]
-    action: str
+    action: Action
     label: str  # « Objectif stratégique »
     this: str  # « cet objectif stratégique »
 
 
-ENJEU = Level(Enjeu, "ctg", ("ctg",), "strategic__enjeu", ENJEU_FIELDS, "enjeu", "Enjeu", "cet enjeu")
+ENJEU = Level(Enjeu, "ctg", ("ctg",), "strategic__enjeu", ENJEU_FIELDS, Action.ENJEU, "Enjeu", "cet enjeu")
 STRATEGIC = Level(
     StrategicObjective,
     "enjeu",
     ("enjeu", "ctg"),
     "strategic",
     OBJECTIVE_FIELDS,
-    "objectif",
+    Action.OBJECTIVE,
     "Objectif stratégique",
     "cet objectif stratégique",
 )
@@ -100,7 +93,7 @@ OPERATIONAL = Level(
     ("strategic", "enjeu", "ctg"),
     "pk",
     OBJECTIVE_FIELDS,
-    "objectif",
+    Action.OBJECTIVE,
     "Objectif opérationnel",
     "cet objectif opérationnel",
 )
@@ -147,7 +140,7 @@ def node_create(level: Level, *, parent: Model, actor, **values) -> Model:
         actor=actor,
         action=level.action,
         summary=f"{level.label} ajouté{under} : « {node.title} »",
-        changes={"intitulé": ["", node.title]},
+        changes={"title": ["", node.title]},
         item=node,
     )
     return node
@@ -163,16 +156,15 @@ def node_update(node: Model, *, actor, **values) -> Model:
     values = _clean(values)
     ctg = ctg_of(node)
     current = level.model.objects.select_for_update().get(pk=node.pk)
-    changes = _update(current, actor=actor, values=values, editable=level.fields, display=_node_display)
-    if changes:
-        history_record(
-            ctg=ctg,
-            actor=actor,
-            action=level.action,
-            summary=f"{level.label} modifié : « {current.title} » ({', '.join(changes)})",
-            changes=changes,
-            item=current,
-        )
+    tracked_update(
+        current,
+        actor=actor,
+        values=values,
+        ctg=ctg,
+        action=level.action,
+        summary=lambda labels: f"{level.label} modifié : « {current.title} » ({', '.join(labels)})",
+        display=_labels_display,
+    )
     return current
 
 
@@ -212,7 +204,7 @@ def node_delete(node: Model, *, actor) -> None:
         actor=actor,
         action=level.action,
         summary=f"{level.label} supprimé : « {title} »",
-        changes={"intitulé": [title, ""]},
+        changes={"title": [title, ""]},
         item=node,
     )
 
@@ -248,7 +240,7 @@ def node_move(node: Model, *, actor, direction: str) -> Model:
             actor=actor,
             action=level.action,
             summary=f"{level.label} déplacé {DIRECTION_LABELS[direction]} : « {node.title} »",
-            changes={"ordre": [before + 1, node.position + 1]},
+            changes={"position": [before + 1, node.position + 1]},
             item=node,
         )
     return node
