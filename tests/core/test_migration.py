@@ -78,6 +78,22 @@ def test_old_rows_are_mapped(world):
                 summary="Convention",
                 changes={"Version de la convention": ["", "v1"]},
             ),
+            Old(
+                ctg_id=world.ctg.pk,
+                action="budget",
+                summary="Budget",
+                item_type="ficheaction",
+                item_id=fiche_pk,
+                changes={"budget 2025 CAF prévu": ["0", "3000"]},
+            ),
+            Old(
+                ctg_id=world.ctg.pk,
+                action="enjeu",
+                summary="Enjeu déplacé",
+                item_type="enjeu",
+                item_id=1,
+                changes={"ordre": [3, 2]},
+            ),
         ]
         Old.objects.bulk_create(rows)
         before_count = Old.objects.count()
@@ -87,8 +103,8 @@ def test_old_rows_are_mapped(world):
 
     assert HistoryEntry.objects.count() == before_count  # nothing lost
     assert set(HistoryEntry.objects.values_list("action", flat=True)) <= set(Action.values)
-    update, fiche, meeting, funding, report, convention = HistoryEntry.objects.order_by("id")[
-        before_count - 6 :
+    update, fiche, meeting, funding, report, convention, budget, enjeu = HistoryEntry.objects.order_by("id")[
+        before_count - 8 :
     ]
     assert (update.action, update.changes) == (
         Action.DOSSIER_UPDATE,
@@ -96,7 +112,8 @@ def test_old_rows_are_mapped(world):
     )
     assert update.labelled_changes == {"intitulé": ["A", "B"], "champs": ["Seniors", "Mobilité"]}
     assert (fiche.action, fiche.item_version, fiche.cause) == (Action.FICHE, 4, decision)
-    assert "version" not in fiche.changes and fiche.labelled_changes == {"statut": ["À venir", "En cours"]}
+    assert fiche.changes == {"status": ["À venir", "En cours"]}  # the version left the display JSON
+    assert fiche.labelled_changes == {"statut": ["À venir", "En cours"]}
     assert meeting.action == Action.MEETING
     assert meeting.changes == {
         "Alix": ["Invité·e", "Présent·e"],
@@ -115,6 +132,12 @@ def test_old_rows_are_mapped(world):
     assert convention.action == Action.CONVENTION and convention.labelled_changes == {
         "Version de la convention": ["", "v1"]
     }
+    assert (budget.action, budget.changes) == (Action.BUDGET, {"budget 2025 CAF prévu": ["0", "3000"]})
+    assert (enjeu.action, enjeu.changes, enjeu.labelled_changes) == (
+        Action.ENJEU,
+        {"position": [3, 2]},
+        {"ordre": [3, 2]},
+    )
 
 
 def test_every_mapped_label_reads_the_same():
@@ -125,6 +148,7 @@ def test_every_mapped_label_reads_the_same():
     import ctg.documents.services  # noqa: F401
     import ctg.governance.services  # noqa: F401
     import ctg.governance.services_post  # noqa: F401
+    import ctg.plans.services  # noqa: F401
     from ctg.core.history import label_for
 
     migration = importlib.import_module("ctg.conventions.migrations.0005_history_to_core")
@@ -138,6 +162,14 @@ def test_every_mapped_label_reads_the_same():
         "financement_poste": "postfunding",
         "rapport_activite": "activityreport",
         "convention": "conventionversion",
+        "enjeu": "enjeu",
+        "objectif": "operationalobjective",
+        "fiche": "ficheaction",
+        "calendrier": "ficheaction",
+        "piece_jointe": "ficheaction",
+        "commentaire": "ficheaction",
+        "indicateur": "ficheaction",
+        "bilan": "bilanannuel",
     }
     for action, keys in migration.KEYS.items():
         for label, name in keys.items():
