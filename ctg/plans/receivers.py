@@ -3,7 +3,7 @@
 import logging
 
 from ctg.conventions.models import Ctg
-from ctg.plans.services import plan_refresh_open_data
+from ctg.plans.services.indicators import plan_refresh_open_data
 
 logger = logging.getLogger(__name__)
 

@@ -1,5 +1,5 @@
 """The import of a whole plan into an empty one: parse (`parse`), check (`check`, with the rules of
-`ctg.plans.rules`), write (`write`, through `services.plan_import_create`). The whole file is checked first,
+`ctg.plans.rules`), write (`write`, through `services.plan_import`). The whole file is checked first,
 and refused as a whole with every problem found, nothing being written."""
 
 from django.core.exceptions import ValidationError
@@ -7,25 +7,21 @@ from django.db import transaction
 
 from ctg import datafiles
 from ctg.conventions.models import Ctg
-from ctg.plans import services
 from ctg.plans.exchange.check import check, where_json, where_sheet
 from ctg.plans.exchange.layout import PlanImportError, Row
 from ctg.plans.exchange.parse import read_workbook, rows_from_payload
 from ctg.plans.exchange.write import fiche_values, tree_values
+from ctg.plans.services import plan_import
 
 IMPORT_SUFFIXES = (".xlsx", ".json")
 
 
 def _import(ctg: Ctg, sheets: dict[str, list[Row]], read_errors: list[str], actor, where) -> dict:
     with transaction.atomic():
-        ctg = Ctg.objects.select_for_update().get(pk=ctg.pk)
-        if ctg.enjeux.exists() or ctg.fiches.exists():
-            raise PlanImportError(
-                [
-                    "Le plan d'action de ce dossier n'est pas vide : l'import ne remplit qu'un plan vide "
-                    "(aucun enjeu ni fiche action)."
-                ]
-            )
+        try:
+            ctg = plan_import.plan_import_target(ctg)
+        except ValidationError as error:
+            raise PlanImportError(error.messages) from None
         if read_errors:
             # Missing sheets or columns: the rows that refer to them would only add noise.
             raise PlanImportError(read_errors)
@@ -34,7 +30,7 @@ def _import(ctg: Ctg, sheets: dict[str, list[Row]], read_errors: list[str], acto
             raise PlanImportError(errors)
         enjeux, strategic_order = tree_values(plan)
         try:
-            n_enjeux, n_fiches = services.plan_import_create(
+            n_enjeux, n_fiches = plan_import.plan_import_create(
                 ctg=ctg, actor=actor, enjeux=enjeux, fiches=fiche_values(plan, strategic_order)
             )
         except ValidationError as error:  # what the checks above let through, the services refuse

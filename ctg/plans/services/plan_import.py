@@ -138,6 +138,18 @@ IMPORTED_FICHE_FIELDS = (
 )
 
 
+def plan_import_target(ctg: Ctg) -> Ctg:
+    """The dossier locked for an import (call it inside the import's transaction); refuses a plan that is not
+    empty."""
+    ctg = Ctg.objects.select_for_update().get(pk=ctg.pk)
+    if ctg.enjeux.exists() or ctg.fiches.exists():
+        raise ValidationError(
+            "Le plan d'action de ce dossier n'est pas vide : l'import ne remplit qu'un plan vide "
+            "(aucun enjeu ni fiche action)."
+        )
+    return ctg
+
+
 @transaction.atomic
 def plan_import_create(*, ctg: Ctg, actor, enjeux: list[dict], fiches: list[dict]) -> tuple[int, int]:
     """Writes a whole checked plan into the empty plan of `ctg`, in bulk (one insert per table, in batches,
