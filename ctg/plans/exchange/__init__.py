@@ -26,9 +26,9 @@ The import (`import_xlsx`, `import_plan`, `import_file` for an uploaded file) on
 whole file is checked first, and refused as a whole with every problem found (sheet, row, column), nothing
 being written. A fiche is checked by the same rules as the fiche form (`ctg.plans.rules`: at least one
 operational objective, « toutes » or at least one commune, dates and the years of its steps, budget and typed
-values within the CTG's period). It is then written through `services.plan_import_create`, in bulk (one
-insert per table, in batches), so that its number of queries does not grow with the fiches. Comments,
-attachments and bilans annuels are not exchanged.
+values within the CTG's period). It is then written through `services.plan_import` (`plan_import_create`),
+in bulk (one insert per table, in batches), so that its number of queries does not grow with the fiches.
+Comments, attachments and bilans annuels are not exchanged.
 
 Modules: `layout` (sheets, columns, words), `export` (built on `ctg.plans.numbering`), `parse` (workbook or
 JSON → rows), `check` (rows → clean values and problems), `write` (clean values → the services' input),
