@@ -145,7 +145,8 @@ def _decoded_lines(handle, filename: str) -> Iterator[str]:
         if len(raw) > MAX_LINE_BYTES:
             raise _error(
                 filename,
-                f"ligne de plus de {MAX_LINE_BYTES // 1024} Kio : ce n'est pas un fichier statistique valide.",
+                f"ligne de plus de {MAX_LINE_BYTES // 1024} Kio : "
+                "ce n'est pas un fichier statistique valide.",
                 number,
             )
         try:
