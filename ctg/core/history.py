@@ -46,9 +46,10 @@ changes={field name: [before, after]}, item=…)` directly.
 - `action` is a member of `ctg.core.models.Action`, never a free string: DOSSIER_CREATE, DOSSIER_UPDATE,
   STATUS, RENEWAL, SIGNATORY, SIGNATURE, PARTNER, MEMBER, MILESTONE (the dossier); ENJEU, OBJECTIVE, FICHE,
   STEPS, BUDGET, INDICATOR, INDICATOR_VALUE, ATTACHMENT, COMMENT, BILAN, PLAN_IMPORT (the plan); BODY,
-  MEETING, DECISION, POST, POST_FUNDING, ACTIVITY_REPORT (the steering); CONVENTION (the documents). The
-  strings of the lines written before the core are mapped by `LEGACY_ACTIONS` (the migration converted the
-  stored rows; `history_record` still accepts them from callers not yet converted).
+  MEETING, DECISION, POST, POST_FUNDING, ACTIVITY_REPORT (the steering); CONVENTION (the documents).
+  `history_record` and `tracked_update` refuse anything else (the strings of the lines written before the
+  core were mapped by the migration `conventions.0005_history_to_core`). A new kind of change is a new member
+  (and a migration of the field's choices).
 - A change made because something decided it (a committee decision) runs inside `with history_cause(obj):`;
   every line written in the block records `cause_type` ("app_label.model_name") and `cause_id`;
   `entry.cause` gives the object back (`HistoryEntry.objects.with_causes()` loads them in bulk). A cause
@@ -129,45 +130,13 @@ def person(actor):
 
 # --- actions -------------------------------------------------------------------------------------------
 
-# The strings recorded before the core (27 dialects), and their member.
-LEGACY_ACTIONS: dict[str, Action] = {
-    "creation": Action.DOSSIER_CREATE,
-    "modification": Action.DOSSIER_UPDATE,
-    "statut": Action.STATUS,
-    "renouvellement": Action.RENEWAL,
-    "signataire": Action.SIGNATORY,
-    "signature": Action.SIGNATURE,
-    "partenaire": Action.PARTNER,
-    "membre": Action.MEMBER,
-    "jalon": Action.MILESTONE,
-    "enjeu": Action.ENJEU,
-    "objectif": Action.OBJECTIVE,
-    "fiche": Action.FICHE,
-    "calendrier": Action.STEPS,
-    "budget": Action.BUDGET,
-    "indicateur": Action.INDICATOR,
-    "piece_jointe": Action.ATTACHMENT,
-    "commentaire": Action.COMMENT,
-    "bilan": Action.BILAN,
-    "import_plan": Action.PLAN_IMPORT,
-    "instance": Action.BODY,
-    "réunion": Action.MEETING,
-    "décision": Action.DECISION,
-    "poste": Action.POST,
-    "financement du poste": Action.POST_FUNDING,
-    "rapport d'activité": Action.ACTIVITY_REPORT,
-    "convention_generate": Action.CONVENTION,
-}
-
 
 def as_action(action) -> Action:
-    """The member for `action` (a member, its value, or a string recorded before the core)."""
+    """The member for `action` (a member, or the value a line stores)."""
     if isinstance(action, Action):
         return action
     if action in Action.values:
         return Action(action)
-    if action in LEGACY_ACTIONS:
-        return LEGACY_ACTIONS[action]
     raise ValueError(f"Action d'historique inconnue : {action!r} (utilisez ctg.core.models.Action).")
 
 
@@ -245,17 +214,8 @@ def history_record(
     item_version: int | None = None,
 ) -> HistoryEntry:
     """One line of the dossier's history; `item` (a model instance) ties it to the element it concerns."""
-    action = as_action(action)
-    changes = dict(changes or {})
-    legacy_version = changes.get("version")
-    if (
-        item_version is None
-        and isinstance(legacy_version, list)
-        and len(legacy_version) == 2
-        and isinstance(legacy_version[1], int)
-    ):
-        # A caller not converted yet still passes the fiche's version in `changes`: kept there for it.
-        item_version = legacy_version[1]
+    if not isinstance(action, Action):
+        raise ValueError(f"Action d'historique à prendre dans ctg.core.models.Action, pas {action!r}.")
     cause = _history_cause.get()
     return HistoryEntry.objects.create(
         ctg=ctg,
@@ -265,7 +225,7 @@ def history_record(
         item_id=item.pk if item is not None else None,
         item_version=item_version,
         summary=summary[:500],
-        changes=changes,
+        changes=dict(changes or {}),
         cause_type=cause._meta.label_lower if cause is not None else "",
         cause_id=cause.pk if cause is not None else None,
     )
@@ -298,7 +258,8 @@ def tracked_update(
 ) -> dict:
     """Sets `values` on `instance`; when something changed, saves it (with `updated_by`) and writes one
     history line. Returns the changes, `{field name: [before, after]}`, empty when nothing changed."""
-    action = as_action(action)
+    if not isinstance(action, Action):
+        raise ValueError(f"Action d'historique à prendre dans ctg.core.models.Action, pas {action!r}.")
     item = instance if item is _SELF else item
     changes: dict = {}
     many: dict = {}
