@@ -42,7 +42,8 @@ changes={field name: [before, after]}, item=…)` directly.
   label})` (returned, so the services keep using the mapping) and resolved when the history is shown
   (`HistoryEntry.labelled_changes`, `labelled_changes(entry)`): the declared label, else the verbose name of
   the item's field, else the key itself (lines recorded before the core kept their French labels as keys, and
-  changes keyed by data, such as a participant's name, show as they are).
+  changes keyed by data, such as a participant's name, show as they are). Labels are declared when the
+  services module is imported: an app whose services record history imports them in its `AppConfig.ready`.
 - `action` is a member of `ctg.core.models.Action`, never a free string: DOSSIER_CREATE, DOSSIER_UPDATE,
   STATUS, RENEWAL, SIGNATORY, SIGNATURE, PARTNER, MEMBER, MILESTONE (the dossier); ENJEU, OBJECTIVE, FICHE,
   STEPS, BUDGET, INDICATOR, INDICATOR_VALUE, ATTACHMENT, COMMENT, BILAN, PLAN_IMPORT (the plan); BODY,
@@ -57,6 +58,7 @@ changes={field name: [before, after]}, item=…)` directly.
   `history_cause_select` (relations to select with it).
 - An item under optimistic locking (the fiche action) records its new version in `item_version`, a typed
   column, never in `changes`.
+- `person(actor)` is the author to store on a row (`created_by`, `updated_by`): None for an anonymous actor.
 - Values are written by `history_value` (dates dd/mm/yyyy, decimals with a comma, oui/non, lists joined
   by commas), the same whatever app records them.
 """
