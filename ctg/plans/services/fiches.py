@@ -15,7 +15,7 @@ from ctg.conventions.models import Ctg
 from ctg.core.history import history_record, register_labels, same_value
 from ctg.core.models import Action, HistoryEntry
 from ctg.organisations.models import Organisation
-from ctg.plans import rules
+from ctg.plans import numbering, rules
 from ctg.plans.models import (
     FicheAction,
     OperationalObjective,
@@ -337,7 +337,7 @@ def fiche_delete(*, fiche: FicheAction, actor) -> None:
 @transaction.atomic
 def fiche_move(*, fiche: FicheAction, actor, direction: str) -> FicheAction:
     """Moves the fiche among the fiches that share its first objective."""
-    if direction not in ("up", "down"):
+    if direction not in (numbering.UP, numbering.DOWN):
         raise ValidationError({"direction": "Sens de déplacement inconnu (« up » ou « down »)."})
     ctg = fiche.ctg
     Ctg.objects.select_for_update().filter(pk=ctg.pk).first()
@@ -346,11 +346,13 @@ def fiche_move(*, fiche: FicheAction, actor, direction: str) -> FicheAction:
     group = _fiche_group(ctg, primary, order)
     _renumber_group(group)
     index = next(i for i, f in enumerate(group) if f.pk == fiche.pk)
-    other = index - 1 if direction == "up" else index + 1
+    other = index - 1 if direction == numbering.UP else index + 1
     if not 0 <= other < len(group):
         return fiche
-    FicheAction.objects.filter(pk=group[index].pk).update(position=other)
-    FicheAction.objects.filter(pk=group[other].pk).update(position=index)
+    positions = {f.pk: f.position for f in group}
+    for pk, position in numbering.move(positions.items(), fiche.pk, direction):
+        if positions[pk] != position:
+            FicheAction.objects.filter(pk=pk).update(position=position)
     fiche.position = other
     history_record(
         ctg=ctg,
