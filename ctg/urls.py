@@ -2,7 +2,8 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from ctg import views
+from ctg import dossier_home, views
+from ctg.conventions import urls as conventions_urls
 from ctg.diagnostics import import_views
 from ctg.organisations.forms import DsfrPasswordResetForm, DsfrSetPasswordForm, EmailAuthenticationForm
 
@@ -43,7 +44,15 @@ urlpatterns = [
         name="password_reset_complete",
     ),
     path("territoires/", include("ctg.territories.urls")),
-    path("ctg/", include("ctg.conventions.urls")),
+    path(
+        "ctg/",
+        include(
+            (
+                [path("<int:pk>/", dossier_home.ctg_detail, name="detail"), *conventions_urls.urlpatterns],
+                conventions_urls.app_name,
+            )
+        ),
+    ),
     path("portrait/", include("ctg.diagnostics.urls")),
     path("plan/", include("ctg.plans.urls")),
     path("convention/", include("ctg.documents.urls")),

@@ -4,10 +4,12 @@ from ctg.conventions import views
 
 app_name = "conventions"
 
+# The dossier's home page (`conventions:detail`, "<pk>/") reads the governance: it is added to these URLs by
+# the site's `ctg/urls.py` (see `ctg/dossier_home.py`).
+
 urlpatterns = [
     path("", views.ctg_list, name="list"),
     path("nouveau/", views.ctg_create, name="create"),
-    path("<int:pk>/", views.ctg_detail, name="detail"),
     path("<int:pk>/modifier/", views.ctg_edit, name="edit"),
     path("<int:pk>/statut/", views.ctg_status, name="status"),
     path("<int:pk>/parties/", views.ctg_parties, name="parties"),

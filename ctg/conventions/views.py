@@ -1,11 +1,9 @@
 import os
 import re
-from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Sum
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -25,63 +23,11 @@ from ctg.conventions.forms import (
     SignatureForm,
     StatusForm,
 )
-from ctg.conventions.models import Ctg, Membership, Milestone, Signatory, Status
-from ctg.conventions.selectors import caf_organisations_for, can_create_ctg, ctg_for, ctg_visible_to
-from ctg.governance.selectors import dossier_agenda
+from ctg.conventions.frame import apply_errors, ctg_view, dossier_context, posted
+from ctg.conventions.models import Membership, Milestone, Signatory, Status
+from ctg.conventions.selectors import caf_organisations_for, can_create_ctg, ctg_visible_to
 from ctg.organisations.models import Organisation
 from ctg.organisations.permissions import Op, role_allows
-
-
-def ctg_view(op: Op, methods=("GET",)):
-    """Loads the dossier for the logged-in person; 404 outside it, 403 when the role does not allow `op`."""
-
-    def decorator(view):
-        @login_required
-        @require_http_methods(list(methods))
-        @wraps(view)
-        def wrapper(request, pk, *args, **kwargs):
-            ctg, role = ctg_for(request.user, pk, op)
-            return view(request, ctg, role, *args, **kwargs)
-
-        return wrapper
-
-    return decorator
-
-
-def _posted(request):
-    """The submitted data, or None on GET: an empty POST still binds the form, so its errors show."""
-    return request.POST if request.method == "POST" else None
-
-
-def _apply_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
-
-
-def _context(ctg, role, tab, title, **extra):
-    ops = {op.name.lower(): role_allows(role, op) for op in Op}
-    return {
-        "ctg": ctg,
-        "role": role,
-        "role_label": dict(Membership._meta.get_field("role").choices).get(role, ""),
-        "can": ops,
-        "tab": tab,
-        "title": title if tab == "home" else f"{title} — {ctg.title}",
-        "nav": "ctg",
-        "breadcrumb_data": {
-            "links": [{"url": reverse("conventions:list"), "title": "Dossiers CTG"}]
-            + (
-                [{"url": reverse("conventions:detail", args=[ctg.pk]), "title": ctg.title}]
-                if tab != "home"
-                else []
-            ),
-            "current": ctg.title if tab == "home" else title,
-        },
-        **extra,
-    }
 
 
 @login_required
@@ -112,7 +58,7 @@ def ctg_create(request):
     if not can_create_ctg(request.user):
         raise PermissionDenied("Seuls la CAF et les collectivités créent un dossier CTG.")
     cafs = caf_organisations_for(request.user)
-    form = CtgCreateForm(_posted(request), cafs=cafs, organisation=request.user.organisation)
+    form = CtgCreateForm(posted(request), cafs=cafs, organisation=request.user.organisation)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -127,7 +73,7 @@ def ctg_create(request):
                 communes=data.get("communes"),
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, f"Le dossier « {ctg.title} » est créé.")
             return redirect("conventions:detail", pk=ctg.pk)
@@ -146,40 +92,6 @@ def ctg_create(request):
     )
 
 
-@ctg_view(Op.VIEW)
-def ctg_detail(request, ctg, role):
-    communes = ctg.communes.select_related("departement").order_by("name")
-    population = communes.aggregate(total=Sum("population"))["total"] or 0
-    today = timezone.localdate()
-    next_transitions = [
-        {"to": to, "label": Status(to).label, "blockers": services.transition_blockers(ctg, to)}
-        for to in services.TRANSITIONS[ctg.status]
-    ]
-    return render(
-        request,
-        "conventions/detail.html",
-        _context(
-            ctg,
-            role,
-            "home",
-            ctg.title,
-            communes=communes,
-            population=population,
-            departements=sorted({c.departement for c in communes}, key=lambda d: d.code),
-            signatories=ctg.signatories.select_related("organisation"),
-            partners=ctg.partners.all(),
-            members=ctg.memberships.select_related("user", "user__organisation"),
-            agenda=dossier_agenda(ctg, today),
-            today=today,
-            statuses=Status.choices,
-            status_index=Status.values.index(ctg.status),
-            next_transitions=next_transitions,
-            renewal=Ctg.objects.filter(previous=ctg).first(),
-            can_renew=role_allows(role, Op.RENEW) and ctg.status in services.RENEWABLE_STATUSES,
-        ),
-    )
-
-
 @ctg_view(Op.EDIT, methods=("GET", "POST"))
 def ctg_edit(request, ctg, role):
     initial = {
@@ -188,17 +100,17 @@ def ctg_edit(request, ctg, role):
         "end_year": ctg.end_year,
         "fields": ctg.fields,
     }
-    form = CtgEditForm(_posted(request), initial=initial)
+    form = CtgEditForm(posted(request), initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             services.ctg_update(ctg=ctg, actor=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, "Le dossier est enregistré.")
             return redirect("conventions:detail", pk=ctg.pk)
     return render(
-        request, "conventions/edit.html", _context(ctg, role, "edit", "Modifier le dossier", form=form)
+        request, "conventions/edit.html", dossier_context(ctg, role, "edit", "Modifier le dossier", form=form)
     )
 
 
@@ -227,7 +139,7 @@ def _parties_page(request, ctg, role, signatory_form=None, partner_form=None, st
     return render(
         request,
         "conventions/parties.html",
-        _context(
+        dossier_context(
             ctg,
             role,
             "parties",
@@ -252,7 +164,7 @@ def signatory_add(request, ctg, role):
         try:
             services.signatory_add(ctg=ctg, actor=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, "Le signataire est ajouté.")
             return redirect("conventions:parties", pk=ctg.pk)
@@ -275,7 +187,7 @@ def signatory_remove(request, ctg, role, signatory_pk):
 def signature(request, ctg, role, signatory_pk):
     signatory = get_object_or_404(Signatory.objects.select_related("organisation"), pk=signatory_pk, ctg=ctg)
     initial = {"signed_on": signatory.signed_on}
-    form = SignatureForm(_posted(request), request.FILES or None, initial=initial)
+    form = SignatureForm(posted(request), request.FILES or None, initial=initial)
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -287,7 +199,7 @@ def signature(request, ctg, role, signatory_pk):
                     signed_scan=form.cleaned_data.get("signed_scan"),
                 )
             except ValidationError as error:
-                _apply_errors(form, error)
+                apply_errors(form, error)
             else:
                 messages.success(request, f"La signature de {signatory.organisation} est enregistrée.")
                 return redirect("conventions:parties", pk=ctg.pk)
@@ -295,7 +207,7 @@ def signature(request, ctg, role, signatory_pk):
     return render(
         request,
         "conventions/signature.html",
-        _context(
+        dossier_context(
             ctg,
             role,
             "parties",
@@ -344,7 +256,7 @@ def partner_add(request, ctg, role):
         try:
             services.partner_add(ctg=ctg, actor=request.user, organisation=organisation)
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, f"{organisation} est partenaire associé.")
             return redirect("conventions:parties", pk=ctg.pk)
@@ -362,7 +274,7 @@ def partner_remove(request, ctg, role, organisation_pk):
 @ctg_view(Op.VIEW, methods=("GET", "POST"))
 def members(request, ctg, role):
     can_manage = role_allows(role, Op.MANAGE_MEMBERS)
-    form = InviteForm(_posted(request), ctg=ctg, actor_role=role) if can_manage else None
+    form = InviteForm(posted(request), ctg=ctg, actor_role=role) if can_manage else None
     status = 200
     if request.method == "POST":
         if not can_manage:
@@ -373,7 +285,7 @@ def members(request, ctg, role):
                     ctg=ctg, actor=request.user, actor_role=role, request=request, **form.cleaned_data
                 )
             except ValidationError as error:
-                _apply_errors(form, error)
+                apply_errors(form, error)
             else:
                 messages.success(
                     request,
@@ -384,7 +296,7 @@ def members(request, ctg, role):
     return render(
         request,
         "conventions/members.html",
-        _context(
+        dossier_context(
             ctg,
             role,
             "members",
@@ -410,7 +322,7 @@ def member_remove(request, ctg, role, membership_pk):
 @ctg_view(Op.VIEW, methods=("GET", "POST"))
 def milestones(request, ctg, role):
     can_manage = role_allows(role, Op.MANAGE_MILESTONES)
-    form = MilestoneForm(_posted(request)) if can_manage else None
+    form = MilestoneForm(posted(request)) if can_manage else None
     status = 200
     if request.method == "POST":
         if not can_manage:
@@ -419,7 +331,7 @@ def milestones(request, ctg, role):
             try:
                 services.milestone_create(ctg=ctg, actor=request.user, **form.cleaned_data)
             except ValidationError as error:
-                _apply_errors(form, error)
+                apply_errors(form, error)
             else:
                 messages.success(request, "Le jalon est ajouté.")
                 return redirect("conventions:milestones", pk=ctg.pk)
@@ -428,7 +340,9 @@ def milestones(request, ctg, role):
     return render(
         request,
         "conventions/milestones.html",
-        _context(ctg, role, "milestones", "Calendrier", items=items, form=form, today=timezone.localdate()),
+        dossier_context(
+            ctg, role, "milestones", "Calendrier", items=items, form=form, today=timezone.localdate()
+        ),
         status=status,
     )
 
@@ -437,19 +351,19 @@ def milestones(request, ctg, role):
 def milestone_edit(request, ctg, role, milestone_pk):
     milestone = get_object_or_404(Milestone, pk=milestone_pk, ctg=ctg)
     initial = {f: getattr(milestone, f) for f in ("kind", "title", "date", "done", "notes")}
-    form = MilestoneForm(_posted(request), initial=initial)
+    form = MilestoneForm(posted(request), initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             services.milestone_update(milestone=milestone, actor=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, "Le jalon est enregistré.")
             return redirect("conventions:milestones", pk=ctg.pk)
     return render(
         request,
         "conventions/milestone_edit.html",
-        _context(ctg, role, "milestones", "Modifier un jalon", form=form, milestone=milestone),
+        dossier_context(ctg, role, "milestones", "Modifier un jalon", form=form, milestone=milestone),
     )
 
 
@@ -468,24 +382,25 @@ def history(request, ctg, role):
     element = re.fullmatch(r"([a-z]{1,40})-(\d{1,18})", request.GET.get("element", ""))
     if element:
         entries = entries.filter(item_type=element.group(1), item_id=int(element.group(2)))
-    context = _context(ctg, role, "history", "Historique", entries=entries, filtered=bool(element))
+    context = dossier_context(ctg, role, "history", "Historique", entries=entries, filtered=bool(element))
     return render(request, "conventions/history.html", context)
 
 
 @ctg_view(Op.RENEW, methods=("GET", "POST"))
 def renew(request, ctg, role):
     initial = {"start_year": ctg.end_year + 1, "end_year": ctg.end_year + ctg.duration_years}
-    form = RenewForm(_posted(request), initial=initial)
+    form = RenewForm(posted(request), initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             new = services.ctg_renew(ctg=ctg, actor=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(
                 request, f"Le dossier « {new.title} » est créé pour la période {new.period_label}."
             )
             return redirect("conventions:detail", pk=new.pk)
     return render(
-        request, "conventions/renew.html", _context(ctg, role, "renew", "Renouveler la CTG", form=form)
+        request, "conventions/renew.html", dossier_context(ctg, role, "renew", "Renouveler la CTG", form=form)
     )
+

@@ -10,7 +10,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
-from ctg.conventions.views import _context, ctg_view
+from ctg.conventions.frame import ctg_view, dossier_context
 from ctg.diagnostics.catalogue import COMMUNE_TABLE_INDICATORS
 from ctg.diagnostics.portrait import (
     Portrait,
@@ -59,7 +59,9 @@ def territory(request, code):
 def ctg_portrait(request, ctg, role):
     territory_ = territory_of_ctg(ctg)
     portrait = build_portrait(territory_)
-    context = _context(ctg, role, "diagnostic", "Diagnostic", **portrait_context(portrait, request.GET))
+    context = dossier_context(
+        ctg, role, "diagnostic", "Diagnostic", **portrait_context(portrait, request.GET)
+    )
     context["csv_url"] = reverse("diagnostics:ctg_communes_csv", args=[ctg.pk])
     context["pdf_url"] = reverse("diagnostics:ctg_pdf", args=[ctg.pk])
     context["public_url"] = (

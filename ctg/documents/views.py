@@ -8,7 +8,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from ctg.conventions.views import _context, ctg_view
+from ctg.conventions.frame import ctg_view, dossier_context
 from ctg.documents import content, placeholders, services
 from ctg.documents.models import ConventionTemplate, ConventionVersion
 from ctg.organisations.models import Organisation
@@ -96,7 +96,7 @@ def _convention_page(request, ctg, role, *, errors=(), subject="", status=200):
     return render(
         request,
         "documents/convention.html",
-        _context(
+        dossier_context(
             ctg,
             role,
             "convention",

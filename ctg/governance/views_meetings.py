@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
-from ctg.conventions.views import _apply_errors, _context, _posted, ctg_view
+from ctg.conventions.frame import apply_errors, ctg_view, dossier_context, posted
 from ctg.governance import ics, minutes, services
 from ctg.governance.forms import (
     AttendanceForm,
@@ -39,7 +39,7 @@ def index(request, ctg, role):
     return render(
         request,
         "governance/index.html",
-        _context(ctg, role, "governance", "Gouvernance", bodies=bodies, upcoming=upcoming, past=past),
+        dossier_context(ctg, role, "governance", "Gouvernance", bodies=bodies, upcoming=upcoming, past=past),
     )
 
 
@@ -48,19 +48,21 @@ def _body_page(request, ctg, role, form, body=None):
     return render(
         request,
         "governance/form.html",
-        _context(ctg, role, "governance", title, form=form, heading=title, submit="Enregistrer l'instance"),
+        dossier_context(
+            ctg, role, "governance", title, form=form, heading=title, submit="Enregistrer l'instance"
+        ),
         status=400 if request.method == "POST" else 200,
     )
 
 
 @ctg_view(Op.MANAGE_GOVERNANCE, methods=("GET", "POST"))
 def body_add(request, ctg, role):
-    form = BodyForm(_posted(request))
+    form = BodyForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             body = services.body_create(ctg=ctg, actor=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, f"L'instance « {body.name} » est créée.")
             return redirect(f"{reverse('governance:index', args=[ctg.pk])}#instance-{body.pk}")
@@ -70,12 +72,12 @@ def body_add(request, ctg, role):
 @ctg_view(Op.MANAGE_GOVERNANCE, methods=("GET", "POST"))
 def body_edit(request, ctg, role, body_pk):
     body = get_object_or_404(Body, pk=body_pk, ctg=ctg)
-    form = BodyForm(_posted(request), initial={"kind": body.kind, "name": body.name, "role": body.role})
+    form = BodyForm(posted(request), initial={"kind": body.kind, "name": body.name, "role": body.role})
     if request.method == "POST" and form.is_valid():
         try:
             services.body_update(body=body, actor=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, f"L'instance « {body.name} » est enregistrée.")
             return redirect(f"{reverse('governance:index', args=[ctg.pk])}#instance-{body.pk}")
@@ -99,7 +101,9 @@ def _member_page(request, ctg, role, form, body, member=None):
     return render(
         request,
         "governance/form.html",
-        _context(ctg, role, "governance", title, form=form, heading=title, submit="Enregistrer le membre"),
+        dossier_context(
+            ctg, role, "governance", title, form=form, heading=title, submit="Enregistrer le membre"
+        ),
         status=400 if request.method == "POST" else 200,
     )
 
@@ -107,12 +111,12 @@ def _member_page(request, ctg, role, form, body, member=None):
 @ctg_view(Op.MANAGE_GOVERNANCE, methods=("GET", "POST"))
 def member_add(request, ctg, role, body_pk):
     body = get_object_or_404(Body, pk=body_pk, ctg=ctg)
-    form = MemberForm(_posted(request))
+    form = MemberForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             member = services.member_add(body=body, actor=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, f"{member.person_name} est membre de « {body.name} ».")
             return redirect(f"{reverse('governance:index', args=[ctg.pk])}#instance-{body.pk}")
@@ -123,12 +127,12 @@ def member_add(request, ctg, role, body_pk):
 def member_edit(request, ctg, role, body_pk, member_pk):
     member = get_object_or_404(BodyMember, pk=member_pk, body__pk=body_pk, body__ctg=ctg)
     initial = {f: getattr(member, f) for f in ("organisation", "person_name", "capacity", "email")}
-    form = MemberForm(_posted(request), initial=initial)
+    form = MemberForm(posted(request), initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             services.member_update(member=member, actor=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, f"{member.person_name} : modifications enregistrées.")
             return redirect(f"{reverse('governance:index', args=[ctg.pk])}#instance-{member.body_id}")
@@ -148,7 +152,9 @@ def _meeting_form_page(request, ctg, role, form, meeting=None):
     return render(
         request,
         "governance/form.html",
-        _context(ctg, role, "governance", title, form=form, heading=title, submit="Enregistrer la réunion"),
+        dossier_context(
+            ctg, role, "governance", title, form=form, heading=title, submit="Enregistrer la réunion"
+        ),
         status=400 if request.method == "POST" else 200,
     )
 
@@ -156,12 +162,12 @@ def _meeting_form_page(request, ctg, role, form, meeting=None):
 @ctg_view(Op.MANAGE_GOVERNANCE, methods=("GET", "POST"))
 def meeting_add(request, ctg, role):
     initial = {"body": request.GET.get("instance")}
-    form = MeetingForm(_posted(request), ctg=ctg, initial=initial)
+    form = MeetingForm(posted(request), ctg=ctg, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             meeting = services.meeting_create(ctg=ctg, actor=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, f"La réunion « {meeting} » est planifiée.")
             return redirect("governance:meeting", pk=ctg.pk, meeting_pk=meeting.pk)
@@ -179,7 +185,7 @@ def _meeting_page(request, ctg, role, meeting, status=200, **forms):
         decision.effect = services.decision_effect(decision)
     can_manage = role_allows(role, Op.MANAGE_GOVERNANCE)
     editable = can_manage and meeting.status != Meeting.Status.CANCELLED
-    context = _context(
+    context = dossier_context(
         ctg,
         role,
         "governance",
@@ -226,12 +232,12 @@ def meeting_edit(request, ctg, role, meeting_pk):
     initial["starts_at"] = timezone.localtime(meeting.starts_at)
     if meeting.ends_at:
         initial["ends_at"] = timezone.localtime(meeting.ends_at)
-    form = MeetingForm(_posted(request), ctg=ctg, initial=initial)
+    form = MeetingForm(posted(request), ctg=ctg, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             services.meeting_update(meeting=meeting, actor=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, "La réunion est enregistrée.")
             return _back(meeting)
@@ -288,7 +294,7 @@ def _form_action(request, ctg, role, meeting, form, form_name, action, success, 
         try:
             action(form)
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, success)
             return _back(meeting, anchor)

@@ -8,7 +8,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
-from ctg.conventions.views import _apply_errors, _context, _posted, ctg_view
+from ctg.conventions.frame import apply_errors, ctg_view, dossier_context, posted
 from ctg.governance import report as report_module
 from ctg.governance import services_post as services
 from ctg.governance.forms_post import FundingForm, PostForm, ReportForm
@@ -33,7 +33,7 @@ def post(request, ctg, role):
     return render(
         request,
         "governance/post.html",
-        _context(
+        dossier_context(
             ctg, role, "post", "Poste de coordination", o=report_module.overview(ctg, timezone.localdate())
         ),
     )
@@ -45,14 +45,14 @@ def post_edit(request, ctg, role):
     initial = {}
     if current is not None:
         initial = {name: getattr(current, name) for name in services.POST_FIELDS}
-    form = PostForm(_posted(request), ctg=ctg, initial=initial)
+    form = PostForm(posted(request), ctg=ctg, initial=initial)
     status = 200
     if request.method == "POST":
         if form.is_valid():
             try:
                 services.post_set(ctg=ctg, actor=request.user, **form.cleaned_data)
             except ValidationError as error:
-                _apply_errors(form, error)
+                apply_errors(form, error)
             else:
                 messages.success(request, "Le poste de coordination est enregistré.")
                 return redirect("governance:post", pk=ctg.pk)
@@ -61,7 +61,7 @@ def post_edit(request, ctg, role):
     return render(
         request,
         "governance/post_form.html",
-        _context(ctg, role, "post", title, form=form, heading=title, submit="Enregistrer le poste"),
+        dossier_context(ctg, role, "post", title, form=form, heading=title, submit="Enregistrer le poste"),
         status=status,
     )
 
@@ -73,7 +73,7 @@ def _funding_page(request, ctg, role, form, funding=None, status=200):
     return render(
         request,
         "governance/post_form.html",
-        _context(
+        dossier_context(
             ctg,
             role,
             "post",
@@ -94,13 +94,13 @@ def _save_funding(request, ctg, role, post, funding=None):
         taken = set(post.fundings.values_list("year", flat=True))
         free = [y for y in range(ctg.start_year, ctg.end_year + 1) if y not in taken]
         initial = {"year": free[0] if free else ctg.end_year, "advance_paid": 0, "balance_paid": 0}
-    form = FundingForm(_posted(request), initial=initial)
+    form = FundingForm(posted(request), initial=initial)
     if request.method == "POST":
         if form.is_valid():
             try:
                 services.funding_set(post=post, actor=request.user, funding=funding, **form.cleaned_data)
             except ValidationError as error:
-                _apply_errors(form, error)
+                apply_errors(form, error)
             else:
                 messages.success(
                     request, f"Le financement CAF de {form.cleaned_data['year']} est enregistré."
@@ -147,7 +147,7 @@ def _report_page(request, ctg, role, year, *, form=None, errors=(), status=200):
     return render(
         request,
         "governance/post_report.html",
-        _context(
+        dossier_context(
             ctg,
             role,
             "post",
@@ -182,7 +182,7 @@ def report_update(request, ctg, role, year):
         except ValidationError as error:
             if not hasattr(error, "error_dict"):
                 return _report_page(request, ctg, role, year, form=form, errors=error.messages, status=400)
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, f"Le rapport d'activité {year} est enregistré.")
             return redirect("governance:report", pk=ctg.pk, year=year)

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from ctg.conventions.views import _context, ctg_view
+from ctg.conventions.frame import ctg_view, dossier_context
 from ctg.datafiles import limit
 from ctg.organisations.permissions import Op
 from ctg.plans import bilan as bilan_module
@@ -24,7 +24,7 @@ def _bilan_page(request, ctg, role, year, *, errors=(), highlights=None, status=
     return render(
         request,
         "plans/bilan.html",
-        _context(
+        dossier_context(
             ctg,
             role,
             "plan",
@@ -111,7 +111,7 @@ def _import_page(request, ctg, role, *, errors=(), status=200):
     return render(
         request,
         "plans/exchange_import.html",
-        _context(
+        dossier_context(
             ctg,
             role,
             "plan",

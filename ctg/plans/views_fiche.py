@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
-from ctg.conventions.views import _apply_errors, _context, _posted, ctg_view
+from ctg.conventions.frame import apply_errors, ctg_view, dossier_context, posted
 from ctg.diagnostics.catalogue import BY_ID
 from ctg.organisations.permissions import Op, role_allows
 from ctg.plans import numbering, progress, selectors, summary
@@ -60,7 +60,9 @@ def _fiche_form_page(request, ctg, role, form, heading, fiche=None, conflict="",
     return render(
         request,
         "plans/fiche_form.html",
-        _context(ctg, role, "plan", heading, form=form, heading=heading, fiche=fiche, conflict=conflict),
+        dossier_context(
+            ctg, role, "plan", heading, form=form, heading=heading, fiche=fiche, conflict=conflict
+        ),
         status=status,
     )
 
@@ -75,7 +77,7 @@ def fiche_create(request, ctg, role):
     objective = request.GET.get("objectif")
     if objective and objective.isdigit():
         initial["objectives"] = [int(objective)]
-    form = FicheForm(_posted(request), initial=initial, ctg=ctg, objective_numbers=_objective_numbers(ctg))
+    form = FicheForm(posted(request), initial=initial, ctg=ctg, objective_numbers=_objective_numbers(ctg))
     if saved := _save(request, form, "La fiche action est créée.", fiches.fiche_create, ctg=ctg):
         return redirect("plans:fiche_detail", pk=ctg.pk, fiche_pk=saved.result.pk)
     return _fiche_form_page(request, ctg, role, form, "Nouvelle fiche action")
@@ -88,7 +90,7 @@ def fiche_edit(request, ctg, role, fiche_pk):
     for name in fiches.FICHE_M2M:
         initial[name] = list(getattr(fiche, name).all())
     initial["version"] = fiche.version
-    form = FicheForm(_posted(request), initial=initial, ctg=ctg, objective_numbers=_objective_numbers(ctg))
+    form = FicheForm(posted(request), initial=initial, ctg=ctg, objective_numbers=_objective_numbers(ctg))
     if request.method == "POST" and form.is_valid():
         try:
             fiches.fiche_update(
@@ -102,7 +104,7 @@ def fiche_edit(request, ctg, role, fiche_pk):
                 request, ctg, role, form, "Modifier la fiche action", fiche, " ".join(error.messages), 409
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, "La fiche action est enregistrée.")
             return redirect("plans:fiche_detail", pk=ctg.pk, fiche_pk=fiche.pk)
@@ -173,7 +175,7 @@ def _fiche_page(
     return render(
         request,
         "plans/fiche_detail.html",
-        _context(
+        dossier_context(
             ctg,
             role,
             "plan",
@@ -329,7 +331,7 @@ def _confirm_page(request, ctg, role, fiche, *, heading, details, button, anchor
     return render(
         request,
         "plans/fiche_item_delete.html",
-        _context(
+        dossier_context(
             ctg,
             role,
             "plan",
@@ -380,14 +382,16 @@ def fiche_indicator_edit(request, ctg, role, fiche_pk, indicator_pk):
         "baseline_year": indicator.baseline_year,
         "portrait_indicator": indicator.portrait_indicator,
     }
-    form = IndicatorForm(_posted(request), initial=initial)
+    form = IndicatorForm(posted(request), initial=initial)
     if _save(request, form, "L'indicateur est enregistré.", indicators.indicator_update, indicator=indicator):
         return _fiche_anchor(ctg, fiche, f"indicateur-{indicator.pk}")
     heading = f"Modifier l'indicateur « {indicator.label} »"
     return render(
         request,
         "plans/fiche_item_form.html",
-        _context(ctg, role, "plan", heading, fiche=fiche, form=form, heading=heading, anchor="indicateurs"),
+        dossier_context(
+            ctg, role, "plan", heading, fiche=fiche, form=form, heading=heading, anchor="indicateurs"
+        ),
         status=400 if request.method == "POST" else 200,
     )
 

@@ -19,8 +19,8 @@ from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
+from ctg.conventions.frame import ctg_view, dossier_context
 from ctg.conventions.models import Field
-from ctg.conventions.views import _context, ctg_view
 from ctg.datafiles import csv_writer
 from ctg.diagnostics.charts import WebChart
 from ctg.diagnostics.readings import format_number
@@ -290,7 +290,7 @@ def fiche_table(request, ctg, role):
     return render(
         request,
         "plans/follow_fiches.html",
-        _context(
+        dossier_context(
             ctg,
             role,
             "plan",
@@ -395,7 +395,9 @@ def timeline(request, ctg, role):
     return render(
         request,
         "plans/follow_gantt.html",
-        _context(ctg, role, "plan", "Calendrier des fiches", years=years, groups=groups, legend=legend),
+        dossier_context(
+            ctg, role, "plan", "Calendrier des fiches", years=years, groups=groups, legend=legend
+        ),
     )
 
 
@@ -460,7 +462,7 @@ def dashboard(request, ctg, role):
     return render(
         request,
         "plans/follow_dashboard.html",
-        _context(
+        dossier_context(
             ctg,
             role,
             "plan",

@@ -10,8 +10,8 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
+from ctg.conventions.frame import apply_errors, ctg_view, dossier_context, posted
 from ctg.conventions.models import Field
-from ctg.conventions.views import _apply_errors, _context, _posted, ctg_view
 from ctg.diagnostics.catalogue import BY_ID
 from ctg.organisations.permissions import Op
 from ctg.plans import numbering, progress, selectors
@@ -139,7 +139,7 @@ def tree(request, ctg, role):
     return render(
         request,
         "plans/tree.html",
-        _context(ctg, role, "plan", "Plan d'action", rows=rows, year=year, fiche_total=len(fiche_ids)),
+        dossier_context(ctg, role, "plan", "Plan d'action", rows=rows, year=year, fiche_total=len(fiche_ids)),
     )
 
 
@@ -156,7 +156,7 @@ def _form_page(request, ctg, role, form, heading, intro="", status=None):
     return render(
         request,
         "plans/tree_form.html",
-        _context(ctg, role, "plan", heading, form=form, heading=heading, intro=intro),
+        dossier_context(ctg, role, "plan", heading, form=form, heading=heading, intro=intro),
         status=status,
     )
 
@@ -178,7 +178,7 @@ def _save(request, form, success: str, service, **arguments) -> Saved | None:
     try:
         result = service(actor=request.user, **arguments, **values)
     except ValidationError as error:
-        _apply_errors(form, error)
+        apply_errors(form, error)
         return None
     messages.success(request, success)
     return Saved(result)
@@ -228,7 +228,7 @@ def _item(level: Level, ctg, pk):
 
 def _node_create(level: Level, request, ctg, role, parent_pk=None):
     parent = _item(level.parent, ctg, parent_pk) if level.parent else None
-    form = level.form(_posted(request))
+    form = level.form(posted(request))
     success = f"{level.the} est ajouté."
     if _save(request, form, success, tree_services.node_create, level=level.node, parent=parent or ctg):
         return _tree_redirect(ctg, f"{level.parent.anchor}-{parent.pk}" if parent else "")
@@ -238,7 +238,7 @@ def _node_create(level: Level, request, ctg, role, parent_pk=None):
 
 def _node_edit(level: Level, request, ctg, role, pk):
     item = _item(level, ctg, pk)
-    form = level.form(_posted(request), initial={name: getattr(item, name) for name in level.node.fields})
+    form = level.form(posted(request), initial={name: getattr(item, name) for name in level.node.fields})
     if _save(request, form, f"{level.the} est enregistré.", tree_services.node_update, node=item):
         return _tree_redirect(ctg, f"{level.anchor}-{item.pk}")
     return _form_page(request, ctg, role, form, f"{level.edit_heading} « {item.title} »")
