@@ -3,7 +3,10 @@
 import datetime
 
 from ctg.plans import rules
+from ctg.plans.forms import FicheForm
 from ctg.plans.models import FicheAction
+
+from .factories import OperationalObjectiveFactory
 
 PERIOD = rules.Period(2025, 2028)
 
@@ -84,3 +87,26 @@ def test_years_and_steps():
     assert rules.as_errors(rules.step_problems(2030, "x", PERIOD)) == {
         "steps": ["L'année 2030 est hors de la période de la CTG (2025-2028)."]
     }
+
+
+def test_the_fiche_form_applies_the_same_rules(world):
+    """The form shows the rules' problems on their fields before any service is called."""
+    objective = OperationalObjectiveFactory(strategic__enjeu__ctg=world.ctg)
+    data = {
+        "title": "Micro-crèche",
+        "objectives": [objective.pk],
+        "status": FicheAction.Status.A_VENIR,
+        "priority": FicheAction.Priority.MOYENNE,
+        "start_date": "2024-12-31",
+        "end_date": "2025-06-30",
+    }
+    form = FicheForm(data, ctg=world.ctg)
+    assert not form.is_valid()
+    assert form.errors == {
+        "communes": ["Choisissez au moins une commune, ou « toutes les communes du territoire »."],
+        "start_date": [
+            "La date de début doit être comprise dans la période de la CTG (du 01/01/2025 au 31/12/2028)."
+        ],
+    }
+    form = FicheForm({**data, "all_communes": "on", "start_date": "2025-01-01"}, ctg=world.ctg)
+    assert form.is_valid(), form.errors
