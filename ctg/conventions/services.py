@@ -165,7 +165,10 @@ def ctg_create(
     communes: Iterable[Commune] | None = None,
     previous: Ctg | None = None,
     is_fictitious: bool = False,
+    creator_joins: bool = True,
 ) -> Ctg:
+    """A new dossier. Whoever creates it outside the CAF joins it as its coordination, unless
+    `creator_joins` is False (a renewal: the members of the previous dossier carry over)."""
     title = (title or "").strip()
     if not title:
         raise ValidationError({"title": "L'intitulé est obligatoire."})
@@ -196,7 +199,7 @@ def ctg_create(
     ctg.communes.set(members)
     territory_organisations_ensure(epci=epci, communes=members)
     # Whoever creates a dossier outside the CAF runs it: they become its coordination.
-    if actor is not None and not actor.is_superuser and not actor.is_caf_adviser:
+    if creator_joins and actor is not None and not actor.is_superuser and not actor.is_caf_adviser:
         Membership.objects.create(ctg=ctg, user=actor, role=Role.COORDINATION, created_by=actor)
     history_record(
         ctg=ctg,
@@ -325,7 +328,8 @@ def ctg_renew(*, ctg: Ctg, actor, start_year: int | None = None, end_year: int |
     start_year = start_year or ctg.end_year + 1
     end_year = end_year or start_year + ctg.duration_years - 1
     new = ctg_create(
-        actor=None,
+        actor=actor,
+        creator_joins=False,
         title=_renewal_title(ctg, start_year, end_year),
         caf=ctg.caf,
         start_year=start_year,
@@ -336,15 +340,12 @@ def ctg_renew(*, ctg: Ctg, actor, start_year: int | None = None, end_year: int |
         previous=ctg,
         is_fictitious=ctg.is_fictitious,
     )
-    new.created_by = new.updated_by = actor
-    new.save(update_fields=["created_by", "updated_by"])
     new.partners.set(ctg.partners.all())
     for membership in ctg.memberships.prefetch_related("communes"):
         copy = Membership.objects.create(
             ctg=new, user=membership.user, role=membership.role, created_by=actor
         )
         copy.communes.set(membership.communes.all())
-    new.history.update(actor=actor)
     history_record(
         ctg=new,
         actor=actor,

@@ -140,8 +140,21 @@ def test_renewal_creates_the_next_period_linked_and_only_once(world):
         ctg.memberships.values_list("user__email", "role")
     )
     assert new.history.filter(actor=world.users["pilote_caf"]).exists()
+    # Every line of the new dossier's history, and the dossier itself, name who renewed it.
+    assert set(new.history.values_list("actor", flat=True)) == {world.users["pilote_caf"].pk}
+    assert new.created_by == new.updated_by == world.users["pilote_caf"]
     with pytest.raises(ValidationError, match="déjà été renouvelée"):
         services.ctg_renew(ctg=ctg, actor=world.users["pilote_caf"])
+
+
+def test_a_renewal_by_the_coordination_carries_the_members_over_once(world):
+    Ctg.objects.filter(pk=world.ctg.pk).update(status=Status.EVALUATION)
+    coordination = world.users["coordination"]
+    new = services.ctg_renew(ctg=world.ctg, actor=coordination)
+    assert new.memberships.count() == world.ctg.memberships.count()
+    assert new.memberships.get(user=coordination).role == "coordination"
+    assert new.created_by == coordination
+    assert set(new.history.values_list("actor", flat=True)) == {coordination.pk}
 
 
 def test_invitation_of_a_new_person_sends_a_password_link(world):
