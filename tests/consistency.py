@@ -78,9 +78,11 @@ def references(source: str, path: str, module: str) -> list[Reference]:
     tree = ast.parse(source, filename=path)
     package = module if path.endswith("__init__.py") else module.rpartition(".")[0]
     found = []
+    modules = {}  # local name → module, for `module._private` below
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             found += [Reference(path, node.lineno, alias.name) for alias in node.names]
+            modules.update({alias.asname: alias.name for alias in node.names if alias.asname})
         elif isinstance(node, ast.ImportFrom):
             base = node.module or ""
             if node.level:
@@ -90,6 +92,15 @@ def references(source: str, path: str, module: str) -> list[Reference]:
             for alias in node.names:
                 found.append(Reference(path, node.lineno, base, alias.name))
                 found.append(Reference(path, node.lineno, f"{base}.{alias.name}", ""))
+                modules[alias.asname or alias.name] = f"{base}.{alias.name}"
+        elif (
+            isinstance(node, ast.Attribute)
+            and isinstance(node.value, ast.Name)
+            and node.value.id in modules
+            and node.attr.startswith("_")
+        ):
+            # `plan_services._amount(…)`: a private name reached through an imported module.
+            found.append(Reference(path, node.lineno, modules[node.value.id], node.attr))
         elif isinstance(node, ast.Call):
             callee = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
             strings = []

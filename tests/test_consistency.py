@@ -74,6 +74,21 @@ def test_the_checker_sees_a_private_name_of_another_app_but_not_of_its_own():
     assert private_imports(files, APPS) == ["ctg/plans/views.py:1: _context importé de ctg.conventions.views"]
 
 
+def test_the_checker_sees_a_private_name_reached_through_a_module_of_another_app():
+    source = (
+        "from ctg.plans import services as plan_services\n"
+        "import ctg.conventions.views as dossier_views\n"
+        "def f(value):\n"
+        "    plan_services.parse_amount(value)\n"
+        "    dossier_views.__name__\n"
+        "    return plan_services._amount(value), dossier_views._context\n"
+    )
+    assert private_imports([_file("ctg/governance/services.py", source)], APPS + ["governance"]) == [
+        "ctg/governance/services.py:6: _context importé de ctg.conventions.views",
+        "ctg/governance/services.py:6: _amount importé de ctg.plans.services",
+    ]
+
+
 def test_the_checker_reads_the_floors_from_the_architecture_table():
     text = (
         "# A\n## Apps, from the bottom up\n| app | owns |\n| --- | --- |\n"

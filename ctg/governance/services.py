@@ -545,7 +545,7 @@ def meeting_invite(*, meeting: Meeting, actor, url: str = "") -> int:
 
 
 def _amount_text(value, *, field: str, label: str) -> str:
-    amount = plan_services._amount(value, field=field, label=label)
+    amount = plan_services.parse_amount(value, field=field, label=label)
     return str(amount)
 
 
@@ -567,7 +567,7 @@ def clean_decision(ctg: Ctg, kind: str, fiche, payload: dict | None) -> tuple:
             raise ValidationError({"status": "Choisissez le nouveau statut de la fiche."})
         return fiche, {"status": status}
     if kind == Decision.Kind.BUDGET:
-        year = plan_services._check_year_in_period(ctg, payload.get("year"))
+        year = plan_services.check_year_in_period(ctg, payload.get("year"))
         funder = payload.get("funder")
         if funder not in Funder.values:
             raise ValidationError({"funder": "Choisissez le financeur."})

@@ -28,9 +28,9 @@ from ctg.plans.services.bilans import (
 )
 from ctg.plans.services.common import (
     DIRECTION_LABELS,
-    _amount,
-    _check_year_in_period,
+    check_year_in_period,
     item_type,
+    parse_amount,
     period_bounds,
 )
 from ctg.plans.services.fiche_items import (
@@ -113,8 +113,8 @@ __all__ = [
     "OBJECTIVE_FIELDS",
     "OPERATIONAL",
     "STRATEGIC",
-    "_amount",
-    "_check_year_in_period",
+    "parse_amount",
+    "check_year_in_period",
     "attachment_add",
     "bilan_create",
     "bilan_set_highlights",

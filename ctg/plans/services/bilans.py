@@ -11,7 +11,7 @@ from ctg.core.models import Action
 from ctg.plans.models import (
     BilanAnnuel,
 )
-from ctg.plans.services.common import _check_year_in_period, _person, _person_name, _text
+from ctg.plans.services.common import _person, _person_name, _text, check_year_in_period
 
 # The history's changes are keyed by field name; the labels that are not the fields' verbose names.
 register_labels(Action.BILAN, {"year": "bilan"})
@@ -19,7 +19,7 @@ register_labels(Action.BILAN, {"year": "bilan"})
 
 @transaction.atomic
 def bilan_create(*, ctg: Ctg, actor, year: int, highlights: str = "") -> BilanAnnuel:
-    year = _check_year_in_period(ctg, year)
+    year = check_year_in_period(ctg, year)
     if BilanAnnuel.objects.filter(ctg=ctg, year=year).exists():
         raise ValidationError({"year": f"Le bilan {year} existe déjà."})
     bilan = BilanAnnuel.objects.create(

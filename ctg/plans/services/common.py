@@ -83,12 +83,12 @@ def period_bounds(ctg: Ctg) -> tuple[datetime.date, datetime.date]:
     return period.first, period.last
 
 
-def _check_year_in_period(ctg: Ctg, year, *, field: str = "year") -> int:
+def check_year_in_period(ctg: Ctg, year, *, field: str = "year") -> int:
     _raise(rules.year_problem(year, rules.Period.of(ctg), field=field))
     return int(year)
 
 
-def _amount(value, *, field: str, label: str) -> Decimal:
+def parse_amount(value, *, field: str, label: str) -> Decimal:
     if value is None or value == "":
         return Decimal("0")
     try:

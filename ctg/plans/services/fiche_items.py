@@ -17,7 +17,14 @@ from ctg.plans.models import (
     FicheStep,
     Funder,
 )
-from ctg.plans.services.common import _amount, _check_choice, _check_year_in_period, _display, _person, _text
+from ctg.plans.services.common import (
+    _check_choice,
+    _display,
+    _person,
+    _text,
+    check_year_in_period,
+    parse_amount,
+)
 from ctg.text import clean_text
 from ctg.uploads import check_upload, file_name
 
@@ -69,10 +76,10 @@ def fiche_steps_set(*, fiche: FicheAction, actor, steps: Iterable[tuple[int, str
 @transaction.atomic
 def budget_set(*, fiche: FicheAction, actor, year: int, funder: str, planned, spent) -> BudgetLine:
     """Creates or updates the budget line of one funder and one year (amounts in euros, ≥ 0)."""
-    year = _check_year_in_period(fiche.ctg, year)
+    year = check_year_in_period(fiche.ctg, year)
     funder = _check_choice(funder, Funder, field="funder", label="Financeur")
-    planned = _amount(planned, field="planned", label="Le montant prévu")
-    spent = _amount(spent, field="spent", label="Le montant réalisé")
+    planned = parse_amount(planned, field="planned", label="Le montant prévu")
+    spent = parse_amount(spent, field="spent", label="Le montant réalisé")
     line = BudgetLine.objects.select_for_update().filter(fiche=fiche, year=year, funder=funder).first()
     label = f"budget {year} {Funder(funder).label}"
     if line is None:

@@ -21,13 +21,13 @@ from ctg.plans.models import (
 )
 from ctg.plans.services.common import (
     _check_choice,
-    _check_year_in_period,
     _display,
     _next_position,
     _number,
     _person,
     _text,
     _update,
+    check_year_in_period,
 )
 from ctg.plans.services.positions import _renumber
 
@@ -206,7 +206,7 @@ def indicator_value_set(
     """Types a target or a realised value for a year of the CTG; an empty value removes the typed value.
     Realised values that come from the open data are read-only: they follow the imported statistics."""
     fiche = indicator.fiche
-    year = _check_year_in_period(fiche.ctg, year)
+    year = check_year_in_period(fiche.ctg, year)
     kind = _check_choice(kind, IndicatorValue.Kind, field="kind", label="Type de valeur")
     number = None if value in (None, "") else _number(value, field="value", label="La valeur")
     existing = (
