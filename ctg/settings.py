@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "ctg.diagnostics",
     "ctg.plans",
     "ctg.governance",
+    "ctg.post",
     "ctg.documents",
     "ctg.notifications",
 ]

@@ -57,6 +57,7 @@ urlpatterns = [
     path("plan/", include("ctg.plans.urls")),
     path("convention/", include("ctg.documents.urls")),
     path("gouvernance/", include("ctg.governance.urls")),
+    path("gouvernance/ctg/<int:pk>/poste/", include("ctg.post.urls")),
     path("notifications/", include("ctg.notifications.urls")),
     path("statistiques/import/", import_views.import_statistics, name="statistics_import"),
     path("statistiques/imports/", import_views.import_list, name="statistics_imports"),

@@ -244,7 +244,7 @@ for _area in ("tree", "follow", "bilan"):
 for _module in (
     "documents.matrix",
     "governance.matrix_meetings",
-    "governance.matrix_post",
+    "post.matrix",
     "notifications.matrix",
 ):
     MATRIX.update(import_module(f"tests.{_module}").MATRIX)

@@ -6,9 +6,9 @@ import datetime
 from decimal import Decimal
 
 from ctg.conventions.models import Ctg
-from ctg.governance import services_post as services
-from ctg.governance.models import CoordinatorPost
 from ctg.organisations.models import Organisation
+from ctg.post import services
+from ctg.post.models import CoordinatorPost
 
 COORDINATOR_EMAIL = "coordination@demo.invalid"
 PILOT_EMAIL = "pilote.caf@demo.invalid"

@@ -109,7 +109,8 @@ def territory_type(ctg: Ctg) -> str:
 
 
 def _governance_lines(ctg: Ctg) -> tuple[str, str]:
-    from ctg.governance.models import Body, CoordinatorPost
+    from ctg.governance.models import Body
+    from ctg.post.models import CoordinatorPost
 
     bodies = Body.objects.filter(ctg=ctg).prefetch_related("members__organisation").order_by("position", "id")
     lines = []

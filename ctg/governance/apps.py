@@ -8,4 +8,3 @@ class GovernanceConfig(AppConfig):
     def ready(self):
         # The services declare the labels of their history changes (ctg.core.history.register_labels).
         import ctg.governance.services  # noqa: F401
-        import ctg.governance.services_post  # noqa: F401

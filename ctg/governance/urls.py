@@ -1,4 +1,5 @@
-"""URLs of the steering of a dossier, all under /gouvernance/ctg/<pk>/… Each area has its own URL module."""
+"""URLs of the steering of a dossier, all under /gouvernance/ctg/<pk>/… (the coordinator post, ctg.post, has
+its own under /gouvernance/ctg/<pk>/poste/)."""
 
 from django.urls import include, path
 
@@ -6,5 +7,4 @@ app_name = "governance"
 
 urlpatterns = [
     path("ctg/<int:pk>/", include("ctg.governance.urls_meetings")),
-    path("ctg/<int:pk>/", include("ctg.governance.urls_post")),
 ]

@@ -37,9 +37,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from ctg.conventions.models import Ctg, Membership, Milestone, Status
-from ctg.governance.models import ActivityReport, CoordinatorPost, Meeting, PostFunding
+from ctg.governance.models import Meeting
 from ctg.notifications.models import Notification
 from ctg.organisations.permissions import Role
+from ctg.post.models import ActivityReport, CoordinatorPost, PostFunding
 from ctg.text import single_line
 
 logger = logging.getLogger(__name__)
@@ -285,7 +286,7 @@ def funding_reminders(today: datetime.date, recipients: _Recipients) -> list[Rem
     result = []
     for post in posts:
         ctg = post.ctg
-        url = reverse("governance:post", kwargs={"pk": ctg.pk})
+        url = reverse("post:detail", kwargs={"pk": ctg.pk})
         next_year_open = post.end_date is None or post.end_date > datetime.date(year, 12, 31)
         if post.pk not in funded and ctg.end_year >= year + 1 and next_year_open:
             result += _reminders(

@@ -3,7 +3,7 @@ report; the CAF adds the year's funding and accepts the report. Every page and f
 
 from decimal import Decimal
 
-from ctg.governance.models import ActivityReport, CoordinatorPost, PostFunding
+from ctg.post.models import ActivityReport, CoordinatorPost, PostFunding
 from tests.conftest import PASSWORD
 
 from .axe import assert_accessible

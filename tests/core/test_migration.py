@@ -23,7 +23,7 @@ def _migrate(targets):
 def test_old_rows_are_mapped(world):
     import ctg.conventions.services  # noqa: F401 (declares the labels)
     import ctg.governance.services  # noqa: F401
-    import ctg.governance.services_post  # noqa: F401
+    import ctg.post.services  # noqa: F401
 
     decision = DecisionFactory(meeting__ctg=world.ctg, meeting__body__ctg=world.ctg)
     fiche_pk = 4242
@@ -147,8 +147,8 @@ def test_every_mapped_label_reads_the_same():
     import ctg.conventions.services  # noqa: F401
     import ctg.documents.services  # noqa: F401
     import ctg.governance.services  # noqa: F401
-    import ctg.governance.services_post  # noqa: F401
     import ctg.plans.services  # noqa: F401
+    import ctg.post.services  # noqa: F401
     from ctg.core.history import label_for
 
     migration = importlib.import_module("ctg.conventions.migrations.0005_history_to_core")

@@ -6,9 +6,10 @@ from dataclasses import dataclass
 
 import pytest
 
-from ctg.governance.models import Body, BodyMember, CoordinatorPost
+from ctg.governance.models import Body, BodyMember
 from ctg.organisations.models import Organisation
 from ctg.plans.models import IndicatorValue
+from ctg.post.models import CoordinatorPost
 from tests.factories import OrganisationFactory, SignatoryFactory
 from tests.plans.factories import (
     BudgetLineFactory,

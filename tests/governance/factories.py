@@ -1,22 +1,12 @@
-"""Factories of the governance rows: bodies, members, meetings, participants, decisions, and the coordinator
-post with its funding and activity reports."""
+"""Factories of the governance rows: bodies, members, meetings, participants, decisions (those of the
+coordinator post are in tests/post/factories.py)."""
 
 import datetime
-from decimal import Decimal
 
 import factory
 from django.utils import timezone
 
-from ctg.governance.models import (
-    ActivityReport,
-    Body,
-    BodyMember,
-    CoordinatorPost,
-    Decision,
-    Meeting,
-    Participant,
-    PostFunding,
-)
+from ctg.governance.models import Body, BodyMember, Decision, Meeting, Participant
 from tests.factories import CtgFactory, OrganisationFactory
 
 
@@ -81,34 +71,3 @@ class PresentParticipantFactory(ParticipantFactory):
     meeting = factory.SubFactory(HeldMeetingFactory)
     email = ""
     attendance = Participant.Attendance.PRESENT
-
-
-class PostFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = CoordinatorPost
-
-    ctg = factory.SubFactory(CtgFactory)
-    person_name = "Claire Martin"
-    employer = factory.LazyAttribute(lambda o: o.ctg.caf)
-    fte = Decimal("1.00")
-    start_date = datetime.date(2025, 1, 6)
-    missions = "Animer la démarche CTG."
-
-
-class FundingFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = PostFunding
-
-    post = factory.SubFactory(PostFactory)
-    year = 2025
-    amount_agreed = Decimal("22500.00")
-    advance_paid = Decimal("11250.00")
-    balance_paid = Decimal("0.00")
-
-
-class ReportFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = ActivityReport
-
-    post = factory.SubFactory(PostFactory)
-    year = 2025

@@ -4,7 +4,8 @@ import datetime
 from zoneinfo import ZoneInfo
 
 from ctg.conventions.models import Membership
-from ctg.governance.models import Body, BodyMember, CoordinatorPost, Meeting, Participant
+from ctg.governance.models import Body, BodyMember, Meeting, Participant
+from ctg.post.models import CoordinatorPost
 
 PARIS = ZoneInfo("Europe/Paris")
 

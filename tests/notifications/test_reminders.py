@@ -5,9 +5,10 @@ import datetime
 import pytest
 
 from ctg.conventions.models import Status
-from ctg.governance.models import ActivityReport, Meeting, PostFunding
+from ctg.governance.models import Meeting
 from ctg.notifications.models import Notification
 from ctg.notifications.reminders import due_reminders, threshold
+from ctg.post.models import ActivityReport, PostFunding
 from tests.factories import MilestoneFactory
 
 from .helpers import at, make_pilot_member, meeting, post

@@ -8,10 +8,10 @@ import pytest
 from django.urls import reverse
 
 from ctg.documents import content
-from ctg.governance import report
 from ctg.organisations.permissions import Role
 from ctg.plans import bilan, summary
 from ctg.plans.models import BudgetLine
+from ctg.post import report
 
 from .factories import (
     BudgetLineFactory,

@@ -27,20 +27,20 @@ from django.utils import timezone
 import ctg
 from ctg.conventions.models import Ctg, Membership, Milestone
 from ctg.forms import CleanTextMixin, _cleaning
-from ctg.governance.models import ActivityReport, Body, Decision, Meeting
+from ctg.governance.models import Body, Decision, Meeting
 from ctg.notifications.models import Notification
 from ctg.notifications.reminders import send_reminders
 from ctg.plans.models import BilanAnnuel, Comment, Enjeu, FicheAction
+from ctg.post.models import ActivityReport
 from ctg.text import clean_text, css_string, single_line, xml_text
 from tests.governance.factories import (
     BodyFactory,
     DecisionFactory,
     HeldMeetingFactory,
     MeetingFactory,
-    PostFactory,
-    ReportFactory,
 )
 from tests.plans.factories import BilanFactory, FicheFactory
+from tests.post.factories import PostFactory, ReportFactory
 
 # Typed in a single-line field: NUL, form feed, ESC, NEL (U+0085), a C1 control, DEL, CRLF, a tab, U+2028.
 DIRTY_LINE = "Titre\x00 avec\x0c saut\x1b\u0085 fin\x9b\x7f\r\nsuite\tet\u2028fin"
@@ -326,7 +326,7 @@ def test_governance_forms_save_cleaned_text(pilot, world):
 
     response = _post(
         pilot,
-        "governance:post_edit",
+        "post:edit",
         {
             "person_name": DIRTY_LINE,
             "employer": ctg.caf_id,
@@ -341,7 +341,7 @@ def test_governance_forms_save_cleaned_text(pilot, world):
     assert (post.person_name, post.missions) == (CLEAN_LINE, CLEAN_TEXT)
     response = _post(
         pilot,
-        "governance:report_update",
+        "post:report_update",
         {"comments": DIRTY_TEXT, "priorities": DIRTY_TEXT},
         pk=pk,
         year=2025,
@@ -435,9 +435,9 @@ def test_docx_of_legacy_text_with_control_characters(pilot, world):
     BodyModel.objects.filter(ctg=ctg).update(name=f"COPIL {FORM_FEED}")
 
     for name, kwargs in (
-        ("governance:report_docx", {"year": 2025}),
+        ("post:report_docx", {"year": 2025}),
         ("plans:bilan_docx", {"year": 2025}),
-        ("governance:report_pdf", {"year": 2025}),
+        ("post:report_pdf", {"year": 2025}),
         ("plans:bilan_pdf", {"year": 2025}),
         ("governance:meeting_minutes_pdf", {"meeting_pk": held.pk}),
     ):

@@ -45,8 +45,8 @@ def test_the_idor_cases_cover_every_object_url():
     for expected in (
         "conventions:member_remove",
         "documents:version_docx",
-        "governance:funding_edit",
-        "governance:funding_delete",
+        "post:funding_edit",
+        "post:funding_delete",
         "plans:fiche_attachment_download",
         "notifications:read",
     ):
@@ -80,7 +80,7 @@ def _snapshot():
         model._meta.label: model.objects.count()
         for model in apps.get_models()
         if model._meta.app_label
-        in {"conventions", "plans", "governance", "documents", "notifications", "organisations"}
+        in {"conventions", "plans", "governance", "post", "documents", "notifications", "organisations"}
     }
     counts["history"] = HistoryEntry.objects.count()
     return counts

@@ -54,13 +54,10 @@ from tests.governance.factories import (
     BodyFactory,
     BodyMemberFactory,
     DecisionFactory,
-    FundingFactory,
     HeldMeetingFactory,
     MeetingFactory,
     ParticipantFactory,
-    PostFactory,
     PresentParticipantFactory,
-    ReportFactory,
 )
 from tests.plans.factories import (
     BilanFactory,
@@ -71,6 +68,7 @@ from tests.plans.factories import (
     PlanIndicatorFactory,
     StrategicObjectiveFactory,
 )
+from tests.post.factories import FundingFactory, PostFactory, ReportFactory
 
 SCRIPT = "<script>alert(1)</script>"
 IMG = '"><img src=x onerror=alert(1)>'
@@ -382,7 +380,7 @@ NO_DOSSIER_TEXT = {
     "plans:import_xlsx",
     "governance:body_add",
     "governance:meeting_add",
-    "governance:funding_add",
+    "post:funding_add",
 }
 # Non-HTML answers, checked by the tests of their format below (here: answered, and no HTML type).
 FILES = {
@@ -401,8 +399,8 @@ FILES = {
     "documents:version_pdf",
     "governance:meeting_ics",
     "governance:meeting_minutes_pdf",
-    "governance:report_pdf",
-    "governance:report_docx",
+    "post:report_pdf",
+    "post:report_docx",
 }
 
 
@@ -626,7 +624,7 @@ def test_json_export_holds_the_payloads_as_strings(dossier):
 def test_pdfs_hold_the_payloads_as_literal_text(dossier):
     d = dossier
     check_pdf(_body(d, "plans:bilan_pdf", year=YEAR), "bilan PDF", f"Bilan annuel {YEAR} — ")
-    check_pdf(_body(d, "governance:report_pdf", year=YEAR), "rapport PDF", f"Rapport d'activité {YEAR} — ")
+    check_pdf(_body(d, "post:report_pdf", year=YEAR), "rapport PDF", f"Rapport d'activité {YEAR} — ")
     check_pdf(
         _body(d, "governance:meeting_minutes_pdf", meeting_pk=d.held.pk),
         "compte rendu PDF",
@@ -640,7 +638,7 @@ def test_pdfs_hold_the_payloads_as_literal_text(dossier):
 def test_docx_hold_the_payloads_as_literal_text(dossier):
     d = dossier
     check_docx(_body(d, "plans:bilan_docx", year=YEAR), "bilan DOCX")
-    check_docx(_body(d, "governance:report_docx", year=YEAR), "rapport DOCX")
+    check_docx(_body(d, "post:report_docx", year=YEAR), "rapport DOCX")
     check_docx(_body(d, "documents:version_docx", number=1), "convention DOCX")
 
 

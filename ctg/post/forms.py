@@ -1,12 +1,12 @@
 """Forms of the coordinator post, its CAF funding and its activity report. The business rules live in
-services_post (their French messages are shown on the fields)."""
+ctg.post.services (their French messages are shown on the fields)."""
 
 import re
 
 from django import forms
 
 from ctg.forms import DsfrForm
-from ctg.governance import services_post
+from ctg.post import services
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -50,8 +50,8 @@ class PostForm(DsfrForm):
 
     def __init__(self, *args, ctg, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["user"].queryset = services_post.member_users(ctg)
-        self.fields["employer"].queryset = services_post.employer_choices(ctg)
+        self.fields["user"].queryset = services.member_users(ctg)
+        self.fields["employer"].queryset = services.employer_choices(ctg)
 
 
 class FundingForm(DsfrForm):

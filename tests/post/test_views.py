@@ -11,12 +11,12 @@ from django.urls import reverse
 from docx import Document
 
 from ctg.core.models import HistoryEntry
-from ctg.governance.models import ActivityReport, CoordinatorPost, PostFunding
-from tests.governance.factories import FundingFactory, PostFactory, ReportFactory
+from ctg.post.models import ActivityReport, CoordinatorPost, PostFunding
+from tests.post.factories import FundingFactory, PostFactory, ReportFactory
 
 
 def _url(world, name, **kwargs):
-    return reverse(f"governance:{name}", kwargs={"pk": world.ctg.pk, **kwargs})
+    return reverse(f"post:{name}", kwargs={"pk": world.ctg.pk, **kwargs})
 
 
 def _login(client, world, role):
@@ -37,7 +37,7 @@ POST_DATA = {
 
 
 def test_post_page_without_post(client, world):
-    response = _login(client, world, "coordination").get(_url(world, "post"))
+    response = _login(client, world, "coordination").get(_url(world, "detail"))
     content = response.content.decode()
     assert response.status_code == 200
     assert "Il manque" in content and "Le poste de coordination n&#x27;est pas renseigné" in content
@@ -47,12 +47,12 @@ def test_post_page_without_post(client, world):
 def test_post_edit_creates_the_post(client, world):
     _login(client, world, "coordination")
     data = {**POST_DATA, "employer": world.ctg.caf_id, "user": world.users["coordination"].pk}
-    response = client.post(_url(world, "post_edit"), data)
-    assert response.status_code == 302 and response.url == _url(world, "post")
+    response = client.post(_url(world, "edit"), data)
+    assert response.status_code == 302 and response.url == _url(world, "detail")
     post = CoordinatorPost.objects.get(ctg=world.ctg)
     assert post.fte == Decimal("0.80") and post.user == world.users["coordination"]
     assert HistoryEntry.objects.filter(ctg=world.ctg, item_type="coordinatorpost").count() == 1
-    response = client.get(_url(world, "post_edit"))
+    response = client.get(_url(world, "edit"))
     assert 'value="Claire Martin"' in response.content.decode()
 
 
@@ -70,7 +70,7 @@ def test_post_edit_creates_the_post(client, world):
 def test_post_edit_refuses_bad_input(client, world, changes, message):
     _login(client, world, "pilote_caf")
     data = {**POST_DATA, "employer": world.ctg.caf_id, **changes}
-    response = client.post(_url(world, "post_edit"), data)
+    response = client.post(_url(world, "edit"), data)
     assert response.status_code == 400
     assert message in response.content.decode()
     assert not CoordinatorPost.objects.exists() and not HistoryEntry.objects.filter(ctg=world.ctg).exists()
@@ -79,7 +79,7 @@ def test_post_edit_refuses_bad_input(client, world, changes, message):
 def test_post_edit_refuses_an_employer_outside_the_dossier(client, world):
     _login(client, world, "pilote_caf")
     other_caf = world.other_ctg.caf
-    response = client.post(_url(world, "post_edit"), {**POST_DATA, "employer": other_caf.pk})
+    response = client.post(_url(world, "edit"), {**POST_DATA, "employer": other_caf.pk})
     assert response.status_code == 400 and "Sélectionnez un choix valide" in response.content.decode()
     assert not CoordinatorPost.objects.exists()
 
@@ -88,15 +88,15 @@ def test_post_page_shows_the_post_funding_and_reports_to_every_member(client, wo
     post = PostFactory(ctg=world.ctg, person_name="Claire Martin")
     FundingFactory(post=post, year=2025, amount_agreed=22500, advance_paid=11250, balance_paid=11250)
     ReportFactory(post=post, year=2025, priorities="P", status=ActivityReport.Status.ACCEPTED)
-    response = _login(client, world, "lecture").get(_url(world, "post"))
+    response = _login(client, world, "lecture").get(_url(world, "detail"))
     content = response.content.decode()
     assert "Claire Martin" in content and "22\u202f500,00 €" in content and "Accepté" in content
     assert "Non accordé" in content and "Rapport 2026" in content
     assert "Modifier le poste" not in content and "Ajouter un financement" not in content
     assert "Supprimer" not in content
-    caf = _login(client, world, "pilote_caf").get(_url(world, "post")).content.decode()
+    caf = _login(client, world, "pilote_caf").get(_url(world, "detail")).content.decode()
     assert "Ajouter un financement" in caf and "Modifier le poste" in caf and "Supprimer" in caf
-    coordination = _login(client, world, "coordination").get(_url(world, "post")).content.decode()
+    coordination = _login(client, world, "coordination").get(_url(world, "detail")).content.decode()
     assert "Modifier le poste" in coordination and "Ajouter un financement" not in coordination
 
 

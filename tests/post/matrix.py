@@ -2,8 +2,8 @@
 
 MANAGE_POST: pilote_caf and coordination; FUND_POST (funding, accepting the report): pilote_caf only."""
 
-from tests.governance.factories import FundingFactory, PostFactory, ReportFactory
 from tests.matrix_helpers import EDITORS, MEMBER_ROLES, REDIRECT, dossier
+from tests.post.factories import FundingFactory, PostFactory, ReportFactory
 
 CAF = ["pilote_caf"]
 YEAR = 2025
@@ -44,9 +44,9 @@ FUNDING_DATA = {
 }
 
 MATRIX: dict = {
-    ("governance:post", "GET"): dossier(MEMBER_ROLES),
-    ("governance:post_edit", "GET"): dossier(EDITORS),
-    ("governance:post_edit", "POST"): dossier(
+    ("post:detail", "GET"): dossier(MEMBER_ROLES),
+    ("post:edit", "GET"): dossier(EDITORS),
+    ("post:edit", "POST"): dossier(
         EDITORS,
         ok=REDIRECT,
         method="POST",
@@ -58,25 +58,25 @@ MATRIX: dict = {
             "missions": "Animer la CTG.",
         },
     ),
-    ("governance:funding_add", "GET"): dossier(CAF, kwargs=_with_post),
-    ("governance:funding_add", "POST"): dossier(
+    ("post:funding_add", "GET"): dossier(CAF, kwargs=_with_post),
+    ("post:funding_add", "POST"): dossier(
         CAF, ok=REDIRECT, method="POST", kwargs=_with_post, data=lambda w: FUNDING_DATA
     ),
-    ("governance:funding_edit", "GET"): dossier(CAF, kwargs=_funding),
-    ("governance:funding_edit", "POST"): dossier(
+    ("post:funding_edit", "GET"): dossier(CAF, kwargs=_funding),
+    ("post:funding_edit", "POST"): dossier(
         CAF, ok=REDIRECT, method="POST", kwargs=_funding, data=lambda w: {**FUNDING_DATA, "year": str(YEAR)}
     ),
-    ("governance:funding_delete", "POST"): dossier(CAF, ok=REDIRECT, method="POST", kwargs=_funding),
-    ("governance:report", "GET"): dossier(MEMBER_ROLES, kwargs=_year),
-    ("governance:report_update", "POST"): dossier(
+    ("post:funding_delete", "POST"): dossier(CAF, ok=REDIRECT, method="POST", kwargs=_funding),
+    ("post:report", "GET"): dossier(MEMBER_ROLES, kwargs=_year),
+    ("post:report_update", "POST"): dossier(
         EDITORS,
         ok=REDIRECT,
         method="POST",
         kwargs=_year,
         data=lambda w: {"comments": "Deux COPIL tenus.", "priorities": "Accueil des 11-14 ans."},
     ),
-    ("governance:report_send", "POST"): dossier(EDITORS, ok=REDIRECT, method="POST", kwargs=_report_to_send),
-    ("governance:report_accept", "POST"): dossier(CAF, ok=REDIRECT, method="POST", kwargs=_sent_report),
-    ("governance:report_pdf", "GET"): dossier(MEMBER_ROLES, kwargs=_year),
-    ("governance:report_docx", "GET"): dossier(MEMBER_ROLES, kwargs=_year),
+    ("post:report_send", "POST"): dossier(EDITORS, ok=REDIRECT, method="POST", kwargs=_report_to_send),
+    ("post:report_accept", "POST"): dossier(CAF, ok=REDIRECT, method="POST", kwargs=_sent_report),
+    ("post:report_pdf", "GET"): dossier(MEMBER_ROLES, kwargs=_year),
+    ("post:report_docx", "GET"): dossier(MEMBER_ROLES, kwargs=_year),
 }

@@ -17,8 +17,8 @@ from django.utils import timezone
 from ctg.conventions.models import Ctg
 from ctg.core.history import history_record, history_value, register_labels, tracked_update
 from ctg.core.models import Action
-from ctg.governance.models import ActivityReport, CoordinatorPost, PostFunding
 from ctg.organisations.models import Organisation
+from ctg.post.models import ActivityReport, CoordinatorPost, PostFunding
 
 User = get_user_model()
 ZERO = Decimal("0")

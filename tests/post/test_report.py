@@ -9,19 +9,14 @@ import pytest
 from docx import Document
 from pypdf import PdfReader
 
-from ctg.governance import report
-from ctg.governance.models import ActivityReport, Meeting, Participant
-from tests.governance.factories import (
-    BodyFactory,
-    DecisionFactory,
-    FundingFactory,
-    PostFactory,
-    ReportFactory,
-    at,
-)
+from ctg.governance.models import Meeting, Participant
+from ctg.post import report
+from ctg.post.models import ActivityReport
+from tests.governance.factories import BodyFactory, DecisionFactory, at
 from tests.governance.factories import HeldMeetingFactory as MeetingFactory
 from tests.governance.factories import PresentParticipantFactory as ParticipantFactory
 from tests.plans.test_bilan import YEAR, plan  # noqa: F401
+from tests.post.factories import FundingFactory, PostFactory, ReportFactory
 
 A = Participant.Attendance
 

@@ -21,9 +21,10 @@ from django.utils import timezone
 
 from ctg import rendering
 from ctg.conventions.models import Ctg
-from ctg.governance.models import ActivityReport, CoordinatorPost, Decision, Meeting, Participant
+from ctg.governance.models import Decision, Meeting, Participant
 from ctg.plans import bilan
 from ctg.plans.bilan import euros
+from ctg.post.models import ActivityReport, CoordinatorPost
 
 ZERO = Decimal("0.00")
 FICTITIOUS_NOTICE = (
@@ -231,7 +232,7 @@ def render_pdf(data: dict) -> bytes:
         "generated": timezone.localdate(),
     }
     # css_name: escaped for CSS by the css_string filter
-    return rendering.pdf("governance/post_report_pdf.html", context, css_name=data["ctg"].title)
+    return rendering.pdf("post/report_pdf.html", context, css_name=data["ctg"].title)
 
 
 def render_docx(data: dict) -> bytes:

@@ -7,8 +7,8 @@ import pytest
 
 from ctg.core.models import HistoryEntry
 from ctg.demo.post import load_demo_post
-from ctg.governance.models import ActivityReport, CoordinatorPost
 from ctg.organisations.models import Organisation
+from ctg.post.models import ActivityReport, CoordinatorPost
 from tests.factories import CtgFactory, MembershipFactory, OrganisationFactory, UserFactory
 
 

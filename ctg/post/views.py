@@ -9,11 +9,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
 from ctg.conventions.frame import apply_errors, ctg_view, dossier_context, posted
-from ctg.governance import report as report_module
-from ctg.governance import services_post as services
-from ctg.governance.forms_post import FundingForm, PostForm, ReportForm
-from ctg.governance.models import ActivityReport, CoordinatorPost, PostFunding
 from ctg.organisations.permissions import Op
+from ctg.post import report as report_module
+from ctg.post import services
+from ctg.post.forms import FundingForm, PostForm, ReportForm
+from ctg.post.models import ActivityReport, CoordinatorPost, PostFunding
 from ctg.rendering import DOCX_TYPE, PDF_TYPE, attachment, check_year, ctg_file_name
 
 
@@ -32,7 +32,7 @@ def _file_name(ctg, year: int) -> str:
 def post(request, ctg, role):
     return render(
         request,
-        "governance/post.html",
+        "post/index.html",
         dossier_context(
             ctg, role, "post", "Poste de coordination", o=report_module.overview(ctg, timezone.localdate())
         ),
@@ -55,12 +55,12 @@ def post_edit(request, ctg, role):
                 apply_errors(form, error)
             else:
                 messages.success(request, "Le poste de coordination est enregistré.")
-                return redirect("governance:post", pk=ctg.pk)
+                return redirect("post:detail", pk=ctg.pk)
         status = 400
     title = "Modifier le poste de coordination" if current else "Renseigner le poste de coordination"
     return render(
         request,
-        "governance/post_form.html",
+        "post/form.html",
         dossier_context(ctg, role, "post", title, form=form, heading=title, submit="Enregistrer le poste"),
         status=status,
     )
@@ -72,7 +72,7 @@ def _funding_page(request, ctg, role, form, funding=None, status=200):
     )
     return render(
         request,
-        "governance/post_form.html",
+        "post/form.html",
         dossier_context(
             ctg,
             role,
@@ -105,7 +105,7 @@ def _save_funding(request, ctg, role, post, funding=None):
                 messages.success(
                     request, f"Le financement CAF de {form.cleaned_data['year']} est enregistré."
                 )
-                return redirect("governance:post", pk=ctg.pk)
+                return redirect("post:detail", pk=ctg.pk)
         return _funding_page(request, ctg, role, form, funding, status=400)
     return _funding_page(request, ctg, role, form, funding)
 
@@ -133,7 +133,7 @@ def funding_delete(request, ctg, role, funding_pk):
             messages.error(request, message)
     else:
         messages.success(request, f"Le financement CAF de {year} est supprimé.")
-    return redirect("governance:post", pk=ctg.pk)
+    return redirect("post:detail", pk=ctg.pk)
 
 
 # --- activity report -----------------------------------------------------------------------------------
@@ -146,7 +146,7 @@ def _report_page(request, ctg, role, year, *, form=None, errors=(), status=200):
         form = ReportForm(initial={"priorities": data["priorities"], "comments": data["comments"]})
     return render(
         request,
-        "governance/post_report.html",
+        "post/report.html",
         dossier_context(
             ctg,
             role,
@@ -185,7 +185,7 @@ def report_update(request, ctg, role, year):
             apply_errors(form, error)
         else:
             messages.success(request, f"Le rapport d'activité {year} est enregistré.")
-            return redirect("governance:report", pk=ctg.pk, year=year)
+            return redirect("post:report", pk=ctg.pk, year=year)
     return _report_page(request, ctg, role, year, form=form, status=400)
 
 
@@ -200,7 +200,7 @@ def report_send(request, ctg, role, year):
     except ValidationError as error:
         return _report_page(request, ctg, role, year, errors=error.messages, status=400)
     messages.success(request, f"Le rapport d'activité {year} est envoyé à la CAF.")
-    return redirect("governance:report", pk=ctg.pk, year=year)
+    return redirect("post:report", pk=ctg.pk, year=year)
 
 
 @ctg_view(Op.FUND_POST, methods=("POST",))
@@ -215,7 +215,7 @@ def report_accept(request, ctg, role, year):
     except ValidationError as error:
         return _report_page(request, ctg, role, year, errors=error.messages, status=400)
     messages.success(request, f"Le rapport d'activité {year} est accepté.")
-    return redirect("governance:report", pk=ctg.pk, year=year)
+    return redirect("post:report", pk=ctg.pk, year=year)
 
 
 @ctg_view(Op.VIEW)

@@ -8,10 +8,10 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from ctg.core.models import HistoryEntry
-from ctg.governance import services_post as services
-from ctg.governance.models import ActivityReport, CoordinatorPost, PostFunding
+from ctg.post import services
+from ctg.post.models import ActivityReport, CoordinatorPost, PostFunding
 from tests.factories import OrganisationFactory, UserFactory
-from tests.governance.factories import FundingFactory, PostFactory, ReportFactory
+from tests.post.factories import FundingFactory, PostFactory, ReportFactory
 
 D = datetime.date
 

@@ -1,0 +1,36 @@
+"""Read-only admin of the coordinator post: every change goes through ctg.post.services, which records it in
+the dossier's history."""
+
+from django.contrib import admin
+
+from ctg.post.models import ActivityReport, CoordinatorPost, PostFunding
+
+
+class ReadOnlyMixin:
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class FundingInline(ReadOnlyMixin, admin.TabularInline):
+    model = PostFunding
+    extra = 0
+    fields = ["year", "amount_agreed", "advance_paid", "balance_paid", "decided_on"]
+
+
+class ReportInline(ReadOnlyMixin, admin.TabularInline):
+    model = ActivityReport
+    extra = 0
+    fields = ["year", "status", "sent_at", "accepted_at"]
+
+
+@admin.register(CoordinatorPost)
+class CoordinatorPostAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ["person_name", "employer", "fte", "start_date", "ctg"]
+    search_fields = ["person_name", "ctg__title", "employer__name"]
+    inlines = [FundingInline, ReportInline]
