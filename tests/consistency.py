@@ -166,3 +166,32 @@ def project_files() -> list[tuple[str, str, str]]:
         (str(path.relative_to(ROOT)), module_name(path), path.read_text(encoding="utf-8"))
         for path in python_files()
     ]
+
+
+READ_OPERATIONS = {"VIEW", "VIEW_HISTORY"}
+
+
+def _constant_strings(node) -> list[str]:
+    if isinstance(node, ast.Tuple | ast.List | ast.Set):
+        return [e.value for e in node.elts if isinstance(e, ast.Constant) and isinstance(e.value, str)]
+    return []
+
+
+def writes_guarded_by_reading(files: list[tuple[str, str, str]]) -> list[str]:
+    """Each `@ctg_view(Op.VIEW…, methods=(…"POST"…))` without `post_op`: a view that writes must name the
+    operation that writes in the table of `ctg.organisations.permissions`, not hide it inside the view."""
+    problems = []
+    for path, _module, source in files:
+        for node in ast.walk(ast.parse(source, filename=path)):
+            if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                continue
+            for decorator in node.decorator_list:
+                if not (isinstance(decorator, ast.Call) and getattr(decorator.func, "id", "") == "ctg_view"):
+                    continue
+                keywords = {k.arg: k.value for k in decorator.keywords}
+                methods = _constant_strings(keywords.get("methods") or (decorator.args[1:2] or [None])[0])
+                op = decorator.args[0] if decorator.args else keywords.get("op")
+                reading = isinstance(op, ast.Attribute) and op.attr in READ_OPERATIONS
+                if "POST" in methods and reading and "post_op" not in keywords:
+                    problems.append(f"{path}:{node.lineno}: {node.name} accepte POST avec Op.{op.attr} seul")
+    return problems

@@ -16,6 +16,7 @@ from tests.consistency import (
     python_files,
     unit_of,
     upward_imports,
+    writes_guarded_by_reading,
 )
 
 APPS = ["territories", "organisations", "conventions", "plans"]
@@ -98,6 +99,22 @@ def test_the_checker_reads_the_floors_from_the_architecture_table():
     assert floors(["b", "a"])["ctg.a"] == 2
 
 
+def test_the_checker_sees_a_view_that_writes_under_the_reading_operation():
+    source = (
+        "@ctg_view(Op.VIEW, methods=('GET', 'POST'))\n"
+        "def fiche_edit(request, ctg, role): ...\n"
+        "@ctg_view(Op.VIEW, methods=('GET', 'POST'), post_op=Op.MANAGE_MEMBERS)\n"
+        "def members(request, ctg, role): ...\n"
+        "@ctg_view(Op.EDIT_FICHE, methods=('POST',))\n"
+        "def fiche_budget(request, ctg, role): ...\n"
+        "@ctg_view(Op.VIEW)\n"
+        "def fiche_detail(request, ctg, role): ...\n"
+    )
+    assert writes_guarded_by_reading([_file("ctg/plans/views.py", source)]) == [
+        "ctg/plans/views.py:2: fiche_edit accepte POST avec Op.VIEW seul"
+    ]
+
+
 # --- The real tree ------------------------------------------------------------------------------------------
 
 
@@ -123,3 +140,8 @@ def test_apps_import_only_downward():
 def test_no_app_imports_the_private_names_of_another():
     problems = private_imports(project_files(), documented_apps())
     assert not problems, "Noms privés importés d'une autre app :\n" + "\n".join(problems)
+
+
+def test_every_view_that_writes_names_its_operation():
+    problems = writes_guarded_by_reading(project_files())
+    assert not problems, "Écritures gardées par la seule lecture :\n" + "\n".join(problems)

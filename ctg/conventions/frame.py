@@ -23,7 +23,7 @@ from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
@@ -34,8 +34,12 @@ from ctg.organisations.permissions import Op, role_allows
 __all__ = ["apply_errors", "ctg_view", "dossier_context", "posted", "run_action", "save_form"]
 
 
-def ctg_view(op: Op, methods=("GET",)):
-    """Loads the dossier for the logged-in person; 404 outside it, 403 when the role does not allow `op`."""
+def ctg_view(op: Op, methods=("GET",), *, post_op: Op | None = None):
+    """Loads the dossier for the logged-in person; 404 outside it, 403 when the role does not allow `op`.
+
+    `post_op`: for a page that shows to every reader (`op`) a form that only some may send, the operation a
+    POST needs (403 otherwise). A view that accepts POST names the operation that writes, never `Op.VIEW`
+    alone (`tests/test_consistency.py`)."""
 
     def decorator(view):
         @login_required
@@ -43,6 +47,8 @@ def ctg_view(op: Op, methods=("GET",)):
         @wraps(view)
         def wrapper(request, pk, *args, **kwargs):
             ctg, role = ctg_for(request.user, pk, op)
+            if post_op is not None and request.method == "POST" and not role_allows(role, post_op):
+                raise PermissionDenied("Votre rôle ne permet pas cette modification.")
             return view(request, ctg, role, *args, **kwargs)
 
         return wrapper

@@ -271,14 +271,12 @@ def partner_remove(request, ctg, role, organisation_pk):
     return redirect("conventions:parties", pk=ctg.pk)
 
 
-@ctg_view(Op.VIEW, methods=("GET", "POST"))
+@ctg_view(Op.VIEW, methods=("GET", "POST"), post_op=Op.MANAGE_MEMBERS)
 def members(request, ctg, role):
     can_manage = role_allows(role, Op.MANAGE_MEMBERS)
     form = InviteForm(posted(request), ctg=ctg, actor_role=role) if can_manage else None
     status = 200
     if request.method == "POST":
-        if not can_manage:
-            raise PermissionDenied("Votre rôle ne permet pas d'inviter.")
         if form.is_valid():
             try:
                 membership = services.membership_invite(
@@ -319,14 +317,12 @@ def member_remove(request, ctg, role, membership_pk):
     return redirect("conventions:members", pk=ctg.pk)
 
 
-@ctg_view(Op.VIEW, methods=("GET", "POST"))
+@ctg_view(Op.VIEW, methods=("GET", "POST"), post_op=Op.MANAGE_MILESTONES)
 def milestones(request, ctg, role):
     can_manage = role_allows(role, Op.MANAGE_MILESTONES)
     form = MilestoneForm(posted(request)) if can_manage else None
     status = 200
     if request.method == "POST":
-        if not can_manage:
-            raise PermissionDenied("Votre rôle ne permet pas de modifier les jalons.")
         if form.is_valid():
             try:
                 services.milestone_create(ctg=ctg, actor=request.user, **form.cleaned_data)
@@ -403,4 +399,3 @@ def renew(request, ctg, role):
     return render(
         request, "conventions/renew.html", dossier_context(ctg, role, "renew", "Renouveler la CTG", form=form)
     )
-

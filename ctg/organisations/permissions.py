@@ -27,7 +27,9 @@ class Op(StrEnum):
     MANAGE_MILESTONES = "manage_milestones"
     RENEW = "renew"
     CONTRIBUTE = "contribute"  # comments and contributions where invited (later issues)
-    EDIT_COMMUNE_ITEMS = "edit_commune_items"  # what concerns the référent's own communes (fiches action…)
+    # A fiche action and its items (budget, steps, attachments, indicators): every fiche of the dossier, or
+    # only the fiches of the person's communes for the roles scoped by `ROLE_SCOPES`.
+    EDIT_FICHE = "edit_fiche"
     EDIT_PLAN = "edit_plan"  # enjeux, objectives, every fiche action, budgets, indicators
     VALIDATE_BILAN = "validate_bilan"
     MANAGE_CONVENTION = "manage_convention"  # generate the convention document, record an avenant
@@ -40,10 +42,30 @@ class Op(StrEnum):
 ROLE_OPERATIONS: dict[str, frozenset[Op]] = {
     Role.PILOTE_CAF: frozenset(Op),
     Role.COORDINATION: frozenset(Op) - {Op.RENEW, Op.FUND_POST},
-    Role.REFERENT_COMMUNAL: frozenset({Op.VIEW, Op.VIEW_HISTORY, Op.CONTRIBUTE, Op.EDIT_COMMUNE_ITEMS}),
+    Role.REFERENT_COMMUNAL: frozenset({Op.VIEW, Op.VIEW_HISTORY, Op.CONTRIBUTE, Op.EDIT_FICHE}),
     Role.PARTENAIRE: frozenset({Op.VIEW, Op.VIEW_HISTORY, Op.CONTRIBUTE}),
     Role.LECTURE: frozenset({Op.VIEW}),
 }
+
+
+class Scope(StrEnum):
+    DOSSIER = "dossier"  # every item of the dossier
+    # The fiches of my communes: not « toutes les communes », and every commune of the fiche among the
+    # communes of the person's membership (`ctg.plans.selectors.can_edit_fiche`).
+    MY_COMMUNES = "my_communes"
+
+
+# Operations a role holds on part of the dossier only; any other allowed operation covers the whole dossier.
+ROLE_SCOPES: dict[tuple[str, Op], Scope] = {
+    (Role.REFERENT_COMMUNAL, Op.EDIT_FICHE): Scope.MY_COMMUNES,
+}
+
+
+def op_scope(role: str | None, op: Op) -> Scope | None:
+    """What part of the dossier `op` covers for `role`: None when the role does not hold it."""
+    if not role_allows(role, op):
+        return None
+    return ROLE_SCOPES.get((role, op), Scope.DOSSIER)
 
 
 def role_allows(role: str | None, op: Op) -> bool:

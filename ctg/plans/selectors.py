@@ -5,7 +5,7 @@ from collections import defaultdict
 from django.db.models import Prefetch, QuerySet
 
 from ctg.conventions.models import Ctg, HistoryEntry, Membership
-from ctg.organisations.permissions import Op, role_allows
+from ctg.organisations.permissions import Op, Scope, op_scope, role_allows
 from ctg.plans import numbering, progress
 from ctg.plans.models import (
     Enjeu,
@@ -28,13 +28,14 @@ def referent_commune_ids(user, ctg_id: int) -> set[int]:
 
 
 def can_edit_fiche(user, role: str | None, fiche: FicheAction) -> bool:
-    """Roles with `Op.EDIT_PLAN` edit every fiche. A référent communal (`Op.EDIT_COMMUNE_ITEMS`) edits a fiche
-    only when it concerns communes they all follow: not « toutes les communes », and its communes ⊆ the
-    communes of their membership. Everyone else: no."""
-    if role_allows(role, Op.EDIT_PLAN):
-        return True
-    if not role_allows(role, Op.EDIT_COMMUNE_ITEMS):
+    """`Op.EDIT_FICHE` over the whole dossier edits every fiche; scoped to the person's communes
+    (`Scope.MY_COMMUNES`, a référent communal) it edits a fiche only when the fiche concerns communes they all
+    follow: not « toutes les communes », and its communes ⊆ the communes of their membership."""
+    scope = op_scope(role, Op.EDIT_FICHE)
+    if scope is None:
         return False
+    if scope == Scope.DOSSIER:
+        return True
     if fiche.all_communes:
         return False
     communes = {c.pk for c in fiche.communes.all()}

@@ -83,7 +83,7 @@ def fiche_create(request, ctg, role):
     return _fiche_form_page(request, ctg, role, form, "Nouvelle fiche action")
 
 
-@ctg_view(Op.VIEW, methods=("GET", "POST"))
+@ctg_view(Op.EDIT_FICHE, methods=("GET", "POST"))
 def fiche_edit(request, ctg, role, fiche_pk):
     fiche = _editable_fiche(request, ctg, role, fiche_pk)
     initial = {name: getattr(fiche, name) for name in fiches.FICHE_FIELDS if name not in fiches.FICHE_M2M}
@@ -253,7 +253,7 @@ def _fiche_anchor(ctg, fiche, anchor):
     return response
 
 
-@ctg_view(Op.VIEW, methods=("POST",))
+@ctg_view(Op.EDIT_FICHE, methods=("POST",))
 def fiche_budget(request, ctg, role, fiche_pk):
     fiche = _editable_fiche(request, ctg, role, fiche_pk)
     form = BudgetLineForm(request.POST)
@@ -262,7 +262,7 @@ def fiche_budget(request, ctg, role, fiche_pk):
     return _fiche_page(request, ctg, role, fiche, budget_form=form, status=400)
 
 
-@ctg_view(Op.VIEW, methods=("POST",))
+@ctg_view(Op.EDIT_FICHE, methods=("POST",))
 def fiche_attachment(request, ctg, role, fiche_pk):
     fiche = _editable_fiche(request, ctg, role, fiche_pk)
     form = AttachmentForm(request.POST, request.FILES)
@@ -271,7 +271,7 @@ def fiche_attachment(request, ctg, role, fiche_pk):
     return _fiche_page(request, ctg, role, fiche, attachment_form=form, status=400)
 
 
-@ctg_view(Op.VIEW, methods=("POST",))
+@ctg_view(Op.EDIT_FICHE, methods=("POST",))
 def fiche_steps(request, ctg, role, fiche_pk):
     fiche = _editable_fiche(request, ctg, role, fiche_pk)
     form = StepsForm(request.POST)
@@ -290,7 +290,7 @@ def fiche_attachment_download(request, ctg, role, fiche_pk, attachment_pk):
     return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=name)
 
 
-@ctg_view(Op.VIEW, methods=("POST",))
+@ctg_view(Op.EDIT_FICHE, methods=("POST",))
 def fiche_indicator_value(request, ctg, role, fiche_pk):
     fiche = _editable_fiche(request, ctg, role, fiche_pk)
     form = IndicatorValueForm(request.POST, fiche=fiche)
@@ -299,7 +299,7 @@ def fiche_indicator_value(request, ctg, role, fiche_pk):
     return _fiche_page(request, ctg, role, fiche, value_form=form, status=400)
 
 
-@ctg_view(Op.VIEW, methods=("POST",))
+@ctg_view(Op.EDIT_FICHE, methods=("POST",))
 def fiche_indicator_create(request, ctg, role, fiche_pk):
     fiche = _editable_fiche(request, ctg, role, fiche_pk)
     form = IndicatorForm(request.POST)
@@ -345,7 +345,7 @@ def _confirm_page(request, ctg, role, fiche, *, heading, details, button, anchor
     )
 
 
-@ctg_view(Op.VIEW, methods=("GET", "POST"))
+@ctg_view(Op.EDIT_FICHE, methods=("GET", "POST"))
 def fiche_budget_delete(request, ctg, role, fiche_pk, line_pk):
     """GET: asks to confirm; POST: deletes the budget line (the history keeps its amounts)."""
     fiche = _editable_fiche(request, ctg, role, fiche_pk)
@@ -369,7 +369,7 @@ def fiche_budget_delete(request, ctg, role, fiche_pk, line_pk):
     )
 
 
-@ctg_view(Op.VIEW, methods=("GET", "POST"))
+@ctg_view(Op.EDIT_FICHE, methods=("GET", "POST"))
 def fiche_indicator_edit(request, ctg, role, fiche_pk, indicator_pk):
     fiche = _editable_fiche(request, ctg, role, fiche_pk)
     indicator = _plan_indicator(fiche, indicator_pk)
@@ -396,7 +396,7 @@ def fiche_indicator_edit(request, ctg, role, fiche_pk, indicator_pk):
     )
 
 
-@ctg_view(Op.VIEW, methods=("GET", "POST"))
+@ctg_view(Op.EDIT_FICHE, methods=("GET", "POST"))
 def fiche_indicator_delete(request, ctg, role, fiche_pk, indicator_pk):
     """GET: asks to confirm; POST: deletes the indicator with its targets and realised values."""
     fiche = _editable_fiche(request, ctg, role, fiche_pk)

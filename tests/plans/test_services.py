@@ -592,6 +592,20 @@ def test_can_edit_fiche_by_role_and_communes(world):
     assert not selectors.can_edit_fiche(world.users[Role.PARTENAIRE], Role.REFERENT_COMMUNAL, own)
 
 
+def test_the_operation_table_names_the_scope_of_editing_fiches():
+    from ctg.organisations.permissions import Op, Scope, op_scope
+
+    assert op_scope(Role.REFERENT_COMMUNAL, Op.EDIT_FICHE) == Scope.MY_COMMUNES
+    assert (
+        op_scope(Role.PILOTE_CAF, Op.EDIT_FICHE)
+        == op_scope(Role.COORDINATION, Op.EDIT_FICHE)
+        == Scope.DOSSIER
+    )
+    assert op_scope(Role.PARTENAIRE, Op.EDIT_FICHE) is op_scope(Role.LECTURE, Op.EDIT_FICHE) is None
+    # Every other operation a référent holds covers the whole dossier (reading, contributing).
+    assert op_scope(Role.REFERENT_COMMUNAL, Op.VIEW) == Scope.DOSSIER
+
+
 def test_plan_tree_in_order_with_few_queries(world):
     ctg = world.ctg
     second = EnjeuFactory(ctg=ctg, title="Second", position=1)
