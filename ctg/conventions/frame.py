@@ -8,17 +8,18 @@ A view of a dossier reads:
     @ctg_view(Op.EDIT_PLAN, methods=("GET", "POST"))
     def enjeu_create(request, ctg, role):
         form = EnjeuForm(posted(request))
-        if save_form(request, form, lambda data: services.enjeu_create(ctg=ctg, actor=request.user, **data),
-                     success="L'enjeu est créé."):
+        if save_form(request, form, "L'enjeu est créé.", services.enjeu_create, ctg=ctg):
             return redirect(...)
         return render(request, "...", dossier_context(ctg, role, "plan", "Nouvel enjeu", form=form),
                       status=400 if request.method == "POST" else 200)
 
 The service validates and raises `ValidationError`; `save_form` puts its messages on the form's fields (or on
-the form when the field is not in it), so the page is shown again with them.
+the form when the field is not in it), so the page is shown again with them. A form whose fields are not the
+service's arguments defines `values()` (the arguments it gives the service).
 """
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import wraps
 
 from django.contrib import messages
@@ -31,7 +32,16 @@ from ctg.conventions.models import Membership
 from ctg.conventions.selectors import ctg_for
 from ctg.organisations.permissions import Op, role_allows
 
-__all__ = ["apply_errors", "ctg_view", "dossier_context", "posted", "run_action", "save_form"]
+__all__ = [
+    "Saved",
+    "apply_errors",
+    "ctg_view",
+    "dossier_context",
+    "form_values",
+    "posted",
+    "run_action",
+    "save_form",
+]
 
 
 def ctg_view(op: Op, methods=("GET",), *, post_op: Op | None = None):
@@ -70,26 +80,40 @@ def apply_errors(form, error: ValidationError) -> None:
         form.add_error(None, error.messages)
 
 
-def save_form(request, form, write: Callable[[dict], object], success: str) -> bool:
-    """On a POST whose form is valid, `write(cleaned_data)` (a service); True when it saved, with `success`
-    queued as a message. False on GET, on an invalid form, or when the service refused (its errors are then
-    on the form): the caller shows the page again (status 400 after a POST)."""
+@dataclass(frozen=True)
+class Saved:
+    """What `save_form` answers when the service saved: its result (a created fiche…)."""
+
+    result: object
+
+
+def form_values(form) -> dict:
+    """The keyword arguments a form gives its service: its `values()` when it has one (a form whose fields
+    are not the service's arguments), else its cleaned data."""
+    return form.values() if hasattr(form, "values") else form.cleaned_data
+
+
+def save_form(request, form, success: str, service: Callable, **arguments) -> Saved | None:
+    """On a POST whose form is valid, `service(actor=request.user, **arguments, **form_values(form))`:
+    `Saved` when it saved (with `success` queued as a message); None on GET, on an invalid form, or when the
+    service refused (its errors are then on the form), and the caller shows the page again (status 400 after
+    a POST)."""
     if request.method != "POST" or not form.is_valid():
-        return False
+        return None
     try:
-        write(form.cleaned_data)
+        result = service(actor=request.user, **arguments, **form_values(form))
     except ValidationError as error:
         apply_errors(form, error)
-        return False
+        return None
     messages.success(request, success)
-    return True
+    return Saved(result)
 
 
-def run_action(request, action: Callable[[], object], success: str) -> bool:
-    """An action without a form (a move, a deletion): the service's refusals become error messages; True
-    when it was done, with `success` queued."""
+def run_action(request, success: str, service: Callable, **arguments) -> bool:
+    """An action without a form (a move, a deletion), `service(actor=request.user, **arguments)`: the
+    service's refusals become error messages; True when it was done, with `success` queued."""
     try:
-        action()
+        service(actor=request.user, **arguments)
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)

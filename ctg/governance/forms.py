@@ -87,8 +87,9 @@ class AttendanceForm(DsfrForm):
                 label=f"Présence de {p}", choices=self.CHOICES, initial=p.attendance
             )
 
-    def attendance(self) -> dict:
-        return {p.pk: self.cleaned_data[f"p{p.pk}"] for p in self.participants}
+    def values(self) -> dict:
+        """The arguments of `services.attendance_set`: each participant's attendance."""
+        return {"attendance": {p.pk: self.cleaned_data[f"p{p.pk}"] for p in self.participants}}
 
 
 class DecisionForm(DsfrForm):
@@ -123,7 +124,8 @@ class DecisionForm(DsfrForm):
             strategic__enjeu__ctg=ctg
         ).order_by("strategic__enjeu__position", "strategic__position", "position")
 
-    def service_values(self) -> dict:
+    def values(self) -> dict:
+        """The arguments of `services.decision_add`."""
         data = self.cleaned_data
         kind = data["kind"]
         payload = {}

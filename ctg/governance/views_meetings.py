@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
-from ctg.conventions.frame import apply_errors, ctg_view, dossier_context, posted
+from ctg.conventions.frame import apply_errors, ctg_view, dossier_context, posted, run_action, save_form
 from ctg.governance import ics, minutes, services
 from ctg.governance.forms import (
     AttendanceForm,
@@ -244,36 +244,18 @@ def meeting_edit(request, ctg, role, meeting_pk):
     return _meeting_form_page(request, ctg, role, form, meeting)
 
 
-def _simple_action(request, meeting, action, success, anchor=""):
-    try:
-        action()
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, success)
-    return _back(meeting, anchor)
-
-
 @ctg_view(Op.MANAGE_GOVERNANCE, methods=("POST",))
 def meeting_cancel(request, ctg, role, meeting_pk):
     meeting = _get_meeting(ctg, meeting_pk)
-    return _simple_action(
-        request,
-        meeting,
-        lambda: services.meeting_cancel(meeting=meeting, actor=request.user),
-        "La réunion est annulée.",
-    )
+    run_action(request, "La réunion est annulée.", services.meeting_cancel, meeting=meeting)
+    return _back(meeting)
 
 
 @ctg_view(Op.MANAGE_GOVERNANCE, methods=("POST",))
 def meeting_held(request, ctg, role, meeting_pk):
     meeting = _get_meeting(ctg, meeting_pk)
-    return _simple_action(
-        request,
-        meeting,
-        lambda: services.meeting_mark_held(meeting=meeting, actor=request.user),
-        "La réunion est marquée comme tenue.",
-    )
+    run_action(request, "La réunion est marquée comme tenue.", services.meeting_mark_held, meeting=meeting)
+    return _back(meeting)
 
 
 @ctg_view(Op.MANAGE_GOVERNANCE, methods=("POST",))
@@ -289,15 +271,11 @@ def meeting_invite(request, ctg, role, meeting_pk):
     return _back(meeting)
 
 
-def _form_action(request, ctg, role, meeting, form, form_name, action, success, anchor):
-    if form.is_valid():
-        try:
-            action(form)
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, success)
-            return _back(meeting, anchor)
+def _form_action(request, ctg, role, meeting, form, form_name, success, anchor, service, **arguments):
+    """A form of the meeting page sent to `service` (with the meeting): back to its section when saved, else
+    the meeting page again with the form's errors."""
+    if save_form(request, form, success, service, meeting=meeting, **arguments):
+        return _back(meeting, anchor)
     if meeting.status == Meeting.Status.CANCELLED:
         messages.error(request, "Cette réunion est annulée : elle ne peut plus être modifiée.")
         return _back(meeting)
@@ -315,9 +293,9 @@ def attendance(request, ctg, role, meeting_pk):
         meeting,
         form,
         "attendance_form",
-        lambda f: services.attendance_set(meeting=meeting, actor=request.user, attendance=f.attendance()),
         "Les présences sont enregistrées.",
         "presences",
+        services.attendance_set,
     )
 
 
@@ -332,9 +310,9 @@ def guest_add(request, ctg, role, meeting_pk):
         meeting,
         form,
         "guest_form",
-        lambda f: services.participant_add(meeting=meeting, actor=request.user, **f.cleaned_data),
         "La personne est invitée.",
         "presences",
+        services.participant_add,
     )
 
 
@@ -349,11 +327,9 @@ def minutes_save(request, ctg, role, meeting_pk):
         meeting,
         form,
         "minutes_form",
-        lambda f: services.minutes_set(
-            meeting=meeting, actor=request.user, minutes=f.cleaned_data["minutes"]
-        ),
         "Le compte rendu est enregistré.",
         "compte-rendu",
+        services.minutes_set,
     )
 
 
@@ -368,9 +344,9 @@ def decision_add(request, ctg, role, meeting_pk):
         meeting,
         form,
         "decision_form",
-        lambda f: services.decision_add(meeting=meeting, actor=request.user, **f.service_values()),
         "La décision est ajoutée.",
         "decisions",
+        services.decision_add,
     )
 
 
@@ -398,13 +374,8 @@ def decision_apply(request, ctg, role, meeting_pk, decision_pk):
 def decision_delete(request, ctg, role, meeting_pk, decision_pk):
     meeting = _get_meeting(ctg, meeting_pk)
     decision = get_object_or_404(Decision, pk=decision_pk, meeting=meeting)
-    return _simple_action(
-        request,
-        meeting,
-        lambda: services.decision_remove(decision=decision, actor=request.user),
-        "La décision est supprimée.",
-        "decisions",
-    )
+    run_action(request, "La décision est supprimée.", services.decision_remove, decision=decision)
+    return _back(meeting, "decisions")
 
 
 def _file_name(meeting, suffix):

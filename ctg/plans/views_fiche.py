@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
-from ctg.conventions.frame import apply_errors, ctg_view, dossier_context, posted
+from ctg.conventions.frame import apply_errors, ctg_view, dossier_context, posted, run_action, save_form
 from ctg.diagnostics.catalogue import BY_ID
 from ctg.organisations.permissions import Op, role_allows
 from ctg.plans import numbering, progress, selectors, summary
@@ -34,8 +34,6 @@ from ctg.plans.views_tree import (
     _current_year,
     _direction,
     _progress_badge,
-    _run,
-    _save,
     _tree_redirect,
 )
 
@@ -78,7 +76,7 @@ def fiche_create(request, ctg, role):
     if objective and objective.isdigit():
         initial["objectives"] = [int(objective)]
     form = FicheForm(posted(request), initial=initial, ctg=ctg, objective_numbers=_objective_numbers(ctg))
-    if saved := _save(request, form, "La fiche action est créée.", fiches.fiche_create, ctg=ctg):
+    if saved := save_form(request, form, "La fiche action est créée.", fiches.fiche_create, ctg=ctg):
         return redirect("plans:fiche_detail", pk=ctg.pk, fiche_pk=saved.result.pk)
     return _fiche_form_page(request, ctg, role, form, "Nouvelle fiche action")
 
@@ -218,7 +216,7 @@ def fiche_detail(request, ctg, role, fiche_pk):
 def fiche_comment(request, ctg, role, fiche_pk):
     fiche = _fiche(ctg, fiche_pk)
     form = CommentForm(request.POST)
-    if _save(request, form, "Votre commentaire est ajouté.", fiche_items.comment_add, fiche=fiche):
+    if save_form(request, form, "Votre commentaire est ajouté.", fiche_items.comment_add, fiche=fiche):
         response = redirect("plans:fiche_detail", pk=ctg.pk, fiche_pk=fiche.pk)
         response["Location"] += "#commentaires"
         return response
@@ -229,14 +227,16 @@ def fiche_comment(request, ctg, role, fiche_pk):
 def fiche_move(request, ctg, role, fiche_pk):
     fiche = _fiche(ctg, fiche_pk)
     if direction := _direction(request):
-        _run(request, "La fiche action est déplacée.", fiches.fiche_move, fiche=fiche, direction=direction)
+        run_action(
+            request, "La fiche action est déplacée.", fiches.fiche_move, fiche=fiche, direction=direction
+        )
     return _tree_redirect(ctg, f"fiche-{fiche.pk}")
 
 
 @ctg_view(Op.EDIT_PLAN, methods=("POST",))
 def fiche_delete(request, ctg, role, fiche_pk):
     fiche = _fiche(ctg, fiche_pk)
-    _run(request, f"La fiche action « {fiche.title} » est supprimée.", fiches.fiche_delete, fiche=fiche)
+    run_action(request, f"La fiche action « {fiche.title} » est supprimée.", fiches.fiche_delete, fiche=fiche)
     return _tree_redirect(ctg)
 
 
@@ -257,7 +257,7 @@ def _fiche_anchor(ctg, fiche, anchor):
 def fiche_budget(request, ctg, role, fiche_pk):
     fiche = _editable_fiche(request, ctg, role, fiche_pk)
     form = BudgetLineForm(request.POST)
-    if _save(request, form, "La ligne de budget est enregistrée.", fiche_items.budget_set, fiche=fiche):
+    if save_form(request, form, "La ligne de budget est enregistrée.", fiche_items.budget_set, fiche=fiche):
         return _fiche_anchor(ctg, fiche, "budget")
     return _fiche_page(request, ctg, role, fiche, budget_form=form, status=400)
 
@@ -266,7 +266,7 @@ def fiche_budget(request, ctg, role, fiche_pk):
 def fiche_attachment(request, ctg, role, fiche_pk):
     fiche = _editable_fiche(request, ctg, role, fiche_pk)
     form = AttachmentForm(request.POST, request.FILES)
-    if _save(request, form, "La pièce jointe est ajoutée.", fiche_items.attachment_add, fiche=fiche):
+    if save_form(request, form, "La pièce jointe est ajoutée.", fiche_items.attachment_add, fiche=fiche):
         return _fiche_anchor(ctg, fiche, "pieces-jointes")
     return _fiche_page(request, ctg, role, fiche, attachment_form=form, status=400)
 
@@ -275,7 +275,7 @@ def fiche_attachment(request, ctg, role, fiche_pk):
 def fiche_steps(request, ctg, role, fiche_pk):
     fiche = _editable_fiche(request, ctg, role, fiche_pk)
     form = StepsForm(request.POST)
-    if _save(
+    if save_form(
         request, form, "Le calendrier de la fiche est enregistré.", fiche_items.fiche_steps_set, fiche=fiche
     ):
         return _fiche_anchor(ctg, fiche, "calendrier")
@@ -294,7 +294,7 @@ def fiche_attachment_download(request, ctg, role, fiche_pk, attachment_pk):
 def fiche_indicator_value(request, ctg, role, fiche_pk):
     fiche = _editable_fiche(request, ctg, role, fiche_pk)
     form = IndicatorValueForm(request.POST, fiche=fiche)
-    if _save(request, form, "La valeur de l'indicateur est enregistrée.", indicators.indicator_value_set):
+    if save_form(request, form, "La valeur de l'indicateur est enregistrée.", indicators.indicator_value_set):
         return _fiche_anchor(ctg, fiche, "indicateurs")
     return _fiche_page(request, ctg, role, fiche, value_form=form, status=400)
 
@@ -303,7 +303,7 @@ def fiche_indicator_value(request, ctg, role, fiche_pk):
 def fiche_indicator_create(request, ctg, role, fiche_pk):
     fiche = _editable_fiche(request, ctg, role, fiche_pk)
     form = IndicatorForm(request.POST)
-    if _save(request, form, "L'indicateur est ajouté.", indicators.indicator_create, fiche=fiche):
+    if save_form(request, form, "L'indicateur est ajouté.", indicators.indicator_create, fiche=fiche):
         return _fiche_anchor(ctg, fiche, "indicateurs")
     return _fiche_page(request, ctg, role, fiche, indicator_form=form, status=400)
 
@@ -352,7 +352,9 @@ def fiche_budget_delete(request, ctg, role, fiche_pk, line_pk):
     line = _budget_line(fiche, line_pk)
     label = f"{line.get_funder_display()} {line.year}"
     if request.method == "POST":
-        _run(request, f"La ligne de budget « {label} » est supprimée.", fiche_items.budget_delete, line=line)
+        run_action(
+            request, f"La ligne de budget « {label} » est supprimée.", fiche_items.budget_delete, line=line
+        )
         return _fiche_anchor(ctg, fiche, "budget")
     return _confirm_page(
         request,
@@ -383,7 +385,9 @@ def fiche_indicator_edit(request, ctg, role, fiche_pk, indicator_pk):
         "portrait_indicator": indicator.portrait_indicator,
     }
     form = IndicatorForm(posted(request), initial=initial)
-    if _save(request, form, "L'indicateur est enregistré.", indicators.indicator_update, indicator=indicator):
+    if save_form(
+        request, form, "L'indicateur est enregistré.", indicators.indicator_update, indicator=indicator
+    ):
         return _fiche_anchor(ctg, fiche, f"indicateur-{indicator.pk}")
     heading = f"Modifier l'indicateur « {indicator.label} »"
     return render(
@@ -402,7 +406,7 @@ def fiche_indicator_delete(request, ctg, role, fiche_pk, indicator_pk):
     fiche = _editable_fiche(request, ctg, role, fiche_pk)
     indicator = _plan_indicator(fiche, indicator_pk)
     if request.method == "POST":
-        _run(
+        run_action(
             request,
             f"L'indicateur « {indicator.label} » est supprimé.",
             indicators.indicator_delete,

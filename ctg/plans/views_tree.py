@@ -5,12 +5,10 @@ enjeux and objectives: one set of generic views for the three levels, on the gen
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
-from ctg.conventions.frame import apply_errors, ctg_view, dossier_context, posted
+from ctg.conventions.frame import ctg_view, dossier_context, posted, run_action, save_form
 from ctg.conventions.models import Field
 from ctg.diagnostics.catalogue import BY_ID
 from ctg.organisations.permissions import Op
@@ -161,44 +159,9 @@ def _form_page(request, ctg, role, form, heading, intro="", status=None):
     )
 
 
-@dataclass(frozen=True)
-class Saved:
-    """What `_save` answers when the service saved: its result (a created fiche…)."""
-
-    result: object
-
-
-def _save(request, form, success: str, service, **arguments) -> Saved | None:
-    """Calls `service(actor=…, **arguments, **values)` when the form is valid (`values`: the form's own
-    `values()` when it has one, as `FicheForm`, else its cleaned data); `Saved` when it saved (the message is
-    queued), None when the form or the service refused (the service's errors on the form)."""
-    if request.method != "POST" or not form.is_valid():
-        return None
-    values = form.values() if hasattr(form, "values") else form.cleaned_data
-    try:
-        result = service(actor=request.user, **arguments, **values)
-    except ValidationError as error:
-        apply_errors(form, error)
-        return None
-    messages.success(request, success)
-    return Saved(result)
-
-
 def _direction(request):
     direction = request.POST.get("direction")
     return direction if direction in ("up", "down") else None
-
-
-def _run(request, success: str, service, **arguments) -> None:
-    """A move or a delete, `service(actor=…, **arguments)`: its refusals become an error message on the
-    tree."""
-    try:
-        service(actor=request.user, **arguments)
-    except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
-    else:
-        messages.success(request, success)
 
 
 # --- enjeux, strategic and operational objectives: one set of views for the three levels ---------------
@@ -230,7 +193,7 @@ def _node_create(level: Level, request, ctg, role, parent_pk=None):
     parent = _item(level.parent, ctg, parent_pk) if level.parent else None
     form = level.form(posted(request))
     success = f"{level.the} est ajouté."
-    if _save(request, form, success, tree_services.node_create, level=level.node, parent=parent or ctg):
+    if save_form(request, form, success, tree_services.node_create, level=level.node, parent=parent or ctg):
         return _tree_redirect(ctg, f"{level.parent.anchor}-{parent.pk}" if parent else "")
     intro = f"{level.intro} : {parent.title}" if parent else ""
     return _form_page(request, ctg, role, form, level.add_heading, intro=intro)
@@ -239,7 +202,7 @@ def _node_create(level: Level, request, ctg, role, parent_pk=None):
 def _node_edit(level: Level, request, ctg, role, pk):
     item = _item(level, ctg, pk)
     form = level.form(posted(request), initial={name: getattr(item, name) for name in level.node.fields})
-    if _save(request, form, f"{level.the} est enregistré.", tree_services.node_update, node=item):
+    if save_form(request, form, f"{level.the} est enregistré.", tree_services.node_update, node=item):
         return _tree_redirect(ctg, f"{level.anchor}-{item.pk}")
     return _form_page(request, ctg, role, form, f"{level.edit_heading} « {item.title} »")
 
@@ -247,13 +210,15 @@ def _node_edit(level: Level, request, ctg, role, pk):
 def _node_move(level: Level, request, ctg, role, pk):
     item = _item(level, ctg, pk)
     if direction := _direction(request):
-        _run(request, f"{level.the} est déplacé.", tree_services.node_move, node=item, direction=direction)
+        run_action(
+            request, f"{level.the} est déplacé.", tree_services.node_move, node=item, direction=direction
+        )
     return _tree_redirect(ctg, f"{level.anchor}-{item.pk}")
 
 
 def _node_delete(level: Level, request, ctg, role, pk):
     item = _item(level, ctg, pk)
-    _run(request, f"{level.the} « {item.title} » est supprimé.", tree_services.node_delete, node=item)
+    run_action(request, f"{level.the} « {item.title} » est supprimé.", tree_services.node_delete, node=item)
     return _tree_redirect(ctg)
 
 
