@@ -93,11 +93,13 @@ def form_values(form) -> dict:
     return form.values() if hasattr(form, "values") else form.cleaned_data
 
 
-def save_form(request, form, success: str, service: Callable, **arguments) -> Saved | None:
+def save_form(
+    request, form, success: str | Callable[[dict], str], service: Callable, **arguments
+) -> Saved | None:
     """On a POST whose form is valid, `service(actor=request.user, **arguments, **form_values(form))`:
     `Saved` when it saved (with `success` queued as a message); None on GET, on an invalid form, or when the
     service refused (its errors are then on the form), and the caller shows the page again (status 400 after
-    a POST)."""
+    a POST). `success` may be a function of the form's cleaned data."""
     if request.method != "POST" or not form.is_valid():
         return None
     try:
@@ -105,7 +107,7 @@ def save_form(request, form, success: str, service: Callable, **arguments) -> Sa
     except ValidationError as error:
         apply_errors(form, error)
         return None
-    messages.success(request, success)
+    messages.success(request, success(form.cleaned_data) if callable(success) else success)
     return Saved(result)
 
 

@@ -8,7 +8,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
-from ctg.conventions.frame import apply_errors, ctg_view, dossier_context, posted
+from ctg.conventions.frame import apply_errors, ctg_view, dossier_context, posted, run_action, save_form
 from ctg.organisations.permissions import Op
 from ctg.post import report as report_module
 from ctg.post import services
@@ -46,17 +46,9 @@ def post_edit(request, ctg, role):
     if current is not None:
         initial = {name: getattr(current, name) for name in services.POST_FIELDS}
     form = PostForm(posted(request), ctg=ctg, initial=initial)
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                services.post_set(ctg=ctg, actor=request.user, **form.cleaned_data)
-            except ValidationError as error:
-                apply_errors(form, error)
-            else:
-                messages.success(request, "Le poste de coordination est enregistré.")
-                return redirect("post:detail", pk=ctg.pk)
-        status = 400
+    if save_form(request, form, "Le poste de coordination est enregistré.", services.post_set, ctg=ctg):
+        return redirect("post:detail", pk=ctg.pk)
+    status = 400 if request.method == "POST" else 200
     title = "Modifier le poste de coordination" if current else "Renseigner le poste de coordination"
     return render(
         request,
@@ -87,6 +79,10 @@ def _funding_page(request, ctg, role, form, funding=None, status=200):
     )
 
 
+def _funding_saved(data) -> str:
+    return f"Le financement CAF de {data['year']} est enregistré."
+
+
 def _save_funding(request, ctg, role, post, funding=None):
     if funding is not None:
         initial = {name: getattr(funding, name) for name in services.FUNDING_FIELDS}
@@ -95,19 +91,9 @@ def _save_funding(request, ctg, role, post, funding=None):
         free = [y for y in range(ctg.start_year, ctg.end_year + 1) if y not in taken]
         initial = {"year": free[0] if free else ctg.end_year, "advance_paid": 0, "balance_paid": 0}
     form = FundingForm(posted(request), initial=initial)
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                services.funding_set(post=post, actor=request.user, funding=funding, **form.cleaned_data)
-            except ValidationError as error:
-                apply_errors(form, error)
-            else:
-                messages.success(
-                    request, f"Le financement CAF de {form.cleaned_data['year']} est enregistré."
-                )
-                return redirect("post:detail", pk=ctg.pk)
-        return _funding_page(request, ctg, role, form, funding, status=400)
-    return _funding_page(request, ctg, role, form, funding)
+    if save_form(request, form, _funding_saved, services.funding_set, post=post, funding=funding):
+        return redirect("post:detail", pk=ctg.pk)
+    return _funding_page(request, ctg, role, form, funding, status=400 if request.method == "POST" else 200)
 
 
 @ctg_view(Op.FUND_POST, methods=("GET", "POST"))
@@ -125,14 +111,12 @@ def funding_edit(request, ctg, role, funding_pk):
 @ctg_view(Op.FUND_POST, methods=("POST",))
 def funding_delete(request, ctg, role, funding_pk):
     funding = get_object_or_404(PostFunding, pk=funding_pk, post=_post_or_404(ctg))
-    year = funding.year
-    try:
-        services.funding_delete(funding=funding, actor=request.user)
-    except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
-    else:
-        messages.success(request, f"Le financement CAF de {year} est supprimé.")
+    run_action(
+        request,
+        f"Le financement CAF de {funding.year} est supprimé.",
+        services.funding_delete,
+        funding=funding,
+    )
     return redirect("post:detail", pk=ctg.pk)
 
 
