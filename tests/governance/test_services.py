@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from ctg.core.models import HistoryEntry
 from ctg.governance import services
+from ctg.governance.services import decisions
 from ctg.governance.models import Body, BodyMember, Decision, Meeting, Participant
 from ctg.plans.models import FicheAction
 from tests.factories import OrganisationFactory
@@ -571,7 +572,7 @@ def test_a_failing_plan_service_leaves_the_decision_unapplied(world, held, fiche
     def conflict(**kwargs):
         raise ValidationError("La fiche a été modifiée entre-temps.")
 
-    monkeypatch.setattr(services.plan_services, "fiche_update", conflict)
+    monkeypatch.setattr(decisions.plan_services, "fiche_update", conflict)
     with pytest.raises(ValidationError):
         _apply(decision, world)
     decision.refresh_from_db()
