@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from ctg.core.models import HistoryEntry
 from ctg.governance import services
-from ctg.governance.services import decisions
 from ctg.governance.models import Body, BodyMember, Decision, Meeting, Participant
+from ctg.governance.services import decisions
 from ctg.plans.models import FicheAction
 from tests.factories import OrganisationFactory
 from tests.plans.factories import FicheFactory, OperationalObjectiveFactory
