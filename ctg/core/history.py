@@ -180,10 +180,15 @@ def label_for(action, item_type: str, key: str) -> str:
 
 
 def labelled_changes(entry: HistoryEntry) -> dict:
-    """`entry.changes` keyed by their French labels, in the recorded order."""
-    return {
+    """`entry.changes` keyed by their French labels, in the recorded order; then, for an item under optimistic
+    locking, its version as the history page has always shown it (« version : « 3 » → « 4 » », « 1 » at its
+    creation), although it is stored in `item_version`, not among the changes."""
+    labelled = {
         label_for(entry.action, entry.item_type, key): pair for key, pair in (entry.changes or {}).items()
     }
+    if entry.item_version is not None:
+        labelled["version"] = [entry.item_version - 1 if entry.item_version > 1 else None, entry.item_version]
+    return labelled
 
 
 # --- causes --------------------------------------------------------------------------------------------

@@ -113,7 +113,7 @@ def test_old_rows_are_mapped(world):
     assert update.labelled_changes == {"intitulé": ["A", "B"], "champs": ["Seniors", "Mobilité"]}
     assert (fiche.action, fiche.item_version, fiche.cause) == (Action.FICHE, 4, decision)
     assert fiche.changes == {"status": ["À venir", "En cours"]}  # the version left the display JSON
-    assert fiche.labelled_changes == {"statut": ["À venir", "En cours"]}
+    assert fiche.labelled_changes == {"statut": ["À venir", "En cours"], "version": [3, 4]}  # page unchanged
     assert meeting.action == Action.MEETING
     assert meeting.changes == {
         "Alix": ["Invité·e", "Présent·e"],

@@ -308,8 +308,9 @@ def test_fiche_update_records_labels_and_version(plan):
     assert entry.labelled_changes == {
         "statut": ["À venir", "En cours"],
         "début": ["", "01/09/2025"],
+        "version": [1, 2],  # shown as before, although stored in item_version
     }
-    assert entry.item_version == 2
+    assert entry.item_version == 2 and "version" not in entry.changes
     assert (entry.item_type, entry.item_id) == ("ficheaction", fiche.pk)
     with pytest.raises(ValueError, match="Champs non modifiables"):
         services.fiche_update(fiche=fiche, actor=actor, expected_version=2, version=7)
