@@ -6,7 +6,8 @@ Sets up a throwaway CTG_DATA_DIR with its own SQLite database (migrate), then me
     fiche created against the first (they should not grow with the plan);
   - every plan then gets 2 steps, 4 budget lines, 1 indicator and 4 values per fiche (straight to the tables);
   - exporting the --import-size plan as a workbook and
-    importing it into an empty dossier through `exchange.import_file`: queries, queries per fiche, time;
+    importing it into an empty dossier through `ctg.exchange.imports.import_file`: queries, queries per fiche,
+    time;
   - the fiche page (`plans:fiche_detail`) of a fiche in the middle of the plan, at every size of --pages:
     median server time of --repeat requests, queries;
   - the plan tree (`plans:tree`) at the same sizes.
@@ -222,7 +223,7 @@ def main() -> int:
     from django.test.utils import setup_test_environment
     from django.urls import reverse
 
-    from ctg.plans import exchange
+    from ctg.exchange import export, imports
     from ctg.plans.models import FicheAction
 
     setup_test_environment()
@@ -261,12 +262,12 @@ def main() -> int:
     # Import of a workbook exported from the --import-size plan, into an empty dossier.
     source = plans[args.import_size]
     start = time.perf_counter()
-    data = exchange.export_xlsx(source)
+    data = export.export_xlsx(source)
     exported = time.perf_counter() - start
     target = new_ctg("CTG importée")
     with QueryCounter() as counter:
         start = time.perf_counter()
-        result = exchange.import_file(target, data, "plan.xlsx", user)
+        result = imports.import_file(target, data, "plan.xlsx", user)
         imported = time.perf_counter() - start
     n = result["fiches"]
     print(

@@ -58,7 +58,7 @@ def large_workbook(rows: int) -> bytes:
     """A plan workbook whose « Valeurs » sheet has `rows` rows (the largest sheet of a real plan)."""
     from openpyxl import Workbook
 
-    from ctg.plans.exchange import SHEETS
+    from ctg.exchange.layout import SHEETS
 
     workbook = Workbook()
     workbook.remove(workbook.active)
@@ -89,7 +89,7 @@ def main() -> int:
 
     django.setup()
     from ctg import datafiles
-    from ctg.plans import exchange
+    from ctg.exchange.parse import read_workbook
     from tests.security import plan_files
 
     start = time.perf_counter()
@@ -104,19 +104,19 @@ def main() -> int:
     long_text = b'{"format": "ctg-plan", "version": 1, "notes": "' + b"A" * 2_000_000 + b'"}'
 
     cases = [
-        ("bombe 1 Gio (feuille)", bombs["sheet"], lambda d: exchange.read_workbook(d, "bombe.xlsx")),
+        ("bombe 1 Gio (feuille)", bombs["sheet"], lambda d: read_workbook(d, "bombe.xlsx")),
         (
             "bombe 1 Gio (sharedStrings)",
             bombs["sharedStrings"],
-            lambda d: exchange.read_workbook(d, "b.xlsx"),
+            lambda d: read_workbook(d, "b.xlsx"),
         ),
-        ("bombe à taille mentie (64 Mio)", lying, lambda d: exchange.read_workbook(d, "b.xlsx")),
-        ("texte de 20 Mio (ratio)", ratio, lambda d: exchange.read_workbook(d, "b.xlsx")),
+        ("bombe à taille mentie (64 Mio)", lying, lambda d: read_workbook(d, "b.xlsx")),
+        ("texte de 20 Mio (ratio)", ratio, lambda d: read_workbook(d, "b.xlsx")),
         ("JSON imbriqué 10 000 niveaux", deep, lambda d: datafiles.load_json(d, "plan.json")),
         ("JSON imbriqué 5 000 000 niveaux", deepest, lambda d: datafiles.load_json(d, "plan.json")),
         ("JSON, un texte de 2 M car.", long_text, lambda d: datafiles.load_json(d, "plan.json")),
-        ("classeur valide (vide)", valid, lambda d: exchange.read_workbook(d, "plan.xlsx")),
-        (f"classeur valide, {args.rows} valeurs", large, lambda d: exchange.read_workbook(d, "plan.xlsx")),
+        ("classeur valide (vide)", valid, lambda d: read_workbook(d, "plan.xlsx")),
+        (f"classeur valide, {args.rows} valeurs", large, lambda d: read_workbook(d, "plan.xlsx")),
     ]
     print(f"Bombes construites en {built:.2f} s ({len(bombs['sheet']) / 1e6:.2f} Mo sur disque chacune).")
     print(f"{'fichier':34} {'taille':>10} {'temps (méd.)':>13} {'pic Python':>11}  résultat")

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "ctg.demo",
     "ctg.diagnostics",
     "ctg.plans",
+    "ctg.exchange",
     "ctg.governance",
     "ctg.post",
     "ctg.documents",

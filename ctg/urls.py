@@ -5,7 +5,9 @@ from django.urls import include, path
 from ctg import dossier_home, views
 from ctg.conventions import urls as conventions_urls
 from ctg.diagnostics import import_views
+from ctg.exchange import urls as exchange_urls
 from ctg.organisations.forms import DsfrPasswordResetForm, DsfrSetPasswordForm, EmailAuthenticationForm
+from ctg.plans import urls as plans_urls
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -54,7 +56,11 @@ urlpatterns = [
         ),
     ),
     path("portrait/", include("ctg.diagnostics.urls")),
-    path("plan/", include("ctg.plans.urls")),
+    # The exchange of the plan (ctg.exchange, above plans) keeps its URLs in the plan's namespace.
+    path(
+        "plan/",
+        include(([*plans_urls.urlpatterns, *exchange_urls.urlpatterns], plans_urls.app_name)),
+    ),
     path("convention/", include("ctg.documents.urls")),
     path("gouvernance/", include("ctg.governance.urls")),
     path("gouvernance/ctg/<int:pk>/poste/", include("ctg.post.urls")),

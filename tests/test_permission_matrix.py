@@ -240,8 +240,10 @@ MATRIX: dict[tuple[str, str], Case] = {
 # The plan d'action's areas keep their entries beside their tests.
 for _area in ("tree", "follow", "bilan"):
     MATRIX.update(import_module(f"tests.plans.matrix_{_area}").MATRIX)
-# So do the convention document, the governance, the coordinator post and the notifications.
+# So do the plan's exchange, the convention document, the governance, the coordinator post and the
+# notifications.
 for _module in (
+    "exchange.matrix",
     "documents.matrix",
     "governance.matrix_meetings",
     "post.matrix",

@@ -7,7 +7,7 @@ as the version's snapshot.
   annexes) and its `snapshot` (the content facts an avenant compares);
 - `compare(before, after)`: French lines saying what changed between two snapshots.
 
-Plan numbers come from `ctg.plans.exchange.export_plan` (the numbering of the application).
+Plan numbers come from `ctg.exchange.export.export_plan` (the numbering of the application).
 """
 
 import datetime
@@ -19,9 +19,9 @@ from django.utils import timezone
 from ctg.conventions.models import Ctg
 from ctg.documents import defaults, placeholders
 from ctg.documents.models import ConventionTemplate
+from ctg.exchange.export import export_plan
 from ctg.plans import summary
 from ctg.plans.bilan import euros
-from ctg.plans.exchange import export_plan
 from ctg.plans.models import Funder, IndicatorValue
 
 logger = logging.getLogger(__name__)

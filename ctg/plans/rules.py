@@ -1,6 +1,7 @@
 """The business rules of a fiche action, in one place: pure functions (values and the CTG's period in,
 problems out; no database, no request), used alike by the fiche form (`forms.FicheForm`), the fiche services
-and the plan import (`exchange.check`), so that a fiche the import accepts is a fiche the form saves as it is.
+and the plan import (`ctg.exchange.check`), so that a fiche the import accepts is a fiche the form saves as it
+is.
 
 The values are already read (texts cleaned, lists of any hashable items, dates as `datetime.date`); what the
 items refer to (objectives of this dossier, communes of its territory, known organisations) is checked by the

@@ -51,10 +51,10 @@ def _get(line, name):
 def budget_summary(
     lines: Iterable, by: str = FUNDER, *, years: tuple[int, int] | None = None, skip_zero: bool = False
 ) -> BudgetSummary:
-    """Sums budget lines (`BudgetLine`s or the dicts of `exchange.export_plan`, whose amounts may be text) by
-    funder (`FUNDER`, in the order of `Funder`; a code outside of it is left out) or by year (`YEAR`, in
-    order). `years` (first, last): only the lines of those years; `skip_zero`: no row whose planned amount is
-    zero."""
+    """Sums budget lines (`BudgetLine`s or the dicts of `exchange.export.export_plan`, whose amounts may be
+    text) by funder (`FUNDER`, in the order of `Funder`; a code outside of it is left out) or by year (`YEAR`,
+    in order). `years` (first, last): only the lines of those years; `skip_zero`: no row whose planned amount
+    is zero."""
     if by not in (FUNDER, YEAR):
         raise ValueError(by)
     sums: dict[object, list[Decimal]] = {}

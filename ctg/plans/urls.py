@@ -1,4 +1,5 @@
-"""URLs of the plan d'action, all under /plan/ctg/<pk>/… Each area has its own URL module and views."""
+"""URLs of the plan d'action, all under /plan/ctg/<pk>/… Each area has its own URL module and views; the
+exchange of the plan (`ctg.exchange.urls`, an app above plans) is added to this namespace by `ctg/urls.py`."""
 
 from django.urls import include, path
 

@@ -1,4 +1,4 @@
-"""The yearly bilan (page, highlights, validation, PDF and DOCX) and the exchange of the plan (xlsx, JSON)."""
+"""The yearly bilan (page, highlights, validation, PDF and DOCX)."""
 
 from django.urls import path
 
@@ -11,7 +11,4 @@ urlpatterns = [
     path("bilan/<int:year>/docx/", views_bilan.bilan_docx, name="bilan_docx"),
     path("bilan/<int:year>/faits-marquants/", views_bilan.bilan_highlights, name="bilan_highlights"),
     path("bilan/<int:year>/valider/", views_bilan.bilan_validate, name="bilan_validate"),
-    path("echange/plan.xlsx", views_bilan.export_xlsx, name="export_xlsx"),
-    path("echange/plan.json", views_bilan.export_json, name="export_json"),
-    path("echange/import/", views_bilan.import_xlsx, name="import_xlsx"),
 ]

@@ -1,6 +1,4 @@
-"""Views of the yearly bilan and of the exchange (export, import) of the plan d'action."""
-
-import json
+"""Views of the yearly bilan of the plan d'action (its exchange, xlsx and JSON, is `ctg.exchange.views`)."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -9,14 +7,11 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from ctg.conventions.frame import ctg_view, dossier_context
-from ctg.datafiles import limit
 from ctg.organisations.permissions import Op
 from ctg.plans import bilan as bilan_module
-from ctg.plans import exchange, services
+from ctg.plans import services
 from ctg.plans.models import BilanAnnuel
 from ctg.rendering import DOCX_TYPE, PDF_TYPE, attachment, check_year, ctg_file_name
-
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _bilan_page(request, ctg, role, year, *, errors=(), highlights=None, status=200):
@@ -94,54 +89,3 @@ def bilan_validate(request, ctg, role, year):
         return _bilan_page(request, ctg, role, year, errors=error.messages, status=400)
     messages.success(request, f"Le bilan {year} est validé.")
     return redirect("plans:bilan", pk=ctg.pk, year=year)
-
-
-@ctg_view(Op.VIEW)
-def export_xlsx(request, ctg, role):
-    return attachment(exchange.export_xlsx(ctg), XLSX_TYPE, f"{ctg_file_name(ctg, 'plan')}.xlsx")
-
-
-@ctg_view(Op.VIEW)
-def export_json(request, ctg, role):
-    content = json.dumps(exchange.export_plan(ctg), ensure_ascii=False, indent=2)
-    return attachment(content, "application/json; charset=utf-8", f"{ctg_file_name(ctg, 'plan')}.json")
-
-
-def _import_page(request, ctg, role, *, errors=(), status=200):
-    return render(
-        request,
-        "plans/exchange_import.html",
-        dossier_context(
-            ctg,
-            role,
-            "plan",
-            "Importer un plan d'action",
-            errors=list(errors),
-            notice=exchange.NOTICE,
-            plan_empty=not (ctg.enjeux.exists() or ctg.fiches.exists()),
-        ),
-        status=status,
-    )
-
-
-@ctg_view(Op.EDIT_PLAN, methods=("GET", "POST"))
-def import_xlsx(request, ctg, role):
-    if request.method == "GET":
-        return _import_page(request, ctg, role)
-    upload = request.FILES.get("file")
-    if upload is None:
-        return _import_page(request, ctg, role, errors=["Choisissez un classeur Excel (.xlsx)."], status=400)
-    # A workbook (.xlsx) or a JSON export (.json), bounded by ctg.datafiles before it is parsed; not read
-    # whole past the size limit.
-    try:
-        data = upload.read(limit("CTG_DATAFILE_MAX_BYTES") + 1)
-        counts = exchange.import_file(ctg, data, upload.name or "plan.xlsx", request.user)
-    except exchange.PlanImportError as error:
-        return _import_page(request, ctg, role, errors=error.messages, status=400)
-    messages.success(
-        request,
-        "Le plan d'action est importé : "
-        f"{exchange.counted(counts['enjeux'], 'enjeu', 'enjeux')}, "
-        f"{exchange.counted(counts['fiches'], 'fiche action', 'fiches action')}.",
-    )
-    return redirect("plans:import_xlsx", pk=ctg.pk)

@@ -1,8 +1,5 @@
 """Entries of the permission matrix (tests/test_permission_matrix.py) for this area's URLs."""
 
-from django.core.files.uploadedfile import SimpleUploadedFile
-
-from ctg.plans.exchange import export_xlsx
 from tests.matrix_helpers import EDITORS, MEMBER_ROLES, REDIRECT, dossier
 
 VALIDATORS = ["pilote_caf", "coordination"]  # roles with Op.VALIDATE_BILAN
@@ -10,11 +7,6 @@ VALIDATORS = ["pilote_caf", "coordination"]  # roles with Op.VALIDATE_BILAN
 
 def _year(w):
     return {"pk": w.ctg.pk, "year": w.ctg.start_year}
-
-
-def _workbook(w):
-    # The (empty) plan of the dossier, exported: importing it into the empty plan succeeds.
-    return {"file": SimpleUploadedFile("plan.xlsx", export_xlsx(w.ctg))}
 
 
 MATRIX: dict = {
@@ -26,8 +18,4 @@ MATRIX: dict = {
         EDITORS, ok=REDIRECT, method="POST", kwargs=_year, data=lambda w: {"highlights": "Ouverture du RPE."}
     ),
     ("plans:bilan_validate", "POST"): dossier(VALIDATORS, ok=REDIRECT, method="POST", kwargs=_year),
-    ("plans:export_xlsx", "GET"): dossier(MEMBER_ROLES),
-    ("plans:export_json", "GET"): dossier(MEMBER_ROLES),
-    ("plans:import_xlsx", "GET"): dossier(EDITORS),
-    ("plans:import_xlsx", "POST"): dossier(EDITORS, ok=REDIRECT, method="POST", data=_workbook),
 }

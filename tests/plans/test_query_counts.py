@@ -7,9 +7,10 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from ctg.exchange.export import export_xlsx
+from ctg.exchange.imports import import_xlsx
 from ctg.organisations.permissions import Role
 from ctg.plans import selectors, services
-from ctg.plans.exchange import export_xlsx, import_xlsx
 from ctg.plans.models import BudgetLine, FicheAction, FicheStep, IndicatorValue, PlanIndicator
 from ctg.plans.selectors import plan_numbers
 from ctg.plans.services import positions

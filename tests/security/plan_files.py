@@ -123,7 +123,7 @@ def plan_workbook() -> bytes:
     """A valid, empty plan workbook (the sheets and headers of the export), without the database."""
     from openpyxl import Workbook
 
-    from ctg.plans.exchange import SHEETS
+    from ctg.exchange.layout import SHEETS
 
     workbook = Workbook()
     workbook.remove(workbook.active)

@@ -13,7 +13,8 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from ctg.datafiles import csv_writer, safe_csv_cell, xlsx_append
-from ctg.plans.exchange import export_plan, export_xlsx, import_file, import_plan, import_xlsx
+from ctg.exchange.export import export_plan, export_xlsx
+from ctg.exchange.imports import import_file, import_plan, import_xlsx
 from ctg.plans.models import BudgetLine, Enjeu, FicheAction, OperationalObjective, StrategicObjective
 from ctg.territories.models import Commune
 from tests.factories import CtgFactory, OrganisationFactory

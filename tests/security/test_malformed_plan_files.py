@@ -23,10 +23,12 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from ctg.conventions.models import HistoryEntry
+from ctg.exchange.export import export_plan, export_xlsx
+from ctg.exchange.imports import import_file
+from ctg.exchange.layout import PlanImportError
 from ctg.organisations.models import Organisation
-from ctg.plans.exchange import PlanImportError, export_plan, export_xlsx, import_file
 from ctg.plans.models import Enjeu, FicheAction, OperationalObjective, StrategicObjective
-from tests.plans import test_exchange
+from tests.exchange import test_exchange
 from tests.security import plan_files
 
 plan = test_exchange.plan  # fixtures

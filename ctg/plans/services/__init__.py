@@ -6,7 +6,7 @@
 - `fiche_items`: its steps, budget lines, attachments and comments;
 - `indicators`: its indicators and their values, typed or from the open data;
 - `bilans`: the yearly bilans;
-- `plan_import`: the bulk writes of an imported plan (`ctg.plans.exchange`);
+- `plan_import`: the bulk writes of an imported plan (`ctg.exchange`, the app above);
 - `positions` and `common`: the positions of the fiches under their first objective, and the helpers.
 
 Each function checks its business rules (a fiche's: `ctg.plans.rules`, shared with the form and the import),

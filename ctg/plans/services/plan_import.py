@@ -1,4 +1,4 @@
-"""The import of a whole plan into an empty one (`ctg.plans.exchange` checks the file, then calls
+"""The import of a whole plan into an empty one (`ctg.exchange` checks the file, then calls
 `plan_import_create`): bulk writes, one insert per table whatever the number of fiches."""
 
 from django.core.exceptions import ValidationError

@@ -4,8 +4,9 @@ from django.core.management.base import BaseCommand, CommandError
 
 from ctg.conventions.models import Ctg
 from ctg.datafiles import limit
+from ctg.exchange.imports import IMPORT_SUFFIXES, import_file
+from ctg.exchange.layout import PlanImportError, counted
 from ctg.organisations.models import User
-from ctg.plans.exchange import IMPORT_SUFFIXES, PlanImportError, counted, import_file
 
 
 class Command(BaseCommand):

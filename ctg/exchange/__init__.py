@@ -30,9 +30,16 @@ values within the CTG's period). It is then written through `services.plan_impor
 in bulk (one insert per table, in batches), so that its number of queries does not grow with the fiches.
 Comments, attachments and bilans annuels are not exchanged.
 
-Modules: `layout` (sheets, columns, words), `export` (built on `ctg.plans.numbering`), `parse` (workbook or
-JSON → rows), `check` (rows → clean values and problems), `write` (clean values → the services' input),
-`imports` (the three steps in one transaction).
+The app `ctg.exchange` (label `exchange`, no models) sits above `ctg.plans`: it reads the plan and writes it
+through the plan's services, and plans never imports it. Modules: `layout` (sheets, columns, words), `export`
+(built on `ctg.plans.numbering`), `parse` (workbook or JSON → rows), `check` (rows → clean values and
+problems), `write` (clean values → the services' input), `imports` (the three steps in one transaction);
+`views` and `urls` (the download and upload pages, named in the plan's namespace: `plans:export_xlsx`,
+`plans:export_json`, `plans:import_xlsx`), and the commands `ctg plan_export` and `ctg plan_import`.
+Being the app's package, this module imports nothing (Django imports it before the models are ready): the
+entry points are named by their module, `export.export_plan` / `export_xlsx`, `imports.import_file` /
+`import_xlsx` / `import_plan` (and `IMPORT_SUFFIXES`), `layout.PlanImportError` / `counted` / `NOTICE` /
+`SHEETS`, `parse.read_workbook`.
 
 Safety (`ctg.datafiles`): the workbook writes every text as a string cell, never a formula, so that a title
 « =1+1 » or « -5 familles » exports and imports back unchanged (no « ' » added in xlsx, and a leading « ' »
@@ -42,33 +49,3 @@ are not evaluated: « Collage spécial › Valeurs » in Excel). Uploaded files 
 (refused if not one of `SUPPORTED_VERSIONS`; a hand-written file without it is read as the current version);
 the workbook carries the same in its properties (identifier « ctg-plan », version), checked when present.
 """
-
-from ctg.plans.exchange.export import export_plan, export_xlsx
-from ctg.plans.exchange.imports import IMPORT_SUFFIXES, import_file, import_plan, import_xlsx
-from ctg.plans.exchange.layout import (
-    FORMAT,
-    NOTICE,
-    SHEETS,
-    SUPPORTED_VERSIONS,
-    VERSION,
-    PlanImportError,
-    counted,
-)
-from ctg.plans.exchange.parse import read_workbook
-
-__all__ = [
-    "FORMAT",
-    "IMPORT_SUFFIXES",
-    "NOTICE",
-    "SHEETS",
-    "SUPPORTED_VERSIONS",
-    "VERSION",
-    "PlanImportError",
-    "counted",
-    "export_plan",
-    "export_xlsx",
-    "import_file",
-    "import_plan",
-    "import_xlsx",
-    "read_workbook",
-]

@@ -2,7 +2,7 @@
 rows, so that both go through the same checks (`check`)."""
 
 from ctg import datafiles
-from ctg.plans.exchange.layout import (
+from ctg.exchange.layout import (
     ALL_COMMUNES,
     FORMAT,
     JSON_KEYS,

@@ -1,7 +1,7 @@
 """Writing a checked plan: its rows turned into the ordered values that `services.plan_import_create` writes
 in bulk (one insert per table, whatever the number of fiches). Nothing here touches the database."""
 
-from ctg.plans.exchange.layout import Row
+from ctg.exchange.layout import Row
 
 
 def _last(number: str) -> int:

@@ -8,8 +8,7 @@ from decimal import Decimal
 
 from ctg import datafiles
 from ctg.conventions.models import Ctg, Field
-from ctg.plans import numbering
-from ctg.plans.exchange.layout import (
+from ctg.exchange.layout import (
     ALL_COMMUNES,
     AMOUNT_COLUMNS,
     CHOICE_LISTS,
@@ -25,6 +24,7 @@ from ctg.plans.exchange.layout import (
     TEXT_COLUMNS,
     VERSION,
 )
+from ctg.plans import numbering
 from ctg.plans.models import FicheAction, Funder, IndicatorValue, PlanIndicator
 from ctg.plans.selectors import objective_nodes
 
@@ -298,7 +298,7 @@ def _fiche_rows(plan: dict, rows: dict[str, list[list]]) -> None:
 
 
 def export_xlsx(ctg: Ctg) -> bytes:
-    """The plan of `ctg` as an Excel workbook (see `ctg.plans.exchange`)."""
+    """The plan of `ctg` as an Excel workbook (see `ctg.exchange`)."""
     plan = export_plan(ctg)
     rows: dict[str, list[list]] = {name: [] for name in SHEETS}
     _tree_rows(plan, rows)

@@ -9,8 +9,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from ctg.conventions.models import Ctg, Field
 from ctg.diagnostics.catalogue import BY_ID, Kind
 from ctg.diagnostics.portrait import TerritoryNotFound, resolve_territory
-from ctg.plans import rules
-from ctg.plans.exchange.layout import (
+from ctg.exchange.layout import (
     ALL_COMMUNES,
     DIRECTION_WORDS,
     LEVEL_OPERATIONAL,
@@ -22,6 +21,7 @@ from ctg.plans.exchange.layout import (
     chunks,
     fold,
 )
+from ctg.plans import rules
 from ctg.plans.models import FicheAction, Funder, IndicatorValue, PlanIndicator
 from ctg.territories.models import Commune
 from ctg.text import clean_text

@@ -7,10 +7,10 @@ from django.db import transaction
 
 from ctg import datafiles
 from ctg.conventions.models import Ctg
-from ctg.plans.exchange.check import check, where_json, where_sheet
-from ctg.plans.exchange.layout import PlanImportError, Row
-from ctg.plans.exchange.parse import read_workbook, rows_from_payload
-from ctg.plans.exchange.write import fiche_values, tree_values
+from ctg.exchange.check import check, where_json, where_sheet
+from ctg.exchange.layout import PlanImportError, Row
+from ctg.exchange.parse import read_workbook, rows_from_payload
+from ctg.exchange.write import fiche_values, tree_values
 from ctg.plans.services import plan_import
 
 IMPORT_SUFFIXES = (".xlsx", ".json")

@@ -9,9 +9,11 @@ from django.core.management import CommandError, call_command
 from openpyxl import load_workbook
 
 from ctg.conventions.models import Field, HistoryEntry
+from ctg.exchange.export import export_plan, export_xlsx
+from ctg.exchange.imports import import_plan, import_xlsx
+from ctg.exchange.layout import PlanImportError
 from ctg.organisations.models import Organisation
 from ctg.plans import rules, services
-from ctg.plans.exchange import PlanImportError, export_plan, export_xlsx, import_plan, import_xlsx
 from ctg.plans.forms import FicheForm
 from ctg.plans.models import (
     BudgetLine,

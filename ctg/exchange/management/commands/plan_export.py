@@ -4,7 +4,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from ctg.conventions.models import Ctg
-from ctg.plans.exchange import export_plan, export_xlsx
+from ctg.exchange.export import export_plan, export_xlsx
 
 
 class Command(BaseCommand):
