@@ -65,7 +65,8 @@ INSTALLED_APPS = [
     "ctg.notifications",
 ]
 
-# The dossier model, which the history of ctg.core belongs to (named like AUTH_USER_MODEL: core imports no app).
+# The dossier model, which the history of ctg.core belongs to (named like AUTH_USER_MODEL: core imports
+# no app).
 CTG_DOSSIER_MODEL = "conventions.Ctg"
 
 MIDDLEWARE = [
