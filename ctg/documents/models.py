@@ -4,7 +4,8 @@ dossier's convention (initial text or avenant) with its files."""
 from django.conf import settings
 from django.db import models
 
-from ctg.conventions.models import Ctg, TrackedModel
+from ctg.conventions.models import Ctg
+from ctg.core.models import TrackedModel
 from ctg.organisations.models import Organisation
 
 

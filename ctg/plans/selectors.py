@@ -4,7 +4,8 @@ from collections import defaultdict
 
 from django.db.models import Prefetch, QuerySet
 
-from ctg.conventions.models import Ctg, HistoryEntry, Membership
+from ctg.conventions.models import Ctg, Membership
+from ctg.core.models import HistoryEntry
 from ctg.organisations.permissions import Op, Scope, op_scope, role_allows
 from ctg.plans import numbering, progress
 from ctg.plans.models import (

@@ -24,7 +24,7 @@ def test_demo_is_signed_by_every_party_with_fictitious_copies(albigeois):  # noq
 def test_demo_has_its_governance_post_and_generated_convention(albigeois):  # noqa: F811
     from django.utils import timezone
 
-    from ctg.conventions.models import HistoryEntry
+    from ctg.core.models import HistoryEntry
     from ctg.governance.models import Meeting
 
     call_command("load_demo")

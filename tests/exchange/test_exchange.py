@@ -8,7 +8,8 @@ import pytest
 from django.core.management import CommandError, call_command
 from openpyxl import load_workbook
 
-from ctg.conventions.models import Field, HistoryEntry
+from ctg.conventions.models import Field
+from ctg.core.models import HistoryEntry
 from ctg.exchange.export import export_plan, export_xlsx
 from ctg.exchange.imports import import_plan, import_xlsx
 from ctg.exchange.layout import PlanImportError

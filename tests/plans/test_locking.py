@@ -7,8 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import F
 from django.utils import timezone
 
-from ctg.conventions.models import HistoryEntry
-from ctg.core.models import Action
+from ctg.core.models import Action, HistoryEntry
 from ctg.organisations.permissions import Role
 from ctg.plans import services
 from ctg.plans.models import FicheAction

@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
-from ctg.conventions.models import HistoryEntry
+from ctg.core.models import HistoryEntry
 from ctg.diagnostics import engine
 from ctg.diagnostics.importers import import_dataset
 from ctg.plans import services

@@ -6,7 +6,8 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from ctg.conventions.models import Field, HistoryEntry
+from ctg.conventions.models import Field
+from ctg.core.models import HistoryEntry
 from ctg.organisations.permissions import Role
 from ctg.plans import selectors, services
 from ctg.plans.models import (

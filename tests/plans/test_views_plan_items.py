@@ -7,7 +7,7 @@ from html import unescape
 import pytest
 from django.urls import reverse
 
-from ctg.conventions.models import HistoryEntry
+from ctg.core.models import HistoryEntry
 from ctg.organisations.permissions import Role
 from ctg.plans import selectors, services
 from ctg.plans.models import BudgetLine, IndicatorValue, PlanIndicator

@@ -11,7 +11,7 @@ import pytest
 from django.apps import apps
 from django.urls import get_resolver, reverse
 
-from ctg.conventions.models import HistoryEntry
+from ctg.core.models import HistoryEntry
 from ctg.organisations.permissions import Role
 from tests.conftest import World
 from tests.factories import MembershipFactory, UserFactory

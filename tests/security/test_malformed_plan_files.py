@@ -22,7 +22,7 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from ctg.conventions.models import HistoryEntry
+from ctg.core.models import HistoryEntry
 from ctg.exchange.export import export_plan, export_xlsx
 from ctg.exchange.imports import import_file
 from ctg.exchange.layout import PlanImportError
