@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "ctg.plans",
     "ctg.exchange",
     "ctg.governance",
+    "ctg.evaluation",
     "ctg.post",
     "ctg.documents",
     "ctg.notifications",

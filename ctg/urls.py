@@ -61,6 +61,7 @@ urlpatterns = [
         "plan/",
         include(([*plans_urls.urlpatterns, *exchange_urls.urlpatterns], plans_urls.app_name)),
     ),
+    path("plan/ctg/<int:pk>/", include("ctg.evaluation.urls")),
     path("convention/", include("ctg.documents.urls")),
     path("gouvernance/", include("ctg.governance.urls")),
     path("gouvernance/ctg/<int:pk>/poste/", include("ctg.post.urls")),

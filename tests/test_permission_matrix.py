@@ -238,12 +238,13 @@ MATRIX: dict[tuple[str, str], Case] = {
 
 
 # The plan d'action's areas keep their entries beside their tests.
-for _area in ("tree", "follow", "bilan"):
+for _area in ("tree", "follow"):
     MATRIX.update(import_module(f"tests.plans.matrix_{_area}").MATRIX)
-# So do the plan's exchange, the convention document, the governance, the coordinator post and the
-# notifications.
+# So do the plan's exchange, the yearly bilan, the convention document, the governance, the coordinator post
+# and the notifications.
 for _module in (
     "exchange.matrix",
+    "evaluation.matrix",
     "documents.matrix",
     "governance.matrix_meetings",
     "post.matrix",

@@ -1,9 +1,11 @@
-"""Loads the fictitious demo plan d'action (ctg/demo/plan_data.py) through the plan's services."""
+"""Loads the fictitious demo plan d'action (ctg/demo/plan_data.py) through the plan's services, and its first
+yearly bilan through the evaluation's."""
 
 import datetime
 
 from ctg.conventions.models import Ctg
 from ctg.demo.plan_data import BILAN_FIRST_YEAR, ENJEUX
+from ctg.evaluation import services as evaluation_services
 from ctg.organisations.models import Organisation
 from ctg.plans import services
 from ctg.territories.models import Commune
@@ -27,8 +29,10 @@ def load_demo_plan(*, ctg: Ctg, coordinator, organisations: dict[str, Organisati
                 )
                 for spec in fiches:
                     _fiche(ctg, coordinator, operational, spec, organisations, territory, start)
-    bilan = services.bilan_create(ctg=ctg, actor=coordinator, year=start, highlights=BILAN_FIRST_YEAR)
-    services.bilan_validate(bilan=bilan, actor=coordinator)
+    bilan = evaluation_services.bilan_create(
+        ctg=ctg, actor=coordinator, year=start, highlights=BILAN_FIRST_YEAR
+    )
+    evaluation_services.bilan_validate(bilan=bilan, actor=coordinator)
     return True
 
 

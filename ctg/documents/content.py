@@ -19,9 +19,9 @@ from django.utils import timezone
 from ctg.conventions.models import Ctg
 from ctg.documents import defaults, placeholders
 from ctg.documents.models import ConventionTemplate
+from ctg.evaluation.bilan import euros
 from ctg.exchange.export import export_plan
 from ctg.plans import summary
-from ctg.plans.bilan import euros
 from ctg.plans.models import Funder, IndicatorValue
 
 logger = logging.getLogger(__name__)

@@ -2,7 +2,6 @@ from django.contrib import admin
 
 from ctg.plans.models import (
     Attachment,
-    BilanAnnuel,
     BudgetLine,
     Comment,
     Enjeu,
@@ -104,10 +103,3 @@ class CommentAdmin(TrackedAdmin):
 @admin.register(Attachment)
 class AttachmentAdmin(TrackedAdmin):
     list_display = ("title", "fiche", "created_at")
-
-
-@admin.register(BilanAnnuel)
-class BilanAnnuelAdmin(TrackedAdmin):
-    list_display = ("ctg", "year", "status", "validated_at", "validated_by")
-    list_filter = ("status",)
-    readonly_fields = (*READONLY, "validated_at", "validated_by")

@@ -6,7 +6,6 @@ Every edited table records who and when; every change goes through `services` an
 history with the item it concerns.
 """
 
-from django.conf import settings
 from django.db import models
 
 from ctg.conventions.models import Ctg, Field, TrackedModel
@@ -272,31 +271,3 @@ class Attachment(TrackedModel):
         verbose_name = "pièce jointe"
         verbose_name_plural = "pièces jointes"
         ordering = ["fiche", "created_at", "id"]
-
-
-class BilanAnnuel(TrackedModel):
-    """The yearly bilan of the plan: highlights typed by the coordination, validated with who and when."""
-
-    class Status(models.TextChoices):
-        DRAFT = "brouillon", "Brouillon"
-        VALIDATED = "valide", "Validé"
-
-    ctg = models.ForeignKey(Ctg, on_delete=models.CASCADE, related_name="bilans", verbose_name="dossier")
-    year = models.PositiveSmallIntegerField("année")
-    highlights = models.TextField("faits marquants", blank=True)
-    status = models.CharField("statut", max_length=10, choices=Status.choices, default=Status.DRAFT)
-    validated_at = models.DateTimeField("validé le", null=True, blank=True)
-    validated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="validé par",
-    )
-
-    class Meta:
-        verbose_name = "bilan annuel"
-        verbose_name_plural = "bilans annuels"
-        ordering = ["ctg", "year"]
-        constraints = [models.UniqueConstraint(fields=["ctg", "year"], name="unique_bilan_year")]

@@ -7,7 +7,7 @@ DOCX with python-docx):
 - the post, the report of the year (status, who sent and accepted it, when), its comments and the
   priorities of the following year;
 - the meetings held in the year (body, date, attendance counts) and the decisions taken in them;
-- the progress of the plan d'action in the year, reusing `ctg.plans.bilan.compute`: fiches started, done,
+- the progress of the plan d'action in the year, reusing `ctg.evaluation.bilan.compute`: fiches started, done,
   late; indicators per status; budget planned and spent;
 - the CAF's funding of the post for the year.
 
@@ -21,9 +21,9 @@ from django.utils import timezone
 
 from ctg import rendering
 from ctg.conventions.models import Ctg
+from ctg.evaluation import bilan
+from ctg.evaluation.bilan import euros
 from ctg.governance.models import Decision, Meeting, Participant
-from ctg.plans import bilan
-from ctg.plans.bilan import euros
 from ctg.post.models import ActivityReport, CoordinatorPost
 
 ZERO = Decimal("0.00")

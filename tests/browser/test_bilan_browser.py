@@ -1,9 +1,9 @@
 """The bilan annuel and the import page in Chromium, for the coordination: they render, pass axe-core, and
 the bilan is validated from the page."""
 
-from ctg.plans.models import BilanAnnuel
+from ctg.evaluation.models import BilanAnnuel
 from tests.conftest import PASSWORD
-from tests.plans.test_bilan import YEAR, plan  # noqa: F401
+from tests.evaluation.test_bilan import YEAR, plan  # noqa: F401
 
 from .axe import assert_accessible
 

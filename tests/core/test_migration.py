@@ -146,6 +146,7 @@ def test_every_mapped_label_reads_the_same():
 
     import ctg.conventions.services  # noqa: F401
     import ctg.documents.services  # noqa: F401
+    import ctg.evaluation.services  # noqa: F401
     import ctg.governance.services  # noqa: F401
     import ctg.plans.services  # noqa: F401
     import ctg.post.services  # noqa: F401

@@ -7,8 +7,9 @@ from pypdf import PdfReader
 from ctg.conventions.models import Ctg, Status
 from ctg.diagnostics.models import DatasetImport
 from ctg.diagnostics.portrait import build_portrait, resolve_territory
+from ctg.evaluation.models import BilanAnnuel
 from ctg.organisations.models import User
-from ctg.plans.models import BilanAnnuel, BudgetLine, FicheAction, IndicatorValue
+from ctg.plans.models import BudgetLine, FicheAction, IndicatorValue
 from tests.factories import CommuneFactory, DepartementFactory, EpciFactory
 
 

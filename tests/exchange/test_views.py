@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from ctg.plans.models import BudgetLine, Enjeu, FicheAction, PlanIndicator
-from tests.plans.test_bilan import plan  # noqa: F401
+from tests.evaluation.test_bilan import plan  # noqa: F401
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

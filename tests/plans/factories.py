@@ -1,7 +1,6 @@
 import factory
 
 from ctg.plans.models import (
-    BilanAnnuel,
     BudgetLine,
     Enjeu,
     FicheAction,
@@ -83,11 +82,3 @@ class PlanIndicatorFactory(factory.django.DjangoModelFactory):
 
     fiche = factory.SubFactory(FicheFactory)
     label = factory.Sequence(lambda n: f"Indicateur {n}")
-
-
-class BilanFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = BilanAnnuel
-
-    ctg = factory.SubFactory(CtgFactory)
-    year = 2025

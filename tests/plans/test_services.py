@@ -11,7 +11,6 @@ from ctg.core.models import HistoryEntry
 from ctg.organisations.permissions import Role
 from ctg.plans import selectors, services
 from ctg.plans.models import (
-    BilanAnnuel,
     BudgetLine,
     Enjeu,
     FicheAction,
@@ -22,7 +21,6 @@ from ctg.plans.models import (
 from tests.factories import CommuneFactory, OrganisationFactory
 
 from .factories import (
-    BilanFactory,
     EnjeuFactory,
     FicheFactory,
     OperationalObjectiveFactory,
@@ -516,7 +514,7 @@ def test_a_realised_value_from_open_data_cannot_be_typed_over(fiche, world):
     assert IndicatorValue.objects.get().value == 100
 
 
-# --- comments and bilans -------------------------------------------------------------------------------
+# --- comments ------------------------------------------------------------------------------------------
 
 
 def test_comment_add(fiche, world):
@@ -533,38 +531,6 @@ def test_comment_add(fiche, world):
     with pytest.raises(ValidationError, match="Le commentaire est obligatoire."):
         services.comment_add(fiche=fiche, actor=partner, text="  ")
     assert selectors.can_comment(Role.PARTENAIRE) and not selectors.can_comment(Role.LECTURE)
-
-
-def test_bilan_highlights_and_validation(world):
-    actor = world.users[Role.PILOTE_CAF]
-    bilan = services.bilan_create(ctg=world.ctg, actor=actor, year=2025)
-    with pytest.raises(ValidationError, match="Le bilan 2025 existe déjà."):
-        services.bilan_create(ctg=world.ctg, actor=actor, year=2025)
-    with pytest.raises(ValidationError, match="hors de la période"):
-        services.bilan_create(ctg=world.ctg, actor=actor, year=2029)
-    services.bilan_set_highlights(bilan=bilan, actor=actor, highlights="Ouverture du RPE.")
-    assert last_history().labelled_changes == {"faits marquants": ["", "Ouverture du RPE."]}
-    services.bilan_validate(bilan=bilan, actor=actor)
-    bilan.refresh_from_db()
-    assert bilan.status == BilanAnnuel.Status.VALIDATED
-    assert bilan.validated_by == actor and bilan.validated_at is not None
-    entry = last_history()
-    assert (entry.item_type, entry.item_id, entry.labelled_changes) == (
-        "bilanannuel",
-        bilan.pk,
-        {"statut": ["Brouillon", "Validé"]},
-    )
-    with pytest.raises(ValidationError) as error:
-        services.bilan_validate(bilan=bilan, actor=world.users[Role.COORDINATION])
-    assert f"Le bilan 2025 a déjà été validé par {actor.get_full_name()}" in messages(error.value)
-    with pytest.raises(ValidationError, match="est validé"):
-        services.bilan_set_highlights(bilan=bilan, actor=actor, highlights="Autre chose")
-    bilan.refresh_from_db()
-    assert bilan.validated_by == actor and bilan.highlights == "Ouverture du RPE."
-
-
-def test_bilan_factory_defaults(db):
-    assert BilanFactory().status == BilanAnnuel.Status.DRAFT
 
 
 # --- selectors -----------------------------------------------------------------------------------------

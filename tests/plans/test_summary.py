@@ -8,8 +8,9 @@ import pytest
 from django.urls import reverse
 
 from ctg.documents import content
+from ctg.evaluation import bilan
 from ctg.organisations.permissions import Role
-from ctg.plans import bilan, summary
+from ctg.plans import summary
 from ctg.plans.models import BudgetLine
 from ctg.post import report
 

@@ -12,10 +12,10 @@ from pypdf import PdfReader
 from ctg.governance.models import Meeting, Participant
 from ctg.post import report
 from ctg.post.models import ActivityReport
+from tests.evaluation.test_bilan import YEAR, plan  # noqa: F401
 from tests.governance.factories import BodyFactory, DecisionFactory, at
 from tests.governance.factories import HeldMeetingFactory as MeetingFactory
 from tests.governance.factories import PresentParticipantFactory as ParticipantFactory
-from tests.plans.test_bilan import YEAR, plan  # noqa: F401
 from tests.post.factories import FundingFactory, PostFactory, ReportFactory
 
 A = Participant.Attendance
@@ -23,8 +23,8 @@ A = Participant.Attendance
 
 @pytest.fixture
 def activity(world, plan):  # noqa: F811
-    """The plan of tests/plans/test_bilan.py (seen in 2026), two meetings held in 2026, one cancelled, one
-    held the year before, the post, its 2026 funding and report."""
+    """The plan of tests/evaluation/test_bilan.py (seen in 2026), two meetings held in 2026, one cancelled,
+    one held the year before, the post, its 2026 funding and report."""
     ctg = world.ctg
     copil = BodyFactory(ctg=ctg, name="COPIL de la CTG")
     cotech = BodyFactory(ctg=ctg, name="COTECH petite enfance", kind="cotech")

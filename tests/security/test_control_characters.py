@@ -26,20 +26,22 @@ from django.utils import timezone
 
 import ctg
 from ctg.conventions.models import Ctg, Membership, Milestone
+from ctg.evaluation.models import BilanAnnuel
 from ctg.forms import CleanTextMixin, _cleaning
 from ctg.governance.models import Body, Decision, Meeting
 from ctg.notifications.models import Notification
 from ctg.notifications.reminders import send_reminders
-from ctg.plans.models import BilanAnnuel, Comment, Enjeu, FicheAction
+from ctg.plans.models import Comment, Enjeu, FicheAction
 from ctg.post.models import ActivityReport
 from ctg.text import clean_text, css_string, single_line, xml_text
+from tests.evaluation.factories import BilanFactory
 from tests.governance.factories import (
     BodyFactory,
     DecisionFactory,
     HeldMeetingFactory,
     MeetingFactory,
 )
-from tests.plans.factories import BilanFactory, FicheFactory
+from tests.plans.factories import FicheFactory
 from tests.post.factories import PostFactory, ReportFactory
 
 # Typed in a single-line field: NUL, form feed, ESC, NEL (U+0085), a C1 control, DEL, CRLF, a tab, U+2028.
@@ -262,7 +264,7 @@ def test_plan_forms_save_cleaned_text(pilot, world):
     assert (indicator.label, indicator.unit) == (CLEAN_LINE, "places")
 
     # Without a form: the bilan's highlights go through the plan's services (ctg.text too).
-    response = _post(pilot, "plans:bilan_highlights", {"highlights": DIRTY_TEXT}, pk=pk, year=2025)
+    response = _post(pilot, "evaluation:bilan_highlights", {"highlights": DIRTY_TEXT}, pk=pk, year=2025)
     assert response.status_code == 302
     assert BilanAnnuel.objects.get(ctg=ctg, year=2025).highlights == CLEAN_TEXT
 
@@ -436,9 +438,9 @@ def test_docx_of_legacy_text_with_control_characters(pilot, world):
 
     for name, kwargs in (
         ("post:report_docx", {"year": 2025}),
-        ("plans:bilan_docx", {"year": 2025}),
+        ("evaluation:bilan_docx", {"year": 2025}),
         ("post:report_pdf", {"year": 2025}),
-        ("plans:bilan_pdf", {"year": 2025}),
+        ("evaluation:bilan_pdf", {"year": 2025}),
         ("governance:meeting_minutes_pdf", {"meeting_pk": held.pk}),
     ):
         response = pilot.get(reverse(name, kwargs={"pk": ctg.pk, **kwargs}))

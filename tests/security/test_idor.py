@@ -80,7 +80,16 @@ def _snapshot():
         model._meta.label: model.objects.count()
         for model in apps.get_models()
         if model._meta.app_label
-        in {"conventions", "plans", "governance", "post", "documents", "notifications", "organisations"}
+        in {
+            "conventions",
+            "plans",
+            "governance",
+            "evaluation",
+            "post",
+            "documents",
+            "notifications",
+            "organisations",
+        }
     }
     counts["history"] = HistoryEntry.objects.count()
     return counts

@@ -49,6 +49,7 @@ from ctg.governance.models import Meeting
 from ctg.notifications.models import Notification
 from ctg.notifications.reminders import send_reminders
 from ctg.plans.models import Attachment, Comment, FicheAction, FicheStep, IndicatorValue
+from tests.evaluation.factories import BilanFactory
 from tests.factories import MilestoneFactory, OrganisationFactory, SignatoryFactory
 from tests.governance.factories import (
     BodyFactory,
@@ -60,7 +61,6 @@ from tests.governance.factories import (
     PresentParticipantFactory,
 )
 from tests.plans.factories import (
-    BilanFactory,
     BudgetLineFactory,
     EnjeuFactory,
     FicheFactory,
@@ -391,8 +391,8 @@ FILES = {
     "diagnostics:ctg_pdf",
     "plans:fiche_attachment_download",
     "plans:fiches_csv",
-    "plans:bilan_pdf",
-    "plans:bilan_docx",
+    "evaluation:bilan_pdf",
+    "evaluation:bilan_docx",
     "plans:export_xlsx",
     "plans:export_json",
     "documents:version_docx",
@@ -623,7 +623,7 @@ def test_json_export_holds_the_payloads_as_strings(dossier):
 
 def test_pdfs_hold_the_payloads_as_literal_text(dossier):
     d = dossier
-    check_pdf(_body(d, "plans:bilan_pdf", year=YEAR), "bilan PDF", f"Bilan annuel {YEAR} — ")
+    check_pdf(_body(d, "evaluation:bilan_pdf", year=YEAR), "bilan PDF", f"Bilan annuel {YEAR} — ")
     check_pdf(_body(d, "post:report_pdf", year=YEAR), "rapport PDF", f"Rapport d'activité {YEAR} — ")
     check_pdf(
         _body(d, "governance:meeting_minutes_pdf", meeting_pk=d.held.pk),
@@ -637,7 +637,7 @@ def test_pdfs_hold_the_payloads_as_literal_text(dossier):
 
 def test_docx_hold_the_payloads_as_literal_text(dossier):
     d = dossier
-    check_docx(_body(d, "plans:bilan_docx", year=YEAR), "bilan DOCX")
+    check_docx(_body(d, "evaluation:bilan_docx", year=YEAR), "bilan DOCX")
     check_docx(_body(d, "post:report_docx", year=YEAR), "rapport DOCX")
     check_docx(_body(d, "documents:version_docx", number=1), "convention DOCX")
 

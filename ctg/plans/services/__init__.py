@@ -5,7 +5,6 @@
 - `fiches`: the fiche action (create, update under optimistic locking, delete, move);
 - `fiche_items`: its steps, budget lines, attachments and comments;
 - `indicators`: its indicators and their values, typed or from the open data;
-- `bilans`: the yearly bilans;
 - `plan_import`: the bulk writes of an imported plan (`ctg.exchange`, the app above);
 - `positions` and `common`: the positions of the fiches under their first objective, and the helpers.
 
@@ -21,11 +20,6 @@ This package re-exports the functions of its modules, for the other apps (`from 
 the plan's own code imports the module it needs.
 """
 
-from ctg.plans.services.bilans import (
-    bilan_create,
-    bilan_set_highlights,
-    bilan_validate,
-)
 from ctg.plans.services.common import (
     DIRECTION_LABELS,
     check_year_in_period,
@@ -116,9 +110,6 @@ __all__ = [
     "parse_amount",
     "check_year_in_period",
     "attachment_add",
-    "bilan_create",
-    "bilan_set_highlights",
-    "bilan_validate",
     "budget_delete",
     "budget_set",
     "comment_add",

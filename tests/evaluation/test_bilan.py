@@ -7,9 +7,11 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from ctg.conventions.models import HistoryEntry
-from ctg.plans import bilan, progress
-from ctg.plans.models import BilanAnnuel, BudgetLine, FicheAction, IndicatorValue
+from ctg.core.models import HistoryEntry
+from ctg.evaluation import bilan
+from ctg.evaluation.models import BilanAnnuel
+from ctg.plans import progress
+from ctg.plans.models import BudgetLine, FicheAction, IndicatorValue
 from tests.plans.factories import BudgetLineFactory, FicheFactory, PlanIndicatorFactory
 
 YEAR = 2026
@@ -122,13 +124,13 @@ def test_compute_without_bilan(world, plan):
     assert data["bilan"] is None and data["highlights"] == "" and not data["validated"]
 
 
-def _url(world, name="plans:bilan", year=YEAR):
+def _url(world, name="evaluation:bilan", year=YEAR):
     return reverse(name, kwargs={"pk": world.ctg.pk, "year": year})
 
 
 def test_current_year_redirect_is_clamped(client, world):
     client.force_login(world.users["lecture"])
-    response = client.get(reverse("plans:bilan_current", kwargs={"pk": world.ctg.pk}))
+    response = client.get(reverse("evaluation:bilan_current", kwargs={"pk": world.ctg.pk}))
     year = min(max(datetime.date.today().year, world.ctg.start_year), world.ctg.end_year)
     assert response.status_code == 302 and response.url == _url(world, year=year)
 
@@ -153,10 +155,10 @@ def test_page_shows_the_bilan(client, world, plan):
 
 def test_year_outside_the_period_is_404(client, world):
     client.force_login(world.users["coordination"])
-    for name in ("plans:bilan", "plans:bilan_pdf", "plans:bilan_docx"):
+    for name in ("evaluation:bilan", "evaluation:bilan_pdf", "evaluation:bilan_docx"):
         assert client.get(_url(world, name, 2024)).status_code == 404
         assert client.get(_url(world, name, 2029)).status_code == 404
-    assert client.post(_url(world, "plans:bilan_validate", 2029)).status_code == 404
+    assert client.post(_url(world, "evaluation:bilan_validate", 2029)).status_code == 404
     assert not BilanAnnuel.objects.exists()
 
 
@@ -164,11 +166,11 @@ def test_highlights_create_then_update_the_bilan(client, world):
     client.force_login(world.users["coordination"])
     page = client.get(_url(world)).content.decode()
     assert 'name="highlights"' in page and "Valider le bilan" in page
-    response = client.post(_url(world, "plans:bilan_highlights"), {"highlights": "Ouverture du RPE."})
+    response = client.post(_url(world, "evaluation:bilan_highlights"), {"highlights": "Ouverture du RPE."})
     assert response.status_code == 302 and response.url == _url(world)
     current = BilanAnnuel.objects.get(ctg=world.ctg, year=YEAR)
     assert current.highlights == "Ouverture du RPE."
-    client.post(_url(world, "plans:bilan_highlights"), {"highlights": "Ouverture du RPE et du LAEP."})
+    client.post(_url(world, "evaluation:bilan_highlights"), {"highlights": "Ouverture du RPE et du LAEP."})
     current.refresh_from_db()
     assert current.highlights == "Ouverture du RPE et du LAEP."
     assert BilanAnnuel.objects.count() == 1
@@ -179,14 +181,14 @@ def test_highlights_create_then_update_the_bilan(client, world):
 @pytest.mark.parametrize("role", ["referent_communal", "partenaire", "lecture"])
 def test_highlights_refused_to_other_roles(client, world, role):
     client.force_login(world.users[role])
-    response = client.post(_url(world, "plans:bilan_highlights"), {"highlights": "Non."})
+    response = client.post(_url(world, "evaluation:bilan_highlights"), {"highlights": "Non."})
     assert response.status_code == 403
     assert not BilanAnnuel.objects.exists()
 
 
 def test_validation_records_who_and_when(client, world, plan):
     client.force_login(world.users["coordination"])
-    response = client.post(_url(world, "plans:bilan_validate"))
+    response = client.post(_url(world, "evaluation:bilan_validate"))
     assert response.status_code == 302
     current = BilanAnnuel.objects.get(ctg=world.ctg, year=YEAR)
     assert current.status == BilanAnnuel.Status.VALIDATED
@@ -198,10 +200,10 @@ def test_validation_records_who_and_when(client, world, plan):
 
     # A second validation, and highlights after the validation, are refused; nothing changes.
     client.force_login(world.users["pilote_caf"])
-    response = client.post(_url(world, "plans:bilan_validate"))
+    response = client.post(_url(world, "evaluation:bilan_validate"))
     assert response.status_code == 400
     assert "déjà été validé" in response.content.decode()
-    response = client.post(_url(world, "plans:bilan_highlights"), {"highlights": "Trop tard."})
+    response = client.post(_url(world, "evaluation:bilan_highlights"), {"highlights": "Trop tard."})
     assert response.status_code == 400
     assert "est validé" in response.content.decode()
     current.refresh_from_db()
@@ -211,7 +213,7 @@ def test_validation_records_who_and_when(client, world, plan):
 @pytest.mark.parametrize("role", ["referent_communal", "partenaire", "lecture"])
 def test_validation_refused_to_other_roles(client, world, role):
     client.force_login(world.users[role])
-    assert client.post(_url(world, "plans:bilan_validate")).status_code == 403
+    assert client.post(_url(world, "evaluation:bilan_validate")).status_code == 403
     assert not BilanAnnuel.objects.exists()
 
 
@@ -219,9 +221,9 @@ def test_pdf(client, world, plan):
     from pypdf import PdfReader
 
     client.force_login(world.users["coordination"])
-    client.post(_url(world, "plans:bilan_highlights"), {"highlights": "Ouverture du RPE."})
-    client.post(_url(world, "plans:bilan_validate"))
-    response = client.get(_url(world, "plans:bilan_pdf"))
+    client.post(_url(world, "evaluation:bilan_highlights"), {"highlights": "Ouverture du RPE."})
+    client.post(_url(world, "evaluation:bilan_validate"))
+    response = client.get(_url(world, "evaluation:bilan_pdf"))
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     assert response.content.startswith(b"%PDF")
     reader = PdfReader(io.BytesIO(response.content))
@@ -235,7 +237,7 @@ def test_docx(client, world, plan):
     from docx import Document
 
     client.force_login(world.users["lecture"])
-    response = client.get(_url(world, "plans:bilan_docx"))
+    response = client.get(_url(world, "evaluation:bilan_docx"))
     assert response.status_code == 200
     assert response["Content-Type"].startswith(
         "application/vnd.openxmlformats-officedocument.wordprocessingml"
@@ -259,8 +261,8 @@ def test_downloads_are_named_after_the_dossier(client, world, plan):
     client.force_login(world.users["lecture"])
     pk = world.ctg.pk
     for name, file_name in (
-        ("plans:bilan_pdf", f"ctg-{pk}-bilan-2026.pdf"),
-        ("plans:bilan_docx", f"ctg-{pk}-bilan-2026.docx"),
+        ("evaluation:bilan_pdf", f"ctg-{pk}-bilan-2026.pdf"),
+        ("evaluation:bilan_docx", f"ctg-{pk}-bilan-2026.docx"),
     ):
         response = client.get(_url(world, name))
         assert response["Content-Disposition"] == f'attachment; filename="{file_name}"'

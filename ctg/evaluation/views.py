@@ -1,4 +1,5 @@
-"""Views of the yearly bilan of the plan d'action (its exchange, xlsx and JSON, is `ctg.exchange.views`)."""
+"""Views of the yearly bilan of the plan d'action: page, highlights, validation, PDF and DOCX (URLs under
+/plan/ctg/<pk>/bilan/, namespace `evaluation`)."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -7,10 +8,10 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from ctg.conventions.frame import ctg_view, dossier_context
+from ctg.evaluation import bilan as bilan_module
+from ctg.evaluation import services
+from ctg.evaluation.models import BilanAnnuel
 from ctg.organisations.permissions import Op
-from ctg.plans import bilan as bilan_module
-from ctg.plans import services
-from ctg.plans.models import BilanAnnuel
 from ctg.rendering import DOCX_TYPE, PDF_TYPE, attachment, check_year, ctg_file_name
 
 
@@ -18,7 +19,7 @@ def _bilan_page(request, ctg, role, year, *, errors=(), highlights=None, status=
     data = bilan_module.compute(ctg, year)
     return render(
         request,
-        "plans/bilan.html",
+        "evaluation/bilan.html",
         dossier_context(
             ctg,
             role,
@@ -36,7 +37,7 @@ def _bilan_page(request, ctg, role, year, *, errors=(), highlights=None, status=
 @ctg_view(Op.VIEW)
 def bilan_current(request, ctg, role):
     year = min(max(timezone.localdate().year, ctg.start_year), ctg.end_year)
-    return redirect("plans:bilan", pk=ctg.pk, year=year)
+    return redirect("evaluation:bilan", pk=ctg.pk, year=year)
 
 
 @ctg_view(Op.VIEW)
@@ -75,7 +76,7 @@ def bilan_highlights(request, ctg, role, year):
     except ValidationError as error:
         return _bilan_page(request, ctg, role, year, errors=error.messages, highlights=highlights, status=400)
     messages.success(request, f"Les faits marquants du bilan {year} sont enregistrés.")
-    return redirect("plans:bilan", pk=ctg.pk, year=year)
+    return redirect("evaluation:bilan", pk=ctg.pk, year=year)
 
 
 @ctg_view(Op.VALIDATE_BILAN, methods=("POST",))
@@ -88,4 +89,4 @@ def bilan_validate(request, ctg, role, year):
     except ValidationError as error:
         return _bilan_page(request, ctg, role, year, errors=error.messages, status=400)
     messages.success(request, f"Le bilan {year} est validé.")
-    return redirect("plans:bilan", pk=ctg.pk, year=year)
+    return redirect("evaluation:bilan", pk=ctg.pk, year=year)

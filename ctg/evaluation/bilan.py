@@ -1,6 +1,6 @@
 """The yearly bilan of a plan d'action: what happened to the fiches, the indicators and the budget in a year,
 with the highlights typed by the coordination and the validation; rendered as PDF (WeasyPrint) and DOCX
-(`ctg.rendering`).
+(`ctg.rendering`). The activity report of the coordinator post (`ctg.post.report`) reuses `compute`.
 
 `compute(ctg, year)` returns a plain structure (dicts, lists, model instances) used by the page and both
 documents:
@@ -21,8 +21,9 @@ from django.utils import timezone
 
 from ctg import rendering
 from ctg.conventions.models import Ctg
+from ctg.evaluation.models import BilanAnnuel
 from ctg.plans import progress, summary
-from ctg.plans.models import BilanAnnuel, FicheAction
+from ctg.plans.models import FicheAction
 from ctg.plans.selectors import indicator_series
 from ctg.rendering import docx_bytes, docx_document, docx_table
 
@@ -161,7 +162,7 @@ def render_pdf(data: dict) -> bytes:
         "generated": timezone.localdate(),
     }
     # css_name: escaped for CSS by the css_string filter
-    return rendering.pdf("plans/bilan_pdf.html", context, css_name=data["ctg"].title)
+    return rendering.pdf("evaluation/bilan_pdf.html", context, css_name=data["ctg"].title)
 
 
 def render_docx(data: dict) -> bytes:
