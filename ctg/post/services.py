@@ -341,6 +341,25 @@ def report_update(*, report: ActivityReport, actor, priorities: str, comments: s
     return report
 
 
+def _report_moved(report: ActivityReport, actor, status: str, stamp: str, words: str) -> ActivityReport:
+    """The report moves to `status`, stamped `<stamp>_at` / `<stamp>_by`, and the history says so."""
+    before = report.get_status_display()
+    report.status = status
+    setattr(report, f"{stamp}_at", timezone.now())
+    setattr(report, f"{stamp}_by", actor)
+    report.updated_by = actor
+    report.save()
+    history_record(
+        ctg=report.post.ctg,
+        actor=actor,
+        action=Action.ACTIVITY_REPORT,
+        summary=f"Rapport d'activité {report.year} {words}",
+        changes={"status": [before, report.get_status_display()]},
+        item=report,
+    )
+    return report
+
+
 @transaction.atomic
 def report_send(*, report: ActivityReport, actor) -> ActivityReport:
     report = _locked(report)
@@ -353,21 +372,7 @@ def report_send(*, report: ActivityReport, actor) -> ActivityReport:
         raise ValidationError(
             {"priorities": "Renseignez les priorités de l'année suivante avant d'envoyer le rapport."}
         )
-    before = report.get_status_display()
-    report.status = ActivityReport.Status.SENT
-    report.sent_at = timezone.now()
-    report.sent_by = actor
-    report.updated_by = actor
-    report.save()
-    history_record(
-        ctg=report.post.ctg,
-        actor=actor,
-        action=Action.ACTIVITY_REPORT,
-        summary=f"Rapport d'activité {report.year} envoyé à la CAF",
-        changes={"status": [before, report.get_status_display()]},
-        item=report,
-    )
-    return report
+    return _report_moved(report, actor, ActivityReport.Status.SENT, "sent", "envoyé à la CAF")
 
 
 @transaction.atomic
@@ -382,18 +387,4 @@ def report_accept(*, report: ActivityReport, actor) -> ActivityReport:
         raise ValidationError(
             f"Enregistrez d'abord le financement CAF du poste pour {report.year} avant d'accepter le rapport."
         )
-    before = report.get_status_display()
-    report.status = ActivityReport.Status.ACCEPTED
-    report.accepted_at = timezone.now()
-    report.accepted_by = actor
-    report.updated_by = actor
-    report.save()
-    history_record(
-        ctg=report.post.ctg,
-        actor=actor,
-        action=Action.ACTIVITY_REPORT,
-        summary=f"Rapport d'activité {report.year} accepté par la CAF",
-        changes={"status": [before, report.get_status_display()]},
-        item=report,
-    )
-    return report
+    return _report_moved(report, actor, ActivityReport.Status.ACCEPTED, "accepted", "accepté par la CAF")
