@@ -4,7 +4,7 @@
 from django.conf import settings
 from django.db import models
 
-from ctg.core.models import HistoryEntry, TrackedModel  # noqa: F401 (re-exported for the apps above)
+from ctg.core.models import TrackedModel
 from ctg.organisations.models import Organisation
 from ctg.organisations.permissions import Role
 from ctg.territories.models import Commune, Epci

@@ -8,7 +8,8 @@ history with the item it concerns.
 
 from django.db import models
 
-from ctg.conventions.models import Ctg, Field, TrackedModel
+from ctg.conventions.models import Ctg, Field
+from ctg.core.models import TrackedModel
 from ctg.organisations.models import Organisation
 from ctg.territories.models import Commune
 
