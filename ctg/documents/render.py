@@ -49,10 +49,8 @@ def _blocks(document, blocks: list[dict]) -> None:
             document.add_paragraph(block["text"])
 
 
-def render_docx(content: dict) -> bytes:
-    content = _clean(content)
-    document = rendering.docx_document(content["title"], author=content["caf"])
-
+def _docx_preamble(document, content: dict) -> None:
+    """The title, the parties and, for an avenant, its subject and changes."""
     if content["fictitious"]:
         document.add_paragraph(content["fictitious_label"]).runs[0].bold = True
     document.add_heading(content["title"], level=0)
@@ -80,10 +78,8 @@ def render_docx(content: dict) -> bytes:
             "convention figure ci-après."
         )
 
-    for article in content["articles"]:
-        document.add_heading(article["title"], level=1)
-        _blocks(document, article["blocks"])
 
+def _docx_signatures(document, content: dict) -> None:
     document.add_heading("Signatures", level=1)
     if content["signatures"]:
         docx_table(
@@ -94,34 +90,37 @@ def render_docx(content: dict) -> bytes:
     else:
         document.add_paragraph("Aucun signataire n'est encore désigné.")
 
-    # Annex 1: portrait.
-    portrait = content["portrait"]
+
+def _docx_portrait_annex(document, portrait: dict) -> None:
+    """Annex 1: portrait."""
     document.add_heading(ANNEX_TITLES[0], level=1)
     if not portrait["available"]:
         document.add_paragraph(portrait["reason"])
+        return
+    if portrait["fictitious"]:
+        document.add_paragraph(
+            "Jeux de données fictifs (démonstration) : " + ", ".join(portrait["fictitious"]) + "."
+        ).runs[0].bold = True
+    document.add_paragraph(f"{portrait['territory']} — population : {portrait['population']} habitants.")
+    document.add_heading("Chiffres clés", level=2)
+    if portrait["figures"]:
+        docx_table(
+            document,
+            ["Indicateur", "Valeur", "Source"],
+            [[f["label"], f["value"], f["source"]] for f in portrait["figures"]],
+        )
     else:
-        if portrait["fictitious"]:
-            document.add_paragraph(
-                "Jeux de données fictifs (démonstration) : " + ", ".join(portrait["fictitious"]) + "."
-            ).runs[0].bold = True
-        document.add_paragraph(f"{portrait['territory']} — population : {portrait['population']} habitants.")
-        document.add_heading("Chiffres clés", level=2)
-        if portrait["figures"]:
-            docx_table(
-                document,
-                ["Indicateur", "Valeur", "Source"],
-                [[f["label"], f["value"], f["source"]] for f in portrait["figures"]],
-            )
-        else:
-            document.add_paragraph("Aucun chiffre clé disponible.")
-        document.add_heading("Points d'attention", level=2)
-        if portrait["attention"]:
-            for point in portrait["attention"]:
-                document.add_paragraph(f"{point['label']} : {point['sentence']}", style="List Bullet")
-        else:
-            document.add_paragraph("Aucun écart notable avec les territoires de référence.")
+        document.add_paragraph("Aucun chiffre clé disponible.")
+    document.add_heading("Points d'attention", level=2)
+    if portrait["attention"]:
+        for point in portrait["attention"]:
+            document.add_paragraph(f"{point['label']} : {point['sentence']}", style="List Bullet")
+    else:
+        document.add_paragraph("Aucun écart notable avec les territoires de référence.")
 
-    # Annex 2: enjeux and objectives.
+
+def _docx_enjeux_annex(document, content: dict) -> None:
+    """Annex 2: enjeux and objectives."""
     document.add_heading(ANNEX_TITLES[1], level=1)
     if not content["enjeux"]:
         document.add_paragraph("Aucun enjeu n'est encore défini.")
@@ -135,7 +134,9 @@ def render_docx(content: dict) -> bytes:
                     style="List Bullet",
                 )
 
-    # Annex 3: fiches.
+
+def _docx_fiches_annex(document, content: dict) -> None:
+    """Annex 3: fiches."""
     document.add_heading(ANNEX_TITLES[2], level=1)
     if content["fiches"]:
         docx_table(
@@ -157,7 +158,9 @@ def render_docx(content: dict) -> bytes:
     else:
         document.add_paragraph("Aucune fiche action n'est encore définie.")
 
-    # Annex 4: indicators.
+
+def _docx_indicators_annex(document, content: dict) -> None:
+    """Annex 4: indicators."""
     document.add_heading(ANNEX_TITLES[3], level=1)
     if content["indicators"]:
         docx_table(
@@ -176,4 +179,17 @@ def render_docx(content: dict) -> bytes:
     else:
         document.add_paragraph("Aucun indicateur n'est encore défini.")
 
+
+def render_docx(content: dict) -> bytes:
+    content = _clean(content)
+    document = rendering.docx_document(content["title"], author=content["caf"])
+    _docx_preamble(document, content)
+    for article in content["articles"]:
+        document.add_heading(article["title"], level=1)
+        _blocks(document, article["blocks"])
+    _docx_signatures(document, content)
+    _docx_portrait_annex(document, content["portrait"])
+    _docx_enjeux_annex(document, content)
+    _docx_fiches_annex(document, content)
+    _docx_indicators_annex(document, content)
     return rendering.docx_bytes(document)
