@@ -50,10 +50,8 @@ def _user(email, first_name, last_name, job_title, organisation, **extra):
     return user
 
 
-@transaction.atomic
-def load_demo() -> tuple[Ctg, bool, list[str]]:
-    """Creates the demo once; returns the dossier, whether it was created now, and the fictitious datasets
-    loaded for its diagnostic (when the store had none)."""
+def _demo_territory() -> tuple[Epci, Departement, Commune]:
+    """The EPCI, département and referent commune of the demo (DemoError when the referential is missing)."""
     epci = Epci.objects.filter(siren=DEMO_EPCI_SIREN).first()
     departement = Departement.objects.filter(code=DEMO_CAF_DEPARTEMENT).first()
     commune = Commune.objects.filter(code=DEMO_REFERENT_COMMUNE).first()
@@ -62,7 +60,12 @@ def load_demo() -> tuple[Ctg, bool, list[str]]:
             "Le référentiel territorial n'est pas chargé (EPCI 248100737 introuvable) : lancez d'abord "
             "« ctg load_territories »."
         )
+    return epci, departement, commune
 
+
+def _demo_organisations(epci: Epci, departement: Departement, commune: Commune) -> tuple[dict, dict]:
+    """The organisations of the demo: the members' ones (caf, epci, departement, commune) and the partners
+    (msa, association, centre_social)."""
     caf, _ = Organisation.objects.get_or_create(
         kind=Organisation.Kind.CAF, departement=departement, defaults={"name": f"CAF du {departement.name}"}
     )
@@ -89,27 +92,52 @@ def load_demo() -> tuple[Ctg, bool, list[str]]:
         name="Centre social des Quatre Saisons (fictif)",
         defaults={"is_fictitious": True, "departement": departement},
     )
+    return orgs, {"msa": msa, "association": association, "centre_social": centre_social}
 
+
+def _demo_users(orgs: dict) -> dict:
+    """The demo users by email (and the demo administrator, not returned)."""
     users = {}
     for email, first, last, job, org_key, _role in DEMO_USERS:
         users[email] = _user(email, first, last, job, orgs[org_key])
     _user(*DEMO_ADMIN, "Administration de la démonstration", None, is_staff=True, is_superuser=True)
+    return users
+
+
+@transaction.atomic
+def load_demo() -> tuple[Ctg, bool, list[str]]:
+    """Creates the demo once; returns the dossier, whether it was created now, and the fictitious datasets
+    loaded for its diagnostic (when the store had none)."""
+    epci, departement, commune = _demo_territory()
+    orgs, partners = _demo_organisations(epci, departement, commune)
+    users = _demo_users(orgs)
 
     # The whole département, so that the portrait has its département reference and points of attention.
     statistics = load_fictitious_statistics(list(departement.communes.values_list("code", flat=True)))
-    plan_organisations = {**orgs, "association": association, "centre_social": centre_social}
+    plan_organisations = {
+        **orgs,
+        "association": partners["association"],
+        "centre_social": partners["centre_social"],
+    }
     existing = Ctg.objects.filter(epci=epci, is_fictitious=True).order_by("start_year").first()
     if existing is not None:
         _complete_demo(existing, users, plan_organisations)
         return existing, False, statistics
 
+    ctg = _create_demo_ctg(epci, commune, orgs, partners, users)
+    _complete_demo(ctg, users, plan_organisations)
+    return ctg, True, statistics
+
+
+def _create_demo_ctg(epci: Epci, commune: Commune, orgs: dict, partners: dict, users: dict) -> Ctg:
+    """Creates the demo dossier: members, partners, milestones, then the signed convention put in place."""
     pilot = users["pilote.caf@demo.invalid"]
     coordinator = users["coordination@demo.invalid"]
     start = timezone.localdate().year - 2
     ctg = services.ctg_create(
         actor=pilot,
         title=f"CTG de l'Agglomération de l'Albigeois {start}-{start + 3} (démonstration)",
-        caf=caf,
+        caf=orgs["caf"],
         epci=epci,
         start_year=start,
         end_year=start + 3,
@@ -133,9 +161,15 @@ def load_demo() -> tuple[Ctg, bool, list[str]]:
             role=role,
             communes=[commune] if role == "referent_communal" else [],
         )
-    for organisation in (msa, association, centre_social):
+    for organisation in (partners["msa"], partners["association"], partners["centre_social"]):
         services.partner_add(ctg=ctg, actor=coordinator, organisation=organisation)
+    _demo_milestones(ctg, coordinator, start)
+    _demo_sign_and_start(ctg, orgs, pilot, coordinator)
+    return ctg
 
+
+def _demo_milestones(ctg: Ctg, coordinator, start: int) -> None:
+    """The milestones of the demo, done when already past."""
     milestones = [
         (
             Milestone.Kind.LANCEMENT,
@@ -163,10 +197,13 @@ def load_demo() -> tuple[Ctg, bool, list[str]]:
             ctg=ctg, actor=coordinator, kind=kind, title=title, date=date, done=date < today
         )
 
+
+def _demo_sign_and_start(ctg: Ctg, orgs: dict, pilot, coordinator) -> None:
+    """Moves the dossier through diagnostic and elaboration, has it signed, then puts it in place."""
     services.ctg_transition(ctg=ctg, actor=coordinator, to=Status.DIAGNOSTIC)
     services.ctg_transition(ctg=ctg, actor=coordinator, to=Status.ELABORATION)
     for organisation, name, capacity in (
-        (caf, "Anne Lefèvre (fictive)", "Directrice"),
+        (orgs["caf"], "Anne Lefèvre (fictive)", "Directrice"),
         (orgs["epci"], "Jean Dupuis (fictif)", "Président"),
         (orgs["departement"], "Marie Garnier (fictive)", "Présidente"),
     ):
@@ -179,8 +216,6 @@ def load_demo() -> tuple[Ctg, bool, list[str]]:
         services.ctg_transition(ctg=ctg, actor=coordinator, to=Status.MISE_EN_OEUVRE)
     except ValidationError as error:  # pragma: no cover - the demo data satisfies the rules
         raise DemoError(" ".join(error.messages)) from error
-    _complete_demo(ctg, users, plan_organisations)
-    return ctg, True, statistics
 
 
 def _complete_demo(ctg: Ctg, users: dict, organisations: dict) -> None:
