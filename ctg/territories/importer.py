@@ -181,14 +181,23 @@ def parse_source(raw: dict[str, bytes]) -> _Source:
     """Check the four files whole and turn them into rows; raise TerritorySourceError on any fault."""
     data = {filename: parse_json(filename, raw[filename]) for filename in SOURCE_FILES}
     source = _Source()
+    _parse_regions(data[REGIONS], source)
+    _parse_departements(data[DEPARTEMENTS], source)
+    _parse_communes(data[COMMUNES], source)
+    _parse_epci(data[EPCI], source)
+    return source
 
-    reader = _Reader(REGIONS, data[REGIONS])
+
+def _parse_regions(data, source: _Source) -> None:
+    reader = _Reader(REGIONS, data)
     for index, obj in reader.objects():
         code = reader.text(index, obj, "code", 3)
         reader.unique(index, obj, "code", code, source.regions)
         source.regions[code] = {"name": reader.text(index, obj, "nom", 200), "is_active": True}
 
-    reader = _Reader(DEPARTEMENTS, data[DEPARTEMENTS])
+
+def _parse_departements(data, source: _Source) -> None:
+    reader = _Reader(DEPARTEMENTS, data)
     for index, obj in reader.objects():
         code = reader.text(index, obj, "code", 3)
         reader.unique(index, obj, "code", code, source.departements)
@@ -203,7 +212,10 @@ def parse_source(raw: dict[str, bytes]) -> _Source:
             "is_active": True,
         }
 
-    reader = _Reader(COMMUNES, data[COMMUNES])
+
+def _parse_communes(data, source: _Source) -> None:
+    """The communes actuelles, then the codes of the communes déléguées and associées."""
+    reader = _Reader(COMMUNES, data)
     attached = []  # communes déléguées and associées, checked once every commune actuelle is known
     for index, obj in reader.objects():
         kind = reader.text(index, obj, "type", 50)
@@ -248,7 +260,10 @@ def parse_source(raw: dict[str, bytes]) -> _Source:
         if code != chef_lieu:  # the commune déléguée that kept the code of its commune nouvelle
             source.former_codes[(code, chef_lieu)] = {"name": name, "kind": FORMER_COMMUNE_KINDS[kind]}
 
-    reader = _Reader(EPCI, data[EPCI])
+
+def _parse_epci(data, source: _Source) -> None:
+    """The EPCI, each commune being member of one at most; sets the communes' EPCI."""
+    reader = _Reader(EPCI, data)
     membership = {}
     for index, obj in reader.objects():
         siren = reader.text(index, obj, "code", 9)
@@ -282,7 +297,6 @@ def parse_source(raw: dict[str, bytes]) -> _Source:
         }
     for commune_code, siren in membership.items():
         source.communes[commune_code]["epci_id"] = siren
-    return source
 
 
 def _batches(items: list, size: int = BATCH_SIZE):
