@@ -310,13 +310,7 @@ def build_portrait(
     available = datasets_in_use()
     results: dict[str, IndicatorResult] = {}
     used: dict[str, int] = {}
-    departement = territory.departements[0] if territory.departements else None
-    names = {}
-    if with_references:
-        names = {
-            "departement": dict(Departement.objects.values_list("code", "name")),
-            "region": dict(Region.objects.values_list("code", "name")),
-        }
+    names = _level_names() if with_references else {}
     groups: dict[str, list[Indicator]] = {}
     effective = effective_indicators(available)
     for ind in effective:
@@ -335,64 +329,15 @@ def build_portrait(
                     source_label(ind, None),
                 )
             continue
-        year = years[-1]
-        used[kind] = year
+        used[kind] = years[-1]
         # One read of the communes' rows: the territory's figures, and each commune's (table, map, CSV).
-        commune_rows[kind] = engine.read_territory(kind, year, group, territory.communes)
-        own = engine.territory_values(commune_rows[kind], computed)
-        previous = {}
-        if len(years) > 1:
-            older = engine.read_territory(kind, years[-2], group, territory.communes)
-            previous = engine.territory_values(older, computed)
-        refs = {}
-        if with_references:
-            refs = {
-                level: engine.aggregate_cached(kind, year, computed, group=level, fresh=True)
-                for level in ("departement", "region", "france")
-            }
-        for ind in computed:
-            value = own.get(ind.id) or Value(None, NON_DISPONIBLE, None, year, note="Aucune donnée.")
-            published = _level_value(ind, territory.kind, territory.code, available)
-            if published is not None:
-                value = published
-            source = source_label(ind, value.year or year, kind)
-            declared = BY_ID[ind.id]
-            if declared.dataset != kind and declared.fallback_keeps_source:
-                # BPE counts read in the dossier complet: the source is still the BPE.
-                source = (
-                    source_label(declared, value.year or year)
-                    + f" (colonnes du fichier : {source_label(ind, year, kind)})"
-                )
-            result = IndicatorResult(ind, value, source, previous=previous.get(ind.id))
-            if with_references:
-                for level, code in (
-                    ("departement", departement),
-                    ("region", territory.region),
-                    ("france", "FR"),
-                ):
-                    if level == territory.kind or code is None:
-                        continue
-                    name = names.get(level, {}).get(code, "France")
-                    reference = refs[level].get(code, {}).get(ind.id)
-                    level_published = _level_value(ind, level, code, available) if level != "france" else None
-                    result.references[level] = _reference(
-                        level, code if level != "france" else None, name, level_published or reference, ind
-                    )
-            results[ind.id] = result
-    for ind in INDICATORS:
-        if ind.kind != Kind.DERIVED or (indicators is not None and ind.id not in indicators):
-            continue
-        top, bottom = (results.get(i) for i in ind.derived_from)
-        result = IndicatorResult(
-            ind, _derived(ind, top, bottom), top.source if top else source_label(ind, None)
+        commune_rows[kind] = engine.read_territory(kind, years[-1], group, territory.communes)
+        results.update(
+            _dataset_results(
+                territory, kind, years, group, computed, commune_rows[kind], available, names, with_references
+            )
         )
-        if top is not None and bottom is not None:
-            for level in set(top.references) & set(bottom.references):
-                a, b = top.references[level], bottom.references[level]
-                value = a.value / b.value * ind.scale if a.value is not None and b.value else None
-                reason = a.reason or b.reason if value is None else ""
-                result.references[level] = Reference(level, a.code, a.name, value, a.status, reason)
-        results[ind.id] = result
+    _add_derived_results(results, indicators)
     for result in results.values():
         result.comparison = compare_sentence(result)
     ordered = [results[ind.id] for ind in INDICATORS if ind.id in results]
@@ -409,6 +354,103 @@ def build_portrait(
     )
     portrait.attention = attention_points(ordered, thresholds=attention_thresholds())
     return portrait
+
+
+def _level_names() -> dict[str, dict[str, str]]:
+    """The names of the départements and regions, by code, for the references."""
+    return {
+        "departement": dict(Departement.objects.values_list("code", "name")),
+        "region": dict(Region.objects.values_list("code", "name")),
+    }
+
+
+def _dataset_results(
+    territory: Territory,
+    kind: str,
+    years: list[int],
+    group: list[Indicator],
+    computed: list[Indicator],
+    rows: engine.TerritoryRows,
+    available: dict[str, list[int]],
+    names: dict,
+    with_references: bool,
+) -> dict[str, IndicatorResult]:
+    """The results of the `computed` indicators of one dataset, from its latest vintage (`rows`, read for
+    the territory's communes), with the previous vintage and, when asked, the references."""
+    year = years[-1]
+    own = engine.territory_values(rows, computed)
+    previous = {}
+    if len(years) > 1:
+        older = engine.read_territory(kind, years[-2], group, territory.communes)
+        previous = engine.territory_values(older, computed)
+    refs = {}
+    if with_references:
+        refs = {
+            level: engine.aggregate_cached(kind, year, computed, group=level, fresh=True)
+            for level in ("departement", "region", "france")
+        }
+    results = {}
+    for ind in computed:
+        value = own.get(ind.id) or Value(None, NON_DISPONIBLE, None, year, note="Aucune donnée.")
+        published = _level_value(ind, territory.kind, territory.code, available)
+        if published is not None:
+            value = published
+        source = _result_source(ind, value, year, kind)
+        result = IndicatorResult(ind, value, source, previous=previous.get(ind.id))
+        if with_references:
+            _add_references(result, ind, territory, refs, names, available)
+        results[ind.id] = result
+    return results
+
+
+def _result_source(ind: Indicator, value: Value, year: int, kind: str) -> str:
+    source = source_label(ind, value.year or year, kind)
+    declared = BY_ID[ind.id]
+    if declared.dataset != kind and declared.fallback_keeps_source:
+        # BPE counts read in the dossier complet: the source is still the BPE.
+        source = (
+            source_label(declared, value.year or year)
+            + f" (colonnes du fichier : {source_label(ind, year, kind)})"
+        )
+    return source
+
+
+def _add_references(
+    result: IndicatorResult, ind: Indicator, territory: Territory, refs: dict, names: dict, available
+) -> None:
+    """The département, region and France references of `result` (not the territory's own level)."""
+    departement = territory.departements[0] if territory.departements else None
+    for level, code in (
+        ("departement", departement),
+        ("region", territory.region),
+        ("france", "FR"),
+    ):
+        if level == territory.kind or code is None:
+            continue
+        name = names.get(level, {}).get(code, "France")
+        reference = refs[level].get(code, {}).get(ind.id)
+        level_published = _level_value(ind, level, code, available) if level != "france" else None
+        result.references[level] = _reference(
+            level, code if level != "france" else None, name, level_published or reference, ind
+        )
+
+
+def _add_derived_results(results: dict[str, IndicatorResult], indicators: Collection[str] | None) -> None:
+    """Adds to `results` the derived indicators (a ratio of two others), with their references."""
+    for ind in INDICATORS:
+        if ind.kind != Kind.DERIVED or (indicators is not None and ind.id not in indicators):
+            continue
+        top, bottom = (results.get(i) for i in ind.derived_from)
+        result = IndicatorResult(
+            ind, _derived(ind, top, bottom), top.source if top else source_label(ind, None)
+        )
+        if top is not None and bottom is not None:
+            for level in set(top.references) & set(bottom.references):
+                a, b = top.references[level], bottom.references[level]
+                value = a.value / b.value * ind.scale if a.value is not None and b.value else None
+                reason = a.reason or b.reason if value is None else ""
+                result.references[level] = Reference(level, a.code, a.name, value, a.status, reason)
+        results[ind.id] = result
 
 
 def fictitious_datasets(used: dict[str, int]) -> list[str]:
