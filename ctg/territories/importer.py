@@ -46,7 +46,7 @@ FORMER_COMMUNE_KINDS = {
 BATCH_SIZE = 1000
 # Part of the hash that lets an import skip unchanged files: bump it when the rows built from the same files
 # change (a new field, another normalize()), so that the next `load_territories` rewrites them.
-IMPORTER_VERSION = "1"
+IMPORTER_VERSION = "2"
 
 LEVEL_LABELS = {
     "regions": "Régions",
@@ -138,6 +138,15 @@ class _Reader:
             raise self.error(index, obj, f"la valeur de « {key} » doit être un entier positif.")
         return value
 
+    def liaison(self, index: int, obj: dict) -> int | None:
+        """The INSEE TNCC (`typeLiaison`, 0 to 8), None when the COG gives none (some overseas places)."""
+        value = obj.get("typeLiaison")
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 8:
+            raise self.error(index, obj, "la valeur de « typeLiaison » doit être un entier de 0 à 8.")
+        return value
+
     def strings(self, index: int, obj: dict, key: str) -> list[str]:
         value = obj.get(key) or []
         if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
@@ -209,6 +218,7 @@ def _parse_departements(data, source: _Source) -> None:
             "name": name,
             "region_id": region,
             "search_name": normalize(name),
+            "type_liaison": reader.liaison(index, obj),
             "is_active": True,
         }
 
@@ -245,6 +255,7 @@ def _parse_communes(data, source: _Source) -> None:
             "postal_codes": postal_codes,
             "siren": reader.text(index, obj, "siren", 9, required=False),
             "search_name": normalize(name),
+            "type_liaison": reader.liaison(index, obj),
             "is_active": True,
         }
         for former in reader.strings(index, obj, "anciensCodes"):
@@ -356,7 +367,10 @@ class TerritoryImporter:
 
     def import_departements(self, rows: dict[str, dict]) -> LevelCounts:
         return self._upsert(
-            Departement, rows, ["name", "region_id", "search_name", "is_active"], "departements"
+            Departement,
+            rows,
+            ["name", "region_id", "search_name", "type_liaison", "is_active"],
+            "departements",
         )
 
     def import_epci(self, rows: dict[str, dict]) -> LevelCounts:
@@ -373,6 +387,7 @@ class TerritoryImporter:
             "postal_codes",
             "siren",
             "search_name",
+            "type_liaison",
             "is_active",
         ]
         return self._upsert(Commune, rows, fields, "communes")

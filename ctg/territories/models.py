@@ -7,6 +7,7 @@ marked obsolete (`is_active=False`) so that dossiers and statistics that point t
 from django.db import models
 from django.urls import reverse
 
+from ctg.territories import french
 from ctg.territories.text import normalize
 
 
@@ -31,6 +32,9 @@ class Departement(models.Model):
     )
     # Lower-cased, accent-free name for searching on SQLite and PostgreSQL alike.
     search_name = models.CharField(max_length=200, db_index=True, editable=False, default="")
+    # INSEE « TNCC » (COG `typeLiaison`, 0 to 8): the article of the name and how « de » joins it; see
+    # ctg.territories.french. Unknown (None) until the next `load_territories`.
+    type_liaison = models.PositiveSmallIntegerField("type de liaison (TNCC)", null=True, blank=True)
     is_active = models.BooleanField("en vigueur", default=True)
 
     class Meta:
@@ -46,6 +50,11 @@ class Departement(models.Model):
 
     def get_absolute_url(self):
         return reverse("territories:departement", args=[self.code])
+
+    @property
+    def name_of(self):
+        """« de la Haute-Vienne »."""
+        return french.of(self.name, self.type_liaison)
 
 
 class Epci(models.Model):
@@ -104,6 +113,9 @@ class Commune(models.Model):
     siren = models.CharField("SIREN", max_length=9, blank=True)
     # Lower-cased, accent-free name for searching on SQLite and PostgreSQL alike.
     search_name = models.CharField(max_length=200, db_index=True, editable=False)
+    # INSEE « TNCC » (COG `typeLiaison`, 0 to 8): the article of the name and how « de » joins it; see
+    # ctg.territories.french. Unknown (None) until the next `load_territories`.
+    type_liaison = models.PositiveSmallIntegerField("type de liaison (TNCC)", null=True, blank=True)
     is_active = models.BooleanField("en vigueur", default=True)
 
     class Meta:
@@ -119,6 +131,11 @@ class Commune(models.Model):
 
     def get_absolute_url(self):
         return reverse("territories:commune", args=[self.code])
+
+    @property
+    def name_of(self):
+        """« du Vigen », « d'Aureil »."""
+        return french.of(self.name, self.type_liaison)
 
     @property
     def postal_code_list(self):
