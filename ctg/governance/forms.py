@@ -50,13 +50,54 @@ class MeetingForm(DsfrForm):
         required=False,
         help_text="Date et heure (facultatif).",
     )
-    place = forms.CharField(label="Lieu", max_length=250, required=False)
-    link = forms.URLField(label="Lien de visioconférence", required=False, assume_scheme="https")
+    # Place and link: one or the other (or both) is required. The page shows them in one fieldset that says
+    # so (governance/meeting_form.html), without the « (Optionnel) » mark of an optional field.
+    place = forms.CharField(
+        label="Lieu",
+        max_length=250,
+        required=False,
+        help_text="Adresse ou salle, pour une réunion sur place.",
+    )
+    link = forms.URLField(
+        label="Lien de visioconférence",
+        required=False,
+        assume_scheme="https",
+        help_text="Adresse web (https://…), pour une réunion à distance.",
+    )
     agenda = forms.CharField(label="Ordre du jour", required=False, widget=forms.Textarea(attrs={"rows": 5}))
+
+    PLACE_OR_LINK = ("place", "link")
+    PLACE_OR_LINK_LEGEND = "Lieu ou lien de visioconférence"
+    PLACE_OR_LINK_HINT = "Indiquez l'un ou l'autre : un lieu, un lien de visioconférence, ou les deux."
+    PLACE_OR_LINK_MISSING = "Indiquez un lieu ou un lien de visioconférence."
+    PLACE_OR_LINK_MESSAGES = "meeting-place-or-link-messages"
 
     def __init__(self, *args, ctg, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["body"].queryset = ctg.bodies.all()
+        for name in self.PLACE_OR_LINK:
+            # The hint and the group's messages are read with each of the two fields.
+            self.fields[name].widget.attrs["aria-describedby"] = (
+                f"id_{name}_helptext meeting-place-or-link-hint {self.PLACE_OR_LINK_MESSAGES}"
+            )
+
+    def clean(self):
+        data = super().clean()
+        invalid = "place" in self.errors or "link" in self.errors
+        if not invalid and not data.get("place") and not data.get("link"):
+            for name in self.PLACE_OR_LINK:
+                self.add_error(name, self.PLACE_OR_LINK_MISSING)
+        return data
+
+    @property
+    def place_or_link_errors(self) -> list[str]:
+        """The messages of the place-or-link group, each once (the missing pair is on both fields)."""
+        messages = []
+        for name in self.PLACE_OR_LINK:
+            for message in self.errors.get(name, []):
+                if message not in messages:
+                    messages.append(message)
+        return messages
 
 
 class GuestForm(DsfrForm):

@@ -151,7 +151,7 @@ def _meeting_form_page(request, ctg, role, form, meeting=None):
     title = f"Modifier la réunion « {meeting} »" if meeting else "Planifier une réunion"
     return render(
         request,
-        "governance/form.html",
+        "governance/meeting_form.html",
         dossier_context(
             ctg, role, "governance", title, form=form, heading=title, submit="Enregistrer la réunion"
         ),
