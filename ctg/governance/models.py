@@ -95,6 +95,26 @@ class Meeting(TrackedModel):
     def __str__(self):
         return self.title or f"{self.body} du {self.starts_at:%d/%m/%Y}"
 
+    TO_CLOSE_LABEL = "À clôturer"
+
+    def is_to_close(self, now=None) -> bool:
+        """Still « prévue » once it has begun: to mark as held or to cancel."""
+        return self.status == self.Status.PLANNED and self.starts_at <= (now or timezone.now())
+
+    @property
+    def status_label(self) -> str:
+        """The status as the pages show it: « À clôturer » for a planned meeting whose start is past."""
+        return self.TO_CLOSE_LABEL if self.is_to_close() else self.get_status_display()
+
+    @property
+    def status_badge(self) -> str:
+        """The DSFR badge class of `status_label`."""
+        if self.is_to_close():
+            return "fr-badge--warning"
+        return {self.Status.HELD: "fr-badge--success", self.Status.CANCELLED: "fr-badge--error"}.get(
+            self.status, "fr-badge--info"
+        )
+
 
 class Participant(models.Model):
     """One person invited to a meeting, and whether they came."""

@@ -10,10 +10,11 @@ NEXT_COUNT = 3
 TIMELINE_KINDS = {"milestone": "Jalon", "meeting": "Réunion", "decision": "Décision"}
 
 
-def dossier_agenda(ctg: Ctg, today) -> dict:
+def dossier_agenda(ctg: Ctg, today, now=None) -> dict:
     """What the dossier home shows: the next meetings and milestones, late milestones, and one timeline
     merging milestones, meetings and decisions (each entry: kind, kind_label, date, label, url, done, late,
-    status)."""
+    status, warning). A planned meeting whose start is past (`now`) is « À clôturer »."""
+    now = now or timezone.now()
     milestones = list(ctg.milestones.all())
     meetings = list(ctg.meetings.select_related("body"))
     decisions = list(
@@ -50,7 +51,8 @@ def dossier_agenda(ctg: Ctg, today) -> dict:
                 "url": reverse("governance:meeting", args=[ctg.pk, m.pk]),
                 "done": m.status == Meeting.Status.HELD,
                 "late": False,
-                "status": m.get_status_display(),
+                "status": Meeting.TO_CLOSE_LABEL if m.is_to_close(now) else m.get_status_display(),
+                "warning": m.is_to_close(now),
                 "order": 1,
             }
         )
