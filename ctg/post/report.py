@@ -36,6 +36,22 @@ def post_of(ctg: Ctg) -> CoordinatorPost | None:
     return CoordinatorPost.objects.select_related("employer", "user").filter(ctg=ctg).first()
 
 
+def report_years(ctg: Ctg, post: CoordinatorPost | None, reported=()) -> list[int]:
+    """The years an activity report is asked for: from the post's start (the year of its start date, not
+    before the CTG's) to the CTG's end; never a year before the post began. `reported`: years that already
+    have a report, kept readable. Without a post, the CTG's years."""
+    first = ctg.start_year if post is None else max(ctg.start_year, post.start_date.year)
+    years = set(range(first, ctg.end_year + 1))
+    years |= {year for year in reported if ctg.start_year <= year <= ctg.end_year}
+    return sorted(years)
+
+
+def post_report_years(ctg: Ctg, post: CoordinatorPost | None) -> list[int]:
+    """`report_years` with the post's existing reports."""
+    reported = post.reports.values_list("year", flat=True) if post is not None else ()
+    return report_years(ctg, post, reported)
+
+
 def person_name(user) -> str:
     if user is None:
         return "—"
@@ -165,6 +181,7 @@ def overview(ctg: Ctg, today: datetime.date) -> dict:
     years = list(range(ctg.start_year, ctg.end_year + 1))
     fundings = {f.year: f for f in post.fundings.all()} if post else {}
     reports = {r.year: r for r in post.reports.all()} if post else {}
+    asked = set(report_years(ctg, post, reports))
     rows = []
     for year in years:
         funding = fundings.get(year)
@@ -174,6 +191,7 @@ def overview(ctg: Ctg, today: datetime.date) -> dict:
                 "year": year,
                 "funding": funding,
                 "texts": _funding_texts(funding),
+                "report_asked": year in asked,
                 "report": report,
                 "report_status": report.get_status_display() if report else "À préparer",
                 "report_state": report.status if report else ActivityReport.Status.TO_PREPARE,
@@ -208,9 +226,12 @@ def missing(ctg: Ctg, post, fundings: dict, reports: dict, today: datetime.date)
     for year in (current, current + 1):
         if ctg.start_year <= year <= ctg.end_year and year not in fundings:
             hints.append(f"Le financement CAF du poste pour {year} n'est pas encore accordé.")
+    asked = set(report_years(ctg, post, reports))  # no report before the post began
     for year in range(ctg.start_year, min(today.year, ctg.end_year + 1)):
         report = reports.get(year)
-        if report is None or report.status == ActivityReport.Status.TO_PREPARE:
+        if year not in asked:
+            pass
+        elif report is None or report.status == ActivityReport.Status.TO_PREPARE:
             hints.append(f"Le rapport d'activité {year} n'est pas encore envoyé à la CAF.")
         elif report.status == ActivityReport.Status.SENT:
             hints.append(f"Le rapport d'activité {year} attend l'acceptation de la CAF.")

@@ -298,14 +298,21 @@ def _check_report_year(post: CoordinatorPost, year) -> None:
         raise ValidationError(
             {"year": f"L'année du rapport doit être comprise dans la période de la CTG ({ctg.period_label})."}
         )
+    if year < post.start_date.year:
+        raise ValidationError(
+            {
+                "year": f"Aucun rapport d'activité n'est demandé pour {year} : le poste a commencé le "
+                f"{post.start_date:%d/%m/%Y}."
+            }
+        )
 
 
 @transaction.atomic
 def report_get_or_create(*, post: CoordinatorPost, actor, year: int) -> ActivityReport:
-    _check_report_year(post, year)
     report = ActivityReport.objects.select_for_update().filter(post=post, year=year).first()
-    if report is not None:
+    if report is not None:  # a report of before a later-moved start stays readable and editable
         return report
+    _check_report_year(post, year)
     report = ActivityReport.objects.create(post=post, year=year, created_by=actor, updated_by=actor)
     history_record(
         ctg=post.ctg,

@@ -123,6 +123,13 @@ def funding_delete(request, ctg, role, funding_pk):
 # --- activity report -----------------------------------------------------------------------------------
 
 
+def _check_report_year(ctg, year: int) -> None:
+    """A 404 for a year outside of the CTG's period or before the post began (no report is asked then)."""
+    check_year(ctg, year)
+    if year not in report_module.post_report_years(ctg, report_module.post_of(ctg)):
+        raise Http404("Aucun rapport d'activité n'est demandé avant la prise de poste.")
+
+
 def _report_page(request, ctg, role, year, *, form=None, errors=(), status=200):
     data = report_module.compute(ctg, year)
     editable = data["post"] is not None and data["status"] != ActivityReport.Status.ACCEPTED
@@ -137,7 +144,7 @@ def _report_page(request, ctg, role, year, *, form=None, errors=(), status=200):
             "post",
             f"Rapport d'activité {year}",
             r=data,
-            years=range(ctg.start_year, ctg.end_year + 1),
+            years=report_module.post_report_years(ctg, data["post"]),
             form=form if editable else None,
             errors=list(errors),
             status_text=report_module.status_text(data),
@@ -149,13 +156,13 @@ def _report_page(request, ctg, role, year, *, form=None, errors=(), status=200):
 
 @ctg_view(Op.VIEW)
 def report(request, ctg, role, year):
-    check_year(ctg, year)
+    _check_report_year(ctg, year)
     return _report_page(request, ctg, role, year)
 
 
 @ctg_view(Op.MANAGE_POST, methods=("POST",))
 def report_update(request, ctg, role, year):
-    check_year(ctg, year)
+    _check_report_year(ctg, year)
     post = _post_or_404(ctg)
     form = ReportForm(request.POST)
     if form.is_valid():
@@ -175,7 +182,7 @@ def report_update(request, ctg, role, year):
 
 @ctg_view(Op.MANAGE_POST, methods=("POST",))
 def report_send(request, ctg, role, year):
-    check_year(ctg, year)
+    _check_report_year(ctg, year)
     post = _post_or_404(ctg)
     try:
         with transaction.atomic():
@@ -189,7 +196,7 @@ def report_send(request, ctg, role, year):
 
 @ctg_view(Op.FUND_POST, methods=("POST",))
 def report_accept(request, ctg, role, year):
-    check_year(ctg, year)
+    _check_report_year(ctg, year)
     post = _post_or_404(ctg)
     current = ActivityReport.objects.filter(post=post, year=year).first()
     try:
@@ -204,13 +211,13 @@ def report_accept(request, ctg, role, year):
 
 @ctg_view(Op.VIEW)
 def report_pdf(request, ctg, role, year):
-    check_year(ctg, year)
+    _check_report_year(ctg, year)
     content = report_module.render_pdf(report_module.compute(ctg, year))
     return attachment(content, PDF_TYPE, f"{_file_name(ctg, year)}.pdf")
 
 
 @ctg_view(Op.VIEW)
 def report_docx(request, ctg, role, year):
-    check_year(ctg, year)
+    _check_report_year(ctg, year)
     content = report_module.render_docx(report_module.compute(ctg, year))
     return attachment(content, DOCX_TYPE, f"{_file_name(ctg, year)}.docx")
