@@ -11,7 +11,7 @@ from ctg.diagnostics import engine, reader, store
 from ctg.diagnostics.catalogue import BY_ID, INDICATORS, THEME_ORDER, Indicator, Kind, Theme, source_label
 from ctg.diagnostics.engine import NON_DISPONIBLE, OK, PARTIEL, SECRET, Value
 from ctg.diagnostics.models import DatasetImport
-from ctg.diagnostics.readings import attention_points, compare_sentence, theme_reading
+from ctg.diagnostics.readings import attention_points, compare_sentence, format_number, theme_reading
 from ctg.territories.models import Commune, Departement, Epci, FormerCommuneCode, Region
 
 
@@ -51,6 +51,8 @@ class Reference:
     value: float | None
     status: str
     reason: str = ""
+    # The reason without the level, for a note under a table (« 4 132 communes sur 4 446 sans donnée »).
+    detail: str = ""
 
 
 @dataclass
@@ -226,20 +228,36 @@ LEVEL_NAMES = {"departement": "département", "region": "région", "france": "Fr
 
 def _reference(level, code, name, value: Value | None, ind: Indicator) -> Reference:
     if value is None:
-        return Reference(level, code, name, None, NON_DISPONIBLE, "Aucune donnée pour ce niveau.")
+        return Reference(
+            level,
+            code,
+            name,
+            None,
+            NON_DISPONIBLE,
+            "Aucune donnée pour ce niveau.",
+            "aucune donnée à ce niveau",
+        )
     if value.status == OK:
         return Reference(level, code, name, value.value, OK)
     if ind.kind == Kind.NOT_AGGREGATABLE:
         reason = engine.NOT_AGGREGATABLE_NOTE
+        detail = (
+            "ne s'agrège pas sur plusieurs communes, et le fichier officiel de ce niveau n'est pas chargé"
+        )
     elif value.communes:
         missing = value.communes - value.communes_with_data
         reason = (
             f"Référence non calculée : {missing} commune{'s' if missing > 1 else ''} sur {value.communes} "
             f"sans donnée ({LEVEL_NAMES[level]})."
         )
+        detail = (
+            f"{format_number(missing, 0)} commune{'s' if missing > 1 else ''} sur "
+            f"{format_number(value.communes, 0)} sans donnée"
+        )
     else:
         reason = "Aucune donnée pour ce niveau."
-    return Reference(level, code, name, None, value.status, reason)
+        detail = "aucune donnée à ce niveau"
+    return Reference(level, code, name, None, value.status, reason, detail)
 
 
 def effective_indicators(available: dict[str, list[int]]) -> list[Indicator]:
@@ -449,7 +467,8 @@ def _add_derived_results(results: dict[str, IndicatorResult], indicators: Collec
                 a, b = top.references[level], bottom.references[level]
                 value = a.value / b.value * ind.scale if a.value is not None and b.value else None
                 reason = a.reason or b.reason if value is None else ""
-                result.references[level] = Reference(level, a.code, a.name, value, a.status, reason)
+                detail = a.detail or b.detail if value is None else ""
+                result.references[level] = Reference(level, a.code, a.name, value, a.status, reason, detail)
         results[ind.id] = result
 
 

@@ -38,6 +38,8 @@ TONES = {
     "ecart": ("Écart", "fr-badge--info"),
 }
 LEVELS = (("departement", "Département"), ("region", "Région"), ("france", "France"))
+LEVEL_WORDS = {"departement": "département", "region": "région", "france": "pays"}
+LEVEL_ADJECTIVES = {"departement": "départementale", "region": "régionale", "france": "nationale"}
 
 
 # --- rows of the indicator tables -----------------------------------------------------------------------
@@ -67,18 +69,51 @@ def status_of(result) -> dict:
     return {"code": value.status, "label": label, "css": css, "detail": detail}
 
 
+def _missing_reference(level: str, ref, territory: Territory) -> tuple[str, str]:
+    """Why a reference has no value: the short word of its cell and the note said once under the table."""
+    adjective = LEVEL_ADJECTIVES[level]
+    if ref is None and level == territory.kind:
+        return (
+            "sans objet",
+            f"Référence {adjective} sans objet : le territoire est lui-même le {LEVEL_WORDS[level]}.",
+        )
+    if ref is None:
+        return "non déterminée", f"Référence {adjective} non déterminée pour ce territoire."
+    detail = ref.detail or ref.reason.rstrip(".")
+    return "non calculée", f"Référence {adjective} non calculée : {detail}."
+
+
 def reference_cells(result, territory: Territory) -> list[dict]:
+    """One cell per level. A missing reference shows « — » and its reason as `note`, said once under the
+    table (`reference_notes`), not on every row."""
     cells = []
     for level, _label in LEVELS:
         ref = result.references.get(level)
-        if ref is None:
-            reason = "Le territoire lui-même." if level == territory.kind else "Niveau non déterminé."
-            cells.append({"text": "—", "name": "", "reason": reason})
-        elif ref.value is None:
-            cells.append({"text": "—", "name": ref.name, "reason": ref.reason})
+        if ref is None or ref.value is None:
+            short, note = _missing_reference(level, ref, territory)
+            cells.append({"text": "—", "name": ref.name if ref else "", "short": short, "note": note})
         else:
-            cells.append({"text": value_text(ref.value, result.indicator), "name": ref.name, "reason": ""})
+            cells.append({"text": value_text(ref.value, result.indicator), "name": ref.name, "note": ""})
     return cells
+
+
+def reference_notes(rows: list[dict]) -> list[dict]:
+    """The notes of a table's missing references, each once (numbered when there are several); each cell
+    gets its `marker` (the note's number, or None) and `sr`, its text for screen readers."""
+    notes: list[str] = []
+    for row in rows:
+        for cell in row["references"]:
+            if cell["note"] and cell["note"] not in notes:
+                notes.append(cell["note"])
+    numbered = len(notes) > 1
+    for row in rows:
+        for cell in row["references"]:
+            if cell["note"]:
+                number = notes.index(cell["note"]) + 1
+                cell["marker"] = number if numbered else None
+                where = f"la note {number}" if numbered else "la note"
+                cell["sr"] = f"{cell['short']}, voir {where} sous le tableau"
+    return [{"number": i + 1 if numbered else None, "text": text} for i, text in enumerate(notes)]
 
 
 def result_row(result, territory: Territory) -> dict:
@@ -261,12 +296,14 @@ def portrait_context(portrait: Portrait, params=None, *, for_pdf: bool = False) 
     themes = []
     for theme in portrait.by_theme():
         chart = charts.theme_chart(theme, portrait)
+        rows = [result_row(r, territory) for r in theme["results"]]
         themes.append(
             {
                 "id": theme["theme"],
                 "label": theme["label"],
                 "reading": theme["reading"],
-                "rows": [result_row(r, territory) for r in theme["results"]],
+                "rows": rows,
+                "reference_notes": reference_notes(rows),
                 "chart": chart,
             }
         )
