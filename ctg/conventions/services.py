@@ -18,6 +18,7 @@ from ctg.core.history import history_record, history_value, register_labels, tra
 from ctg.core.models import Action
 from ctg.organisations.models import Organisation
 from ctg.organisations.permissions import Role
+from ctg.territories import french
 from ctg.territories.models import Commune, Epci
 from ctg.uploads import check_upload
 
@@ -128,7 +129,10 @@ def territory_organisations_ensure(*, epci: Epci | None, communes: Iterable[Comm
             org, _ = Organisation.objects.get_or_create(
                 kind=Organisation.Kind.COMMUNE,
                 commune=commune,
-                defaults={"name": f"Commune de {commune.name}", "departement_id": commune.departement_id},
+                defaults={
+                    "name": french.commune_organisation_name(commune),
+                    "departement_id": commune.departement_id,
+                },
             )
             organisations.append(org)
     departement_ids = sorted({c.departement_id for c in communes})
@@ -143,7 +147,7 @@ def territory_organisations_ensure(*, epci: Epci | None, communes: Iterable[Comm
             org = Organisation.objects.create(
                 kind=Organisation.Kind.DEPARTEMENT,
                 departement=departement,
-                name=f"Conseil départemental — {departement.name}",
+                name=french.departement_council_name(departement),
             )
         organisations.append(org)
     return organisations

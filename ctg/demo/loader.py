@@ -24,6 +24,7 @@ from ctg.demo.post import load_demo_post
 from ctg.demo.statistics import load_fictitious_statistics
 from ctg.organisations.models import Organisation
 from ctg.rendering import html_to_pdf
+from ctg.territories import french
 from ctg.territories.models import Commune, Departement, Epci
 
 User = get_user_model()
@@ -67,7 +68,9 @@ def _demo_organisations(epci: Epci, departement: Departement, commune: Commune) 
     """The organisations of the demo: the members' ones (caf, epci, departement, commune) and the partners
     (msa, association, centre_social)."""
     caf, _ = Organisation.objects.get_or_create(
-        kind=Organisation.Kind.CAF, departement=departement, defaults={"name": f"CAF du {departement.name}"}
+        kind=Organisation.Kind.CAF,
+        departement=departement,
+        defaults={"name": "CAF " + french.departement_of(departement)},
     )
     orgs = {
         "caf": caf,
@@ -77,7 +80,7 @@ def _demo_organisations(epci: Epci, departement: Departement, commune: Commune) 
     orgs["commune"], _ = Organisation.objects.get_or_create(
         kind=Organisation.Kind.COMMUNE,
         commune=commune,
-        defaults={"name": f"Commune d'{commune.name}", "departement": departement},
+        defaults={"name": french.commune_organisation_name(commune), "departement": departement},
     )
     msa, _ = Organisation.objects.get_or_create(
         kind=Organisation.Kind.MSA, name="MSA Midi-Pyrénées Nord", defaults={"departement": departement}

@@ -23,6 +23,7 @@ from ctg.evaluation.bilan import euros
 from ctg.exchange.export import export_plan
 from ctg.plans import summary
 from ctg.plans.models import Funder, IndicatorValue
+from ctg.territories import french
 
 logger = logging.getLogger(__name__)
 
@@ -91,21 +92,21 @@ def signature_date(signatories) -> datetime.date | None:
 
 
 def territory_type(ctg: Ctg) -> str:
-    """« la communauté de communes du Tarn » / « la commune d'Albi » / « les communes de A, B et C »."""
+    """« la communauté de communes du Tarn » / « la commune d'Albi » / « les communes d'Aureil, du Vigen et
+    des Cars »."""
     if ctg.epci_id:
         epci = ctg.epci
         nature = (epci.get_nature_display() if epci.nature else "intercommunalité").lower()
-        name = epci.name
+        name = " ".join(epci.name.split())
         if name.lower().startswith(nature):
             return f"la {nature}{name[len(nature) :]}"
         abbreviation = f"{epci.nature} " if epci.nature else ""
         if abbreviation and name.startswith(abbreviation):
             return f"la {nature} {name[len(abbreviation) :]}"
+        if french.epci_article(name):  # « Métropole de Lyon », « Eurométropole de Strasbourg »
+            return french.epci_with_article(name)
         return f"la {nature} {name}"
-    communes = [c.name for c in ctg.communes.order_by("name")]
-    if len(communes) == 1:
-        return f"la commune de {communes[0]}"
-    return "les communes de " + placeholders.join_fr(communes)
+    return french.communes_label(ctg.communes.order_by("name"))
 
 
 def _governance_lines(ctg: Ctg) -> tuple[str, str]:
@@ -300,11 +301,12 @@ def parties(ctg: Ctg, signatories) -> list[str]:
     lines = []
     used = set()
     for index, s in enumerate(signatories):
-        text = f"{s.organisation.name}, représentée par {s.signer_name}, {s.signer_capacity}"
+        represented = french.agree(s.organisation.name, "représenté")
+        text = f"{s.organisation.name}, {represented} par {s.signer_name}, {s.signer_capacity}"
         designation = DESIGNATIONS.get(s.organisation.kind)
         if designation and designation not in used:
             used.add(designation)
-            text += f", ci-après dénommée « {designation} »"
+            text += f", ci-après {french.agree(s.organisation.name, 'dénommé')} « {designation} »"
         if index < len(signatories) - 2:
             text += ","
         elif index == len(signatories) - 2:

@@ -6,6 +6,13 @@ placeholder by its value. Values are computed from the dossier by `ctg.documents
 """
 
 import difflib
+import re
+
+from ctg.territories import french
+
+# « de » or « à » just before a placeholder: joined to its value as French writes it (« de » + « les
+# communes … » → « des communes … », « de » + « Aureil » → « d'Aureil »).
+_PREPOSITION_BEFORE = re.compile(r"(?:(?<=^)|(?<=[\s(«'’]))([Dd]e|[Àà]) $")
 
 # name → French description, in the order shown on the model page.
 CATALOGUE: dict[str, str] = {
@@ -107,8 +114,9 @@ def used(text: str) -> list[str]:
 
 
 def render(text: str, values: dict) -> str:
-    """The text with each placeholder replaced by `values[name]` (missing value: empty). A text that does not
-    validate raises ValueError (its messages joined)."""
+    """The text with each placeholder replaced by `values[name]` (missing value: empty), a « de » or « à »
+    just before it joined to the value (« de {{ territoire.type }} » → « des communes … »). A text that
+    does not validate raises ValueError (its messages joined)."""
     errors = validate(text)
     if errors:
         raise ValueError(" ".join(errors))
@@ -118,7 +126,12 @@ def render(text: str, values: dict) -> str:
             parts.append(value)
         else:
             replacement = values.get(value, "")
-            parts.append("" if replacement is None else str(replacement))
+            replacement = "" if replacement is None else str(replacement)
+            before = _PREPOSITION_BEFORE.search(parts[-1]) if parts and replacement else None
+            if before:
+                parts[-1] = parts[-1][: before.start()]
+                replacement = french.contract(before.group(1), replacement)
+            parts.append(replacement)
     return "".join(parts)
 
 

@@ -191,7 +191,7 @@ def communes_of(names) -> str:
     pairs = [_pair(item) for item in names]
     if len(pairs) == 1:
         return "de la commune " + of(*pairs[0])
-    return "des communes " + join_fr([of(name, tncc) for name, tncc in pairs])
+    return "des communes " + _names_of(pairs)
 
 
 def communes_label(names) -> str:
@@ -199,7 +199,16 @@ def communes_label(names) -> str:
     pairs = [_pair(item) for item in names]
     if len(pairs) == 1:
         return "la commune " + of(*pairs[0])
-    return "les communes " + join_fr([of(name, tncc) for name, tncc in pairs])
+    return "les communes " + _names_of(pairs)
+
+
+def _names_of(pairs) -> str:
+    """« de Limoges, Panazol et Feytiat » when every name takes a plain « de »; else each its own:
+    « d'Aureil, du Vigen et de Limoges »."""
+    split_names = [split(name, tncc) for name, tncc in pairs]
+    if all(code == 0 for code, _ in split_names):
+        return "de " + join_fr([bare for _, bare in split_names])
+    return join_fr([of(name, tncc) for name, tncc in pairs])
 
 
 def _pair(item) -> tuple[str, int | None]:
@@ -236,3 +245,39 @@ def epci_with_article(name, nature: str = "", *, capital: bool = False) -> str:
 def epci_of(name, nature: str = "") -> str:
     """« de la CC du Val de Vienne », « de l'Eurométropole de Strasbourg », « de Limoges Métropole »."""
     return contract("de", epci_with_article(name, nature))
+
+
+# The first words of the masculine organisation names (« le Conseil départemental … »); any other name is
+# taken as feminine: « la CAF », « la Commune », « la Communauté de communes », « la Métropole ».
+_MASCULINE = {
+    "conseil",
+    "département",
+    "departement",
+    "syndicat",
+    "centre",
+    "ccas",
+    "cias",
+    "pays",
+    "pôle",
+    "pole",
+    "établissement",
+    "office",
+    "groupement",
+    "comité",
+    "service",
+    "gip",
+    "sivom",
+    "sivu",
+}
+
+
+def is_masculine(name) -> bool:
+    """True when an organisation's name begins with a masculine noun (« Conseil départemental … »)."""
+    words = _clean(name).split(" ", 1)
+    return bool(words[0]) and words[0].lower() in _MASCULINE
+
+
+def agree(name, participle: str) -> str:
+    """The past participle agreeing with an organisation's name: « représenté » for « Conseil
+    départemental … », « représentée » for « CAF du Tarn » or « Commune d'Aureil »."""
+    return participle if is_masculine(name) else participle + "e"

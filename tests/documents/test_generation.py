@@ -56,7 +56,7 @@ def _check_document(text: str, world):
     assert (
         "CAF du Tarn, représentée par Claire Martin, Directrice, ci-après dénommée « la CAF »,"
         " Communauté de communes du Test, représentée par Jean Dupuy, Président, ci-après dénommée "
-        "« la collectivité », et Conseil départemental du Tarn, représentée par Sophie Bernard, Présidente."
+        "« la collectivité », et Conseil départemental du Tarn, représenté par Sophie Bernard, Présidente."
     ) in text
     assert "Période 2025-2028" in text
     assert "pour une durée de 4 ans, du 1er janvier 2025 au 31 décembre 2028" in text

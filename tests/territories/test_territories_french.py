@@ -79,6 +79,7 @@ def test_territories_and_organisations():
     assert french.communes_of([aureil, vigen, cars]) == "des communes d'Aureil, du Vigen et des Cars"
     assert french.communes_label([aureil, vigen]) == "les communes d'Aureil et du Vigen"
     assert french.communes_label([cars]) == "la commune des Cars"
+    assert french.communes_label([("Limoges", 0), ("Panazol", 0)]) == "les communes de Limoges et Panazol"
 
 
 @pytest.mark.parametrize(
@@ -192,3 +193,19 @@ def test_every_commune_and_departement_of_france():
     by_code = {d["code"]: d for d in departements}
     assert french.of(by_code["87"]["nom"], by_code["87"]["typeLiaison"]) == "de la Haute-Vienne"
     assert french.of(by_code["14"]["nom"], by_code["14"]["typeLiaison"]) == "du Calvados"
+
+
+@pytest.mark.django_db
+def test_territory_pages_name_the_place_in_french(client):
+    from django.urls import reverse
+
+    from tests.factories import CommuneFactory, DepartementFactory, EpciFactory
+
+    haute_vienne = DepartementFactory(code="87", name="Haute-Vienne", type_liaison=3)
+    epci = EpciFactory(name="CC du Val de Vienne")
+    vigen = CommuneFactory(name="Le Vigen", type_liaison=2, departement=haute_vienne, epci=epci)
+    vigen.former_codes.create(code="87999", name="Ancienne", kind="deleguee")
+    html = client.get(reverse("territories:commune", args=[vigen.code])).content.decode()
+    assert "rattachés au Vigen" in html and "à Le Vigen" not in html
+    html = client.get(reverse("territories:epci", args=[epci.siren])).content.decode()
+    assert "communes membres de la CC du Val de Vienne" in html

@@ -60,3 +60,9 @@ def de_epci(value):
 def contracte(preposition, phrase):
     """« de »/« à » joined to a phrase: `{{ "de"|contracte:"les communes" }}` → « des communes »."""
     return french.contract(str(preposition), str(phrase or ""))
+
+
+@register.filter
+def a_nom(value):
+    """« à » and a commune's or département's name: « au Vigen », « à Aureil », « aux Cars »."""
+    return french.to(_name(value), _tncc(value))

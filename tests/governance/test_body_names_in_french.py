@@ -1,0 +1,19 @@
+"""A body's name in a sentence reads as French (issue 11, item 7): never « Membres de Atelier … »."""
+
+import pytest
+from django.urls import reverse
+
+from .factories import BodyFactory, BodyMemberFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_members_caption_and_hidden_labels_name_the_body(client, world):
+    client.force_login(world.users["coordination"])
+    body = BodyFactory(ctg=world.ctg, name="Atelier parentalité")
+    BodyMemberFactory(body=body, person_name="Alix Martin")
+    html = client.get(reverse("governance:index", kwargs={"pk": world.ctg.pk})).content.decode()
+    assert "<caption>Membres de l'instance « Atelier parentalité »</caption>" in html
+    assert "Alix Martin de l'instance « Atelier parentalité »" in html
+    assert 'une réunion<span class="fr-sr-only"> de l\'instance « Atelier parentalité »' in html
+    assert "de Atelier" not in html and "à Atelier" not in html
