@@ -118,6 +118,29 @@ class Indicator:
         )
 
 
+# A density's unit, written out (never « ‰₀ »).
+PER_10000 = "équipements pour 10 000 habitants"
+# The units that are counted things, and their singular: « 1 équipement », « 0,5 place », « 2 places ».
+UNIT_SINGULARS = {
+    "équipements": "équipement",
+    "foyers": "foyer",
+    "enfants": "enfant",
+    "familles": "famille",
+    "ménages": "ménage",
+    "personnes": "personne",
+    "places": "place",
+}
+
+
+def unit_for(unit: str, value: float | None) -> str:
+    """The unit agreeing with the number, as French writes it: singular below 2 (« 1 équipement », « 1,5
+    place pour 100 enfants… »), plural from 2 (« 2 équipements »)."""
+    first, space, rest = (unit or "").partition(" ")
+    if value is not None and abs(value) < 2 and first in UNIT_SINGULARS:
+        return UNIT_SINGULARS[first] + space + rest
+    return unit
+
+
 def _c(*columns: str) -> tuple[tuple[str, ...], ...]:
     return (tuple(columns),)
 
@@ -473,7 +496,7 @@ def _bpe_indicators() -> tuple[Indicator, ...]:
                 f"equipements_{code}_pour_10000",
                 f"{label} pour 10 000 habitants",
                 Theme.EQUIPEMENTS,
-                "‰₀",
+                PER_10000,
                 BPE,
                 Kind.DERIVED,
                 (),

@@ -1,6 +1,6 @@
 """Sentences built from the figures (never invented) and the points of attention. Pure: no ORM."""
 
-from ctg.diagnostics.catalogue import Kind
+from ctg.diagnostics.catalogue import Kind, unit_for
 
 NBSP = "\u00a0"
 NNBSP = "\u202f"
@@ -34,7 +34,7 @@ def format_value(value: float | None, unit: str, decimals: int = 1) -> str:
         return f"{number}{NBSP}%"
     if unit == "€":
         return f"{number}{NBSP}€"
-    return f"{number}{NBSP}{unit}"
+    return f"{number}{NBSP}{unit_for(unit, round(value, decimals))}"
 
 
 def subject(indicator) -> tuple[str, str]:
