@@ -11,6 +11,7 @@ import io
 from django.urls import reverse
 from django.utils import timezone
 
+from ctg.conventions.models import Field
 from ctg.datafiles import csv_writer
 from ctg.diagnostics import charts, engine, maps
 from ctg.diagnostics.catalogue import (
@@ -21,6 +22,7 @@ from ctg.diagnostics.catalogue import (
     dataset_label,
     indicator,
 )
+from ctg.diagnostics.field_weights import rank_for_fields
 from ctg.diagnostics.portrait import Portrait, Territory
 from ctg.diagnostics.readings import NBSP, format_number, format_value
 from ctg.territories.models import Departement, Region
@@ -290,7 +292,8 @@ def _place_names(portrait: Portrait) -> tuple[dict[str, str], str | None]:
     return departements, region
 
 
-def portrait_context(portrait: Portrait, params=None, *, for_pdf: bool = False) -> dict:
+def portrait_context(portrait: Portrait, params=None, *, for_pdf: bool = False, fields=None) -> dict:
+    """`fields`: the dossier's fields of intervention, whose indicators lead the points of attention."""
     params = params or {}
     territory = portrait.territory
     themes = []
@@ -315,7 +318,7 @@ def portrait_context(portrait: Portrait, params=None, *, for_pdf: bool = False) 
             "tone_label": TONES[point["tone"]][0],
             "css": TONES[point["tone"]][1],
         }
-        for point in portrait.attention
+        for point in rank_for_fields(portrait.attention, fields)
     ]
     choices = map_choices(portrait)
     map_id = map_indicator(choices, params.get("carte"))
@@ -329,6 +332,7 @@ def portrait_context(portrait: Portrait, params=None, *, for_pdf: bool = False) 
         "region_name": region,
         "datasets": datasets_used(portrait),
         "attention": attention,
+        "attention_fields": [Field(f).label for f in fields or () if f in Field.values],
         "themes": themes,
         "levels": [label for _level, label in LEVELS],
         "commune_table": None if for_pdf else commune_table(portrait, params, base_query),

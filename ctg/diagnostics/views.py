@@ -60,7 +60,7 @@ def ctg_portrait(request, ctg, role):
     territory_ = territory_of_ctg(ctg)
     portrait = build_portrait(territory_)
     context = dossier_context(
-        ctg, role, "diagnostic", "Diagnostic", **portrait_context(portrait, request.GET)
+        ctg, role, "diagnostic", "Diagnostic", **portrait_context(portrait, request.GET, fields=ctg.fields)
     )
     context["csv_url"] = reverse("diagnostics:ctg_communes_csv", args=[ctg.pk])
     context["pdf_url"] = reverse("diagnostics:ctg_pdf", args=[ctg.pk])
@@ -94,10 +94,10 @@ def ctg_communes_csv(request, ctg, role):
     return csv_response(territory_of_ctg(ctg))
 
 
-def pdf_response(portrait: Portrait) -> HttpResponse:
+def pdf_response(portrait: Portrait, fields=None) -> HttpResponse:
     from ctg.diagnostics.pdf import render_portrait_pdf  # WeasyPrint is loaded for a PDF only
 
-    response = HttpResponse(render_portrait_pdf(portrait), content_type="application/pdf")
+    response = HttpResponse(render_portrait_pdf(portrait, fields), content_type="application/pdf")
     response["Content-Disposition"] = (
         f'attachment; filename="portrait-{_file_part(portrait.territory.code)}.pdf"'
     )
@@ -111,4 +111,4 @@ def pdf(request, code):
 
 @ctg_view(Op.VIEW)
 def ctg_pdf(request, ctg, role):
-    return pdf_response(build_portrait(territory_of_ctg(ctg)))
+    return pdf_response(build_portrait(territory_of_ctg(ctg)), fields=ctg.fields)

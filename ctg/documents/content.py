@@ -198,6 +198,7 @@ def portrait_annex(ctg: Ctg) -> dict:
     """Key figures and points of attention of the dossier's portrait; `available` False (with a reason) when
     no statistics are loaded or the portrait cannot be built."""
     from ctg.diagnostics.catalogue import COMMUNE_TABLE_INDICATORS
+    from ctg.diagnostics.field_weights import annex_points
     from ctg.diagnostics.portrait import build_portrait, territory_of_ctg
     from ctg.diagnostics.readings import format_value
 
@@ -225,7 +226,9 @@ def portrait_annex(ctg: Ctg) -> dict:
                     "source": result.source,
                 }
             )
-    attention = [{"label": p["indicator"].label, "sentence": p["sentence"]} for p in portrait.attention[:10]]
+    # The dossier's fields of intervention first; never commercial equipment (supermarkets, supérettes…).
+    points = annex_points(portrait.attention, ctg.fields)
+    attention = [{"label": p["indicator"].label, "sentence": p["sentence"]} for p in points[:10]]
     return {
         "available": True,
         "territory": portrait.territory.name,
