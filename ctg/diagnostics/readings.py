@@ -1,6 +1,7 @@
 """Sentences built from the figures (never invented) and the points of attention. Pure: no ORM."""
 
 from ctg.diagnostics.catalogue import Kind, unit_for
+from ctg.diagnostics.field_weights import is_commercial
 
 NBSP = "\u00a0"
 NNBSP = "\u202f"
@@ -107,7 +108,8 @@ def attention_points(results, thresholds: dict) -> list[dict]:
                 "gap": g,
             }
         )
-    points.sort(key=lambda p: -abs(p["gap"]))
+    # From the most to the least marked; commercial equipment (supermarkets…) never leads: last.
+    points.sort(key=lambda p: (is_commercial(p["indicator"]), -abs(p["gap"])))
     return points
 
 

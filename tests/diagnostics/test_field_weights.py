@@ -100,3 +100,24 @@ def test_the_page_context_ranks_for_the_fields(portrait_data):  # noqa: F811
     assert "D'abord les écarts des champs d'intervention du dossier (Petite enfance (0-3 ans))" in html
     public = portrait_context(portrait)
     assert public["attention_fields"] == [] and public["attention"][-1]["label"].startswith("Supérettes")
+
+
+def test_attention_points_put_commercial_equipment_last():
+    from types import SimpleNamespace
+
+    from ctg.diagnostics.readings import attention_points
+
+    def result(indicator_id, value, reference):
+        return SimpleNamespace(
+            indicator=BY_ID[indicator_id],
+            value=SimpleNamespace(value=value),
+            references={"departement": SimpleNamespace(value=reference)},
+            comparison="…",
+        )
+
+    results = [
+        result("equipements_B105_pour_10000", 9.0, 3.0),  # the largest gap
+        result("part_60_ans_et_plus", 30.0, 26.0),
+    ]
+    points = attention_points(results, {"points": 2.0, "relative": 0.1})
+    assert _ids(points) == ["part_60_ans_et_plus", "equipements_B105_pour_10000"]
