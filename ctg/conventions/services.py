@@ -475,7 +475,10 @@ def signature_record(*, signatory: Signatory, actor, signed_on, signed_scan=None
         ctg=ctg,
         actor=actor,
         action=Action.SIGNATURE,
-        summary=f"Signature de {signatory.organisation} ({signatory.signer_name}) le {signed_on:%d/%m/%Y}",
+        summary=(
+            f"Signature {french.organisation_of(signatory.organisation.name)} ({signatory.signer_name}) "
+            f"le {signed_on:%d/%m/%Y}"
+        ),
         changes=changes,
         item=signatory,
     )
@@ -508,7 +511,7 @@ def signature_clear(*, signatory: Signatory, actor) -> Signatory:
         ctg=ctg,
         actor=actor,
         action=Action.SIGNATURE,
-        summary=f"Signature de {signatory.organisation} annulée",
+        summary=f"Signature {french.organisation_of(signatory.organisation.name)} annulée",
         changes={"signed_on": [_date_text(before), ""]},
         item=signatory,
     )

@@ -28,6 +28,7 @@ from ctg.conventions.models import Membership, Milestone, Signatory, Status
 from ctg.conventions.selectors import caf_organisations_for, can_create_ctg, ctg_visible_to
 from ctg.organisations.models import Organisation
 from ctg.organisations.permissions import Op, role_allows
+from ctg.territories import french
 
 
 @login_required
@@ -201,7 +202,10 @@ def signature(request, ctg, role, signatory_pk):
             except ValidationError as error:
                 apply_errors(form, error)
             else:
-                messages.success(request, f"La signature de {signatory.organisation} est enregistrée.")
+                messages.success(
+                    request,
+                    f"La signature {french.organisation_of(signatory.organisation.name)} est enregistrée.",
+                )
                 return redirect("conventions:parties", pk=ctg.pk)
         status = 400
     return render(
@@ -211,7 +215,7 @@ def signature(request, ctg, role, signatory_pk):
             ctg,
             role,
             "parties",
-            f"Signature de {signatory.organisation}",
+            f"Signature {french.organisation_of(signatory.organisation.name)}",
             form=form,
             signatory=signatory,
         ),
@@ -227,7 +231,9 @@ def signature_clear(request, ctg, role, signatory_pk):
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, f"La signature de {signatory.organisation} est annulée.")
+        messages.success(
+            request, f"La signature {french.organisation_of(signatory.organisation.name)} est annulée."
+        )
     return redirect("conventions:parties", pk=ctg.pk)
 
 

@@ -281,3 +281,47 @@ def agree(name, participle: str) -> str:
     """The past participle agreeing with an organisation's name: « représenté » for « Conseil
     départemental … », « représentée » for « CAF du Tarn » or « Commune d'Aureil »."""
     return participle if is_masculine(name) else participle + "e"
+
+
+# The first word of an organisation's name → its article: « la CAF du Tarn », « le Conseil départemental … »,
+# « l'Association … »; a proper name (« Limoges Métropole », « Enfance & Co ») takes none.
+_ORGANISATION_ARTICLES = {
+    **_EPCI_ARTICLES,
+    "caf": "la ",
+    "msa": "la ",
+    "commune": "la ",
+    "mairie": "la ",
+    "ville": "la ",
+    "conseil": "le ",
+    "département": "le ",
+    "departement": "le ",
+    "centre": "le ",
+    "ccas": "le ",
+    "cias": "le ",
+    "mission": "la ",
+    "maison": "la ",
+    "fédération": "la ",
+    "federation": "la ",
+    "région": "la ",
+    "region": "la ",
+    "préfecture": "la ",
+    "association": "l'",
+    "office": "l'",
+    "union": "l'",
+    "udaf": "l'",
+    "agence": "l'",
+}
+
+
+def organisation_with_article(name) -> str:
+    """« la CAF du Tarn », « le Conseil départemental de la Haute-Vienne », « l'Association … »,
+    « Limoges Métropole »."""
+    name = _clean(name)
+    first = name.split(" ", 1)[0].lower() if name else ""
+    return _ORGANISATION_ARTICLES.get(first, "") + name
+
+
+def organisation_of(name) -> str:
+    """« de la CAF du Tarn », « du Conseil départemental du Tarn », « de l'Association … », « de Limoges
+    Métropole », « d'Enfance & Co »."""
+    return contract("de", organisation_with_article(name))

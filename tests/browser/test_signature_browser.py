@@ -1,7 +1,10 @@
 """Signatures in Chromium: the coordination records each party's signature (date and signed copy), then
 moves the dossier to « Signée », which the home page offers only once everybody has signed."""
 
+import html
+
 from ctg.conventions.models import Ctg, Status
+from ctg.territories import french
 from tests.conftest import PASSWORD
 from tests.conventions.test_signatures import PDF
 from tests.factories import SignatoryFactory
@@ -23,7 +26,9 @@ def test_signatures_then_signed_status_in_the_browser(transactional_db, world, p
     page.goto(f"{live_server.url}/ctg/{ctg.pk}/parties/")
     assert_accessible(page, "Signataires à signer")
     for signatory, day in ((epci, "2025-01-30"), (caf, "2025-02-08")):
-        link = page.get_by_role("link", name=f"Enregistrer la signature de {signatory.organisation.name}")
+        link = page.get_by_role(
+            "link", name=f"Enregistrer la signature {french.organisation_of(signatory.organisation.name)}"
+        )
         with page.expect_navigation():
             link.click()
         assert_accessible(page, "Saisie d'une signature")
@@ -33,7 +38,10 @@ def test_signatures_then_signed_status_in_the_browser(transactional_db, world, p
         )
         with page.expect_navigation():
             page.get_by_role("button", name="Enregistrer la signature").click()
-        assert f"La signature de {signatory.organisation.name} est enregistrée." in page.content()
+        assert (
+            f"La signature {french.organisation_of(signatory.organisation.name)} est enregistrée."
+            in html.unescape(page.content())
+        )
 
     assert "Signé le 30/01/2025" in page.content() and "Signé le 08/02/2025" in page.content()
     assert "Convention signée par toutes les parties le 8 février 2025" in page.content()

@@ -36,3 +36,25 @@ def test_names_already_stored_are_kept(db):
     assert services.territory_organisations_ensure(epci=None, communes=[other])[0].name == (
         "Commune de l'Isle-Jourdain"
     )
+
+
+def test_signature_pages_name_the_organisation_with_its_article(client, world):
+    from django.urls import reverse
+
+    from ctg.conventions.models import Ctg, Status
+    from tests.conftest import PASSWORD
+    from tests.factories import SignatoryFactory
+
+    Ctg.objects.filter(pk=world.ctg.pk).update(status=Status.ELABORATION)
+    council = OrganisationFactory(
+        kind=Organisation.Kind.DEPARTEMENT,
+        name="Conseil départemental du Tarn",
+        departement=world.ctg.caf.departement,
+    )
+    signatory = SignatoryFactory(ctg=world.ctg, organisation=council, position=0)
+    client.login(username=world.users["coordination"].email, password=PASSWORD)
+    html = client.get(reverse("conventions:signature", args=[world.ctg.pk, signatory.pk])).content.decode()
+    assert "Signature du Conseil départemental du Tarn</h1>" in html
+    html = client.get(reverse("conventions:parties", args=[world.ctg.pk])).content.decode()
+    assert 'la signature<span class="fr-sr-only"> du Conseil départemental du Tarn</span>' in html
+    assert "de Conseil" not in html

@@ -127,7 +127,7 @@ def test_a_signature_is_cancelled_only_before_the_dossier_is_signed(drafted):
     services.signature_clear(signatory=caf, actor=actor)
     caf.refresh_from_db()
     assert caf.signed_on is None
-    assert world.ctg.history.first().summary == f"Signature de {caf.organisation} annulée"
+    assert world.ctg.history.first().summary == "Signature de la CAF du Tarn annulée"
     with pytest.raises(ValidationError, match="pas encore signé"):
         services.signature_clear(signatory=caf, actor=actor)
     for signatory in (caf, epci):

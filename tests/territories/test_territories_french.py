@@ -209,3 +209,20 @@ def test_territory_pages_name_the_place_in_french(client):
     assert "rattachés au Vigen" in html and "à Le Vigen" not in html
     html = client.get(reverse("territories:epci", args=[epci.siren])).content.decode()
     assert "communes membres de la CC du Val de Vienne" in html
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("CAF du Tarn", "de la CAF du Tarn"),
+        ("Conseil départemental de la Haute-Vienne", "du Conseil départemental de la Haute-Vienne"),
+        ("Commune d'Aureil", "de la Commune d'Aureil"),
+        ("Communauté de communes du Test", "de la Communauté de communes du Test"),
+        ("Association Familles en Albigeois", "de l'Association Familles en Albigeois"),
+        ("Limoges Métropole", "de Limoges Métropole"),
+        ("Enfance & Co", "d'Enfance & Co"),
+        ("MSA Midi-Pyrénées Nord", "de la MSA Midi-Pyrénées Nord"),
+    ],
+)
+def test_organisation_of(name, expected):
+    assert french.organisation_of(name) == expected

@@ -66,3 +66,9 @@ def contracte(preposition, phrase):
 def a_nom(value):
     """« à » and a commune's or département's name: « au Vigen », « à Aureil », « aux Cars »."""
     return french.to(_name(value), _tncc(value))
+
+
+@register.filter
+def de_organisation(value):
+    """« de » and an organisation's name: « de la CAF du Tarn », « du Conseil départemental du Tarn »."""
+    return french.organisation_of(_name(value))
