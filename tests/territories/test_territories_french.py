@@ -226,3 +226,16 @@ def test_territory_pages_name_the_place_in_french(client):
 )
 def test_organisation_of(name, expected):
     assert french.organisation_of(name) == expected
+
+
+@pytest.mark.django_db
+def test_epci_page_says_which_departements_it_covers(client):
+    from django.urls import reverse
+
+    from tests.factories import CommuneFactory, DepartementFactory, EpciFactory
+
+    haute_vienne = DepartementFactory(code="87", name="Haute-Vienne", type_liaison=3)
+    epci = EpciFactory(name="CC du Val de Vienne")
+    CommuneFactory(name="Aureil", type_liaison=1, departement=haute_vienne, epci=epci)
+    html = client.get(reverse("territories:epci", args=[epci.siren])).content.decode()
+    assert "Départements couverts par la CC du Val de Vienne" in html
