@@ -19,7 +19,8 @@ CATALOGUE: dict[str, str] = {
     "intitule": "Intitulé du dossier CTG.",
     "territoire.nom": "Nom du territoire (l'intercommunalité, ou la liste des communes).",
     "territoire.type": (
-        "Le territoire avec son article : « la communauté de communes … » ou « les communes de … »."
+        "Le territoire avec son article : « la communauté de communes … » ou « les communes de … » ; "
+        "précédé de « de » ou « à », il s'accorde : « de {{ territoire.type }} » donne « des communes … »."
     ),
     "territoire.communes": "Liste des communes du territoire, séparées par des virgules.",
     "territoire.nombre_communes": "Nombre de communes du territoire (« 16 communes »).",
