@@ -23,7 +23,11 @@ Each format is recognised from its header:
   ``nb_*``, ``tot_*`` (counts, e.g. ``tot_offre_epci``) under
   their lower-case names. A key made of X (``XXXXX``) is the publisher's placeholder
   for rows without a territory: skipped and reported. EPCI and départements are kept under their own code
-  (``plm_commune`` NULL) when they are in the référentiel; unknown ones are reported.
+  (``plm_commune`` NULL) when they are in the référentiel; unknown ones are reported. The portal also exports
+  the French labels (« Date référence;Numéro Département;…;Taux de couv global », UTF-8 with BOM, CRLF):
+  they are read as the API names they stand for. The Cnaf revises recent years: of two publications giving
+  the same year, the later one (whose last year is later) wins, in one batch (`keep_latest_publications`)
+  as against the store (a year already imported from a later publication is left out, and reported).
 
 Codes are mapped to the current COG with `resolve_commune_codes` (merged, delegated and associated communes):
 
@@ -52,6 +56,7 @@ from pathlib import Path
 
 import duckdb
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 from tqdm import tqdm
 
@@ -69,6 +74,7 @@ __all__ = [
     "disk_error_message",
     "import_dataset",
     "import_datasets",
+    "keep_latest_publications",
     "plm_commune",
     "prepare_dataset",
     "prepare_datasets",
@@ -657,6 +663,25 @@ class CafTauxCouverture(DatasetFormat):
     YEAR = re.compile(r"^(\d{4})(?:-\d\d(?:-\d\d)?(?:[ T].*)?)?$")
     year_column = "annee"
 
+    # The French labels of the data.caf.fr export « avec les libellés » (lower case, spaces collapsed) → the
+    # API field name, without the scale's suffix; ``{unit}`` is « département », « commune » or « epci ».
+    LABELS = {
+        "date référence": "annee",
+        "numéro {unit}": "num{scale}",
+        "nom {unit}": "nom{scale}",
+        "numéro région": "numregi",
+        "nom région": "nomregi",
+        "taux de couv eaje psu": "txcouv_psu_col_{scale}",
+        "taux de couv hors eaje psu": "txcouv_hors_psu_col_{scale}",
+        "taux de couv eaje - ensemble": "txcouv_eaje_{scale}",
+        "taux de couv préscolarisation": "txcouv_prescol_{scale}",
+        "taux de couv assistante maternelle": "txcouv_am_ind_{scale}",
+        "taux de couv salariée à domicile": "txcouv_gad_ind_{scale}",
+        "taux de couv accueil individuel - ensemble": "txcouv_ind_{scale}",
+        "taux de couv global": "txcouv_{scale}",
+    }
+    UNIT_LABELS = {"commune": "commune", "epci": "epci", "departement": "département"}
+
     def __init__(self, kind, scale, code_column, code_pattern, code_description, unit):
         self.kind = kind
         self.scale = scale
@@ -665,9 +690,22 @@ class CafTauxCouverture(DatasetFormat):
         self.code_description = code_description
         self.unit = unit  # "commune", "epci" or "departement"
         self.rate_column = f"txcouv_{scale}"
+        self.labels = {
+            label.format(unit=self.UNIT_LABELS[unit]): name.format(scale=scale)
+            for label, name in self.LABELS.items()
+        }
+        self.code_label = f"numéro {self.UNIT_LABELS[unit]}"
+
+    def api_names(self, header: list[str]) -> list[str]:
+        """The header with the French labels (« Taux de couv global ») replaced by the API field names
+        (``txcouv_dep``) when it is this scale's (« Numéro Département »); else the names in lower case."""
+        labels = [" ".join(name.lower().split()) for name in header]
+        if self.code_label not in labels:
+            return [name.lower() for name in header]
+        return [self.labels.get(label, name.lower()) for name, label in zip(header, labels, strict=True)]
 
     def matches(self, header):
-        names = [name.lower() for name in header]
+        names = self.api_names(header)
         return self.year_column in names and any(
             name.startswith("txcouv_") and name.endswith(f"_{self.scale}") for name in names
         )
@@ -680,11 +718,11 @@ class CafTauxCouverture(DatasetFormat):
 
     def check_header(self, header, filename):
         seen = set()
-        for name in header:
-            if name.lower() in seen:
+        for name, api_name in zip(header, self.api_names(header), strict=True):
+            if api_name in seen:
                 raise _error(filename, f"colonne « {name} » en double.", 1)
-            seen.add(name.lower())
-        header = [name.lower() for name in header]
+            seen.add(api_name)
+        header = self.api_names(header)
         for name in self.required_columns(header):
             if name not in header:
                 raise _error(filename, f"colonne obligatoire « {name} » absente ({self.label}).", 1)
@@ -709,7 +747,7 @@ class CafTauxCouverture(DatasetFormat):
 
     def prepare(self, stream, *, year=None, progress=False):
         filename = stream.filename
-        header = [name.lower() for name in stream.header]
+        header = self.api_names(stream.header)
         columns = self.value_columns(header)
         indexes = [header.index(name) for name in columns]
         code_index = header.index(self.code_column)
@@ -761,6 +799,16 @@ class CafTauxCouverture(DatasetFormat):
             years = [year]
         for found in years:
             _vintage(filename, None, found)
+        publication = max(rows_read)  # a file is as recent as its last year
+        revised = [found for found in years if self._revised_in_store(found, publication)]
+        if revised and len(revised) == len(years):
+            listed = ", ".join(map(str, revised))
+            raise _error(
+                filename,
+                f"millésimes {listed} déjà importés d'une publication plus récente de la Cnaf, qui "
+                "l'emporte : rien à importer.",
+            )
+        years = [found for found in years if found not in revised]
         if any(not by_year[found] for found in years):
             empty = next(found for found in years if not by_year[found])
             raise _error(filename, f"aucune ligne avec un code pour l'année {empty}.")
@@ -782,10 +830,27 @@ class CafTauxCouverture(DatasetFormat):
                     rows_read=rows_read[found],
                     placeholders=placeholder_rows[found],
                     unit=self.unit,
+                    publication=publication,
+                    revised_years=revised,
                     **mapped,
                 )
             )
         return prepared
+
+    def _revised_in_store(self, year: int, publication: int) -> bool:
+        """Whether the vintage `year` in the store comes from a later publication (a file whose last year is
+        after `publication`): the Cnaf revises recent years, the later publication wins."""
+        record = (
+            DatasetImport.objects.filter(kind=self.kind, year=year, undone_at__isnull=True)
+            .order_by("-pk")
+            .first()
+        )
+        if record is None:
+            return False
+        stored = DatasetImport.objects.filter(
+            kind=self.kind, batch=record.batch, source_sha256=record.source_sha256
+        ).aggregate(last=Max("year"))["last"]
+        return stored is not None and stored > publication
 
     def _map_to_territories(self, filename, parsed):
         """EPCI or départements: the code is kept as published when the territory is in the référentiel."""
@@ -888,6 +953,34 @@ FORMATS: dict[str, DatasetFormat] = {
 }
 
 
+def keep_latest_publications(prepared: list["PreparedDataset"]) -> tuple[list["PreparedDataset"], list[str]]:
+    """Several files of one batch giving the same vintage: the Cnaf republishes recent years, so of two files
+    of coverage rates the later publication (the one whose last year is later) wins; its revised year is
+    taken from it. Returns the vintages kept, in order, and a French note for each one left out. Two files of
+    the same vintage otherwise (or of the same publication) are refused."""
+    chosen: dict[tuple[str, int], PreparedDataset] = {}
+    notes = []
+    for dataset in prepared:
+        key = (dataset.kind, dataset.year)
+        other = chosen.get(key)
+        if other is None:
+            chosen[key] = dataset
+            continue
+        if dataset.publication is None or other.publication in (None, dataset.publication):
+            raise DatasetError(
+                f"{dataset.source.name} et {other.source.name} sont le même jeu de données "
+                f"({dataset.label}, {dataset.year})."
+            )
+        newer, older = (dataset, other) if dataset.publication > other.publication else (other, dataset)
+        chosen[key] = newer
+        notes.append(
+            f"{older.source.name} : année {dataset.year} non importée, révisée par la publication plus "
+            f"récente {newer.source.name}."
+        )
+    kept = [dataset for dataset in prepared if chosen[(dataset.kind, dataset.year)] is dataset]
+    return kept, notes
+
+
 def detect_format(header: list[str], filename: str) -> DatasetFormat:
     for fmt in FORMATS.values():
         if fmt.matches(header):
@@ -914,7 +1007,11 @@ class PreparedDataset:
     arrondissements: int
     unknown_codes: list[str] = field(default_factory=list)
     placeholders: int = 0  # rows without a territory (key XXXXX), skipped
-    unit: str = "commune"  # "commune", "epci" or "departement": what a row of the store is
+    unit: str = "commune"  # "commune", "epci", "departement" or "iris": what a row of the store is
+    # Files of several years (Cnaf): the file's last year, which dates the publication; the years of the file
+    # left out because the store holds them from a later publication.
+    publication: int | None = None
+    revised_years: list[int] = field(default_factory=list)
 
     @property
     def label(self) -> str:

@@ -340,12 +340,7 @@ def build_portrait(
             continue
         years = available.get(kind, [])
         if not years:
-            for ind in computed:
-                results[ind.id] = IndicatorResult(
-                    ind,
-                    Value(None, NON_DISPONIBLE, None, None, note="Fichier source non importé."),
-                    source_label(ind, None),
-                )
+            results.update(_level_results(territory, computed, available, names, with_references))
             continue
         used[kind] = years[-1]
         # One read of the communes' rows: the territory's figures, and each commune's (table, map, CSV).
@@ -417,6 +412,30 @@ def _dataset_results(
         result = IndicatorResult(ind, value, source, previous=previous.get(ind.id))
         if with_references:
             _add_references(result, ind, territory, refs, names, available)
+        results[ind.id] = result
+    return results
+
+
+def _level_results(
+    territory: Territory, computed: list[Indicator], available, names: dict, with_references: bool
+) -> dict[str, IndicatorResult]:
+    """The indicators of a dataset not imported: « Fichier source non importé », except the figures published
+    for an upper level whose own file is loaded (the Cnaf coverage rate of the département, say): the
+    territory's own when it is of that level, and the references."""
+    results = {}
+    for ind in computed:
+        value = _level_value(ind, territory.kind, territory.code, available)
+        dataset = next((d for level, d, _c in ind.levels if level == territory.kind), None)
+        if value is None:
+            value = Value(None, NON_DISPONIBLE, None, None, note="Fichier source non importé.")
+            dataset = None
+        result = IndicatorResult(ind, value, source_label(ind, value.year, dataset))
+        if with_references and ind.levels:
+            _add_references(
+                result, ind, territory, {"departement": {}, "region": {}, "france": {}}, names, available
+            )
+            if all(reference.value is None for reference in result.references.values()):
+                result.references = {}
         results[ind.id] = result
     return results
 

@@ -7,6 +7,7 @@ from ctg.diagnostics.importers import (
     FORMATS,
     UNKNOWN_CODES_SHOWN,
     DatasetError,
+    keep_latest_publications,
     prepare_datasets,
     save_datasets,
     undo_import,
@@ -82,16 +83,10 @@ class Command(BaseCommand):
                 prepared.extend(prepare_datasets(path, kind=kind, year=year, progress=progress))
         except DatasetError as error:
             raise CommandError(f"Import refusé, rien n'a été modifié. {error}") from None
-        vintages = {}
-        for dataset in prepared:
-            key = (dataset.kind, dataset.year)
-            if key in vintages:
-                raise CommandError(
-                    f"Import refusé, rien n'a été modifié. {dataset.source.name} et {vintages[key]} sont "
-                    f"le même jeu de données ({dataset.label}, {dataset.year})."
-                )
-            vintages[key] = dataset.source.name
-
+        try:
+            prepared, notes = keep_latest_publications(prepared)
+        except DatasetError as error:
+            raise CommandError(f"Import refusé, rien n'a été modifié. {error}") from None
         try:
             # Without --as: the platform operator (scope: all France); with it, that person's scope.
             records = save_datasets(prepared, imported_by=person)
@@ -99,6 +94,8 @@ class Command(BaseCommand):
             raise CommandError(f"Import refusé, rien n'a été modifié. {error}") from None
         for dataset, record in zip(prepared, records, strict=True):
             self.stdout.write(self.report(dataset, record))
+        for note in notes:
+            self.stdout.write(note)
 
     def undo(self, number: int, person) -> None:
         record = DatasetImport.objects.filter(pk=number).first()
@@ -154,6 +151,9 @@ class Command(BaseCommand):
         lines.append(text)
         lines.append(f"  enregistré dans {path}")
         lines.append(f"  import n° {record.pk}, SHA-256 du fichier : {record.source_sha256}")
+        if dataset.revised_years:
+            years = ", ".join(map(str, dataset.revised_years))
+            lines.append(f"  années non importées, déjà en place d'une publication plus récente : {years}")
         if record.replaced_vintage:
             lines.append(f"  millésime précédent gardé : ctg import_data --undo {record.pk} pour l'annuler")
         return self.style.SUCCESS(lines[0]) + "\n" + "\n".join(lines[1:])
