@@ -59,6 +59,7 @@ def test_main_pages_are_accessible(transactional_db, world, page, live_server, l
         ("/convention/modele/", "Modèle de convention de la CAF"),
         (f"/gouvernance/ctg/{ctg.pk}/", "Gouvernance"),
         (f"/gouvernance/ctg/{ctg.pk}/reunions/{meeting.pk}/", "Réunion"),
+        (f"/gouvernance/ctg/{ctg.pk}/reunions/ajouter/", "Planifier une réunion (lieu ou lien)"),
         (f"/gouvernance/ctg/{ctg.pk}/poste/", "Poste de coordination"),
         ("/notifications/", "Notifications"),
         ("/ctg/999999/", "Page introuvable"),
