@@ -125,7 +125,8 @@ def _governance_lines(ctg: Ctg) -> tuple[str, str]:
     if post is None:
         coordination = "poste à pourvoir"
     else:
-        coordination = f"{post.person_name}, employé·e par {post.employer}, {_number(post.fte)} ETP"
+        employer = french.organisation_with_article(post.employer.name)
+        coordination = f"{post.person_name}, employé·e par {employer}, {_number(post.fte)} ETP"
     return instances, coordination
 
 
@@ -453,11 +454,12 @@ def compare(before: dict, after: dict) -> list[str]:
         old = old_sign[name]
         if (old["signer"], old["capacity"]) != (s["signer"], s["capacity"]):
             lines.append(
-                f"Signataire de {name} : {old['signer']}, {old['capacity']} → {s['signer']}, {s['capacity']}"
+                f"Signataire {french.organisation_of(name)} : {old['signer']}, {old['capacity']} → "
+                f"{s['signer']}, {s['capacity']}"
             )
         if old.get("signed_on") != s.get("signed_on"):
             lines.append(
-                f"Signature de {name} : {_date_short(old.get('signed_on'))} → "
+                f"Signature {french.organisation_of(name)} : {_date_short(old.get('signed_on'))} → "
                 f"{_date_short(s.get('signed_on'))}"
             )
     lines += [f"Signataire retiré : {name}" for name in old_sign if name not in new_sign]

@@ -10,6 +10,7 @@ from django.utils.text import Truncator
 from ctg.conventions.models import Ctg
 from ctg.core.models import TrackedModel
 from ctg.organisations.models import Organisation
+from ctg.territories import french
 
 
 class Body(TrackedModel):
@@ -205,7 +206,8 @@ class Decision(TrackedModel):
     @property
     def history_cause_label(self) -> str:
         day = timezone.localtime(self.meeting.starts_at).strftime("%d/%m/%Y")
-        return f"Décision du {self.meeting.body.name} du {day} : {Truncator(self.text).chars(80)}"
+        body = french.body_of(self.meeting.body.name)
+        return f"Décision {body} du {day} : {Truncator(self.text).chars(80)}"
 
     def get_absolute_url(self) -> str:
         return reverse("governance:meeting", args=[self.meeting.ctg_id, self.meeting_id])

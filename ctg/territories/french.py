@@ -325,3 +325,32 @@ def organisation_of(name) -> str:
     """« de la CAF du Tarn », « du Conseil départemental du Tarn », « de l'Association … », « de Limoges
     Métropole », « d'Enfance & Co »."""
     return contract("de", organisation_with_article(name))
+
+
+# The first word of a governance body's name → its article: « le COPIL », « l'Atelier parentalité ».
+_BODY_ARTICLES = {
+    "copil": "le ",
+    "cotech": "le ",
+    "comité": "le ",
+    "comite": "le ",
+    "groupe": "le ",
+    "bureau": "le ",
+    "séminaire": "le ",
+    "forum": "le ",
+    "atelier": "l'",
+    "instance": "l'",
+    "assemblée": "l'",
+    "commission": "la ",
+    "conférence": "la ",
+    "réunion": "la ",
+    "cellule": "la ",
+    "plénière": "la ",
+}
+
+
+def body_of(name) -> str:
+    """« de » and a governance body's name: « du COPIL », « de l'Atelier parentalité », « de la Commission
+    enfance »; a name whose first word is unknown is joined as it is (« de Trio », « d'Ensemble »)."""
+    name = _clean(name)
+    first = name.split(" ", 1)[0].lower() if name else ""
+    return contract("de", _BODY_ARTICLES.get(first, "") + name)

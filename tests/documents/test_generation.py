@@ -63,7 +63,7 @@ def _check_document(text: str, world):
     a, b, c = _communes(world)
     assert f"soit 3 communes et 6 000 habitants : {a}, {b} et {c}" in text
     assert "petite enfance (0-3 ans), jeunesse (11-25 ans)" in text
-    assert "Léa Coordinatrice, employé·e par Communauté de communes du Test, 0,8 ETP" in text
+    assert "Léa Coordinatrice, employé·e par la Communauté de communes du Test, 0,8 ETP" in text
     assert "Comité de pilotage (Deux fois par an) : Claire Martin, Directrice (CAF du Tarn)" in text
     assert "Mission locale Tarn Nord" in text
     for article in defaults.ARTICLES:
@@ -255,8 +255,8 @@ def test_signatory_changes(world, convention_data):
     world.ctg.fields = ["petite_enfance", "parentalite"]
     world.ctg.save()
     changes = _generate(world, kind="avenant", subject="Changement de directeur").changes
-    assert "Signataire de CAF du Tarn : Claire Martin, Directrice → Paul Durand, Directrice" in changes
-    assert "Signature de Conseil départemental du Tarn : — → 06/05/2025" in changes
+    assert "Signataire de la CAF du Tarn : Claire Martin, Directrice → Paul Durand, Directrice" in changes
+    assert "Signature du Conseil départemental du Tarn : — → 06/05/2025" in changes
     assert "Champ d'intervention ajouté : Parentalité" in changes
     assert "Champ d'intervention retiré : Jeunesse (11-25 ans)" in changes
 

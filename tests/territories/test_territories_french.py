@@ -239,3 +239,12 @@ def test_epci_page_says_which_departements_it_covers(client):
     CommuneFactory(name="Aureil", type_liaison=1, departement=haute_vienne, epci=epci)
     html = client.get(reverse("territories:epci", args=[epci.siren])).content.decode()
     assert "Départements couverts par la CC du Val de Vienne" in html
+
+
+def test_organisation_with_article_and_body_of():
+    assert french.organisation_with_article("Communauté de communes du Test") == (
+        "la Communauté de communes du Test"
+    )
+    assert french.organisation_with_article("Limoges Métropole") == "Limoges Métropole"
+    assert french.body_of("Comité de pilotage") == "du Comité de pilotage"
+    assert french.body_of("Atelier") == "de l'Atelier"
