@@ -248,3 +248,40 @@ def test_organisation_with_article_and_body_of():
     assert french.organisation_with_article("Limoges Métropole") == "Limoges Métropole"
     assert french.body_of("Comité de pilotage") == "du Comité de pilotage"
     assert french.body_of("Atelier") == "de l'Atelier"
+
+
+@pytest.mark.django_db
+def test_rows_imported_before_the_code_get_it_on_the_next_load(cog_source):
+    from ctg.territories.models import TerritoryImport
+
+    import_territories(cog_source, progress=False)
+    Commune.objects.update(type_liaison=None)
+    Departement.objects.update(type_liaison=None)
+    # The last import was made by the previous importer: its hash differs, so the files are read again.
+    TerritoryImport.objects.update(source_hash="importer-version-1")
+    result = import_territories(cog_source, progress=False)
+    assert not result.skipped and result.counts["communes"].updated == Commune.objects.count()
+    assert not Commune.objects.filter(type_liaison=None).exists()
+    assert Departement.objects.get(code="81").type_liaison == 2
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("bad", [9, -1, "3", True])
+def test_a_wrong_type_liaison_is_refused(tmp_path, cog_data, bad):
+    from ctg.territories.importer import TerritorySourceError
+    from tests.territories.conftest import write_cog_source
+
+    cog_data["communes"][0]["typeLiaison"] = bad
+    with pytest.raises(TerritorySourceError, match="typeLiaison.*entier de 0 à 8"):
+        import_territories(write_cog_source(tmp_path / "bad", cog_data), progress=False)
+    assert not Commune.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_missing_type_liaison_is_unknown(tmp_path, cog_data):
+    from tests.territories.conftest import write_cog_source
+
+    for commune in cog_data["communes"]:
+        commune.pop("typeLiaison", None)
+    import_territories(write_cog_source(tmp_path / "none", cog_data), progress=False)
+    assert not Commune.objects.exclude(type_liaison=None).exists()
