@@ -37,6 +37,7 @@ CHILDCARE_EPCI = "caf_txcouv_epci"
 CHILDCARE_DEP = "caf_txcouv_dep"
 BPE = "bpe"
 CAF_COMMUNE = "caf_commune"
+FILOSOFI_IRIS = "filosofi_iris"
 
 SOURCES = {
     RP: "Insee, recensement de la population (RP {year})",
@@ -47,6 +48,7 @@ SOURCES = {
     CHILDCARE_DEP: "Cnaf, taux de couverture de l'accueil du jeune enfant {year} (data.caf.fr)",
     BPE: "Insee, base permanente des équipements (BPE {year})",
     CAF_COMMUNE: "Cnaf, base communale des allocataires au 31/12/{year} (data.caf.fr)",
+    FILOSOFI_IRIS: "Insee-DGFiP-Cnaf-Cnav-CCMSA, FiLoSoFi {year}, IRIS, revenus déclarés",
 }
 
 # The datasets as the portrait names them (« Données utilisées »): one per kind of the store
@@ -60,6 +62,7 @@ DATASET_LABELS = {
     CHILDCARE_DEP: "Accueil du jeune enfant (taux de couverture des départements)",
     BPE: "Base permanente des équipements",
     CAF_COMMUNE: "Allocataires CAF (données communales)",
+    FILOSOFI_IRIS: "FiLoSoFi par IRIS (revenus déclarés)",
 }
 
 

@@ -384,6 +384,131 @@ class FilosofiCommunes(DatasetFormat):
         return bool(self.COUNTS.match(column))
 
 
+class FilosofiIris(DatasetFormat):
+    """Insee FiLoSoFi, IRIS file of *declared* income (BASE_TD_FILO_IRIS_2021_DEC.csv): ``;``, decimal comma,
+    ``IRIS`` (9 characters) and ``DEC_*yy`` columns; the vintage is their suffix (DEC_MED21 → 2021).
+
+    Stored per IRIS (medians, deciles and rates of IRIS never add up to a commune): ``code`` is the IRIS as
+    published, ``commune`` its commune in the current COG (or its municipal arrondissement, with
+    ``plm_commune``). Cells: ``s`` is a secret (``_secret`` true); ``ns`` (non significatif), ``nd`` (non
+    disponible) and ``so`` (sans objet) are no figure: NULL, and the marker as published is kept in
+    ``markers`` (``DEC_MED21=ns DEC_Q121=ns``…). ``DEC_INCERT21`` and ``DEC_NOTE21`` are codes, stored as
+    numbers (``so`` then NULL).
+    """
+
+    kind = DatasetImport.Kind.FILOSOFI_IRIS.value
+    code_column = "IRIS"
+    code_pattern = IRIS_CODE
+    code_description = "code IRIS à 9 caractères attendu, par exemple 810040101"
+    SIGNATURE = re.compile(r"^DEC_MED(\d\d)$")
+    MARKERS = ("ns", "nd", "so")
+    unit = "iris"
+    extra_columns = (("commune", "VARCHAR"), ("markers", "VARCHAR"))
+
+    def matches(self, header):
+        return self.code_column in header and any(self.SIGNATURE.match(name) for name in header)
+
+    def _suffix(self, header):
+        return next((m.group(1) for name in header if (m := self.SIGNATURE.match(name))), None)
+
+    def year_from(self, header, filename):
+        suffix = self._suffix(header)
+        return 2000 + int(suffix) if suffix else None
+
+    def required_columns(self, header):
+        return [self.code_column, f"DEC_MED{self._suffix(header) or 'yy'}"]
+
+    def check_header(self, header, filename):
+        super().check_header(header, filename)
+        suffix = self._suffix(header)
+        for name in self.value_columns(header):
+            if not name.startswith("DEC_") or not name.endswith(suffix):
+                raise _error(
+                    filename, f"colonne « {name} » inattendue (DEC_…{suffix} attendu, FiLoSoFi IRIS).", 1
+                )
+
+    def parse(self, raw):
+        if raw == "s":
+            return None, True
+        if raw in self.MARKERS:
+            return None, False
+        if not DECIMAL_COMMA.match(raw):
+            raise ValueError(raw)
+        return float(raw.replace(",", ".")), False
+
+    def is_count(self, column):
+        return False  # no count in this file: shares of income may be negative (DEC_PAUT21 = -0,1)
+
+    def prepare(self, stream, *, year=None, progress=False):
+        path, filename, header = stream.path, stream.filename, stream.header
+        year = _vintage(filename, year, self.year_from(header, filename))
+        columns = self.value_columns(header)
+        indexes = [header.index(name) for name in columns]
+        code_index = header.index(self.code_column)
+        seen: dict[str, int] = {}
+        parsed = []
+        for line, fields in _progress(stream, progress):
+            code = fields[code_index].strip()
+            if not self.code_pattern.match(code):
+                raise _error(
+                    filename, f"code invalide « {code} » ({self.code_description}).", line, self.code_column
+                )
+            if code in seen:
+                message = f"code {code} en double (déjà ligne {seen[code]})."
+                raise _error(filename, message, line, self.code_column)
+            seen[code] = line
+            cells, markers = [], []
+            for name, index in zip(columns, indexes, strict=True):
+                raw = fields[index].strip()
+                try:
+                    cells.append(self.parse(raw))
+                except ValueError:
+                    raise _error(filename, f"valeur non numérique « {raw} ».", line, name) from None
+                if raw in self.MARKERS:
+                    markers.append(f"{name}={raw}")
+            parsed.append((code, cells, " ".join(markers)))
+
+        if not Commune.objects.filter(is_active=True).exists():
+            raise _empty_referential(filename)
+        communes = {code[:5] for code, _cells, _markers in parsed}
+        plm = {code: plm_commune(code) for code in communes}
+        mapping = resolve_commune_codes(code for code in communes if not plm[code])
+        active = set(Commune.objects.filter(is_active=True).values_list("code", flat=True))
+        records, unknown, mapped, matched = [], set(), set(), set()
+        for code, cells, markers in sorted(parsed):
+            source = code[:5]
+            current = source if plm[source] else mapping.get(source)
+            if not plm[source] and current not in active:
+                unknown.add(source)
+                continue
+            if current != source:
+                mapped.add(source)
+            matched.add(current)
+            record = [code, plm[source], code, 1, current, markers]
+            for value, secret in cells:
+                record += [value, secret]
+            records.append(tuple(record))
+        if not records:
+            raise _error(filename, "aucun code ne correspond à une commune du référentiel territorial.")
+        arrondissements = sum(1 for code in matched if plm_commune(code))
+        return [
+            PreparedDataset(
+                kind=self.kind,
+                year=year,
+                source=path,
+                value_columns=columns,
+                records=records,
+                rows_read=len(parsed),
+                communes_matched=len(matched) - arrondissements,
+                codes_mapped=len(mapped),
+                arrondissements=arrondissements,
+                unknown_codes=sorted(unknown),
+                unit=self.unit,
+                extra_columns=list(self.extra_columns),
+            )
+        ]
+
+
 class RecensementDossierComplet(DatasetFormat):
     kind = DatasetImport.Kind.RP_DOSSIER_COMPLET.value
     code_column = "CODGEO"
@@ -748,6 +873,8 @@ class CafTauxCouverture(DatasetFormat):
     def prepare(self, stream, *, year=None, progress=False):
         filename = stream.filename
         header = self.api_names(stream.header)
+        # A message names the column as the file does (« Numéro Département » in a file of labels).
+        shown = dict(zip(header, stream.header, strict=True))
         columns = self.value_columns(header)
         indexes = [header.index(name) for name in columns]
         code_index = header.index(self.code_column)
@@ -760,7 +887,7 @@ class CafTauxCouverture(DatasetFormat):
         seen: dict[tuple[int, str], int] = {}
         rows = _progress(stream, progress)
         for line, fields in rows:
-            row_year = _year_value(fields[year_index].strip(), filename, line, self.year_column)
+            row_year = _year_value(fields[year_index].strip(), filename, line, shown[self.year_column])
             rows_read[row_year] += 1
             code = fields[code_index].strip()
             cells = []
@@ -769,24 +896,23 @@ class CafTauxCouverture(DatasetFormat):
                 try:
                     cells.append(self.parse(raw))
                 except ValueError:
-                    raise _error(filename, f"valeur non numérique « {raw} ».", line, name) from None
+                    raise _error(filename, f"valeur non numérique « {raw} ».", line, shown[name]) from None
                 if cells[-1][0] is not None and cells[-1][0] < 0 and self.is_count(name):
                     # Places, children, the whole offer are counts: never negative (rates are not counts).
-                    raise _error(filename, f"effectif négatif « {raw} ».", line, name)
+                    raise _error(filename, f"effectif négatif « {raw} ».", line, shown[name])
             if self.PLACEHOLDER.match(code):
                 placeholders[row_year].add(code)
                 placeholder_rows[row_year] += 1
                 continue
             if not self.code_pattern.match(code):
-                raise _error(
-                    filename, f"code invalide « {code} » ({self.code_description}).", line, self.code_column
-                )
+                message = f"code invalide « {code} » ({self.code_description})."
+                raise _error(filename, message, line, shown[self.code_column])
             if (row_year, code) in seen:
                 raise _error(
                     filename,
                     f"code {code} en double pour l'année {row_year} (déjà ligne {seen[row_year, code]}).",
                     line,
-                    self.code_column,
+                    shown[self.code_column],
                 )
             seen[row_year, code] = line
             by_year[row_year].append((code, cells))
@@ -949,7 +1075,15 @@ CAF_TXCOUV = [
 # reverse is not guaranteed.
 FORMATS: dict[str, DatasetFormat] = {
     fmt.kind: fmt
-    for fmt in (Bpe(), *CAF_TXCOUV, FilosofiCommunes(), RecensementDossierComplet(), CafIris(), CafCommunes())
+    for fmt in (
+        Bpe(),
+        *CAF_TXCOUV,
+        FilosofiIris(),
+        FilosofiCommunes(),
+        RecensementDossierComplet(),
+        CafIris(),
+        CafCommunes(),
+    )
 }
 
 
@@ -1012,6 +1146,8 @@ class PreparedDataset:
     # left out because the store holds them from a later publication.
     publication: int | None = None
     revised_years: list[int] = field(default_factory=list)
+    # Columns stored between the key columns and the values (FiLoSoFi IRIS: the current commune, markers).
+    extra_columns: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def label(self) -> str:
@@ -1019,7 +1155,7 @@ class PreparedDataset:
 
     @property
     def schema(self) -> list[tuple[str, str]]:
-        schema = list(store.KEY_COLUMNS)
+        schema = list(store.KEY_COLUMNS) + list(self.extra_columns)
         for name in self.value_columns:
             schema += [(name, "DOUBLE"), (name + store.SECRET_SUFFIX, "BOOLEAN")]
         return schema

@@ -23,6 +23,7 @@ class DatasetImport(models.Model):
         CAF_TXCOUV_EPCI = "caf_txcouv_epci", "Cnaf, taux de couverture accueil jeune enfant – EPCI"
         CAF_TXCOUV_DEP = "caf_txcouv_dep", "Cnaf, taux de couverture accueil jeune enfant – départements"
         CAF_COMMUNE = "caf_commune", "Cnaf, données communales des allocataires (data.caf.fr)"
+        FILOSOFI_IRIS = "filosofi_iris", "Insee, FiLoSoFi – IRIS (revenus déclarés)"
 
     kind = models.CharField("jeu de données", max_length=40, choices=Kind.choices)
     year = models.PositiveSmallIntegerField("millésime")

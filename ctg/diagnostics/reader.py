@@ -107,3 +107,16 @@ def read_dataset(
         cursor = connection.execute(sql, parameters)
         names = [column[0] for column in cursor.description]
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def read_iris(kind: str, year: int, communes: Iterable[str]) -> list[dict]:
+    """The rows of a dataset stored per IRIS (``filosofi_iris``) whose current commune (column ``commune``)
+    is one of `communes`, ordered by IRIS code."""
+    path = _existing_path(kind, year)
+    sql = (
+        f"SELECT * FROM read_parquet({_sql_string(str(path))}) WHERE list_contains(?, commune) ORDER BY code"
+    )
+    with _open() as connection:
+        cursor = connection.execute(sql, [sorted({str(code) for code in communes})])
+        names = [column[0] for column in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]

@@ -66,6 +66,9 @@ def _departements_of(codes: Iterable[str], unit: str) -> dict[str, set[str]]:
     codes = set(codes)
     if unit == "departement":
         return {code: {code} for code in codes}
+    if unit == "iris":  # an IRIS lies in the département of its commune (its first five characters)
+        communes = _departements_of({code[:5] for code in codes}, "commune")
+        return {code: communes[code[:5]] for code in codes}
     found: dict[str, set[str]] = {code: set() for code in codes}
     # A national file names tens of thousands of codes: more than SQLite takes in one IN (…), so the whole
     # table is read instead.
@@ -88,7 +91,8 @@ def _departements_of(codes: Iterable[str], unit: str) -> dict[str, set[str]]:
     return found
 
 
-UNITS = {"caf_txcouv_epci": "epci", "caf_txcouv_dep": "departement"}  # other kinds: communes
+# What a row of the store is, by kind; the other kinds: communes.
+UNITS = {"caf_txcouv_epci": "epci", "caf_txcouv_dep": "departement", "filosofi_iris": "iris"}
 
 
 def _stored_codes(dataset: PreparedDataset) -> list[str]:

@@ -13,6 +13,9 @@ Every file has the same shape, whatever the dataset:
 * ``source_codes`` (text): the codes of the source file, space-separated, that were combined into this row
   (several when communes merged since the file's COG vintage);
 * ``source_rows`` (integer): how many source rows were combined (IRIS for the CAF file);
+* for a dataset stored per IRIS (``filosofi_iris``): ``code`` is the IRIS as published, then two more text
+  columns, ``commune`` (its commune in the current COG, or its municipal arrondissement) and ``markers`` (the
+  cells published as ``ns``, ``nd`` or ``so``: ``DEC_MED21=ns``…), read with `reader.read_iris`;
 * for each column of the source file, the value (DOUBLE, NULL when not available) and ``<column>_secret``
   (BOOLEAN): true when the value is NULL because it is under statistical secrecy, so that « secret » can be
   told apart from « non disponible ».

@@ -36,6 +36,7 @@ OTHER_FILES = [
         ["annee;numdep;txcouv_dep;pl_psu_col_dep;pl_hors_psu_col_dep", "2023;81;55.0;3000;200"],
     ),
     ("NivComTotal2014.csv", ["Communes;Codes_Insee;NB_Pers_par_Foyer_Alloc", "ALBI;81004;25000"]),
+    ("BASE_TD_FILO_IRIS_2021_DEC.csv", ["IRIS;DEC_MED21;DEC_TP6021", "810040101;16230;43,0"]),
 ]
 
 

@@ -3,13 +3,16 @@ data.caf.fr (BOM, CRLF), a later Cnaf publication winning for a revised year, on
 ../shared/data."""
 
 import csv
+from glob import glob
 from io import StringIO
+from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
 
 from ctg.diagnostics import reader
 from ctg.diagnostics.importers import import_datasets
+from ctg.diagnostics.models import DatasetImport
 from ctg.diagnostics.portrait import build_portrait, resolve_territory
 from ctg.territories.importer import import_territories
 from tests.factories import EpciFactory
@@ -144,3 +147,124 @@ def test_real_departement_file_and_its_figures_on_the_portrait(db, settings, tmp
     result = build_portrait(resolve_territory("81")).result("taux_couverture_accueil_jeune_enfant")
     assert (result.value.value, result.value.year) == (56.3, 2022)
     assert result.source == "Cnaf, taux de couverture de l'accueil du jeune enfant 2022 (data.caf.fr)"
+
+
+FILO_IRIS_TARN = SHARED_DATA / "example-81-tarn" / "BASE_TD_FILO_IRIS_2021_DEC_81.csv"
+FILO_IRIS_FRANCE = SHARED_DATA / "insee-filosofi-2021" / "BASE_TD_FILO_IRIS_2021_DEC.csv"
+
+
+@pytest.fixture
+def tarn_referential(db, settings, tmp_path, tarn_source):  # noqa: F811
+    if not FILO_IRIS_TARN.is_file():
+        pytest.skip(f"Données partagées absentes : {FILO_IRIS_TARN}")
+    settings.DATA_DIR = tmp_path
+    import_territories(source=tarn_source)
+
+
+def raw_iris(path):
+    with path.open(encoding="utf-8", newline="") as handle:
+        return {row["IRIS"]: row for row in csv.DictReader(handle, delimiter=";")}
+
+
+@pytest.mark.shared_data
+def test_real_filosofi_iris_of_the_tarn(tarn_referential):
+    raw = raw_iris(FILO_IRIS_TARN)
+
+    (record,) = import_datasets(FILO_IRIS_TARN)
+
+    assert (record.kind, record.year, record.rows_read) == ("filosofi_iris", 2021, len(raw))
+    assert len(raw) == 81
+    assert record.unknown_codes == [] and record.territories_count == 81
+    assert record.departements == ["81"]
+    rows = {row["code"]: row for row in reader.read_dataset("filosofi_iris", 2021)}
+    assert set(rows) == set(raw)
+    albi = rows["810040101"]
+    assert albi["commune"] == "81004"
+    assert albi["DEC_MED21"] == float(raw["810040101"]["DEC_MED21"]) == 16230
+    assert albi["DEC_TP6021"] == 43.0 and albi["DEC_GI21"] == 0.49
+    # ns, nd, so: no figure, the marker kept as published; never a zero.
+    small = rows["810040804"]
+    assert small["DEC_MED21"] is None and small["DEC_MED21_secret"] is False
+    assert "DEC_MED21=ns" in small["markers"].split() and "DEC_RD21=so" in small["markers"].split()
+    assert reader.read_iris("filosofi_iris", 2021, ["81004"]) == [
+        row for code, row in sorted(rows.items()) if code.startswith("81004")
+    ]
+
+
+@pytest.mark.shared_data
+def test_real_filosofi_iris_of_france_keeps_the_secret(db, settings, tmp_path):
+    if not FILO_IRIS_FRANCE.is_file() or not (SHARED_DATA / "cog-decoupage-administratif").is_dir():
+        pytest.skip("Données partagées absentes")
+    settings.DATA_DIR = tmp_path
+    import_territories(SHARED_DATA / "cog-decoupage-administratif", progress=False)
+    raw = raw_iris(FILO_IRIS_FRANCE)
+
+    (record,) = import_datasets(FILO_IRIS_FRANCE)
+
+    assert record.rows_read == len(raw) == 16026
+    rows = {row["code"]: row for row in reader.read_dataset("filosofi_iris", 2021)}
+    secret = [code for code, row in raw.items() if row["DEC_PTSA21"] == "s"]
+    assert secret and all(
+        rows[c]["DEC_PTSA21"] is None and rows[c]["DEC_PTSA21_secret"] for c in secret if c in rows
+    )
+    assert rows["621600101"]["DEC_PAUT21"] == -0.1  # a share may be negative
+    # Paris: IRIS kept under their arrondissement, with the commune in plm_commune.
+    paris = next(row for code, row in rows.items() if code.startswith("75101"))
+    assert (paris["commune"], paris["plm_commune"]) == ("75101", "75056")
+    assert len(rows) + sum(1 for c in raw if c[:5] in record.unknown_codes) == len(raw)
+
+
+@pytest.mark.shared_data
+def test_the_readme_command_imports_the_tarn_folder(tarn_referential, monkeypatch):
+    """`ctg import_data ../shared/data/example-81-tarn/*.csv`, as the README gives it, from the repository."""
+    monkeypatch.chdir(Path(__file__).resolve().parents[2])
+    paths = sorted(glob("../shared/data/example-81-tarn/*.csv"))
+    assert [Path(p).name for p in paths] == [
+        "BASE_TD_FILO_IRIS_2021_DEC_81.csv",
+        "cc_filosofi_2021_COM_81.csv",
+        "dossier_complet_light_81.csv",
+        "inseecaf2021_81.csv",
+    ]
+    out = StringIO()
+
+    call_command("import_data", *paths, stdout=out)
+
+    imported = {(record.source_name, record.kind, record.year) for record in DatasetImport.objects.all()}
+    assert imported == {
+        ("BASE_TD_FILO_IRIS_2021_DEC_81.csv", "filosofi_iris", 2021),
+        ("cc_filosofi_2021_COM_81.csv", "filosofi_com", 2021),
+        ("dossier_complet_light_81.csv", "rp_dossier_complet", 2022),
+        ("inseecaf2021_81.csv", "caf_iris", 2021),
+    }
+    assert reader.available_datasets() == {
+        "caf_iris": [2021],
+        "filosofi_com": [2021],
+        "filosofi_iris": [2021],
+        "rp_dossier_complet": [2022],
+    }
+    text = out.getvalue()
+    assert (
+        "BASE_TD_FILO_IRIS_2021_DEC_81.csv : Insee, FiLoSoFi – IRIS (revenus déclarés), millésime 2021"
+        in text
+    )
+    assert "IRIS enregistrés : 81" in text
+
+
+@pytest.mark.shared_data
+def test_a_recognised_but_unusable_file_refuses_the_whole_batch(tarn_referential, tmp_path):
+    folder = tmp_path / "depot"
+    folder.mkdir()
+    tarn = SHARED_DATA / "example-81-tarn"
+    for name in ("cc_filosofi_2021_COM_81.csv", "BASE_TD_FILO_IRIS_2021_DEC_81.csv"):
+        (folder / name).write_bytes((tarn / name).read_bytes())
+    # The CAF file renamed: recognised from its header, but its vintage is only in the name.
+    (folder / "allocataires_iris.csv").write_bytes((tarn / "inseecaf2021_81.csv").read_bytes())
+
+    with pytest.raises(CommandError) as raised:
+        call_command("import_data", *sorted(folder.glob("*.csv")), stdout=StringIO())
+
+    assert str(raised.value) == (
+        "Import refusé, rien n'a été modifié. allocataires_iris.csv : millésime introuvable dans le nom du "
+        "fichier : précisez --year."
+    )
+    assert DatasetImport.objects.count() == 0 and reader.available_datasets() == {}

@@ -3,8 +3,9 @@ time; the formats without a real file there use the headers of their importer te
 refused with a French message naming the file and the line (and the column when it is a cell's fault), and
 the store (every file under stats/, hashed) and the journal of the imports are unchanged.
 
-Formats: FiLoSoFi communes, dossier complet du recensement, CAF par IRIS (Insee-Cnaf), BPE, taux de couverture
-Cnaf par commune, EPCI et département, fichiers communaux data.caf.fr.
+Formats: FiLoSoFi communes and IRIS, dossier complet du recensement, CAF par IRIS (Insee-Cnaf), BPE, taux de
+couverture Cnaf par commune, EPCI et département (API names, and the French labels of data.caf.fr), fichiers
+communaux data.caf.fr.
 """
 
 import hashlib
@@ -47,7 +48,37 @@ def _formats() -> list[Format]:
     caf = _real(TARN / "inseecaf2021_81.csv", ['"iris_code";"note";"a";"am"', '"810040101";"0";10;1'])
     rp = _real(TARN / "dossier_complet_light_81.csv", ["CODGEO;P22_POP0014;P16_POP", "81001;38.5;218.0"])
     rp_row = "81004;" + rp[1].split(";", 1)[1]
+    filo_iris = _real(
+        TARN / "BASE_TD_FILO_IRIS_2021_DEC_81.csv",
+        ["IRIS;DEC_PIMP21;DEC_TP6021;DEC_MED21;DEC_NOTE21", "810040101;35,0;43,0;16230;0"],
+    )
+    labels = _real(
+        SHARED_DATA / "cnaf-txcouv-pe" / "txcouv_pe_dep_hist.csv",
+        [
+            "Date référence;Numéro Département;Nom Département;Taux de couv EAJE PSU;Taux de couv global",
+            "2017;01;AIN;12.6;66.4",
+        ],
+    )
+    labels_row = "2022;81;TARN;" + labels[1].split(";", 3)[3]  # the real row of the Ain, made the Tarn's
     return [
+        Format(
+            "BASE_TD_FILO_IRIS_2021_DEC.csv",
+            filo_iris[0],
+            filo_iris[1],
+            filo_iris[1].replace("810040101", "811400101", 1),
+            "IRIS",
+            "",
+            0,
+        ),
+        Format(
+            "txcouv_pe_dep_hist.csv",
+            labels[0],
+            labels_row,
+            labels_row.replace("2022;81;TARN;", "2022;2A;CORSE DU SUD;", 1),
+            "Numéro Département",
+            "",
+            0,
+        ),
         Format(
             "cc_filosofi_2021_COM.csv",
             filo_header,
@@ -260,6 +291,65 @@ def _specific_cases() -> list[Case]:
                 "valeur non numérique",
             ),
         ]
+    iris, labels = by_name["BASE_TD_FILO_IRIS_2021_DEC.csv"], by_name["txcouv_pe_dep_hist.csv"]
+    rate = _fields(labels.header).index("Taux de couv global")
+    cases += [
+        Case(
+            "filosofi-iris-non-numerique",
+            iris,
+            _lines(iris, iris.row, _with_field(iris.second, 1, "beaucoup")),
+            3,
+            _fields(iris.header)[1],
+            "valeur non numérique",
+        ),
+        Case(
+            "filosofi-iris-point-decimal",
+            iris,
+            _lines(iris, _with_field(iris.row, 2, "43.0")),
+            2,
+            _fields(iris.header)[2],
+            "valeur non numérique",
+        ),
+        Case(
+            "filosofi-iris-code-commune",
+            iris,
+            _lines(iris, _with_field(iris.row, 0, "81004")),
+            2,
+            "IRIS",
+            "code IRIS à 9 caractères",
+        ),
+        Case(
+            "txcouv-libelles-annee-illisible",
+            labels,
+            _lines(labels, labels.row.replace("2022;", "deux mille;", 1)),
+            2,
+            "Date référence",
+            "année invalide",
+        ),
+        Case(
+            "txcouv-libelles-taux-non-numerique",
+            labels,
+            _lines(labels, labels.row, _with_field(labels.second, rate, "n/a")),
+            3,
+            "Taux de couv global",
+            "valeur non numérique",
+        ),
+        Case(
+            "txcouv-libelles-colonne-en-double",
+            labels,
+            _lines(
+                Format(
+                    **{
+                        **labels.__dict__,
+                        "header": labels.header.replace("Nom Département", "Numéro Département"),
+                    }
+                ),
+                labels.row,
+            ),
+            1,
+            words="en double",
+        ),
+    ]
     header = _fields(filo.header)
     cases += [
         Case(

@@ -116,6 +116,7 @@ class Command(BaseCommand):
         "commune": "communes reconnues",
         "epci": "EPCI reconnus",
         "departement": "départements reconnus",
+        "iris": "communes reconnues",
     }
 
     def report(self, dataset, record) -> str:
@@ -125,7 +126,9 @@ class Command(BaseCommand):
             f"  lignes lues : {format_number(dataset.rows_read)}",
             f"  {self.MATCHED[dataset.unit]} : {format_number(dataset.communes_matched)}",
         ]
-        if dataset.unit == "commune":
+        if dataset.unit == "iris":
+            lines.append(f"  IRIS enregistrés : {format_number(len(dataset.records))}")
+        if dataset.unit in ("commune", "iris"):
             lines.append(
                 "  codes d'anciennes communes rattachés à une commune actuelle : "
                 f"{format_number(dataset.codes_mapped)}"
