@@ -8,8 +8,18 @@ from django.conf import settings
 from django.db.models import Q, Sum
 
 from ctg.diagnostics import engine, reader, store
-from ctg.diagnostics.catalogue import BY_ID, INDICATORS, THEME_ORDER, Indicator, Kind, Theme, source_label
+from ctg.diagnostics.catalogue import (
+    BY_ID,
+    FILOSOFI_IRIS,
+    INDICATORS,
+    THEME_ORDER,
+    Indicator,
+    Kind,
+    Theme,
+    source_label,
+)
 from ctg.diagnostics.engine import NON_DISPONIBLE, OK, PARTIEL, SECRET, Value
+from ctg.diagnostics.iris import IrisTables, iris_tables
 from ctg.diagnostics.models import DatasetImport
 from ctg.diagnostics.readings import attention_points, compare_sentence, format_number, theme_reading
 from ctg.territories.models import Commune, Departement, Epci, FormerCommuneCode, Region
@@ -128,6 +138,8 @@ class Portrait:
     fictitious_in_store: list[str] = field(default_factory=list)
     # The names of the départements and regions, by code, read for the references (empty without them).
     level_names: dict[str, dict[str, str]] = field(default_factory=dict)
+    # The IRIS of the territory's IRIS-split communes (FiLoSoFi IRIS), for the full portrait only.
+    iris: IrisTables | None = None
 
     @property
     def is_fictitious(self) -> bool:
@@ -351,6 +363,9 @@ def build_portrait(
             )
         )
     _add_derived_results(results, indicators)
+    iris = iris_tables(territory.communes) if with_references and indicators is None else None
+    if iris is not None:
+        used[FILOSOFI_IRIS] = iris.year
     for result in results.values():
         result.comparison = compare_sentence(result)
     ordered = [results[ind.id] for ind in INDICATORS if ind.id in results]
@@ -364,6 +379,7 @@ def build_portrait(
         communes=CommuneValues(commune_rows, effective),
         fictitious_in_store=[fictitious[kind] for kind in latest if kind in fictitious],
         level_names=names,
+        iris=iris,
     )
     portrait.attention = attention_points(ordered, thresholds=attention_thresholds())
     return portrait

@@ -23,6 +23,7 @@ from ctg.diagnostics.catalogue import (
     indicator,
 )
 from ctg.diagnostics.field_weights import rank_for_fields
+from ctg.diagnostics.iris import iris_context
 from ctg.diagnostics.portrait import Portrait, Territory
 from ctg.diagnostics.readings import NBSP, format_number, format_value
 from ctg.territories.models import Departement, Region
@@ -336,6 +337,7 @@ def portrait_context(portrait: Portrait, params=None, *, for_pdf: bool = False, 
         "themes": themes,
         "levels": [label for _level, label in LEVELS],
         "commune_table": None if for_pdf else commune_table(portrait, params, base_query),
+        "iris": iris_context(portrait.iris, territory.commune_name),
         "map": commune_map(portrait, map_id),
         "map_choices": choices,
         "map_id": map_id,

@@ -12,6 +12,7 @@ from django.core.management import CommandError, call_command
 
 from ctg.diagnostics import reader
 from ctg.diagnostics.importers import import_datasets
+from ctg.diagnostics.iris import iris_context
 from ctg.diagnostics.models import DatasetImport
 from ctg.diagnostics.portrait import build_portrait, resolve_territory
 from ctg.territories.importer import import_territories
@@ -248,6 +249,21 @@ def test_the_readme_command_imports_the_tarn_folder(tarn_referential, monkeypatc
         in text
     )
     assert "IRIS enregistrés : 81" in text
+
+    # The portrait of the Tarn shows the IRIS of its 10 IRIS-split communes, as published.
+    raw = raw_iris(FILO_IRIS_TARN)
+    portrait = build_portrait(resolve_territory("81"))
+    assert portrait.datasets["filosofi_iris"] == 2021
+    assert {table.commune for table in portrait.iris.tables} == {code[:5] for code in raw}
+    assert len({table.commune for table in portrait.iris.tables}) == 10
+    context = iris_context(portrait.iris, portrait.territory.commune_name)
+    albi = next(table for table in context["tables"] if table["code"] == "81004")
+    assert albi["name"] == "Albi"
+    assert [row["code"] for row in albi["rows"]] == sorted(code for code in raw if code.startswith("81004"))
+    first = albi["rows"][0]["cells"]
+    assert first[0]["text"] == "16\u202f230\u00a0€" and raw["810040101"]["DEC_MED21"] == "16230"
+    small = next(row for row in albi["rows"] if row["code"] == "810040804")["cells"]
+    assert raw["810040804"]["DEC_MED21"] == "ns" and small[0] == {"text": "ns", "note": "non significatif"}
 
 
 @pytest.mark.shared_data
