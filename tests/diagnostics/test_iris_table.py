@@ -78,3 +78,12 @@ def test_no_table_without_split_commune_or_without_the_file(client, portrait_dat
 def test_no_table_for_an_unsplit_commune(client, iris_file):
     html = client.get(reverse("diagnostics:territory", args=["81271"])).content.decode()
     assert 'id="iris"' not in html and "FiLoSoFi par IRIS" not in html
+
+
+def test_the_pdf_holds_the_iris_tables(iris_file):
+    from ctg.diagnostics.pdf import render_portrait_html
+
+    html = render_portrait_html(build_portrait(resolve_territory("81004")))
+
+    assert "Albi : revenus déclarés par IRIS (4 IRIS, 2021)" in html
+    assert "<td>secret</td>" in html and "<td>ns</td>" in html

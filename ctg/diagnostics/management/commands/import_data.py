@@ -19,10 +19,11 @@ from ctg.territories.text import format_number
 class Command(BaseCommand):
     help = (
         "Importe des fichiers statistiques officiels dans le magasin statistique (un fichier Parquet par jeu "
-        "de données et millésime) : FiLoSoFi communes (Insee), dossier complet du recensement (Insee), "
-        "allocataires CAF par IRIS (Insee-Cnaf), base permanente des équipements (Insee), taux de "
-        "couverture accueil jeune enfant par commune, EPCI ou département (Cnaf ; un millésime par année "
-        "du fichier). Le format est reconnu d'après l'en-tête. Tous les fichiers sont vérifiés avant "
+        "de données et millésime) : FiLoSoFi communes et IRIS (Insee), dossier complet du recensement "
+        "(Insee), allocataires CAF par IRIS (Insee-Cnaf), base permanente des équipements (Insee), taux de "
+        "couverture accueil jeune enfant par commune, EPCI ou département (Cnaf, noms de l'API ou libellés "
+        "français ; un millésime par année du fichier, la publication la plus récente l'emporte pour une "
+        "année révisée). Le format est reconnu d'après l'en-tête. Tous les fichiers sont vérifiés avant "
         "d'écrire quoi que ce soit : une erreur ne modifie rien. Sans --as, la commande, lancée sur le "
         "serveur, importe en tant qu'opérateur de la plateforme, pour toute la France ; avec --as COURRIEL, "
         "avec les droits de cette personne (un·e conseiller·ère CAF : son seul département). Chaque import "
