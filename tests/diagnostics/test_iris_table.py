@@ -87,3 +87,21 @@ def test_the_pdf_holds_the_iris_tables(iris_file):
 
     assert "Albi : revenus déclarés par IRIS (4 IRIS, 2021)" in html
     assert "<td>secret</td>" in html and "<td>ns</td>" in html
+
+
+def test_an_iris_import_is_undone_and_kept_within_a_caf_scope(portrait_data, tmp_path):  # noqa: F811
+    from ctg.diagnostics import reader
+    from ctg.diagnostics.importers import DatasetError, prepare_datasets, save_datasets, undo_import
+
+    path = write(
+        tmp_path, "BASE_TD_FILO_IRIS_2021_DEC.csv", [HEADER, "810040101;35,0;43,0;16230;510;1;2;3;4;0"]
+    )
+    (record,) = save_datasets(prepare_datasets(path), scope=frozenset({"81"}))
+    assert record.departements == ["81"]
+    undo_import(record)
+    assert reader.available_vintages("filosofi_iris") == []
+
+    corse = write(tmp_path, "BASE_TD_FILO_IRIS_2021_DEC.csv", [HEADER, "2A0040101;40,0;20,0;1;1;1;1;1;1;0"])
+    with pytest.raises(DatasetError, match="hors de votre département"):
+        save_datasets(prepare_datasets(corse), scope=frozenset({"81"}))
+    assert reader.available_vintages("filosofi_iris") == []
