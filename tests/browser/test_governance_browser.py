@@ -37,7 +37,7 @@ def test_coordination_runs_a_copil(transactional_db, world, page, live_server, l
     page.get_by_role("button", name="Enregistrer l'instance").click()
     expect(page.get_by_text("L'instance « COPIL de la CTG » est créée.")).to_be_visible()
 
-    page.get_by_role("link", name="Ajouter un membre à COPIL de la CTG").click()
+    page.get_by_role("link", name="Ajouter un membre à l'instance « COPIL de la CTG »").click()
     assert_accessible(page, "Formulaire de membre")
     page.locator("#id_organisation").select_option(label="CAF du Tarn")
     page.locator("#id_person_name").fill("Alix Martin")
@@ -48,7 +48,7 @@ def test_coordination_runs_a_copil(transactional_db, world, page, live_server, l
     expect(page.get_by_role("cell", name="Alix Martin alix.martin@caf.fr")).to_be_visible()
     assert_accessible(page, "Gouvernance avec une instance")
 
-    page.get_by_role("link", name="Planifier une réunion de COPIL de la CTG").click()
+    page.get_by_role("link", name="Planifier une réunion de l'instance « COPIL de la CTG »").click()
     assert_accessible(page, "Formulaire de réunion")
     start = timezone.localtime(timezone.now() - datetime.timedelta(days=2)).replace(hour=14, minute=0)
     page.locator("#id_title").fill("Lancement")

@@ -4,15 +4,28 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('diagnostics', '0006_data_managers_group'),
+        ("diagnostics", "0006_data_managers_group"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='datasetimport',
-            name='kind',
-            field=models.CharField(choices=[('filosofi_com', 'Insee, FiLoSoFi – communes'), ('rp_dossier_complet', 'Insee, recensement – dossier complet'), ('caf_iris', 'Insee-Cnaf, allocataires CAF par IRIS'), ('bpe', 'Insee, base permanente des équipements'), ('caf_txcouv_com', 'Cnaf, taux de couverture accueil jeune enfant – communes'), ('caf_txcouv_epci', 'Cnaf, taux de couverture accueil jeune enfant – EPCI'), ('caf_txcouv_dep', 'Cnaf, taux de couverture accueil jeune enfant – départements'), ('caf_commune', 'Cnaf, données communales des allocataires (data.caf.fr)'), ('filosofi_iris', 'Insee, FiLoSoFi – IRIS (revenus déclarés)')], max_length=40, verbose_name='jeu de données'),
+            model_name="datasetimport",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("filosofi_com", "Insee, FiLoSoFi – communes"),
+                    ("rp_dossier_complet", "Insee, recensement – dossier complet"),
+                    ("caf_iris", "Insee-Cnaf, allocataires CAF par IRIS"),
+                    ("bpe", "Insee, base permanente des équipements"),
+                    ("caf_txcouv_com", "Cnaf, taux de couverture accueil jeune enfant – communes"),
+                    ("caf_txcouv_epci", "Cnaf, taux de couverture accueil jeune enfant – EPCI"),
+                    ("caf_txcouv_dep", "Cnaf, taux de couverture accueil jeune enfant – départements"),
+                    ("caf_commune", "Cnaf, données communales des allocataires (data.caf.fr)"),
+                    ("filosofi_iris", "Insee, FiLoSoFi – IRIS (revenus déclarés)"),
+                ],
+                max_length=40,
+                verbose_name="jeu de données",
+            ),
         ),
     ]
