@@ -2,21 +2,13 @@
 historical model through the migration executor, then migrated)."""
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
 from ctg.core.models import Action, HistoryEntry
 from tests.governance.factories import DecisionFactory
+from tests.migrations import migrate_to
 
 BEFORE = [("conventions", "0004_historyentry_decision_and_more"), ("core", None)]
 AFTER = [("conventions", "0005_history_to_core"), ("core", "0001_initial")]
-
-
-def _migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state([t for t in targets if t[1] is not None]).apps
 
 
 @pytest.mark.django_db(transaction=True)
@@ -28,7 +20,7 @@ def test_old_rows_are_mapped(world):
     decision = DecisionFactory(meeting__ctg=world.ctg, meeting__body__ctg=world.ctg)
     fiche_pk = 4242
     try:
-        old_apps = _migrate(BEFORE)
+        old_apps = migrate_to(BEFORE)
         Old = old_apps.get_model("conventions", "HistoryEntry")
         rows = [
             Old(
@@ -97,9 +89,9 @@ def test_old_rows_are_mapped(world):
         ]
         Old.objects.bulk_create(rows)
         before_count = Old.objects.count()
-        _migrate(AFTER)
+        migrate_to(AFTER)
     finally:
-        _migrate([("conventions", "0005_history_to_core"), ("core", "0001_initial")])
+        migrate_to([("conventions", "0005_history_to_core"), ("core", "0001_initial")])
 
     assert HistoryEntry.objects.count() == before_count  # nothing lost
     assert set(HistoryEntry.objects.values_list("action", flat=True)) <= set(Action.values)

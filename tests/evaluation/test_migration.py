@@ -4,33 +4,14 @@ migration executor, then migrated)."""
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
 from ctg.core.models import Action, HistoryEntry
 from ctg.evaluation.models import BilanAnnuel
+from tests.migrations import migrate_to, migrate_to_latest, table_names
 
 BEFORE = [("plans", "0001_initial"), ("evaluation", None)]
 AFTER = [("plans", "0002_bilan_to_evaluation"), ("evaluation", "0001_initial")]
-
-
-def _migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state([t for t in targets if t[1] is not None]).apps
-
-
-def _latest():
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(executor.loader.graph.leaf_nodes())
-
-
-def _tables() -> set[str]:
-    with connection.cursor() as cursor:
-        return set(connection.introspection.table_names(cursor))
 
 
 @pytest.mark.django_db(transaction=True)
@@ -38,8 +19,8 @@ def test_rows_written_before_the_move_are_kept(world):
     coordination = world.users["coordination"]
     validated_at = timezone.now().replace(microsecond=0)
     try:
-        old_apps = _migrate(BEFORE)
-        assert "plans_bilanannuel" in _tables() and "evaluation_bilanannuel" not in _tables()
+        old_apps = migrate_to(BEFORE)
+        assert "plans_bilanannuel" in table_names() and "evaluation_bilanannuel" not in table_names()
         content_type = ContentType.objects.get(model="bilanannuel")
         assert content_type.app_label == "plans"
         OldBilan = old_apps.get_model("plans", "BilanAnnuel")
@@ -60,11 +41,11 @@ def test_rows_written_before_the_move_are_kept(world):
             item_type="bilanannuel",
             item_id=old_bilan.pk,
         )
-        _migrate(AFTER)
+        migrate_to(AFTER)
     finally:
-        _latest()
+        migrate_to_latest()
 
-    assert "evaluation_bilanannuel" in _tables() and "plans_bilanannuel" not in _tables()
+    assert "evaluation_bilanannuel" in table_names() and "plans_bilanannuel" not in table_names()
     bilan = BilanAnnuel.objects.get(pk=old_bilan.pk)
     assert (bilan.ctg, bilan.year, bilan.highlights, bilan.status) == (
         world.ctg,

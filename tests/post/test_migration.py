@@ -7,41 +7,22 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
 from ctg.core.models import Action, HistoryEntry
 from ctg.post.models import ActivityReport, CoordinatorPost, PostFunding
+from tests.migrations import migrate_to, migrate_to_latest, table_names
 
 BEFORE = [("governance", "0002_decision_without_effect"), ("post", None)]
 AFTER = [("governance", "0003_post_to_post_app"), ("post", "0001_initial")]
 TABLES = ("coordinatorpost", "postfunding", "activityreport")
 
 
-def _migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state([t for t in targets if t[1] is not None]).apps
-
-
-def _latest():
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(executor.loader.graph.leaf_nodes())
-
-
-def _tables() -> set[str]:
-    with connection.cursor() as cursor:
-        return set(connection.introspection.table_names(cursor))
-
-
 @pytest.mark.django_db(transaction=True)
 def test_rows_written_before_the_move_are_kept(world):
     try:
-        old_apps = _migrate(BEFORE)
-        assert {f"governance_{name}" for name in TABLES} <= _tables()
-        assert not {f"post_{name}" for name in TABLES} & _tables()
+        old_apps = migrate_to(BEFORE)
+        assert {f"governance_{name}" for name in TABLES} <= table_names()
+        assert not {f"post_{name}" for name in TABLES} & table_names()
         content_types = dict(ContentType.objects.filter(model__in=TABLES).values_list("model", "pk"))
         assert set(content_types) == set(TABLES)
         assert set(ContentType.objects.filter(model__in=TABLES).values_list("app_label", flat=True)) <= {
@@ -73,12 +54,12 @@ def test_rows_written_before_the_move_are_kept(world):
             item_type="coordinatorpost",
             item_id=old_post.pk,
         )
-        _migrate(AFTER)
+        migrate_to(AFTER)
     finally:
-        _latest()
+        migrate_to_latest()
 
-    assert {f"post_{name}" for name in TABLES} <= _tables()
-    assert not {f"governance_{name}" for name in TABLES} & _tables()
+    assert {f"post_{name}" for name in TABLES} <= table_names()
+    assert not {f"governance_{name}" for name in TABLES} & table_names()
     post = CoordinatorPost.objects.get(pk=old_post.pk)
     assert (post.ctg, post.employer, post.person_name, post.fte, post.created_by) == (
         world.ctg,
