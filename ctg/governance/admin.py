@@ -3,18 +3,8 @@ the dossier's history."""
 
 from django.contrib import admin
 
+from ctg.core.admin import ReadOnlyMixin
 from ctg.governance.models import Body, BodyMember, Decision, Meeting, Participant
-
-
-class ReadOnlyMixin:
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class BodyMemberInline(ReadOnlyMixin, admin.TabularInline):
