@@ -22,9 +22,43 @@ from ctg.diagnostics.catalogue import Indicator, Kind
 from ctg.territories.models import Commune, TerritoryImport
 
 OK, PARTIEL, SECRET, NON_DISPONIBLE = "ok", "partiel", "secret", "non_disponible"
+ABSENT = "absent"  # no row in the imported file for the commune(s): neither secret nor blank
 NOT_AGGREGATABLE_NOTE = (
     "Ne s'agrège pas sur plusieurs communes : il faut le fichier officiel de ce niveau (non chargé)."
 )
+# Datasets published only for the communes split into IRIS: a commune without a row is not split.
+IRIS_DATASETS = frozenset({"caf_iris", "filosofi_iris"})
+# Why a commune has no row in the file: (one commune, several).
+NOT_SPLIT = ("commune non découpée en IRIS", "communes non découpées en IRIS")
+NOT_IN_FILE = ("commune absente du fichier publié", "communes absentes du fichier publié")
+DEPARTEMENT_NOT_IMPORTED = (
+    "son département n'est pas dans le fichier importé",
+    "leur département n'est pas dans le fichier importé",
+)
+# Optional columns of a dataset summed from several source rows (IRIS): the sum of the published rows of a
+# commune whose value is secret, and how many of its rows the source blanked (`source_rows`: how many in all).
+PUBLISHED_SUFFIX = "_published"
+SECRET_ROWS_SUFFIX = "_secret_rows"
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """Which communes a figure counts, and why the others are missing: the one account of a figure's
+    completeness, from which `caveat` writes the status every output shows."""
+
+    communes: int
+    with_data: int  # communes counted (whole, or their published IRIS only: `partial_communes`)
+    absent: tuple[tuple[tuple[str, str], int], ...] = ()  # (reason, communes) without a row in the file
+    secret: int = 0  # communes whose value the source blanked (statistical secrecy)
+    unpublished: int = 0  # communes in the file with an empty value, not said secret
+    population_share: float | None = None  # population of the communes counted / of all (0–1)
+    partial_communes: int = 0  # communes counted for their published IRIS only (secret IRIS left out)
+    secret_parts: int = 0  # IRIS blanked by the source in those communes
+    parts: int = 0  # IRIS of those communes
+
+    @property
+    def absent_count(self) -> int:
+        return sum(n for _reason, n in self.absent)
 
 
 @dataclass(frozen=True)
@@ -33,9 +67,19 @@ class Value:
     status: str
     coverage: float | None  # share of the population (0–1) of the communes that have the data
     year: int | None
-    note: str = ""
+    note: str = ""  # for a figure that is not complete: its status and coverage, as every output writes it
     communes_with_data: int = 0
     communes: int = 0
+    detail: Coverage | None = None
+
+    @property
+    def caveat(self) -> str:
+        """The status and coverage of a figure that is not complete (« partiel : … »); empty when complete."""
+        return "" if self.status == OK else self.note
+
+    @property
+    def is_complete(self) -> bool:
+        return self.status == OK
 
 
 @dataclass(frozen=True)
@@ -50,31 +94,127 @@ class Sums:
     communes: int
     any_secret: bool
     years: int | None = None  # EVOLUTION: number of years between the two vintages
+    # Why the other communes have no value (None: not counted; then `any_secret` says secret or blank).
+    absent: tuple[tuple[tuple[str, str], int], ...] | None = None
+    secret_communes: int | None = None
+    partial_communes: int = 0
+    secret_parts: int = 0
+    parts: int = 0
+
+
+def _plural(n: int, word: str, plural: str | None = None) -> str:
+    return f"{_number(n)} {word if n == 1 else plural or word + 's'}"
+
+
+def _number(n: float) -> str:
+    return f"{n:,.0f}".replace(",", "\u202f")
+
+
+def coverage_of(sums: Sums) -> Coverage:
+    missing = sums.communes - sums.communes_with_data
+    if sums.absent is None and sums.secret_communes is None:
+        absent: tuple = ()
+        secret = missing if sums.any_secret else 0
+    else:
+        order = (NOT_SPLIT, NOT_IN_FILE, DEPARTEMENT_NOT_IMPORTED)
+        absent = tuple(
+            sorted((item for item in sums.absent or () if item[1]), key=lambda i: order.index(i[0]))
+        )
+        secret = sums.secret_communes or 0
+    unpublished = max(missing - secret - sum(n for _r, n in absent), 0)
+    share = None
+    if sums.total_population:
+        share = (sums.covered_population or 0.0) / sums.total_population
+    return Coverage(
+        sums.communes,
+        sums.communes_with_data,
+        absent,
+        secret,
+        unpublished,
+        share,
+        sums.partial_communes,
+        sums.secret_parts,
+        sums.parts,
+    )
+
+
+def _missing_phrases(c: Coverage) -> list[str]:
+    phrases = []
+    for (one, several), n in c.absent:
+        absent = "absente" if n == 1 else "absentes"
+        phrases.append(f"{_plural(n, 'commune')} {absent} du fichier ({one if n == 1 else several})")
+    if c.secret:
+        verb = "soumise" if c.secret == 1 else "soumises"
+        phrases.append(f"{_plural(c.secret, 'commune')} {verb} au secret statistique")
+    if c.unpublished:
+        phrases.append(f"{_plural(c.unpublished, 'commune')} sans valeur publiée")
+    return phrases
+
+
+def caveat_text(status: str, value: float | None, c: Coverage, ind: Indicator | None = None) -> str:
+    """The status of a figure as every output writes it (page, PDF, CSV, JSON, annexes)."""
+    if status == OK:
+        return ""
+    missing = _missing_phrases(c)
+    if status == PARTIEL:
+        parts = []
+        if c.secret_parts:
+            parts.append(
+                f"au moins {_format(value, ind)} "
+                f"({_number(c.secret_parts)} IRIS sur {_number(c.parts)} soumis au secret)"
+            )
+        if c.with_data < c.communes:
+            share = ""
+            if c.population_share is not None:
+                share = f", {_number(round(c.population_share * 100))}\u00a0% de la population"
+            counted = "commune" if c.with_data == 1 else "communes"
+            parts.append(f"{_number(c.with_data)} {counted} sur {_number(c.communes)}{share}")
+        return "partiel : " + " ; ".join(parts + missing)
+    if status == SECRET:
+        if c.communes <= 1:
+            return "secret statistique : valeur masquée par la source"
+        return "secret statistique : " + " ; ".join(missing)
+    if status == ABSENT:
+        if c.communes <= 1 and c.absent:
+            return f"absent du fichier : {c.absent[0][0][0]}"
+        return "absent du fichier : " + " ; ".join(missing)
+    return "non disponible : " + " ; ".join(missing) if missing else "non disponible"
+
+
+def _format(value: float | None, ind: Indicator | None) -> str:
+    from ctg.diagnostics.readings import format_value  # pure; imported late: readings imports nothing here
+
+    if ind is None:
+        return _number(value or 0)
+    return format_value(value, ind.unit, ind.decimals)
 
 
 def values_from_sums(ind: Indicator, sums: Sums, year: int | None) -> Value:
-    """The aggregation rules of the catalogue, applied to one group's sums."""
+    """The aggregation rules of the catalogue, applied to one group's sums; the status and its wording come
+    from the counts of communes counted, absent from the file, secret or blank (`Coverage`)."""
     base = {"year": year, "communes_with_data": sums.communes_with_data, "communes": sums.communes}
     if sums.communes == 0:
         return Value(None, NON_DISPONIBLE, None, note="Aucune commune.", **base)
     if ind.kind == Kind.NOT_AGGREGATABLE and sums.communes > 1:
         return Value(None, NON_DISPONIBLE, None, note=NOT_AGGREGATABLE_NOTE, **base)
+    cov = coverage_of(sums)
     if sums.communes_with_data == 0:
-        if sums.any_secret:
-            return Value(None, SECRET, 0.0, note="Valeur couverte par le secret statistique.", **base)
-        return Value(None, NON_DISPONIBLE, 0.0, note="Aucune donnée pour ce territoire.", **base)
+        if cov.secret == cov.communes:
+            status = SECRET
+        elif cov.absent_count == cov.communes:
+            status = ABSENT
+        else:
+            status = NON_DISPONIBLE
+        return Value(None, status, 0.0, note=caveat_text(status, None, cov, ind), detail=cov, **base)
     value = _value(ind, sums)
-    if sums.communes_with_data < sums.communes:
-        coverage = None
-        if sums.total_population:
-            coverage = (sums.covered_population or 0.0) / sums.total_population
-        missing = sums.communes - sums.communes_with_data
-        note = f"{missing} commune{'s' if missing > 1 else ''} sur {sums.communes} sans donnée"
-        note += " (secret statistique)." if sums.any_secret else "."
-        return Value(value, PARTIEL if value is not None else NON_DISPONIBLE, coverage, note=note, **base)
+    if sums.communes_with_data < sums.communes or sums.partial_communes:
+        status = PARTIEL if value is not None else NON_DISPONIBLE
+        coverage = cov.population_share
+        note = caveat_text(status, value, cov, ind) if value is not None else "Dénominateur nul."
+        return Value(value, status, coverage, note=note, detail=cov, **base)
     if value is None:
-        return Value(None, NON_DISPONIBLE, 1.0, note="Dénominateur nul.", **base)
-    return Value(value, OK, 1.0, **base)
+        return Value(None, NON_DISPONIBLE, 1.0, note="Dénominateur nul.", detail=cov, **base)
+    return Value(value, OK, 1.0, detail=cov, **base)
 
 
 def _value(ind: Indicator, sums: Sums) -> float | None:
@@ -221,19 +361,36 @@ def _connection() -> duckdb.DuckDBPyConnection:
     return connection
 
 
-def _dataset_table(connection, kind: str, year: int, columns: list[str], additive: set[str]) -> str:
+def _extras(columns: list[str], available: set[str]) -> list[str]:
+    """The optional columns of the store that tell what a secret commune's published IRIS add up to."""
+    return [
+        c + suffix
+        for c in columns
+        if c + PUBLISHED_SUFFIX in available and c + SECRET_ROWS_SUFFIX in available
+        for suffix in (PUBLISHED_SUFFIX, SECRET_ROWS_SUFFIX)
+    ]
+
+
+def _dataset_table(
+    connection, kind: str, year: int, columns: list[str], additive: set[str], extras: list[str] = ()
+) -> str:
     """An in-memory table of the dataset's columns used by the catalogue, one row per current commune;
-    rebuilt when the Parquet file changes."""
+    rebuilt when the Parquet file changes. The départements that have a row in it are remembered
+    (`_state["departements"]`), to tell a commune not split into IRIS from one whose file is not imported."""
     path = store.dataset_path(kind, year)
     name = f"ds_{kind}_{year}"
-    stamp = (path.stat().st_mtime_ns, tuple(columns))
+    stamp = (path.stat().st_mtime_ns, tuple(columns), tuple(extras))
     if _state["tables"].get(name) != stamp:
         sql = (
-            _dataset_sql(str(path), columns, additive)
+            _dataset_sql(str(path), columns, additive, list(extras))
             if columns
-            else "SELECT NULL::VARCHAR AS code WHERE false"
+            else "SELECT NULL::VARCHAR AS code, NULL::INTEGER AS source_rows WHERE false"
         )
         connection.execute(f"CREATE OR REPLACE TABLE {name} AS {sql}")
+        found = connection.execute(
+            f"SELECT DISTINCT cog.departement FROM {name} AS ds JOIN cog ON cog.code = ds.code"
+        ).fetchall()
+        _state.setdefault("departements", {})[name] = frozenset(d for (d,) in found)
         _state["tables"][name] = stamp
     return name
 
@@ -244,18 +401,24 @@ def _q(name: str) -> str:
     return f'"{name}"'
 
 
-def _dataset_sql(path: str, columns: list[str], additive: set[str]) -> str:
+def _dataset_sql(path: str, columns: list[str], additive: set[str], extras: list[str] = ()) -> str:
     """One row per current commune: arrondissements of Paris, Lyon and Marseille are rolled into their
     commune when the file has no row for it (counts sum, only when every arrondissement has the cell)."""
     src = f"read_parquet('{path}')"
-    own = ", ".join([_q(c) for c in columns] + [_q(c + store.SECRET_SUFFIX) for c in columns])
-    rolled = []
+    own = ", ".join(
+        ["source_rows"]
+        + [_q(c) for c in columns]
+        + [_q(c + store.SECRET_SUFFIX) for c in columns]
+        + [_q(c) for c in extras]
+    )
+    rolled = ["sum(source_rows)::INTEGER AS source_rows"]
     for c in columns:
         if c in additive:
             rolled.append(f"CASE WHEN count({_q(c)}) = count(*) THEN sum({_q(c)}) END AS {_q(c)}")
         else:
             rolled.append(f"CASE WHEN count(*) = 1 THEN max({_q(c)}) END AS {_q(c)}")
     rolled += [f"bool_or({_q(c + store.SECRET_SUFFIX)}) AS {_q(c + store.SECRET_SUFFIX)}" for c in columns]
+    rolled += [f"sum({_q(c)}) AS {_q(c)}" for c in extras]
     return (
         f"SELECT code, {own} FROM {src} WHERE plm_commune IS NULL "
         f"UNION ALL SELECT plm_commune AS code, {', '.join(rolled)} FROM {src} "
@@ -272,6 +435,7 @@ def _indicator_sql(index: int, r: Resolved) -> list[str]:
         f"sum(cog.population) FILTER (WHERE {have}) AS p{index}",
         f"count(*) FILTER (WHERE {have}) AS c{index}",
         f"bool_or({secret}) AS s{index}",
+        f"count(*) FILTER (WHERE ds.code IS NOT NULL AND NOT ({have}) AND ({secret})) AS q{index}",
     ]
     if r.denominator:
         den = " + ".join(f"ds.{_q(c)}" for c in r.denominator)
@@ -312,11 +476,17 @@ def aggregate(
     columns = list(dict.fromkeys(c for _ind, r in usable for c in r.columns))
     additive = {c for _ind, r in usable if r.indicator.kind != Kind.NOT_AGGREGATABLE for c in r.columns}
     key = GROUP_KEYS[group]
-    select = [f"{key} AS k", "count(*) AS communes", "sum(cog.population) AS pop"]
+    select = [
+        f"{key} AS k",
+        "count(*) AS communes",
+        "sum(cog.population) AS pop",
+        "count(*) FILTER (WHERE ds.code IS NULL) AS absent",
+        "count(*) FILTER (WHERE ds.code IS NULL AND list_contains(?, cog.departement)) AS absent_in",
+    ]
     for index, (_ind, r) in enumerate(usable):
         select += _indicator_sql(index, r)
     where = ""
-    params: list = []
+    params: list = [None]  # the départements present in the file, known once its table is built
     if codes is not None:
         where = "WHERE cog.code IN (SELECT unnest(?))"
         params.append(list(codes))
@@ -325,6 +495,7 @@ def aggregate(
     with _lock:
         connection = _state["connection"] if fresh and _state["connection"] is not None else _connection()
         table = _dataset_table(connection, kind, year, columns, additive)
+        params[0] = sorted(_state["departements"][table])
         sql = (
             f"SELECT {', '.join(select)} FROM cog LEFT JOIN {table} AS ds ON ds.code = cog.code "
             f"{where} GROUP BY 1"
@@ -332,13 +503,17 @@ def aggregate(
         rows = connection.execute(sql, params).fetchall()
     result: dict[str, dict[str, Value]] = {}
     for row in rows:
-        group_key, communes, population = row[0], row[1], row[2]
+        group_key, communes, population, absent, absent_in = row[:5]
+        reasons = (
+            (NOT_SPLIT if kind in IRIS_DATASETS else NOT_IN_FILE, absent_in),
+            (DEPARTEMENT_NOT_IMPORTED, absent - absent_in),
+        )
         values = {}
-        offset = 3
+        offset = 5
         for _index, (ind, r) in enumerate(usable):
-            n, p, c, s, d = row[offset : offset + 5]
-            offset += 5
-            sums = Sums(n, d, p, population, c, communes, bool(s), r.years)
+            n, p, c, s, q, d = row[offset : offset + 6]
+            offset += 6
+            sums = Sums(n, d, p, population, c, communes, bool(s), r.years, reasons, q)
             values[ind.id] = values_from_sums(ind, sums, r.column_year or year)
         for ind, r in resolved:
             if r is None:
@@ -348,21 +523,40 @@ def aggregate(
 
 
 def sums_from_rows(r: Resolved, rows: list[dict]) -> Sums:
-    """The same sums as the SQL of `aggregate`, in Python, for one group's commune rows."""
+    """The same sums as the SQL of `aggregate`, in Python, for one group's commune rows; with, besides, why
+    each commune without a value has none (its row's `absent_reason`, or secret, or blank) and, for a count
+    whose store keeps the published part of a secret commune (`<column>_published`), that part."""
     numerator = denominator = covered = 0.0
     total = 0.0
-    with_data = 0
+    with_data = secret_communes = partial_communes = secret_parts = parts = 0
     secret = False
+    absent: dict[tuple[str, str], int] = {}
     columns = r.columns
     secrets = [c + store.SECRET_SUFFIX for c in columns]
     for row in rows:
-        total += row["population"] or 0.0
-        if not secret and any(row.get(c) for c in secrets):
-            secret = True
+        population = row["population"] or 0.0
+        total += population
+        row_secret = any(row.get(c) for c in secrets)
+        secret = secret or row_secret
         if any(row.get(c) is None for c in columns):
+            reason = row.get("absent_reason")
+            if reason:
+                absent[reason] = absent.get(reason, 0) + 1
+                continue
+            published = _published_part(r, row) if row_secret else None
+            if published is None:
+                secret_communes += row_secret
+                continue
+            value, blanked, rows_in_all = published
+            numerator += value
+            with_data += 1
+            covered += population
+            partial_communes += 1
+            secret_parts += blanked
+            parts += rows_in_all
             continue
         with_data += 1
-        covered += row["population"] or 0.0
+        covered += population
         numerator += sum(row[c] for c in r.numerator)
         denominator += sum(row[c] for c in r.denominator)
     return Sums(
@@ -374,7 +568,31 @@ def sums_from_rows(r: Resolved, rows: list[dict]) -> Sums:
         len(rows),
         secret,
         r.years,
+        tuple(absent.items()),
+        secret_communes,
+        partial_communes,
+        secret_parts,
+        parts,
     )
+
+
+def _published_part(r: Resolved, row: dict) -> tuple[float, int, int] | None:
+    """(sum of the published IRIS, IRIS blanked, IRIS in all) of a count whose commune value is secret, when
+    the store keeps them; None otherwise (a rate of partial numerator and denominator means nothing)."""
+    if r.indicator.kind != Kind.COUNT or r.denominator:
+        return None
+    total = 0.0
+    blanked = 0
+    for c in r.numerator:
+        if row.get(c) is not None:
+            total += row[c]
+            continue
+        published, count = row.get(c + PUBLISHED_SUFFIX), row.get(c + SECRET_ROWS_SUFFIX)
+        if published is None or not count:
+            return None
+        total += published
+        blanked = max(blanked, int(count))
+    return total, blanked, int(row.get("source_rows") or 0)
 
 
 @dataclass(frozen=True)
@@ -385,7 +603,9 @@ class TerritoryRows:
     kind: str
     year: int
     resolved: tuple[tuple[Indicator, Resolved | None], ...]
-    rows: tuple[dict, ...]  # one per current commune of the territory: code, population, columns, secrets
+    # One per current commune of the territory: code, population, columns, secrets, and `absent_reason`
+    # (None when the file has a row for the commune).
+    rows: tuple[dict, ...]
 
     def resolution(self, indicator_id: str) -> tuple[Indicator, Resolved | None] | None:
         return next((pair for pair in self.resolved if pair[0].id == indicator_id), None)
@@ -398,18 +618,34 @@ def read_territory(kind: str, year: int, indicators: list[Indicator], codes: lis
     usable = [r for _ind, r in resolved if r is not None]
     columns = list(dict.fromkeys(c for r in usable for c in r.columns))
     additive = {c for r in usable if r.indicator.kind != Kind.NOT_AGGREGATABLE for c in r.columns}
+    extras = _extras(columns, available)
     with _lock:
         connection = _state["connection"] if _state["connection"] is not None else _connection()
-        table = _dataset_table(connection, kind, year, columns, additive)
-        names = ["code", "population"] + columns + [c + store.SECRET_SUFFIX for c in columns]
-        select = ", ".join(["cog.code", "cog.population"] + [f"ds.{_q(c)}" for c in names[2:]])
+        table = _dataset_table(connection, kind, year, columns, additive, extras)
+        in_file = _state["departements"][table]
+        values = columns + [c + store.SECRET_SUFFIX for c in columns] + extras
+        names = ["code", "population", "departement", "in_file", "source_rows"] + values
+        select = ", ".join(
+            ["cog.code", "cog.population", "cog.departement", "ds.code IS NOT NULL", "ds.source_rows"]
+            + [f"ds.{_q(c)}" for c in values]
+        )
         cursor = connection.execute(
             f"SELECT {select} FROM cog LEFT JOIN {table} AS ds ON ds.code = cog.code "
             "WHERE cog.code IN (SELECT unnest(?))",
             [list(codes)],
         )
         rows = tuple(dict(zip(names, row, strict=True)) for row in cursor.fetchall())
+    for row in rows:
+        row["absent_reason"] = None if row["in_file"] else _absent_reason(kind, row["departement"], in_file)
     return TerritoryRows(kind, year, resolved, rows)
+
+
+def _absent_reason(kind: str, departement: str | None, in_file: frozenset) -> tuple[str, str]:
+    """Why a commune has no row in the file: not split into IRIS (a file of IRIS that covers its
+    département), left out of the published file, or its département is not in the file imported."""
+    if departement not in in_file:
+        return DEPARTEMENT_NOT_IMPORTED
+    return NOT_SPLIT if kind in IRIS_DATASETS else NOT_IN_FILE
 
 
 def _group_values(ind: Indicator, r: Resolved | None, rows, year: int) -> Value:
@@ -456,7 +692,7 @@ def _row_sums(r: Resolved, row: dict, columns, secrets) -> Sums:
             break
     for name in columns:
         if row[name] is None:
-            return Sums(None, None, None, population, 0, 1, secret, r.years)
+            return sums_from_rows(r, [row])  # absent, secret, blank or partly published: said why
     numerator = 0.0 + sum([row[c] for c in r.numerator])
     denominator = 0.0 + sum([row[c] for c in r.denominator]) if r.denominator else None
     return Sums(numerator, denominator, population, population, 1, 1, secret, r.years)

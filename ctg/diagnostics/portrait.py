@@ -555,6 +555,9 @@ def portrait_as_json(portrait: Portrait) -> dict:
                 "status": r.value.status,
                 "source": r.source,
                 "coverage": None if r.value.coverage is None else round(r.value.coverage, 4),
+                # A figure that is not complete: its status and coverage, as the page and the PDF say it.
+                "caveat": r.value.caveat,
+                "completeness": _completeness_json(r.value.detail),
                 "references": {
                     "departement": {
                         "code": dep.code if dep else None,
@@ -581,6 +584,22 @@ def portrait_as_json(portrait: Portrait) -> dict:
     if portrait.is_fictitious:
         data["fictitious_datasets"] = portrait.fictitious_datasets
     return data
+
+
+def _completeness_json(detail: engine.Coverage | None) -> dict | None:
+    if detail is None:
+        return None
+    return {
+        "communes": detail.communes,
+        "communes_counted": detail.with_data,
+        "communes_absent": [{"reason": several, "communes": n} for (_one, several), n in detail.absent],
+        "communes_secret": detail.secret,
+        "communes_unpublished": detail.unpublished,
+        "population_share": None if detail.population_share is None else round(detail.population_share, 4),
+        "communes_partly_secret": detail.partial_communes,
+        "iris_secret": detail.secret_parts,
+        "iris": detail.parts,
+    }
 
 
 def _round(value):

@@ -33,6 +33,7 @@ STATUS_LABELS = {
     engine.OK: ("Complet", "fr-badge--success"),
     engine.PARTIEL: ("Partiel", "fr-badge--warning"),
     engine.SECRET: ("Secret statistique", "fr-badge--info"),
+    engine.ABSENT: ("Absent du fichier", ""),
     engine.NON_DISPONIBLE: ("Non disponible", ""),
 }
 TONES = {
@@ -64,12 +65,11 @@ def evolution_text(result) -> str:
 
 
 def status_of(result) -> dict:
+    """The badge of a figure and, when it is not complete, its status and coverage as the engine wrote it
+    (`Value.caveat`: « partiel : 1 commune sur 21, 36 % de la population ; … »)."""
     value = result.value
     label, css = STATUS_LABELS.get(value.status, (value.status, ""))
-    detail = value.note
-    if value.status == engine.PARTIEL and value.coverage is not None:
-        label = f"Partiel ({format_number(value.coverage * 100, 0)}{NBSP}% de la population)"
-    return {"code": value.status, "label": label, "css": css, "detail": detail}
+    return {"code": value.status, "label": label, "css": css, "detail": value.caveat}
 
 
 def _missing_reference(level: str, ref, territory: Territory) -> tuple[str, str]:
@@ -185,10 +185,13 @@ def sort_communes(portrait: Portrait, key: str, order: str) -> list[str]:
 
 
 def commune_cell(value: engine.Value | None, ind) -> dict:
-    if value is None or value.value is None:
-        label = STATUS_LABELS.get(value.status if value else engine.NON_DISPONIBLE)[0]
-        return {"text": "—", "note": "secret" if value and value.status == engine.SECRET else label}
-    return {"text": value_text(value.value, ind), "note": ""}
+    """A commune's figure; `note`: its status when it is not complete (« secret statistique… », « absent du
+    fichier : commune non découpée en IRIS », « partiel : au moins … »), shown after the figure."""
+    if value is None:
+        return {"text": "—", "note": STATUS_LABELS[engine.NON_DISPONIBLE][0].lower()}
+    if value.value is None:
+        return {"text": "—", "note": value.caveat or STATUS_LABELS[engine.NON_DISPONIBLE][0].lower()}
+    return {"text": value_text(value.value, ind), "note": value.caveat}
 
 
 def commune_table(portrait: Portrait, params, base_query: dict) -> dict | None:
@@ -258,6 +261,7 @@ def commune_csv(portrait: Portrait) -> str:
     for ind_id in COMMUNE_TABLE_INDICATORS:
         ind = indicator(ind_id)
         header.append(f"{ind.label} ({ind.unit})")
+    header.append("Statut des données")
     fictitious = portrait.fictitious_in_store
     if fictitious:
         header.append("Données")
@@ -265,12 +269,17 @@ def commune_csv(portrait: Portrait) -> str:
     for code in sorted(territory.communes, key=lambda c: (territory.commune_name(c).lower(), c)):
         row = [code, territory.commune_name(code)]
         values = portrait.communes.of(code, COMMUNE_TABLE_INDICATORS)
+        statuses = []
         for ind_id in COMMUNE_TABLE_INDICATORS:
             value = values.get(ind_id)
             if value is None or value.value is None:
                 row.append("")
             else:
                 row.append(f"{round(value.value, indicator(ind_id).decimals + 2)}".replace(".", ","))
+            if value is not None and value.caveat:
+                statuses.append(f"{indicator(ind_id).label} : {value.caveat}")
+        # A figure that is not complete says so beside the numbers (the numeric cells stay numbers).
+        row.append(" | ".join(statuses))
         if fictitious:
             row.append("FICTIVES (démonstration) : " + ", ".join(fictitious))
         writer.writerow(row)

@@ -67,7 +67,9 @@ def compare_sentence(result, level: str = "departement") -> str:
         verb = "est supérieure à" if gender == "f" else "est supérieur à"
     else:
         verb = "est inférieure à" if gender == "f" else "est inférieur à"
-    return f"{text} ({mine}) {verb} {that} {LEVEL_PHRASES[level]} ({theirs})."
+    sentence = f"{text} ({mine}) {verb} {that} {LEVEL_PHRASES[level]} ({theirs})"
+    caveat = getattr(result.value, "caveat", "")
+    return f"{sentence} — {caveat}." if caveat else f"{sentence}."
 
 
 def gap(result, thresholds: dict) -> float | None:

@@ -216,17 +216,23 @@ def portrait_annex(ctg: Ctg) -> dict:
             ),
         }
     figures = []
+    left_out = []
     for result in portrait.results:
-        if result.indicator.id in COMMUNE_TABLE_INDICATORS and result.value.value is not None:
-            figures.append(
-                {
-                    "label": result.indicator.label,
-                    "value": format_value(
-                        result.value.value, result.indicator.unit, result.indicator.decimals
-                    ),
-                    "source": result.source,
-                }
-            )
+        if result.indicator.id not in COMMUNE_TABLE_INDICATORS:
+            continue
+        if result.value.value is None:
+            # Not in the signed document, and said why (secret, absent from the file, not published).
+            left_out.append({"label": result.indicator.label, "reason": result.value.caveat})
+            continue
+        figures.append(
+            {
+                "label": result.indicator.label,
+                "value": format_value(result.value.value, result.indicator.unit, result.indicator.decimals),
+                # A figure that is not complete carries its status and coverage (« partiel : … »).
+                "status": result.value.caveat,
+                "source": result.source,
+            }
+        )
     # The dossier's fields of intervention first; never commercial equipment (supermarkets, supérettes…).
     points = annex_points(portrait.attention, ctg.fields)
     attention = [{"label": p["indicator"].label, "sentence": p["sentence"]} for p in points[:10]]
@@ -235,6 +241,7 @@ def portrait_annex(ctg: Ctg) -> dict:
         "territory": portrait.territory.name,
         "population": _thousands(portrait.territory.population),
         "figures": figures,
+        "left_out": left_out,
         "attention": attention,
         "fictitious": list(portrait.fictitious_datasets),
     }

@@ -106,11 +106,13 @@ def _docx_portrait_annex(document, portrait: dict) -> None:
     if portrait["figures"]:
         docx_table(
             document,
-            ["Indicateur", "Valeur", "Source"],
-            [[f["label"], f["value"], f["source"]] for f in portrait["figures"]],
+            ["Indicateur", "Valeur", "Statut", "Source"],
+            [[f["label"], f["value"], f["status"], f["source"]] for f in portrait["figures"]],
         )
     else:
         document.add_paragraph("Aucun chiffre clé disponible.")
+    for item in portrait.get("left_out", ()):
+        document.add_paragraph(f"{item['label']} : non repris — {item['reason']}.")
     document.add_heading("Points d'attention", level=2)
     if portrait["attention"]:
         for point in portrait["attention"]:

@@ -37,7 +37,9 @@ def test_missing_communes_make_a_partial_value_with_the_population_covered():
         BY_ID["allocataires"], sums(communes_with_data=2, covered_population=750.0, any_secret=True), 2021
     )
     assert (value.value, value.status, value.coverage) == (50.0, "partiel", 0.75)
-    assert "1 commune sur 3 sans donnée (secret statistique)" in value.note
+    assert value.caveat == (
+        "partiel : 2 communes sur 3, 75\u00a0% de la population ; 1 commune soumise au secret statistique"
+    )
 
 
 def test_secret_everywhere_is_secret_and_never_zero():

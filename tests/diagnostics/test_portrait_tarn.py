@@ -167,11 +167,14 @@ def test_json_contract(tarn):
         "status",
         "source",
         "coverage",
+        "caveat",
+        "completeness",
         "references",
     }
     assert set(item["references"]) == {"departement", "region", "france"}
     assert (item["value"], item["year"], item["status"]) == (20.0, 2021, "ok")
-    assert {i["status"] for i in data["indicators"]} <= {"ok", "partiel", "secret", "non_disponible"}
+    statuses = {"ok", "partiel", "secret", "absent", "non_disponible"}
+    assert {i["status"] for i in data["indicators"]} <= statuses
 
 
 def test_equipment_counts_come_from_the_bpe_columns_when_no_bpe_file_is_loaded(tarn):

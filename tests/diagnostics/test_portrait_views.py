@@ -233,6 +233,8 @@ def test_command_json(portrait_data, capsys):
         "status",
         "source",
         "coverage",
+        "caveat",
+        "completeness",
         "references",
     }
     assert set(first["references"]) == {"departement", "region", "france"}
