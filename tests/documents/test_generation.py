@@ -144,13 +144,14 @@ def test_fictitious_dossier_is_labelled(world, convention_data):
 
 def test_portrait_annex_with_fictitious_statistics(world, convention_data, monkeypatch):
     from ctg.diagnostics import portrait as portrait_module
+    from ctg.diagnostics.engine import Value
 
     indicator = SimpleNamespace(id="taux_pauvrete", label="Taux de pauvreté", unit="%", decimals=1)
     fake = SimpleNamespace(
         datasets={"filosofi_com": 2021},
         territory=SimpleNamespace(name="CC du Test", population=6000),
         results=[
-            SimpleNamespace(indicator=indicator, value=SimpleNamespace(value=17.25), source="FiLoSoFi 2021")
+            SimpleNamespace(indicator=indicator, value=Value(17.25, "ok", 1.0, 2021), source="FiLoSoFi 2021")
         ],
         attention=[
             {"indicator": indicator, "sentence": "Le taux de pauvreté est supérieur à celui du Tarn."}
