@@ -76,6 +76,13 @@ def _dataset_import(w):
     return {"import_pk": record.pk}
 
 
+def _territory_correction(w):
+    """The dossier's EPCI minus a commune no référent·e follows."""
+    followed = w.ctg.memberships.values_list("communes", flat=True)
+    excluded = w.ctg.communes.exclude(pk__in=[c for c in followed if c]).order_by("code").last()
+    return {"territory_type": "epci_except", "epci": w.ctg.epci_id, "excluded_codes": excluded.code}
+
+
 def _commune(w):
     return {"code": w.ctg.communes.first().code}
 
@@ -134,6 +141,13 @@ MATRIX: dict[tuple[str, str], Case] = {
             "fields": ["jeunesse"],
         },
     ),
+    ("conventions:territory", "GET"): dossier(EDITORS),
+    ("conventions:territory", "POST"): dossier(
+        EDITORS, ok=REDIRECT, method="POST", data=_territory_correction
+    ),
+    # Only the dossier's CAF deletes a dossier in préparation (`Op.DELETE_DOSSIER`, and a person of its CAF).
+    ("conventions:delete", "GET"): dossier(["pilote_caf"]),
+    ("conventions:delete", "POST"): dossier(["pilote_caf"], ok=REDIRECT, method="POST"),
     ("conventions:status", "POST"): dossier(
         EDITORS, ok=REDIRECT, method="POST", data=lambda w: {"to": "diagnostic"}
     ),

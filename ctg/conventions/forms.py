@@ -1,6 +1,8 @@
 import re
+import unicodedata
 
 from django import forms
+from django.db.models import Q
 from django.utils import timezone
 
 from ctg.conventions.models import Field, Milestone
@@ -8,6 +10,7 @@ from ctg.conventions.services import DEFAULT_DURATION_YEARS, ROLES_GRANTABLE_BY
 from ctg.forms import DsfrForm
 from ctg.organisations.models import Organisation
 from ctg.organisations.permissions import Role
+from ctg.territories import french
 from ctg.territories.models import Commune, Epci
 
 YEAR_WIDGET = forms.NumberInput(attrs={"inputmode": "numeric", "min": 2000, "max": 2100})
@@ -25,41 +28,186 @@ class PeriodFieldsMixin(forms.Form):
     )
 
 
-class CtgCreateForm(DsfrForm, PeriodFieldsMixin):
-    TERRITORY_EPCI = "epci"
-    TERRITORY_COMMUNES = "communes"
+INSEE_CODE = re.compile(r"(\d{5}|2[AB]\d{3})", re.IGNORECASE)
 
-    title = forms.CharField(
-        label="Intitulé", max_length=250, help_text="Par exemple : CTG de la CC du Pays de …"
-    )
-    caf = forms.ModelChoiceField(label="CAF", queryset=Organisation.objects.none(), empty_label=None)
+
+def _normalised(name: str) -> str:
+    text = unicodedata.normalize("NFD", " ".join(name.replace("’", "'").split()))
+    return "".join(c for c in text if not unicodedata.combining(c)).casefold()
+
+
+class TerritoryFieldsMixin(forms.Form):
+    """The territory of a dossier, one clear choice: the whole EPCI, the EPCI minus some of its communes, or a
+    list of communes. Shared by the creation and the correction of the territory; an ambiguous submission (a
+    field of another choice filled in) is refused, never silently dropped."""
+
+    WHOLE_EPCI = "epci"
+    EPCI_EXCEPT = "epci_except"
+    COMMUNES = "communes"
+    # Kept for the callers of the former two choices.
+    TERRITORY_EPCI = WHOLE_EPCI
+    TERRITORY_COMMUNES = COMMUNES
+
     territory_type = forms.ChoiceField(
-        label="Territoire",
+        label="Territoire de la convention",
         choices=[
-            (TERRITORY_EPCI, "Une intercommunalité (EPCI)"),
-            (TERRITORY_COMMUNES, "Une ou plusieurs communes"),
+            (WHOLE_EPCI, "Tout l'EPCI"),
+            (EPCI_EXCEPT, "L'EPCI sauf certaines communes"),
+            (COMMUNES, "Une liste de communes"),
         ],
         widget=forms.RadioSelect,
-        initial=TERRITORY_EPCI,
+        error_messages={
+            "required": "Choisissez le territoire : tout l'EPCI, l'EPCI sauf certaines communes ou "
+            "une liste de communes."
+        },
     )
     epci = forms.ModelChoiceField(
         label="Intercommunalité (EPCI)",
         queryset=Epci.objects.none(),
         required=False,
         empty_label="— Choisir —",
+        help_text="Pour « Tout l'EPCI » et « L'EPCI sauf certaines communes ».",
+    )
+    excluded_codes = forms.CharField(
+        label="Communes membres à exclure",
+        required=False,
+        help_text=(
+            "Pour « L'EPCI sauf certaines communes » : noms ou codes Insee des communes de l'EPCI qui ne "
+            "font pas partie de la convention, séparés par des virgules ; par exemple : Limoges."
+        ),
     )
     commune_codes = forms.CharField(
         label="Codes Insee des communes",
         required=False,
-        help_text="Séparés par des virgules ou des espaces, par exemple : 81004, 81065.",
+        help_text=(
+            "Pour « Une liste de communes » : séparés par des virgules ou des espaces, par exemple : "
+            "81004, 81065."
+        ),
     )
+
+    TERRITORY_FIELDS = ["territory_type", "epci", "excluded_codes", "commune_codes"]
+
+    def _territory_querysets(self, cafs) -> None:
+        departements = {c.departement_id for c in cafs if c.departement_id}
+        epcis = Epci.objects.filter(is_active=True)
+        if len(departements) == 1:
+            epcis = epcis.filter(communes__departement_id__in=departements).distinct()
+        self.fields["epci"].queryset = epcis.order_by("name")
+
+    def clean_territory(self, data: dict) -> None:
+        """Sets `epci`, `communes` and `excluded_communes` in `data` (the service's arguments), or adds the
+        errors that make the choice clear."""
+        kind = data.get("territory_type")
+        epci = data.get("epci")
+        excluded_text = (data.get("excluded_codes") or "").strip()
+        codes_text = (data.get("commune_codes") or "").strip()
+        data["communes"], data["excluded_communes"] = None, None
+        if kind == self.WHOLE_EPCI:
+            if not epci and "epci" not in self.errors:
+                self.add_error("epci", "Choisissez une intercommunalité.")
+            if excluded_text:
+                self.add_error(
+                    "excluded_codes",
+                    "Vous avez choisi « Tout l'EPCI » : pour exclure des communes, choisissez « L'EPCI sauf "
+                    "certaines communes ».",
+                )
+            if codes_text:
+                self.add_error(
+                    "commune_codes",
+                    "Vous avez choisi « Tout l'EPCI » et saisi une liste de communes : choisissez « L'EPCI "
+                    "sauf certaines communes » ou « Une liste de communes », ou videz ce champ.",
+                )
+        elif kind == self.EPCI_EXCEPT:
+            if not epci and "epci" not in self.errors:
+                self.add_error("epci", "Choisissez l'intercommunalité dont des communes sont exclues.")
+            if codes_text:
+                self.add_error(
+                    "commune_codes",
+                    "Vous avez choisi « L'EPCI sauf certaines communes » : indiquez les communes à exclure, "
+                    "pas une liste de communes, ou videz ce champ.",
+                )
+            if not excluded_text:
+                self.add_error(
+                    "excluded_codes",
+                    "Indiquez au moins une commune à exclure, ou choisissez « Tout l'EPCI ».",
+                )
+            elif epci:
+                data["excluded_communes"] = self._excluded(epci, excluded_text)
+        elif kind == self.COMMUNES:
+            if epci:
+                self.add_error(
+                    "epci",
+                    "Vous avez choisi « Une liste de communes » et une intercommunalité : choisissez « Tout "
+                    "l'EPCI » ou « L'EPCI sauf certaines communes », ou retirez l'intercommunalité.",
+                )
+            if excluded_text:
+                self.add_error(
+                    "excluded_codes",
+                    "Des communes ne s'excluent que d'un EPCI : videz ce champ pour une liste de communes.",
+                )
+            data["epci"] = None
+            data["communes"] = self._communes(codes_text)
+
+    def _communes(self, text: str):
+        codes = [c for c in re.split(r"[\s,;]+", text) if c]
+        if not codes:
+            self.add_error("commune_codes", "Indiquez au moins un code Insee de commune.")
+            return None
+        invalid = [c for c in codes if not INSEE_CODE.fullmatch(c)]
+        if invalid:
+            self.add_error("commune_codes", f"Code Insee mal formé : {', '.join(invalid)}.")
+            return None
+        codes = [c.upper() for c in codes]
+        found = {c.code: c for c in Commune.objects.filter(code__in=codes, is_active=True)}
+        unknown = [c for c in codes if c not in found]
+        if unknown:
+            self.add_error("commune_codes", f"Commune inconnue dans le référentiel : {', '.join(unknown)}.")
+            return None
+        return [found[c] for c in dict.fromkeys(codes)]
+
+    def _excluded(self, epci, text: str):
+        """The communes to exclude, by Insee code or by name among the EPCI's members."""
+        members = list(epci.communes.filter(is_active=True))
+        by_name: dict[str, list] = {}
+        for commune in members:
+            by_name.setdefault(_normalised(commune.name), []).append(commune)
+        result, errors = [], []
+        for piece in (p.strip() for p in re.split(r"[,;\n]+", text)):
+            if not piece:
+                continue
+            words = piece.split()
+            if all(INSEE_CODE.fullmatch(w) for w in words):
+                codes = [w.upper() for w in words]
+                found = {c.code: c for c in Commune.objects.filter(code__in=codes)}
+                errors += [f"code Insee inconnu : {c}" for c in codes if c not in found]
+                result += [found[c] for c in codes if c in found]
+                continue
+            matches = by_name.get(_normalised(piece), [])
+            if len(matches) == 1:
+                result.append(matches[0])
+            else:
+                errors.append(f"« {piece} » n'est pas une commune membre {french.epci_of(epci.name)}")
+        if errors:
+            self.add_error("excluded_codes", _sentence(errors))
+            return None
+        return list(dict.fromkeys(result))
+
+
+def _sentence(parts: list[str]) -> str:
+    text = "; ".join(parts)
+    return text[:1].upper() + text[1:] + "."
+
+
+class CtgCreateForm(DsfrForm, PeriodFieldsMixin, TerritoryFieldsMixin):
+    title = forms.CharField(
+        label="Intitulé", max_length=250, help_text="Par exemple : CTG de la CC du Pays de …"
+    )
+    caf = forms.ModelChoiceField(label="CAF", queryset=Organisation.objects.none(), empty_label=None)
 
     field_order = [
         "title",
         "caf",
-        "territory_type",
-        "epci",
-        "commune_codes",
+        *TerritoryFieldsMixin.TERRITORY_FIELDS,
         "start_year",
         "end_year",
         "fields",
@@ -68,49 +216,58 @@ class CtgCreateForm(DsfrForm, PeriodFieldsMixin):
     def __init__(self, *args, cafs, organisation=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["caf"].queryset = cafs
-        departements = {c.departement_id for c in cafs if c.departement_id}
-        epcis = Epci.objects.filter(is_active=True)
-        if len(departements) == 1:
-            epcis = epcis.filter(communes__departement_id__in=departements).distinct()
-        self.fields["epci"].queryset = epcis.order_by("name")
+        self._territory_querysets(cafs)
         if not self.is_bound:
             year = timezone.localdate().year + 1
             self.initial.setdefault("start_year", year)
             self.initial.setdefault("end_year", year + DEFAULT_DURATION_YEARS - 1)
             # A collectivity usually opens the dossier of its own territory.
             if organisation is not None and organisation.epci_id:
+                self.initial["territory_type"] = self.WHOLE_EPCI
                 self.initial["epci"] = organisation.epci_id
             elif organisation is not None and organisation.commune_id:
-                self.initial["territory_type"] = self.TERRITORY_COMMUNES
+                self.initial["territory_type"] = self.COMMUNES
                 self.initial["commune_codes"] = organisation.commune_id
 
     def clean(self):
         data = super().clean()
-        kind = data.get("territory_type")
-        if kind == self.TERRITORY_EPCI:
-            if not data.get("epci") and "epci" not in self.errors:
-                self.add_error("epci", "Choisissez une intercommunalité.")
-            data["communes"] = None
-        elif kind == self.TERRITORY_COMMUNES:
-            data["epci"] = None
-            codes = [c for c in re.split(r"[\s,;]+", data.get("commune_codes") or "") if c]
-            if not codes:
-                self.add_error("commune_codes", "Indiquez au moins un code Insee de commune.")
-                return data
-            invalid = [c for c in codes if not re.fullmatch(r"(\d{5}|2[AB]\d{3})", c.upper())]
-            if invalid:
-                self.add_error("commune_codes", f"Code Insee mal formé : {', '.join(invalid)}.")
-                return data
-            codes = [c.upper() for c in codes]
-            found = {c.code: c for c in Commune.objects.filter(code__in=codes, is_active=True)}
-            unknown = [c for c in codes if c not in found]
-            if unknown:
-                self.add_error(
-                    "commune_codes", f"Commune inconnue dans le référentiel : {', '.join(unknown)}."
-                )
-                return data
-            data["communes"] = [found[c] for c in dict.fromkeys(codes)]
+        self.clean_territory(data)
         return data
+
+
+class CtgTerritoryForm(DsfrForm, TerritoryFieldsMixin):
+    """The correction of a dossier's territory (before signature): the same choice as at its creation."""
+
+    def __init__(self, *args, ctg, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._territory_querysets([ctg.caf])
+        if ctg.epci_id and ctg.epci_id not in set(self.fields["epci"].queryset.values_list("pk", flat=True)):
+            self.fields["epci"].queryset = Epci.objects.filter(
+                Q(pk__in=self.fields["epci"].queryset.values("pk")) | Q(pk=ctg.epci_id)
+            ).order_by("name")
+        if not self.is_bound:
+            excluded = list(ctg.excluded_communes.order_by("name"))
+            if ctg.epci_id:
+                self.initial["territory_type"] = self.EPCI_EXCEPT if excluded else self.WHOLE_EPCI
+                self.initial["epci"] = ctg.epci_id
+                self.initial["excluded_codes"] = ", ".join(c.name for c in excluded)
+            else:
+                self.initial["territory_type"] = self.COMMUNES
+                self.initial["commune_codes"] = ", ".join(c.code for c in ctg.communes.order_by("code"))
+
+    def clean(self):
+        data = super().clean()
+        self.clean_territory(data)
+        return data
+
+    def values(self) -> dict:
+        """The service's arguments (`ctg_territory_update`)."""
+        data = self.cleaned_data
+        return {
+            "epci": data.get("epci"),
+            "communes": data.get("communes"),
+            "excluded_communes": data.get("excluded_communes"),
+        }
 
 
 class CtgEditForm(DsfrForm, PeriodFieldsMixin):

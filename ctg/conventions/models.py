@@ -1,13 +1,32 @@
 """The CTG dossier: territory, parties, period, fields, status, members and milestones. Its history
 (`HistoryEntry`) and `TrackedModel` live in `ctg.core`."""
 
+import unicodedata
+
 from django.conf import settings
 from django.db import models
 
 from ctg.core.models import TrackedModel
 from ctg.organisations.models import Organisation
 from ctg.organisations.permissions import Role
+from ctg.territories import french
 from ctg.territories.models import Commune, Epci
+
+
+def _sort_key(name: str) -> str:
+    """Alphabetical order as people read it: accents and case aside (« Éyjeaux » before « Feytiat »)."""
+    return "".join(c for c in unicodedata.normalize("NFD", name) if not unicodedata.combining(c)).casefold()
+
+
+def territory_label(*, epci, communes, excluded=()) -> str:
+    """The name of a territory: « CC du Val de Vienne », « Limoges Métropole, communes membres hors Aureil et
+    Boisseuil », or the communes' names (`communes`, `excluded`: names)."""
+    if epci is not None:
+        excluded = sorted(excluded, key=_sort_key)
+        if excluded:
+            return f"{epci.name}, communes membres hors {french.join_fr(excluded)}"
+        return epci.name
+    return ", ".join(communes)
 
 
 class Field(models.TextChoices):
@@ -54,6 +73,15 @@ class Ctg(TrackedModel):
         help_text="Vide quand la convention porte sur une liste de communes.",
     )
     communes = models.ManyToManyField(Commune, related_name="ctgs", verbose_name="communes")
+    # A dossier on an EPCI minus some of its communes (« Limoges Métropole, communes membres hors Limoges »):
+    # `epci` set, the communes left out here, `communes` = the EPCI's members minus these.
+    excluded_communes = models.ManyToManyField(
+        Commune,
+        blank=True,
+        related_name="+",
+        verbose_name="communes membres exclues",
+        help_text="Communes de l'EPCI qui ne font pas partie de la convention.",
+    )
     # A stable key of the territory (EPCI SIREN, or sorted commune codes) to refuse duplicates.
     territory_key = models.CharField(max_length=2000, editable=False, db_index=True)
     start_year = models.PositiveSmallIntegerField("année de début")
@@ -114,10 +142,36 @@ class Ctg(TrackedModel):
         return max(dates)
 
     @property
+    def excluded_names(self) -> list[str]:
+        """The names of the EPCI's communes left out of the dossier, alphabetical (empty for a whole EPCI or a
+        list of communes)."""
+        if not self.epci_id:
+            return []
+        return sorted((c.name for c in self.excluded_communes.all()), key=_sort_key)
+
+    @property
+    def covers_whole_epci(self) -> bool:
+        """True for a dossier on every commune of its EPCI; False on a list of communes or an EPCI minus some
+        communes (then the portrait and the convention read `communes`, not the EPCI)."""
+        return bool(self.epci_id) and not self.excluded_communes.exists()
+
+    @property
     def territory_name(self) -> str:
+        """« CC du Val de Vienne », « Limoges Métropole, communes membres hors Aureil et Boisseuil », or the
+        list of communes."""
         if self.epci_id:
-            return self.epci.name
-        return ", ".join(c.name for c in self.communes.all())
+            return territory_label(epci=self.epci, communes=(), excluded=self.excluded_names)
+        return territory_label(epci=None, communes=[c.name for c in self.communes.all()])
+
+    @property
+    def territory_of(self) -> str:
+        """« de » and the territory, for « le territoire de … »: « de la CC du Val de Vienne », « de Limoges
+        Métropole, communes membres hors Limoges », « des communes d'Aureil et du Vigen »."""
+        if self.epci_id:
+            text = french.epci_of(self.epci.name, self.epci.nature)
+            excluded = self.excluded_names
+            return f"{text}, communes membres hors {french.join_fr(excluded)}" if excluded else text
+        return french.communes_of(self.communes.order_by("name"))
 
 
 class Membership(TrackedModel):

@@ -3,17 +3,21 @@ what in the dossier's history. Permission checks (who may call what) happen in t
 `ctg.organisations.permissions`; these functions enforce what must hold whoever calls them."""
 
 import hashlib
+import logging
 import os
 from collections.abc import Iterable
+from dataclasses import dataclass
 
+from django.contrib.admin.models import DELETION, LogEntry
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import PasswordResetForm
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import ProtectedError
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 
-from ctg.conventions.models import Ctg, Field, Membership, Milestone, Signatory, Status
+from ctg.conventions.models import Ctg, Field, Membership, Milestone, Signatory, Status, territory_label
 from ctg.core.history import history_record, history_value, register_labels, tracked_update
 from ctg.core.models import Action
 from ctg.organisations.models import Organisation
@@ -23,6 +27,7 @@ from ctg.territories.models import Commune, Epci
 from ctg.uploads import check_upload
 
 User = get_user_model()
+audit_log = logging.getLogger("ctg.audit")
 
 MIN_YEAR = 2000
 MAX_YEAR = 2100
@@ -84,35 +89,136 @@ def validate_fields(fields: Iterable[str]) -> list[str]:
     return fields
 
 
-def territory_key(*, epci: Epci | None, communes: Iterable[Commune]) -> str:
-    if epci is not None:
+# --- territory -----------------------------------------------------------------------------------------
+
+# How many shared communes an overlap message names before « et N autres ».
+OVERLAP_NAMES_SHOWN = 3
+
+
+@dataclass(frozen=True)
+class Territory:
+    """The territory of a dossier, checked: a whole EPCI, an EPCI minus some of its communes (`excluded`), or
+    a list of communes (`epci` None). `communes` are the communes the convention covers."""
+
+    epci: Epci | None
+    communes: tuple[Commune, ...]
+    excluded: tuple[Commune, ...] = ()
+
+    @property
+    def name(self) -> str:
+        return territory_label(
+            epci=self.epci, communes=[c.name for c in self.communes], excluded=[c.name for c in self.excluded]
+        )
+
+
+def territory_key(*, epci: Epci | None, communes: Iterable[Commune], excluded: Iterable[Commune] = ()) -> str:
+    """A stable key of the territory: « epci:<SIREN> », « epci:<SIREN>:hors:<hash> », « communes:<hash> »."""
+    excluded = list(excluded)
+    if epci is not None and not excluded:
         return f"epci:{epci.siren}"
+    if epci is not None:
+        codes = ",".join(sorted(c.code for c in excluded))
+        return f"epci:{epci.siren}:hors:" + hashlib.sha1(codes.encode()).hexdigest()
     codes = ",".join(sorted(c.code for c in communes))
     return "communes:" + hashlib.sha1(codes.encode()).hexdigest()
 
 
-def _check_no_overlap(*, key: str, start_year: int, end_year: int, exclude_pk: int | None = None) -> None:
-    clash = Ctg.objects.filter(territory_key=key, start_year__lte=end_year, end_year__gte=start_year)
+def _names(communes: Iterable[Commune]) -> str:
+    """« Aureil, Boisseuil, Bonnac-la-Côte et 16 autres »: a few names, then how many more."""
+    names = sorted((c.name for c in communes), key=str.casefold)
+    if len(names) <= OVERLAP_NAMES_SHOWN + 1:
+        return french.join_fr(names)
+    rest = len(names) - OVERLAP_NAMES_SHOWN
+    return ", ".join(names[:OVERLAP_NAMES_SHOWN]) + f" et {rest} autres"
+
+
+def _check_no_overlap(
+    *, communes: Iterable[Commune], start_year: int, end_year: int, exclude_pk: int | None = None
+) -> None:
+    """Two dossiers never cover the same commune in the same year: any other dossier sharing a commune over
+    an overlapping period is named, with the shared communes."""
+    codes = {c.pk for c in communes}
+    clashes = (
+        Ctg.objects.filter(communes__in=codes, start_year__lte=end_year, end_year__gte=start_year)
+        .distinct()
+        .order_by("start_year", "title", "pk")
+    )
     if exclude_pk is not None:
-        clash = clash.exclude(pk=exclude_pk)
-    other = clash.first()
-    if other is not None:
+        clashes = clashes.exclude(pk=exclude_pk)
+    clashes = list(clashes[:2])
+    if not clashes:
+        return
+    other = clashes[0]
+    shared = list(other.communes.filter(pk__in=codes))
+    count = len(shared)
+    communes_text = french.commune_label(shared[0]) if count == 1 else f"{count} communes ({_names(shared)})"
+    also = " Au moins un autre dossier recoupe aussi ce territoire." if len(clashes) > 1 else ""
+    raise ValidationError(
+        f"Une CTG existe déjà sur ce territoire pour une période qui chevauche {start_year}-{end_year} : "
+        f"« {other.title} » ({other.period_label}) couvre déjà {communes_text}. Une commune ne relève que "
+        f"d'une CTG à la fois : corrigez le territoire ou la période.{also}"
+    )
+
+
+def _resolve_territory(
+    *,
+    epci: Epci | None,
+    communes: Iterable[Commune] | None,
+    excluded_communes: Iterable[Commune] | None = None,
+) -> Territory:
+    """Checks a territory as given (by the form, the demo, a renewal): an EPCI, with or without some of its
+    communes left out, or a list of communes — never an EPCI and a list at once."""
+    communes = list(dict.fromkeys(communes or []))
+    excluded = list(dict.fromkeys(excluded_communes or []))
+    if epci is not None and communes:
         raise ValidationError(
-            f"Une CTG existe déjà sur ce territoire pour une période qui chevauche {start_year}-{end_year} : "
-            f"« {other.title} » ({other.period_label})."
+            {
+                "communes": (
+                    "Choisissez un EPCI ou une liste de communes, pas les deux : pour un EPCI sans certaines "
+                    "de ses communes, indiquez les communes à exclure."
+                )
+            }
         )
+    if epci is None:
+        if excluded:
+            raise ValidationError(
+                {"excluded_communes": "Des communes ne s'excluent que d'un EPCI : choisissez l'EPCI."}
+            )
+        if not communes:
+            raise ValidationError({"communes": "Choisissez un EPCI ou au moins une commune."})
+        inactive = [c for c in communes if not c.is_active]
+        if inactive:
+            raise ValidationError(
+                {"communes": f"Commune qui n'existe plus dans le référentiel : {_names(inactive)}."}
+            )
+        return Territory(epci=None, communes=tuple(communes))
+    members = list(epci.communes.filter(is_active=True).order_by("name"))
+    if not members:
+        raise ValidationError({"epci": f"L'EPCI {epci.name} n'a aucune commune dans le référentiel."})
+    member_pks = {c.pk for c in members}
+    outside = [c for c in excluded if c.pk not in member_pks]
+    if outside:
+        raise ValidationError(
+            {
+                "excluded_communes": (
+                    f"Ces communes ne sont pas membres {french.epci_of(epci.name, epci.nature)} : "
+                    f"{_names(outside)}."
+                )
+            }
+        )
+    excluded_pks = {c.pk for c in excluded}
+    kept = [c for c in members if c.pk not in excluded_pks]
+    if not kept:
+        raise ValidationError(
+            {"excluded_communes": "Toutes les communes de l'EPCI sont exclues : il ne reste aucune commune."}
+        )
+    return Territory(epci=epci, communes=tuple(kept), excluded=tuple(excluded))
 
 
-def _resolve_territory(*, epci: Epci | None, communes: Iterable[Commune] | None) -> list[Commune]:
-    if epci is not None:
-        members = list(epci.communes.filter(is_active=True))
-        if not members:
-            raise ValidationError({"epci": f"L'EPCI {epci.name} n'a aucune commune dans le référentiel."})
-        return members
-    communes = list(communes or [])
-    if not communes:
-        raise ValidationError({"communes": "Choisissez un EPCI ou au moins une commune."})
-    return communes
+def _apply_territory(ctg: Ctg, territory: Territory) -> None:
+    ctg.communes.set(territory.communes)
+    ctg.excluded_communes.set(territory.excluded)
+    territory_organisations_ensure(epci=territory.epci, communes=territory.communes)
 
 
 def territory_organisations_ensure(*, epci: Epci | None, communes: Iterable[Commune]) -> list[Organisation]:
@@ -167,6 +273,7 @@ def ctg_create(
     fields: Iterable[str],
     epci: Epci | None = None,
     communes: Iterable[Commune] | None = None,
+    excluded_communes: Iterable[Commune] | None = None,
     previous: Ctg | None = None,
     is_fictitious: bool = False,
     creator_joins: bool = True,
@@ -182,9 +289,10 @@ def ctg_create(
         end_year = start_year + DEFAULT_DURATION_YEARS - 1
     validate_period(start_year, end_year)
     fields = validate_fields(fields)
-    members = _resolve_territory(epci=epci, communes=communes)
-    key = territory_key(epci=epci, communes=members)
-    _check_no_overlap(key=key, start_year=start_year, end_year=end_year)
+    territory = _resolve_territory(epci=epci, communes=communes, excluded_communes=excluded_communes)
+    members = territory.communes
+    key = territory_key(epci=epci, communes=members, excluded=territory.excluded)
+    _check_no_overlap(communes=members, start_year=start_year, end_year=end_year)
 
     ctg = Ctg.objects.create(
         title=title,
@@ -200,8 +308,7 @@ def ctg_create(
         created_by=actor,
         updated_by=actor,
     )
-    ctg.communes.set(members)
-    territory_organisations_ensure(epci=epci, communes=members)
+    _apply_territory(ctg, territory)
     # Whoever creates a dossier outside the CAF runs it: they become its coordination.
     if creator_joins and actor is not None and not actor.is_superuser and not actor.is_caf_adviser:
         Membership.objects.create(ctg=ctg, user=actor, role=Role.COORDINATION, created_by=actor)
@@ -209,13 +316,156 @@ def ctg_create(
         ctg=ctg,
         actor=actor,
         action=Action.DOSSIER_CREATE,
-        summary=f"Création du dossier « {title} » ({ctg.period_label}, {len(members)} communes)",
-        changes={"title": ["", title], "period": ["", ctg.period_label]},
+        summary=f"Création du dossier « {title} » ({ctg.period_label}, {_communes_count(members)})",
+        changes={
+            "title": ["", title],
+            "period": ["", ctg.period_label],
+            "territory": ["", territory.name],
+        },
     )
     return ctg
 
 
-register_labels(Action.DOSSIER_CREATE, {"title": "intitulé", "period": "période"})
+def _communes_count(communes) -> str:
+    return f"{len(communes)} commune{'s' if len(communes) > 1 else ''}"
+
+
+def territory_locked(ctg: Ctg) -> bool:
+    """True once the convention is signed (every signatory has signed): its territory then changes only by
+    avenant. The one place that says so for the territory (the lifecycle may name it `is_signed`)."""
+    return ctg.signature_date is not None
+
+
+@transaction.atomic
+def ctg_territory_update(
+    *,
+    ctg: Ctg,
+    actor,
+    epci: Epci | None = None,
+    communes: Iterable[Commune] | None = None,
+    excluded_communes: Iterable[Commune] | None = None,
+) -> Ctg:
+    """Corrects the territory of a dossier not yet signed, with the rules of its creation (one territory, no
+    commune in two dossiers at once); recorded in the history with the names before and after."""
+    original, ctg = ctg, Ctg.objects.select_for_update().select_related("epci").get(pk=ctg.pk)
+    if territory_locked(ctg):
+        raise ValidationError("La convention est signée : son territoire ne se modifie plus que par avenant.")
+    territory = _resolve_territory(epci=epci, communes=communes, excluded_communes=excluded_communes)
+    before_pks = set(ctg.communes.values_list("pk", flat=True))
+    before_excluded = set(ctg.excluded_communes.values_list("pk", flat=True))
+    after_pks = {c.pk for c in territory.communes}
+    if (
+        ctg.epci_id == (epci.pk if epci else None)
+        and before_pks == after_pks
+        and before_excluded == {c.pk for c in territory.excluded}
+    ):
+        return ctg
+    _check_no_overlap(
+        communes=territory.communes, start_year=ctg.start_year, end_year=ctg.end_year, exclude_pk=ctg.pk
+    )
+    leaving = before_pks - after_pks
+    _check_leaving_communes(ctg, leaving)
+    before_name = ctg.territory_name
+    ctg.epci = epci
+    ctg.territory_key = territory_key(epci=epci, communes=territory.communes, excluded=territory.excluded)
+    ctg.updated_by = actor
+    ctg.save(update_fields=["epci", "territory_key", "updated_by", "updated_at"])
+    _apply_territory(ctg, territory)
+    after_name = territory.name
+    history_record(
+        ctg=ctg,
+        actor=actor,
+        action=Action.DOSSIER_UPDATE,
+        summary=f"Territoire modifié : {before_name} → {after_name} ({_communes_count(territory.communes)})",
+        changes={"territory": [before_name, after_name]},
+    )
+    original.epci, original.territory_key = ctg.epci, ctg.territory_key
+    return ctg
+
+
+def _check_leaving_communes(ctg: Ctg, leaving: set) -> None:
+    """Communes leaving the territory must not be followed by a référent·e or named by a fiche action."""
+    if not leaving:
+        return
+    errors = []
+    followed = Membership.objects.filter(ctg=ctg, communes__in=leaving).select_related("user").distinct()
+    for membership in followed:
+        errors.append(
+            f"{membership.user} suit {_names(membership.communes.filter(pk__in=leaving))}, qui sortirai"
+            f"{'ent' if membership.communes.filter(pk__in=leaving).count() > 1 else 't'} du territoire : "
+            "retirez cette personne du dossier (page Membres) avant de corriger le territoire."
+        )
+    # The fiches actions (ctg.plans) name their communes: a reverse relation, no import upwards.
+    in_fiches = Commune.objects.filter(pk__in=leaving, fiches__ctg=ctg).distinct()
+    if in_fiches:
+        errors.append(
+            f"Des fiches actions portent sur {_names(in_fiches)} : retirez ces communes des fiches avant de "
+            "corriger le territoire."
+        )
+    if errors:
+        raise ValidationError(errors)
+
+
+def can_delete(ctg: Ctg) -> bool:
+    """A dossier is deleted only while in préparation (a dossier opened by mistake, or twice)."""
+    return ctg.status == Status.PREPARATION
+
+
+def deletion_blocker(ctg: Ctg) -> str | None:
+    """Why the dossier cannot be deleted, or None."""
+    if can_delete(ctg):
+        return None
+    return (
+        f"Seul un dossier en préparation peut être supprimé ; « {ctg.title} » a dépassé la préparation "
+        "(son historique et ses engagements restent consultables)."
+    )
+
+
+def deletion_contents(ctg: Ctg) -> list[str]:
+    """What goes with the dossier, in words, for the confirmation page."""
+    from django.contrib.admin.utils import NestedObjects
+
+    collector = NestedObjects(using="default")
+    collector.collect([ctg])
+    counts: dict[str, int] = {}
+    for model, instances in collector.data.items():
+        if model is Ctg:
+            continue
+        counts[str(model._meta.verbose_name_plural)] = len(instances)
+    return [f"{label} : {count}" for label, count in sorted(counts.items()) if count]
+
+
+@transaction.atomic
+def ctg_delete(*, ctg: Ctg, actor) -> None:
+    """Deletes a dossier in préparation with what belongs to it (members, signatories, milestones, plan,
+    history…); organisations, people and territories stay. The dossier's history goes with it, so the
+    deletion is recorded in the platform's journal (Django's admin log: who, when, the title and period) and
+    in the application log (logger `ctg.audit`)."""
+    ctg = Ctg.objects.select_for_update().get(pk=ctg.pk)
+    blocker = deletion_blocker(ctg)
+    if blocker:
+        raise ValidationError(blocker)
+    pk, label = ctg.pk, f"« {ctg.title} » ({ctg.period_label}, {ctg.territory_name})"
+    LogEntry.objects.log_actions(
+        user_id=actor.pk,
+        queryset=[ctg],
+        action_flag=DELETION,
+        change_message=f"Dossier CTG supprimé : {label}",
+        single_object=True,
+    )
+    try:
+        ctg.delete()
+    except ProtectedError as error:
+        raise ValidationError(
+            "Ce dossier ne peut pas être supprimé : d'autres éléments s'y rattachent ("
+            + ", ".join(sorted({str(o._meta.verbose_name) for o in error.protected_objects}))
+            + ")."
+        ) from error
+    audit_log.info("Dossier CTG %s supprimé par %s (%s) : %s", pk, actor, actor.email, label)
+
+
+register_labels(Action.DOSSIER_CREATE, {"title": "intitulé", "period": "période", "territory": "territoire"})
+register_labels(Action.DOSSIER_UPDATE, {"territory": "territoire"})
 EDITABLE_FIELDS = register_labels(
     Action.DOSSIER_UPDATE,
     {"title": "intitulé", "start_year": "année de début", "end_year": "année de fin", "fields": "champs"},
@@ -252,7 +502,8 @@ def ctg_update(*, ctg: Ctg, actor, **values) -> Ctg:
     validate_period(start, end)
     if "fields" in values:
         values["fields"] = validate_fields(values["fields"])
-    _check_no_overlap(key=ctg.territory_key, start_year=start, end_year=end, exclude_pk=ctg.pk)
+    if (start, end) != (ctg.start_year, ctg.end_year):
+        _check_no_overlap(communes=ctg.communes.all(), start_year=start, end_year=end, exclude_pk=ctg.pk)
 
     changes = tracked_update(
         ctg,
@@ -341,6 +592,7 @@ def ctg_renew(*, ctg: Ctg, actor, start_year: int | None = None, end_year: int |
         fields=ctg.fields,
         epci=ctg.epci,
         communes=None if ctg.epci_id else list(ctg.communes.all()),
+        excluded_communes=list(ctg.excluded_communes.all()),
         previous=ctg,
         is_fictitious=ctg.is_fictitious,
     )

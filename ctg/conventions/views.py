@@ -15,6 +15,7 @@ from ctg.conventions import services
 from ctg.conventions.forms import (
     CtgCreateForm,
     CtgEditForm,
+    CtgTerritoryForm,
     InviteForm,
     MilestoneForm,
     PartnerForm,
@@ -23,7 +24,7 @@ from ctg.conventions.forms import (
     SignatureForm,
     StatusForm,
 )
-from ctg.conventions.frame import apply_errors, ctg_view, dossier_context, posted
+from ctg.conventions.frame import apply_errors, ctg_view, dossier_context, posted, run_action, save_form
 from ctg.conventions.models import Membership, Milestone, Signatory, Status
 from ctg.conventions.selectors import caf_organisations_for, can_create_ctg, ctg_visible_to
 from ctg.organisations.models import Organisation
@@ -72,6 +73,7 @@ def ctg_create(request):
                 fields=data["fields"],
                 epci=data.get("epci"),
                 communes=data.get("communes"),
+                excluded_communes=data.get("excluded_communes"),
             )
         except ValidationError as error:
             apply_errors(form, error)
@@ -112,6 +114,61 @@ def ctg_edit(request, ctg, role):
             return redirect("conventions:detail", pk=ctg.pk)
     return render(
         request, "conventions/edit.html", dossier_context(ctg, role, "edit", "Modifier le dossier", form=form)
+    )
+
+
+@ctg_view(Op.EDIT, methods=("GET", "POST"))
+def ctg_territory(request, ctg, role):
+    """« Modifier le territoire »: the choice made at the creation, corrected until the signature."""
+    locked = services.territory_locked(ctg)
+    form = CtgTerritoryForm(posted(request), ctg=ctg)
+    before = ctg.territory_name
+    saved = save_form(
+        request,
+        form,
+        lambda data: f"Le territoire est modifié : {ctg.territory_name} (auparavant : {before}).",
+        services.ctg_territory_update,
+        ctg=ctg,
+    )
+    if saved:
+        return redirect("conventions:detail", pk=ctg.pk)
+    return render(
+        request,
+        "conventions/territory.html",
+        dossier_context(ctg, role, "edit", "Modifier le territoire", form=form, locked=locked),
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+def _of_the_caf(user, ctg) -> bool:
+    """A person of the dossier's CAF (or a superuser): who may delete a dossier."""
+    return user.is_superuser or (user.organisation_id is not None and user.organisation_id == ctg.caf_id)
+
+
+@ctg_view(Op.DELETE_DOSSIER, methods=("GET", "POST"))
+def ctg_delete(request, ctg, role):
+    """« Supprimer le dossier … ? »: a dossier in préparation, by its CAF, after confirmation."""
+    if not _of_the_caf(request.user, ctg):
+        raise PermissionDenied("Seule la CAF du dossier peut le supprimer.")
+    blocker = services.deletion_blocker(ctg)
+    status = 200
+    if request.method == "POST":
+        title = ctg.title
+        if run_action(request, f"Le dossier « {title} » est supprimé.", services.ctg_delete, ctg=ctg):
+            return redirect("conventions:list")
+        status = 400
+    return render(
+        request,
+        "conventions/delete.html",
+        dossier_context(
+            ctg,
+            role,
+            "edit",
+            "Supprimer le dossier",
+            blocker=blocker,
+            contents=[] if blocker else services.deletion_contents(ctg),
+        ),
+        status=status,
     )
 
 

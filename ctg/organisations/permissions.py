@@ -37,11 +37,14 @@ class Op(StrEnum):
     MANAGE_GOVERNANCE = "manage_governance"  # bodies, members, meetings, minutes, decisions
     MANAGE_POST = "manage_post"  # the coordinator post, its activity report (prepared and sent)
     FUND_POST = "fund_post"  # the CAF's yearly co-funding of the post; accepting the activity report
+    # Delete a dossier still in préparation (an input error, a dossier opened twice): its CAF only, and the
+    # view also asks that the person be of the dossier's CAF (`ctg.conventions.services.can_delete`).
+    DELETE_DOSSIER = "delete_dossier"
 
 
 ROLE_OPERATIONS: dict[str, frozenset[Op]] = {
     Role.PILOTE_CAF: frozenset(Op),
-    Role.COORDINATION: frozenset(Op) - {Op.RENEW, Op.FUND_POST},
+    Role.COORDINATION: frozenset(Op) - {Op.RENEW, Op.FUND_POST, Op.DELETE_DOSSIER},
     Role.REFERENT_COMMUNAL: frozenset({Op.VIEW, Op.VIEW_HISTORY, Op.CONTRIBUTE, Op.EDIT_FICHE}),
     Role.PARTENAIRE: frozenset({Op.VIEW, Op.VIEW_HISTORY, Op.CONTRIBUTE}),
     Role.LECTURE: frozenset({Op.VIEW}),

@@ -3,7 +3,7 @@
 from ctg.conventions.models import Ctg
 from ctg.diagnostics.importers import import_datasets
 from tests.conftest import PASSWORD
-from tests.factories import MilestoneFactory, SignatoryFactory
+from tests.factories import CtgFactory, MilestoneFactory, SignatoryFactory
 from tests.governance.factories import BodyFactory, MeetingFactory
 
 from .axe import assert_accessible
@@ -19,6 +19,7 @@ def test_main_pages_are_accessible(transactional_db, world, page, live_server, l
     milestone = MilestoneFactory(ctg=ctg)
     SignatoryFactory(ctg=ctg, organisation=ctg.caf)
     meeting = MeetingFactory(body=BodyFactory(ctg=ctg))
+    draft = CtgFactory(caf=ctg.caf, title="CTG en préparation")
     Ctg.objects.filter(pk=ctg.pk).update(status="evaluation")
     public = [
         ("/territoires/", "Recherche de territoires"),
@@ -42,6 +43,9 @@ def test_main_pages_are_accessible(transactional_db, world, page, live_server, l
         ("/ctg/nouveau/", "Nouveau dossier"),
         (f"/ctg/{ctg.pk}/", "Synthèse"),
         (f"/ctg/{ctg.pk}/modifier/", "Modifier le dossier"),
+        (f"/ctg/{ctg.pk}/territoire/", "Modifier le territoire"),
+        (f"/ctg/{ctg.pk}/supprimer/", "Supprimer le dossier (refusé hors préparation)"),
+        (f"/ctg/{draft.pk}/supprimer/", "Supprimer le dossier (confirmation)"),
         (f"/ctg/{ctg.pk}/parties/", "Signataires et partenaires"),
         (f"/ctg/{ctg.pk}/membres/", "Membres"),
         (f"/ctg/{ctg.pk}/calendrier/", "Calendrier"),
