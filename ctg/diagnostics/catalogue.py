@@ -127,8 +127,10 @@ PER_10000 = "équipements pour 10 000 habitants"
 UNIT_SINGULARS = {
     "équipements": "équipement",
     "foyers": "foyer",
+    "habitants": "habitant",
     "enfants": "enfant",
     "familles": "famille",
+    "communes": "commune",
     "ménages": "ménage",
     "personnes": "personne",
     "places": "place",

@@ -22,6 +22,7 @@ from ctg.diagnostics.engine import NON_DISPONIBLE, OK, PARTIEL, SECRET, Value
 from ctg.diagnostics.iris import IrisTables, iris_tables
 from ctg.diagnostics.models import DatasetImport
 from ctg.diagnostics.readings import attention_points, compare_sentence, format_number, theme_reading
+from ctg.territories import french
 from ctg.territories.models import Commune, Departement, Epci, FormerCommuneCode, Region
 
 
@@ -213,6 +214,22 @@ def resolve_territory(code: str) -> Territory:
         f"Code de territoire non reconnu : « {code} » "
         "(code Insee de commune, SIREN d'EPCI ou code de département)."
     )
+
+
+def of_territory(territory: Territory) -> str:
+    """« de » and the territory's name with its article, as the COG writes it (TNCC): « de la Haute-Vienne »,
+    « du Tarn », « du Vigen », « de la CC Tarn-Agout », « de Limoges Métropole »."""
+    if territory.kind == "departement":
+        departement = Departement.objects.filter(code=territory.code).first()
+        if departement is not None:
+            return french.departement_of(departement)
+    if territory.kind == "commune":
+        commune = Commune.objects.filter(code=territory.code).first()
+        if commune is not None:
+            return french.of(commune.name, commune.type_liaison)
+    if territory.kind == "epci":
+        return french.epci_of(territory.name)
+    return french.contract("de", territory.name)
 
 
 def territory_of_ctg(ctg) -> Territory:

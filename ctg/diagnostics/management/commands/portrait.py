@@ -3,8 +3,13 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from ctg.diagnostics.portrait import TerritoryNotFound, build_portrait, portrait_as_json, resolve_territory
-from ctg.territories import french
+from ctg.diagnostics.portrait import (
+    TerritoryNotFound,
+    build_portrait,
+    of_territory,
+    portrait_as_json,
+    resolve_territory,
+)
 
 
 class Command(BaseCommand):
@@ -37,7 +42,7 @@ class Command(BaseCommand):
                 pdf.write_bytes(render_portrait_pdf(portrait))
             except OSError as error:
                 raise CommandError(f"Écriture impossible de {pdf} : {error.strerror}.") from None
-            self.stderr.write(f"Portrait {french.contract('de', territory.name)} écrit dans {pdf}.")
+            self.stderr.write(f"Portrait {of_territory(territory)} écrit dans {pdf}.")
         if json or pdf is None:
             self.stdout.write(_dumps(portrait_as_json(portrait)))
 
