@@ -426,16 +426,43 @@ def _dataset_sql(path: str, columns: list[str], additive: set[str], extras: list
     )
 
 
-def _indicator_sql(index: int, r: Resolved) -> list[str]:
+def _indicator_sql(index: int, r: Resolved, extras: set[str] = frozenset()) -> list[str]:
     have = " AND ".join(f"ds.{_q(c)} IS NOT NULL" for c in r.columns)
     secret = " OR ".join(f"coalesce(ds.{_q(c + store.SECRET_SUFFIX)}, false)" for c in r.columns)
     num = " + ".join(f"ds.{_q(c)}" for c in r.numerator)
+    # A count whose secret communes keep the sum of their published IRIS (`_published_part`, in SQL).
+    partial = "false"
+    if (
+        r.indicator.kind == Kind.COUNT
+        and not r.denominator
+        and all(c + PUBLISHED_SUFFIX in extras for c in r.numerator)
+    ):
+        known = " AND ".join(
+            f"(ds.{_q(c)} IS NOT NULL OR (ds.{_q(c + PUBLISHED_SUFFIX)} IS NOT NULL "
+            f"AND coalesce(ds.{_q(c + SECRET_ROWS_SUFFIX)}, 0) > 0))"
+            for c in r.numerator
+        )
+        partial = f"(NOT ({have}) AND ({secret}) AND {known})"
+    published = " + ".join(f"coalesce(ds.{_q(c)}, ds.{_q(c + PUBLISHED_SUFFIX)})" for c in r.numerator)
+    blanked = ", ".join(
+        f"CASE WHEN ds.{_q(c)} IS NULL THEN ds.{_q(c + SECRET_ROWS_SUFFIX)} ELSE 0 END" for c in r.numerator
+    )
+    counted = f"({have}) OR {partial}"
     parts = [
-        f"sum({num}) FILTER (WHERE {have}) AS n{index}",
-        f"sum(cog.population) FILTER (WHERE {have}) AS p{index}",
-        f"count(*) FILTER (WHERE {have}) AS c{index}",
+        (
+            f"sum({num}) FILTER (WHERE {have}) AS n{index}"
+            if partial == "false"
+            else f"sum(CASE WHEN {have} THEN {num} ELSE {published} END) FILTER (WHERE {counted}) AS n{index}"
+        ),
+        f"sum(cog.population) FILTER (WHERE {counted}) AS p{index}",
+        f"count(*) FILTER (WHERE {counted}) AS c{index}",
         f"bool_or({secret}) AS s{index}",
-        f"count(*) FILTER (WHERE ds.code IS NOT NULL AND NOT ({have}) AND ({secret})) AS q{index}",
+        f"count(*) FILTER (WHERE ds.code IS NOT NULL AND NOT ({counted}) AND ({secret})) AS q{index}",
+        f"count(*) FILTER (WHERE {partial}) AS m{index}",
+        f"0 AS b{index}, 0 AS r{index}"
+        if partial == "false"
+        else f"sum(greatest({blanked})) FILTER (WHERE {partial}) AS b{index}, "
+        f"sum(ds.source_rows) FILTER (WHERE {partial}) AS r{index}",
     ]
     if r.denominator:
         den = " + ".join(f"ds.{_q(c)}" for c in r.denominator)
@@ -483,8 +510,9 @@ def aggregate(
         "count(*) FILTER (WHERE ds.code IS NULL) AS absent",
         "count(*) FILTER (WHERE ds.code IS NULL AND list_contains(?, cog.departement)) AS absent_in",
     ]
+    extras = _extras(columns, available)
     for index, (_ind, r) in enumerate(usable):
-        select += _indicator_sql(index, r)
+        select += _indicator_sql(index, r, set(extras))
     where = ""
     params: list = [None]  # the départements present in the file, known once its table is built
     if codes is not None:
@@ -494,7 +522,7 @@ def aggregate(
         where = (where + " AND " if where else "WHERE ") + f"{key} IS NOT NULL"
     with _lock:
         connection = _state["connection"] if fresh and _state["connection"] is not None else _connection()
-        table = _dataset_table(connection, kind, year, columns, additive)
+        table = _dataset_table(connection, kind, year, columns, additive, extras)
         params[0] = sorted(_state["departements"][table])
         sql = (
             f"SELECT {', '.join(select)} FROM cog LEFT JOIN {table} AS ds ON ds.code = cog.code "
@@ -511,9 +539,23 @@ def aggregate(
         values = {}
         offset = 5
         for _index, (ind, r) in enumerate(usable):
-            n, p, c, s, q, d = row[offset : offset + 6]
-            offset += 6
-            sums = Sums(n, d, p, population, c, communes, bool(s), r.years, reasons, q)
+            n, p, c, s, q, m, b, rows_in_all, d = row[offset : offset + 9]
+            offset += 9
+            sums = Sums(
+                n,
+                d,
+                p,
+                population,
+                c,
+                communes,
+                bool(s),
+                r.years,
+                reasons,
+                q,
+                m,
+                int(b or 0),
+                int(rows_in_all or 0),
+            )
             values[ind.id] = values_from_sums(ind, sums, r.column_year or year)
         for ind, r in resolved:
             if r is None:

@@ -271,3 +271,17 @@ def test_pdf_carries_the_status_and_coverage(caf):
 
     text = plain(pdf_text(render_portrait_pdf(build_portrait(resolve_territory(TARN_AGOUT)))))
     assert re.sub(r"\s+", " ", plain(tarn_agout_caveat())) in re.sub(r"\s+", " ", text)
+
+
+def test_the_sql_of_every_level_gives_the_same_statuses(caf_with_published_parts):
+    """`engine.aggregate` (the références, the batch of every EPCI) and the portrait's own read agree, commune
+    by commune and for the whole territory, published IRIS included."""
+    portrait = build_portrait(resolve_territory(LIMOGES_METROPOLE))
+    indicators = [r.indicator for r in portrait.results if r.indicator.dataset == "caf_iris"]
+    codes = portrait.territory.communes
+    by_commune = engine.aggregate("caf_iris", 2021, indicators, group="commune", codes=codes)
+    whole = engine.aggregate("caf_iris", 2021, indicators, group="epci", codes=codes)[LIMOGES_METROPOLE]
+    for ind in indicators:
+        assert portrait.communes.column(ind.id) == {c: v[ind.id] for c, v in by_commune.items()}, ind.id
+        assert whole[ind.id] == portrait.result(ind.id).value, ind.id
+    assert by_commune[LIMOGES]["allocataires"].status == "partiel"
