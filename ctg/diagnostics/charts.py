@@ -66,6 +66,8 @@ class Chart:
     headers: list[str] = field(default_factory=list)
     rows: list[list[str]] = field(default_factory=list)
     web: WebChart | None = None
+    # The status of a figure of the chart that is not complete (`Value.caveat`), said under it.
+    note: str = ""
 
 
 def _attr(text: str) -> str:
@@ -145,6 +147,7 @@ def comparison_chart(result, territory_name: str) -> Chart | None:
             horizontal=True,
             highlight=0,
         ),
+        note=f"{territory_name} : {result.value.caveat}" if result.value.caveat else "",
     )
 
 
@@ -237,6 +240,9 @@ def age_structure_chart(portrait) -> Chart | None:
             series=[values for _n, values, _c in series],
             names=[name for name, _v, _c in series],
             unit="%",
+        ),
+        note=next(
+            (f"{portrait.territory.name} : {r.value.caveat}" for r in results.values() if r.value.caveat), ""
         ),
     )
 

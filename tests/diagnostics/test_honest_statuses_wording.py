@@ -57,3 +57,24 @@ def test_the_command_names_the_departement_with_its_article(places, tmp_path):
     call_command("portrait", "87", "--pdf", str(target), stderr=err)
     assert f"Portrait de la Haute-Vienne écrit dans {target}." in err.getvalue()
     assert target.read_bytes().startswith(b"%PDF")
+
+
+def test_a_chart_of_a_partial_figure_says_so():
+    from types import SimpleNamespace
+
+    from ctg.diagnostics.catalogue import BY_ID
+    from ctg.diagnostics.charts import comparison_chart
+    from ctg.diagnostics.engine import Value
+
+    reference = SimpleNamespace(name="Tarn", value=12.0)
+    caveat = "partiel : 1 commune sur 21, 36 % de la population"
+    partial = SimpleNamespace(
+        indicator=BY_ID["part_allocataires_monoparents"],
+        value=Value(17.5, "partiel", 0.36, 2021, note=caveat),
+        references={"departement": reference},
+    )
+    assert comparison_chart(partial, "CC Tarn-Agout").note == f"CC Tarn-Agout : {caveat}"
+    complete = SimpleNamespace(
+        indicator=partial.indicator, value=Value(17.5, "ok", 1.0, 2021), references=partial.references
+    )
+    assert comparison_chart(complete, "Lavaur").note == ""
