@@ -18,7 +18,7 @@ from ctg.diagnostics.catalogue import (
     Theme,
     source_label,
 )
-from ctg.diagnostics.engine import NON_DISPONIBLE, OK, PARTIEL, SECRET, Value
+from ctg.diagnostics.engine import ABSENT, NON_DISPONIBLE, OK, PARTIEL, SECRET, Value
 from ctg.diagnostics.iris import IrisTables, iris_tables
 from ctg.diagnostics.models import DatasetImport
 from ctg.diagnostics.readings import attention_points, compare_sentence, format_number, theme_reading
@@ -323,12 +323,16 @@ def _level_value(ind: Indicator, level_kind: str, code: str, available) -> Value
             )
         rows = reader.read_dataset(dataset, year, codes=[code], columns=columns)
         if not rows:
-            return Value(None, NON_DISPONIBLE, None, year, note="Territoire absent du fichier publié.")
+            return Value(
+                None, ABSENT, None, year, note="absent du fichier : territoire absent du fichier publié"
+            )
         row = rows[0]
         if any(row[c] is None for c in columns):
-            secret = any(row[c + store.SECRET_SUFFIX] for c in columns)
-            status = SECRET if secret else NON_DISPONIBLE
-            return Value(None, status, None, year, note="Valeur non publiée pour ce territoire.")
+            if any(row[c + store.SECRET_SUFFIX] for c in columns):
+                return Value(
+                    None, SECRET, None, year, note="secret statistique : valeur masquée par la source"
+                )
+            return Value(None, NON_DISPONIBLE, None, year, note="non disponible : valeur non publiée")
         return Value(sum(row[c] for c in columns), OK, 1.0, year, note="Valeur publiée pour ce niveau.")
     return None
 

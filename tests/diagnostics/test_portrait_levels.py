@@ -86,5 +86,6 @@ def test_an_epci_absent_from_the_published_file_is_not_rebuilt(territory):
     other = EpciFactory(siren="200066124", name="CA Gaillac-Graulhet")
     CommuneFactory(code="81099", name="Gaillac", epci=other, population=15000)
     rate = build_portrait(resolve_territory("200066124")).result("taux_couverture_accueil_jeune_enfant")
-    assert (rate.value.value, rate.value.status) == (None, "non_disponible")
+    # No row for it in the published file: « absent », neither secret nor blank.
+    assert (rate.value.value, rate.value.status) == (None, "absent")
     assert "absent du fichier publié" in rate.value.note
