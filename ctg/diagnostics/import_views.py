@@ -1,11 +1,21 @@
 """Import of an official statistics file from the browser: the same checks and report as `ctg import_data`;
 the journal of the imports, and their undo (`ctg import_data --undo`).
 
+An import takes two steps. The upload is checked and kept on the server (``DATA_DIR/uploads/pending/<token>``,
+a random token recorded with the person's id and in their session, valid `PENDING_SECONDS`), and the page
+says what the import would change in the store (`importers.preview_datasets`): nothing is written. « Confirmer
+l'import » then imports the file kept under that token — only for the person who uploaded it, in the same
+session — and deletes it; « Abandonner » deletes it.
+
 Who may import or undo is a platform operation of the permission table (`ctg.organisations.permissions`):
 the checks of scope are in the services (`importers.save_datasets`, `importers.undo_import`), these views only
 keep out those who have no such operation (403) and hide another département's imports from a CAF (404)."""
 
-import tempfile
+import json
+import re
+import secrets
+import shutil
+import time
 from pathlib import Path
 
 from django import forms
@@ -18,11 +28,14 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
+from ctg.diagnostics import reader
 from ctg.diagnostics.importers import (
     FORMATS,
     DatasetError,
     disk_error_message,
     import_datasets,
+    prepare_datasets,
+    preview_datasets,
     undo_blockers,
     undo_import,
 )
@@ -73,34 +86,81 @@ class ImportForm(DsfrForm):
         return upload
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def import_statistics(request):
-    if not can_import_statistics(request.user):
-        raise PermissionDenied(FORBIDDEN)
-    form = ImportForm(*((request.POST, request.FILES) if request.method == "POST" else ()))
-    status = 200
-    report = None
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            upload = form.cleaned_data["file"]
-            try:
-                records = _import_upload(request, upload, form.cleaned_data)
-            except DatasetError as error:
-                form.add_error("file", f"Import refusé, rien n'a été modifié. {error}")
-            else:
-                years = ", ".join(str(r.year) for r in records)
-                messages.success(
-                    request,
-                    f"{records[0].source_name} importé : {records[0].get_kind_display()}, "
-                    f"millésime{'s' if len(records) > 1 else ''} {years}.",
-                )
-                request.session["ctg_last_imports"] = [r.pk for r in records]
-                return redirect("statistics_import")
-    last = request.session.pop("ctg_last_imports", None)
-    if last:
-        report = list(DatasetImport.objects.filter(pk__in=last).order_by("year"))
+PENDING_SECONDS = 60 * 60  # an upload waits this long for its confirmation
+PENDING_SESSION_KEY = "ctg_pending_imports"
+TOKEN = re.compile(r"^[A-Za-z0-9_-]{32}$")
+LOST_UPLOAD = (
+    "Le fichier à confirmer est introuvable ou a expiré (il est gardé une heure, pour la personne qui l'a "
+    "déposé) : déposez-le de nouveau. Rien n'a été modifié."
+)
+
+
+def _pending_root() -> Path:
+    return Path(settings.DATA_DIR) / "uploads" / "pending"
+
+
+def _sweep_pending() -> None:
+    """Remove the uploads whose confirmation time is over."""
+    root = _pending_root()
+    if not root.is_dir():
+        return
+    limit = time.time() - PENDING_SECONDS
+    for folder in root.iterdir():
+        try:
+            if folder.stat().st_mtime < limit:
+                shutil.rmtree(folder, ignore_errors=True)
+        except OSError:
+            continue
+
+
+def _keep_upload(request, upload, data) -> tuple[str, Path]:
+    """The upload kept under a new random token, bound to the person (their id, and their session); its name
+    is kept (the CAF file gives its vintage in its name, inseecaf2021.csv)."""
+    token = secrets.token_urlsafe(24)
+    folder = _pending_root() / token
+    try:
+        folder.mkdir(parents=True, mode=0o700)
+        path = folder / (Path(upload.name).name or "fichier.csv")
+        with open(path, "wb") as handle:
+            for chunk in upload.chunks():
+                handle.write(chunk)
+        meta = {"user": request.user.pk, "created": time.time(), "kind": data["kind"], "year": data["year"]}
+        (folder / "meta.json").write_text(json.dumps(meta | {"name": path.name}), encoding="utf-8")
+    except OSError as error:  # the upload could not be written (full disk, rights)
+        shutil.rmtree(folder, ignore_errors=True)
+        raise DatasetError(
+            f"{Path(upload.name).name} : {disk_error_message(error, _pending_root())}"
+        ) from None
+    request.session[PENDING_SESSION_KEY] = [*request.session.get(PENDING_SESSION_KEY, [])[-4:], token]
+    return token, path
+
+
+def _pending_upload(request, token: str) -> tuple[Path, dict] | None:
+    """The upload kept under `token`, if it is this person's, of this session, and not expired."""
+    if not isinstance(token, str) or not TOKEN.match(token):
+        return None
+    if token not in request.session.get(PENDING_SESSION_KEY, []):
+        return None
+    folder = _pending_root() / token
+    try:
+        meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if meta.get("user") != request.user.pk or time.time() - meta.get("created", 0) > PENDING_SECONDS:
+        return None
+    path = folder / Path(str(meta.get("name", ""))).name
+    return (path, meta) if path.is_file() else None
+
+
+def _forget_upload(request, token: str) -> None:
+    if isinstance(token, str) and TOKEN.match(token):
+        shutil.rmtree(_pending_root() / token, ignore_errors=True)
+    tokens = request.session.get(PENDING_SESSION_KEY, [])
+    if token in tokens:
+        request.session[PENDING_SESSION_KEY] = [t for t in tokens if t != token]
+
+
+def _page(request, form, status, report=None, errors=()):
     return render(
         request,
         "diagnostics/import.html",
@@ -109,6 +169,7 @@ def import_statistics(request):
             "nav": "statistics",
             "form": form,
             "report": report,
+            "errors": list(errors),
             "scope_departements": sorted(import_scope(request.user) or []),
             "imports": DatasetImport.objects.select_related("imported_by")[:20],
             "breadcrumb_data": {"current": "Importer des statistiques"},
@@ -117,26 +178,87 @@ def import_statistics(request):
     )
 
 
-def _import_upload(request, upload, data) -> list[DatasetImport]:
-    """The upload written to a scratch folder (its name kept: the CAF file gives its vintage in its name,
-    inseecaf2021.csv), then imported with the person's scope."""
-    folder = Path(settings.DATA_DIR) / "uploads"
+@login_required
+@require_http_methods(["GET", "POST"])
+def import_statistics(request):
+    """Step 1: upload (POST with a file) → the preview of what would change; step 2: POST with the token and
+    « confirm » → the import, or « cancel »."""
+    if not can_import_statistics(request.user):
+        raise PermissionDenied(FORBIDDEN)
+    if request.method == "POST" and "token" in request.POST:
+        return _confirm(request)
+    form = ImportForm(*((request.POST, request.FILES) if request.method == "POST" else ()))
+    if request.method == "POST":
+        _sweep_pending()
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            token = None
+            try:
+                token, path = _keep_upload(request, upload, form.cleaned_data)
+                prepared = prepare_datasets(
+                    path, kind=form.cleaned_data["kind"] or None, year=form.cleaned_data["year"]
+                )
+                previews = preview_datasets(
+                    prepared, imported_by=request.user, scope=import_scope(request.user)
+                )
+            except DatasetError as error:
+                if token:
+                    _forget_upload(request, token)
+                form.add_error("file", f"Import refusé, rien n'a été modifié. {error}")
+            else:
+                return render(
+                    request,
+                    "diagnostics/import_preview.html",
+                    {
+                        "title": "Vérifier l'import",
+                        "nav": "statistics",
+                        "token": token,
+                        "source_name": path.name,
+                        "previews": previews,
+                        "breadcrumb_data": {
+                            "links": [{"url": "/statistiques/import/", "title": "Importer des statistiques"}],
+                            "current": "Vérifier l'import",
+                        },
+                    },
+                )
+        return _page(request, form, 400)
+    last = request.session.pop("ctg_last_imports", None)
+    report = list(DatasetImport.objects.filter(pk__in=last).order_by("year")) if last else None
+    return _page(request, form, 200, report)
+
+
+def _confirm(request):
+    token = request.POST.get("token", "")
+    action = request.POST.get("action")
+    form = ImportForm()
+    pending = _pending_upload(request, token)
+    if pending is None or action not in ("confirm", "cancel"):
+        return _page(request, form, 400, errors=[LOST_UPLOAD])
+    path, meta = pending
+    if action == "cancel":
+        _forget_upload(request, token)
+        messages.info(request, f"Import de {path.name} abandonné : rien n'a été modifié.")
+        return redirect("statistics_import")
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryDirectory(dir=folder) as scratch:
-            path = Path(scratch) / Path(upload.name).name
-            with open(path, "wb") as handle:
-                for chunk in upload.chunks():
-                    handle.write(chunk)
-            return import_datasets(
-                path,
-                kind=data["kind"] or None,
-                year=data["year"],
-                imported_by=request.user,
-                scope=import_scope(request.user),
-            )
-    except OSError as error:  # the upload could not be written (full disk, rights)
-        raise DatasetError(f"{Path(upload.name).name} : {disk_error_message(error, folder)}") from None
+        records = import_datasets(
+            path,
+            kind=meta.get("kind") or None,
+            year=meta.get("year"),
+            imported_by=request.user,
+            scope=import_scope(request.user),
+        )
+    except DatasetError as error:
+        return _page(request, form, 400, errors=[f"Import refusé, rien n'a été modifié. {error}"])
+    finally:
+        _forget_upload(request, token)
+    years = ", ".join(str(r.year) for r in records)
+    messages.success(
+        request,
+        f"{records[0].source_name} importé : {records[0].get_kind_display()}, "
+        f"millésime{'s' if len(records) > 1 else ''} {years}.",
+    )
+    request.session["ctg_last_imports"] = [r.pk for r in records]
+    return redirect("statistics_import")
 
 
 @login_required
@@ -148,7 +270,18 @@ def import_list(request):
     page = Paginator(
         DatasetImport.objects.select_related("imported_by", "undone_by").order_by("-pk"), IMPORTS_PER_PAGE
     ).get_page(request.GET.get("page"))
-    rows = [(record, not record.undone_at and can_undo(request.user, record)) for record in page]
+    provided: dict[tuple[str, int], dict] = {}
+    for record in page:
+        if (record.kind, record.year) not in provided:
+            provided[record.kind, record.year] = reader.rows_by_import(record.kind, record.year)
+    rows = [
+        (
+            record,
+            not record.undone_at and can_undo(request.user, record),
+            provided[record.kind, record.year].get(record.pk, 0),
+        )
+        for record in page
+    ]
     return render(
         request,
         "diagnostics/import_list.html",

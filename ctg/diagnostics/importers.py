@@ -65,6 +65,7 @@ from ctg.diagnostics.models import DatasetImport
 from ctg.diagnostics.signals import dataset_imported
 from ctg.territories.models import Commune, Departement, Epci
 from ctg.territories.selectors import resolve_commune_codes
+from ctg.territories.text import format_number
 
 __all__ = [
     "FORMATS",
@@ -75,7 +76,9 @@ __all__ = [
     "import_dataset",
     "import_datasets",
     "keep_latest_publications",
+    "plan_merge",
     "plm_commune",
+    "preview_datasets",
     "prepare_dataset",
     "prepare_datasets",
     "save_datasets",
@@ -584,7 +587,8 @@ class CafCommunes(DatasetFormat):
     The first rows hold the allocataires living abroad (99999) and those whose commune is unknown (XXXXX):
     they are no territory and are left out (reported). A blank cell is « missing or secret » (values under 5
     are secret): it is never 0. Several theme files of the same year make one vintage: an import adds its
-    columns to the vintage already in the store (a column imported again is replaced).
+    columns to the vintage already in the store (a column imported again is replaced) — see
+    `store.stage_merged` with ``keep_columns``.
     """
 
     kind = DatasetImport.Kind.CAF_COMMUNE.value
@@ -615,43 +619,8 @@ class CafCommunes(DatasetFormat):
 
     def prepare(self, stream, *, year=None, progress=False):
         prepared = _prepare_rows(self, stream, year, progress)
-        return [_merge_with_stored_vintage(prepared)]
-
-
-def _merge_with_stored_vintage(prepared: "PreparedDataset") -> "PreparedDataset":
-    """The columns of `prepared` added to those of the vintage already in the store (same kind and year)."""
-    if prepared.year not in reader.available_vintages(prepared.kind):
-        return prepared
-    stored = reader.read_dataset(prepared.kind, prepared.year)
-    keys = [name for name, _type in store.KEY_COLUMNS]
-    old_columns = [
-        c
-        for c in reader.dataset_columns(prepared.kind, prepared.year)
-        if c not in keys and not c.endswith(store.SECRET_SUFFIX) and c not in prepared.value_columns
-    ]
-    columns = old_columns + prepared.value_columns
-    rows: dict[str, dict] = {}
-    for row in stored:
-        rows[row["code"]] = {
-            "key": [row[k] for k in keys],
-            **{c: (row[c], row[c + store.SECRET_SUFFIX]) for c in old_columns},
-        }
-    width = len(keys)
-    for record in prepared.records:
-        entry = rows.setdefault(record[0], {"key": list(record[:width])})
-        entry["key"] = list(record[:width])
-        for index, name in enumerate(prepared.value_columns):
-            entry[name] = (record[width + 2 * index], record[width + 2 * index + 1])
-    records = []
-    for code in sorted(rows):
-        entry = rows[code]
-        record = list(entry["key"])
-        for name in columns:
-            record += list(entry.get(name, (None, False)))
-        records.append(tuple(record))
-    prepared.value_columns = columns
-    prepared.records = records
-    return prepared
+        prepared.keep_columns = True  # one file per theme: the store merges its columns with the others'
+        return [prepared]
 
 
 class Bpe(DatasetFormat):
@@ -1148,6 +1117,9 @@ class PreparedDataset:
     revised_years: list[int] = field(default_factory=list)
     # Columns stored between the key columns and the values (FiLoSoFi IRIS: the current commune, markers).
     extra_columns: list[tuple[str, str]] = field(default_factory=list)
+    # A file that carries some columns of a vintage (one theme of the Cnaf « données communales »): a row it
+    # covers keeps its stored columns that the file lacks.
+    keep_columns: bool = False
 
     @property
     def label(self) -> str:
@@ -1204,15 +1176,288 @@ def _importer_label(user, scope) -> str:
     return f"Conseiller·ère CAF ({', '.join(sorted(scope))})"
 
 
+# --- What an import covers, and what it changes ------------------------------------------------------------
+
+# A file whose territories lie in this share of the départements of the référentiel is France-wide: it
+# replaces the whole vintage. A département of which a file holds this share of the current communes is
+# covered whole: its stored rows absent from the file are removed (see `ctg.diagnostics.store`).
+FRANCE_WIDE_SHARE = 0.9
+WHOLE_DEPARTEMENT_SHARE = 0.9
+EXAMPLES_SHOWN = 5
+
+
+@dataclass
+class MergePlan:
+    """Which stored rows of a vintage an import replaces (see `plan_merge`)."""
+
+    france_wide: bool
+    whole_departements: list[str]  # départements replaced whole (their rows absent from the file removed)
+    cleared: list[str]  # the stored codes the file covers: replaced by its rows, or removed
+    added: list[str]  # codes of the file not in the store
+    replaced: list[str]  # codes of the file already in the store
+    removed: list[str]  # stored codes covered by the file but absent from it
+    file_departements: list[str]
+    departements_of: dict  # code (of the file or of the store) → its départements
+    legacy_id: int | None = None  # the import that wrote a stored file older than the provenance column
+
+    @property
+    def coverage(self) -> str:
+        return DatasetImport.Coverage.FRANCE if self.france_wide else DatasetImport.Coverage.TERRITORIES
+
+    def summary(self) -> dict:
+        return {
+            "added": len(self.added),
+            "replaced": len(self.replaced),
+            "removed": len(self.removed),
+            "whole_departements": self.whole_departements,
+        }
+
+
+class _Geography:
+    """The départements of communes, EPCI and IRIS, read once from the référentiel."""
+
+    def __init__(self):
+        self.commune_dep: dict[str, str] = {}
+        self.epci_deps: dict[str, set[str]] = defaultdict(set)
+        self.active_by_dep: dict[str, set[str]] = defaultdict(set)
+        for code, dep, epci, active in Commune.objects.values_list(
+            "code", "departement_id", "epci_id", "is_active"
+        ):
+            self.commune_dep[code] = dep
+            if active:
+                self.active_by_dep[dep].add(code)
+                if epci:
+                    self.epci_deps[epci].add(dep)
+        self.departements = set(Departement.objects.filter(is_active=True).values_list("code", flat=True))
+
+    def commune_of(self, code: str, plm: str | None) -> str:
+        return plm or code
+
+    def of(self, code: str, plm: str | None, commune: str | None, unit: str) -> set[str]:
+        if unit == "departement":
+            return {code}
+        if unit == "epci":
+            return set(self.epci_deps.get(code, ()))
+        if unit == "iris":
+            code = commune or code[:5]
+        if plm or plm_commune(code):
+            return {(plm or plm_commune(code))[:2]}
+        dep = self.commune_dep.get(code)
+        return {dep} if dep else set()
+
+
+def plan_merge(dataset: "PreparedDataset", geography: _Geography | None = None) -> MergePlan:
+    """What the import of `dataset` covers in its vintage of the store: a France-wide file all of it; else its
+    codes, the IRIS of its communes (datasets per IRIS) and the rows of the départements it covers whole
+    (datasets per commune). The rules, and why, are in `ctg.diagnostics.store`'s docstring."""
+    geography = geography or _Geography()
+    unit = dataset.unit
+    commune_index = None
+    if unit == "iris":
+        commune_index = len(store.KEY_COLUMNS) + [n for n, _t in dataset.extra_columns].index("commune")
+    deps: dict[str, set[str]] = {}
+    new_codes, new_communes = set(), set()
+    covered_by_dep: dict[str, set[str]] = defaultdict(set)
+    for record in dataset.records:
+        code, plm = record[0], record[1]
+        commune = record[commune_index] if commune_index is not None else None
+        deps[code] = geography.of(code, plm, commune, unit)
+        new_codes.add(code)
+        if unit == "iris":
+            new_communes.add(commune)
+        elif unit == "commune":
+            for dep in deps[code]:
+                covered_by_dep[dep].add(geography.commune_of(code, plm))
+    file_departements = sorted({dep for found in deps.values() for dep in found})
+    known = geography.departements
+    france_wide = bool(known) and len(known & set(file_departements)) >= FRANCE_WIDE_SHARE * len(known)
+    whole = []
+    if unit == "commune" and not france_wide:
+        for dep, communes in covered_by_dep.items():
+            active = geography.active_by_dep.get(dep, set())
+            if active and len(communes & active) >= WHOLE_DEPARTEMENT_SHARE * len(active):
+                whole.append(dep)
+    whole_set = set(whole)
+    stored = store.stored_keys(dataset.kind, dataset.year)
+    cleared = []
+    stored_codes = set()
+    for code, plm, commune in stored:
+        stored_codes.add(code)
+        found = deps.get(code)
+        if found is None:
+            found = deps[code] = geography.of(code, plm, commune, unit)
+        if (
+            france_wide
+            or code in new_codes
+            or (unit == "iris" and commune in new_communes)
+            or (unit == "commune" and found & whole_set)
+        ):
+            cleared.append(code)
+    legacy_id = None
+    if stored and not _has_provenance(dataset.kind, dataset.year):
+        legacy_id = reader.legacy_import_id(dataset.kind, dataset.year)
+    return MergePlan(
+        france_wide=france_wide,
+        whole_departements=sorted(whole),
+        cleared=sorted(cleared),
+        added=sorted(new_codes - stored_codes),
+        replaced=sorted(new_codes & stored_codes),
+        removed=sorted(set(cleared) - new_codes),
+        file_departements=file_departements,
+        departements_of=deps,
+        legacy_id=legacy_id,
+    )
+
+
+def _has_provenance(kind: str, year: int) -> bool:
+    return store.PROVENANCE_COLUMN in reader.dataset_columns(kind, year)
+
+
+def _check_replaced_scope(dataset: "PreparedDataset", plan: MergePlan, scope) -> None:
+    """Refuses (DatasetError) an import that would replace or remove stored figures outside `scope`."""
+    if scope is None:
+        return
+    others = sorted(
+        {dep for code in plan.cleared for dep in plan.departements_of.get(code, set()) if dep not in scope}
+    )
+    if others:
+        shown = ", ".join(others[:5]) + ("…" if len(others) > 5 else "")
+        plural = "s" if len(others) > 1 else ""
+        raise DatasetError(
+            f"{dataset.source.name} : l'import remplacerait dans le millésime {dataset.year} "
+            f"({dataset.label}) les chiffres de {len(others)} autre{plural} département{plural} ({shown}). "
+            "Seul·e un·e gestionnaire des données de la plateforme peut les remplacer."
+        )
+
+
+@dataclass
+class ImportPreview:
+    """What importing one vintage would change in the store, computed without writing anything."""
+
+    dataset: "PreparedDataset"
+    plan: MergePlan
+    home: list[str]  # the importer's départements (their scope, else their organisation's)
+    changed: int  # values that move (a value or its secrecy), in the territories replaced
+    changed_columns: int
+    examples: list[dict]  # {code, name, column, old, new}
+    outside: int  # territories added, replaced or removed outside `home` (0 when `home` is empty)
+    by_departement: list[tuple[str, int]]  # départements of the territories added, replaced or removed
+
+    @property
+    def touched(self) -> int:
+        return len(self.plan.added) + len(self.plan.replaced) + len(self.plan.removed)
+
+
+def _home_departements(user, scope) -> list[str]:
+    if scope:
+        return sorted(scope)
+    organisation = getattr(user, "organisation", None) if user is not None else None
+    departement = getattr(organisation, "departement_id", None)
+    return [departement] if departement else []
+
+
+def preview_datasets(
+    prepared: list["PreparedDataset"], *, imported_by=None, scope=FROM_IMPORTER
+) -> list[ImportPreview]:
+    """What `save_datasets` would change, vintage by vintage: territories added, replaced (and how many
+    outside the importer's départements), removed, and the values that move with a few examples. Nothing is
+    written: neither the store nor the journal. Refuses (DatasetError) what `save_datasets` would refuse for
+    the scope of the importer."""
+    import tempfile
+
+    from ctg.diagnostics.scope import check_scope, import_scope
+
+    if scope is FROM_IMPORTER:
+        scope = None if imported_by is None else import_scope(imported_by)
+    check_scope(prepared, scope)
+    home = _home_departements(imported_by, scope)
+    geography = _Geography()
+    previews = []
+    with tempfile.TemporaryDirectory(prefix="ctg-preview-") as scratch:
+        for index, dataset in enumerate(prepared):
+            plan = plan_merge(dataset, geography)
+            _check_replaced_scope(dataset, plan, scope)
+            incoming = Path(scratch) / f"{index}.parquet"
+            store.write_parquet(incoming, dataset.schema, dataset.records)
+            found = store.compare(
+                dataset.kind,
+                dataset.year,
+                incoming,
+                cleared=plan.cleared,
+                keep_columns=dataset.keep_columns,
+                examples=EXAMPLES_SHOWN,
+            )
+            touched = [*plan.added, *plan.replaced, *plan.removed]
+            counter: Counter = Counter()
+            outside = 0
+            for code in touched:
+                found_deps = plan.departements_of.get(code, set())
+                counter.update(found_deps)
+                if home and (not found_deps or found_deps - set(home)):
+                    outside += 1
+            names = _territory_names(dataset.unit, [code for code, *_rest in found["examples"]])
+            examples = [
+                {
+                    "code": code,
+                    "name": names.get(code, ""),
+                    "column": column,
+                    "old": old,
+                    "new": new,
+                    "old_text": _value_text(old),
+                    "new_text": _value_text(new),
+                }
+                for code, column, old, new in found["examples"]
+            ]
+            previews.append(
+                ImportPreview(
+                    dataset=dataset,
+                    plan=plan,
+                    home=home,
+                    changed=found["changed"],
+                    changed_columns=found["columns"],
+                    examples=examples,
+                    outside=outside,
+                    by_departement=sorted(counter.items()),
+                )
+            )
+    return previews
+
+
+def _value_text(value) -> str:
+    """A value of the store in French: 21 650, 12,5, « secret », « non disponible »."""
+    if value is None:
+        return "non disponible"
+    if isinstance(value, str):
+        return value
+    if float(value).is_integer():
+        return format_number(value)
+    return format_number(value, 2).rstrip("0").rstrip(",")
+
+
+def _territory_names(unit: str, codes: list[str]) -> dict[str, str]:
+    if unit == "epci":
+        return dict(Epci.objects.filter(siren__in=codes).values_list("siren", "name"))
+    if unit == "departement":
+        return dict(Departement.objects.filter(code__in=codes).values_list("code", "name"))
+    communes = {code[:5] if unit == "iris" else code: code for code in codes}
+    found = dict(Commune.objects.filter(code__in=communes).values_list("code", "name"))
+    return {code: found.get(code[:5] if unit == "iris" else code, "") for code in codes}
+
+
 def save_datasets(
     prepared: list[PreparedDataset], *, imported_by=None, is_fictitious: bool = False, scope=FROM_IMPORTER
 ) -> list[DatasetImport]:
-    """Write several vintages and record their imports: every file is staged before any is put in place.
+    """Merge several vintages into the store and record their imports: every file is staged before any is
+    put in place.
 
-    `scope`: the départements whose figures the importer may replace (None: all France; by default the scope
-    of `imported_by`, see `ctg.diagnostics.scope`). An import outside it is refused before anything is
-    written. Each vintage replaced is kept under ``stats/_previous/<id>/`` for `undo_import`; the journal
-    (`DatasetImport`) records who, when, the file and its SHA-256, the territories and départements written.
+    Each file adds or replaces only the territories it covers (`plan_merge`); a France-wide file replaces the
+    whole vintage. The read-merge-write runs under the lock of each vintage (`store.vintage_lock`), so that
+    two imports of the same vintage at once are applied one after the other. `scope`: the départements whose
+    figures the importer may replace (None: all France; by default the scope of `imported_by`, see
+    `ctg.diagnostics.scope`). An import that would write or replace figures outside it is refused before
+    anything is written. Each vintage replaced is kept under ``stats/_previous/<id>/`` for `undo_import`; the
+    journal (`DatasetImport`) records who, when, the file and its SHA-256, the territories and départements
+    written, what the merge added, replaced and removed; every row written carries the import's id.
     """
     from ctg.diagnostics.scope import check_scope, departements_of_records, import_scope
 
@@ -1225,59 +1470,76 @@ def save_datasets(
         if dataset.source not in digests:
             digests[dataset.source] = store.sha256_file(dataset.source)
     batch = uuid.uuid4()
-    staged, records = [], []
+    incoming, staged, records = [], [], []
     try:
         try:
             for dataset in prepared:
-                staged.append(
+                incoming.append(
                     store.stage_dataset(dataset.kind, dataset.year, dataset.schema, dataset.records)
                 )
         except (OSError, duckdb.Error) as error:
             raise _write_error(prepared, error) from None
-        with transaction.atomic():
-            # Checked again under the database's write lock: a vintage replaced meanwhile is seen.
-            check_scope(prepared, scope)
-            for dataset, staged_file in zip(prepared, staged, strict=True):
-                codes = [record[0] for record in dataset.records]
-                records.append(
-                    DatasetImport.objects.create(
-                        kind=dataset.kind,
-                        year=dataset.year,
-                        source_name=dataset.source.name[:255],
-                        path=store.relative_path(staged_file.path),
-                        rows_read=dataset.rows_read,
-                        communes_matched=dataset.communes_matched,
-                        codes_mapped=dataset.codes_mapped,
-                        arrondissements=dataset.arrondissements,
-                        unknown_codes=dataset.unknown_codes,
-                        imported_by=imported_by,
-                        imported_as=label,
-                        is_fictitious=is_fictitious,
-                        batch=batch,
-                        source_sha256=digests[dataset.source],
-                        stored_sha256=staged_file.sha256(),
-                        territories_count=len(codes),
-                        codes=codes if len(codes) <= CODES_KEPT else [],
-                        departements=departements_of_records(dataset),
+        with store.vintage_lock((dataset.kind, dataset.year) for dataset in prepared):
+            geography = _Geography()
+            plans = [plan_merge(dataset, geography) for dataset in prepared]
+            for dataset, plan in zip(prepared, plans, strict=True):
+                _check_replaced_scope(dataset, plan, scope)
+            with transaction.atomic():
+                for dataset, plan in zip(prepared, plans, strict=True):
+                    codes = [record[0] for record in dataset.records]
+                    records.append(
+                        DatasetImport.objects.create(
+                            kind=dataset.kind,
+                            year=dataset.year,
+                            source_name=dataset.source.name[:255],
+                            path=store.relative_path(store.dataset_path(dataset.kind, dataset.year)),
+                            rows_read=dataset.rows_read,
+                            communes_matched=dataset.communes_matched,
+                            codes_mapped=dataset.codes_mapped,
+                            arrondissements=dataset.arrondissements,
+                            unknown_codes=dataset.unknown_codes,
+                            imported_by=imported_by,
+                            imported_as=label,
+                            is_fictitious=is_fictitious,
+                            batch=batch,
+                            source_sha256=digests[dataset.source],
+                            territories_count=len(codes),
+                            codes=codes if len(codes) <= CODES_KEPT else [],
+                            departements=departements_of_records(dataset),
+                            coverage=plan.coverage,
+                            changes=plan.summary(),
+                        )
                     )
-                )
-            try:
-                for record in records:
-                    record.previous_sha256, record.previous_path = store.keep_previous(
-                        record.kind, record.year, record.pk
-                    )
-                    record.save(update_fields=["previous_sha256", "previous_path"])
-                # Last step of the transaction: if a rename fails, the files already renamed are put back and
-                # the records are rolled back.
-                store.commit_all(staged)
-            except (OSError, duckdb.Error) as error:
-                raise _write_error(prepared, error) from None
+                try:
+                    for record, dataset, plan, new_rows in zip(
+                        records, prepared, plans, incoming, strict=True
+                    ):
+                        merged = store.stage_merged(
+                            dataset.kind,
+                            dataset.year,
+                            new_rows.temp_path,
+                            cleared=plan.cleared,
+                            keep_columns=dataset.keep_columns,
+                            import_id=record.pk,
+                            legacy_id=plan.legacy_id,
+                        )
+                        staged.append(merged)
+                        record.stored_sha256 = merged.sha256()
+                        record.previous_sha256, record.previous_path = store.keep_previous(
+                            record.kind, record.year, record.pk
+                        )
+                        record.save(update_fields=["stored_sha256", "previous_sha256", "previous_path"])
+                    # Last step of the transaction: if a rename fails, the files already renamed are put back
+                    # and the records are rolled back.
+                    store.commit_all(staged)
+                except (OSError, duckdb.Error) as error:
+                    raise _write_error(prepared, error) from None
     except BaseException:
         for record in records:
             store.discard_previous(record.pk)
         raise
     finally:
-        for staged_file in staged:
+        for staged_file in (*incoming, *staged):
             staged_file.discard()
     dataset_imported.send(sender=DatasetImport, records=records)
     return records
@@ -1349,7 +1611,7 @@ def undo_import(record: DatasetImport, *, undone_by=None, scope=FROM_IMPORTER) -
     check_undo_scope(batch, scope)
     staged = []
     try:
-        with transaction.atomic():
+        with store.vintage_lock((item.kind, item.year) for item in batch), transaction.atomic():
             reasons = undo_blockers(record)
             if reasons:
                 raise DatasetError(f"Annulation refusée, rien n'a été modifié. {' '.join(reasons)}")

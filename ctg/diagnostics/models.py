@@ -2,7 +2,9 @@
 
 The figures themselves live in Parquet files, not in the database: a row here says which file was imported,
 by whom and when, and what the import could not place on the current COG; what it replaced (the previous
-file is kept under ``stats/_previous/<id>/`` so that the import can be undone) and who undid it.
+file is kept under ``stats/_previous/<id>/`` so that the import can be undone) and who undid it; what it
+covered (the whole vintage, or the territories of its file, merged with the others) and what it changed. Each
+row of the store names the import that wrote it (column ``import_id``, `reader.provenance`).
 """
 
 import uuid
@@ -24,6 +26,10 @@ class DatasetImport(models.Model):
         CAF_TXCOUV_DEP = "caf_txcouv_dep", "Cnaf, taux de couverture accueil jeune enfant – départements"
         CAF_COMMUNE = "caf_commune", "Cnaf, données communales des allocataires (data.caf.fr)"
         FILOSOFI_IRIS = "filosofi_iris", "Insee, FiLoSoFi – IRIS (revenus déclarés)"
+
+    class Coverage(models.TextChoices):
+        FRANCE = "france", "Toute la France (millésime remplacé en entier)"
+        TERRITORIES = "territoires", "Territoires du fichier (les autres sont gardés)"
 
     kind = models.CharField("jeu de données", max_length=40, choices=Kind.choices)
     year = models.PositiveSmallIntegerField("millésime")
@@ -70,6 +76,11 @@ class DatasetImport(models.Model):
         help_text="Vide : le millésime était absent.",
     )
     previous_path = models.CharField("copie du millésime remplacé", max_length=500, blank=True)
+    # What the import replaced in its vintage (`ctg.diagnostics.store`): empty for the imports made before the
+    # store merged territories (they replaced the whole vintage).
+    coverage = models.CharField("périmètre remplacé", max_length=20, choices=Coverage.choices, blank=True)
+    # Territories added, replaced and removed by the merge, and the départements replaced whole.
+    changes = models.JSONField("changements", default=dict, blank=True)
     undone_at = models.DateTimeField("annulé le", null=True, blank=True)
     undone_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -1,22 +1,22 @@
 """Whose figures an import replaces, and whether the importer may replace them.
 
-The store keeps one Parquet file per dataset and vintage for the whole of France: an import replaces the
-figures of every territory of that vintage. Who may import is a platform operation of the permission table
-(`ctg.organisations.permissions.PlatformOp`): a platform data manager (superuser, or a staff member with
-`diagnostics.manage_statistics`, e.g. through the group « Gestionnaires des données ») imports any file. A
-CAF adviser imports only within the département of their CAF: every row of the file must lie in it, and the
-vintage it replaces must hold no figure of another département (until the store merges départements,
-replacing a national vintage is a data manager's work). Nobody else imports. The same scope governs the undo
-of an import (`can_undo`). An EPCI lies in a département when all its communes do.
+The store keeps one Parquet file per dataset and vintage for the whole of France, and an import merges its
+territories into it (`ctg.diagnostics.store`): the figures of the other territories are kept. Who may import
+is a platform operation of the permission table (`ctg.organisations.permissions.PlatformOp`): a platform data
+manager (superuser, or a staff member with `diagnostics.manage_statistics`, e.g. through the group
+« Gestionnaires des données ») imports any file. A CAF adviser imports only within the département of their
+CAF: every row of the file must lie in it, and so do the stored rows the merge replaces or removes (checked
+by `importers.save_datasets`). Nobody else imports. The same scope governs the undo of an import
+(`can_undo`). An EPCI lies in a département when all its communes do.
 """
 
-from collections import Counter
 from collections.abc import Iterable
 
 import duckdb
 
 from ctg.diagnostics import store
 from ctg.diagnostics.importers import DatasetError, PreparedDataset
+from ctg.diagnostics.models import DatasetImport
 from ctg.organisations.permissions import (
     MANAGE_STATISTICS_PERMISSION,
     PlatformOp,
@@ -95,10 +95,6 @@ def _departements_of(codes: Iterable[str], unit: str) -> dict[str, set[str]]:
 UNITS = {"caf_txcouv_epci": "epci", "caf_txcouv_dep": "departement", "filosofi_iris": "iris"}
 
 
-def _stored_codes(dataset: PreparedDataset) -> list[str]:
-    return _file_codes(store.dataset_path(dataset.kind, dataset.year))
-
-
 def _file_codes(path) -> list[str]:
     if not path.exists():
         return []
@@ -116,7 +112,8 @@ def _plural(count: int) -> str:
 
 
 def check_scope(prepared: list[PreparedDataset], scope: frozenset[str] | None) -> None:
-    """Refuses (DatasetError, nothing written) an import that would replace figures outside `scope`."""
+    """Refuses (DatasetError, nothing written) an import of figures outside `scope`; the stored rows that the
+    merge would replace or remove are checked against it by `importers.save_datasets`, under the lock."""
     if scope is None:
         return
     if not scope:
@@ -138,16 +135,6 @@ def check_scope(prepared: list[PreparedDataset], scope: frozenset[str] | None) -
                 f"({allowed}) : {_listed(outside)}. Importez un fichier limité à votre département, ou "
                 "demandez l'import à un·e gestionnaire des données de la plateforme."
             )
-        stored = _departements_of(_stored_codes(dataset), dataset.unit)
-        others = Counter(dep for deps in stored.values() for dep in deps if dep not in scope)
-        if others:
-            listed = sorted(others)
-            raise DatasetError(
-                f"{name} : le millésime {dataset.year} ({dataset.label}) contient aussi les chiffres de "
-                f"{len(listed)} autre{_plural(len(listed))} département{_plural(len(listed))} "
-                f"({_listed(listed)}) : l'import les effacerait. Seul·e un·e gestionnaire des données de la "
-                "plateforme peut remplacer ce millésime."
-            )
 
 
 def check_undo_scope(batch: list, scope: frozenset[str] | None) -> None:
@@ -165,7 +152,10 @@ def check_undo_scope(batch: list, scope: frozenset[str] | None) -> None:
             "gestionnaire des données peut l'annuler."
         )
     for item in batch:
-        if not item.previous_sha256:
+        # An import merged into its vintage changed only the territories it wrote (in `written`): putting the
+        # previous file back changes nothing else. An import that replaced the whole vintage (France-wide, or
+        # made before the merge) would put back every département's figures.
+        if not item.previous_sha256 or item.coverage == DatasetImport.Coverage.TERRITORIES:
             continue
         codes = _file_codes(store.data_path(item.previous_path))
         found = _departements_of(codes, UNITS.get(item.kind, "commune"))

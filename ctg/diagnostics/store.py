@@ -26,11 +26,41 @@ renamed over it (`os.replace`). Reads go through `ctg.diagnostics.reader`.
 The vintage an import replaces is kept under ``stats/_previous/<import id>/<kind>/<year>.parquet`` (a hard
 link when the file system allows it), so that undoing the import (`stage_restore`, then `commit_all`) puts
 it back byte for byte.
+
+**One store for the whole of France, filled by many CAFs.** An import *merges* its file into the vintage
+(`stage_merged`): it adds or replaces only the territories its file covers; the rows of the other territories
+are kept as they are. What a file covers is decided by `ctg.diagnostics.importers.plan_merge`:
+
+* a **France-wide** file — its territories lie in at least 90 % of the départements of the référentiel (a
+  national Insee or Cnaf file, even one missing a few overseas départements) — replaces the whole vintage;
+* otherwise, for a dataset stored per commune, a **département covered whole** — the file holds at least 90 %
+  of its current communes (an arrondissement counts for its commune) — is replaced whole: its stored rows
+  absent from the file are removed. An Insee or Cnaf extract « par département » is the publisher's complete
+  list for that département: a commune absent from it has no figure in that publication (merged since into
+  another commune, or not published), and keeping an older row would mix two publications in one
+  département (and keep the rows of communes that no longer exist once the COG changes);
+* any other row of the file (a file cut to an EPCI, a few communes of a neighbouring département, the EPCI or
+  départements of a Cnaf file by scale) replaces the stored row of the same code only; for a dataset stored
+  per IRIS (``filosofi_iris``), every stored IRIS of each commune present in the file is replaced (a commune
+  that is no longer split into IRIS loses its old IRIS).
+
+A replaced row is replaced whole (its columns that the new file lacks become NULL), except for the Cnaf
+« données communales » (``caf_commune``), published as one file per theme: there a file replaces its own
+columns of the rows it covers and keeps the other columns (the other themes).
+
+**Provenance.** Every row records the import that wrote it in the last column, ``import_id`` (the primary key
+of `DatasetImport`: file, date, who); `reader.provenance` reads it. Files written before the merge had no such
+column: their rows are attributed to the import that wrote the file.
+
+**Serialised writes.** The read-merge-write of a vintage runs under an exclusive lock of that dataset and
+vintage (`vintage_lock`: ``fcntl.flock`` on ``DATA_DIR/locks/<kind>-<year>.lock``), whatever the database:
+two CAFs importing the same vintage at the same moment are applied one after the other, neither is lost.
 """
 
 import contextlib
 import csv
 import errno
+import fcntl
 import hashlib
 import os
 import re
@@ -47,6 +77,9 @@ from ctg.diagnostics.models import DatasetImport
 KINDS = tuple(DatasetImport.Kind.values)
 STORE_DIRNAME = "stats"
 PREVIOUS_DIRNAME = "_previous"
+LOCKS_DIRNAME = "locks"  # in DATA_DIR, beside the store (a lock file is not part of the store)
+# The last column of every file written since the merge: the DatasetImport that wrote the row.
+PROVENANCE_COLUMN = "import_id"
 SECRET_SUFFIX = "_secret"
 # Columns every dataset file starts with, before the value columns.
 KEY_COLUMNS = (
@@ -179,15 +212,7 @@ def commit_all(staged: Sequence[StagedDataset]) -> None:
                 backup.unlink()
 
 
-def stage_dataset(
-    kind: str, year: int, schema: Sequence[tuple[str, str]], rows: Iterable[Sequence]
-) -> StagedDataset:
-    """Write `rows` (tuples ordered as `schema`, a list of (name, DuckDB type)) to a temporary Parquet file.
-
-    Nothing visible changes until `commit()`; on any error the temporary files are removed.
-    """
-    path = dataset_path(kind, year)
-    path.parent.mkdir(parents=True, exist_ok=True)
+def _check_schema(schema: Sequence[tuple[str, str]]) -> list[str]:
     names = [name for name, _type in schema]
     if len({name.lower() for name in names}) != len(names):
         raise ValueError("Deux colonnes portent le même nom.")
@@ -195,14 +220,15 @@ def stage_dataset(
         _quote(name)
         if column_type not in COLUMN_TYPES:
             raise ValueError(f"Type de colonne inconnu : {column_type}.")
+    return names
 
-    fd, temp_name = tempfile.mkstemp(prefix=f".{year}.", suffix=".parquet.tmp", dir=path.parent)
-    os.close(fd)
-    temp_path = Path(temp_name)
-    staged = StagedDataset(path, temp_path)
+
+def write_parquet(path: Path, schema: Sequence[tuple[str, str]], rows: Iterable[Sequence]) -> None:
+    """Write `rows` (tuples ordered as `schema`, a list of (name, DuckDB type)) to the Parquet file `path`."""
+    names = _check_schema(schema)
     # Without pandas or pyarrow, the simplest exact way into DuckDB is a typed CSV: floats are written with
     # repr(), which reads back to the same double.
-    csv_fd, csv_name = tempfile.mkstemp(prefix=f".{year}.", suffix=".csv.tmp", dir=path.parent)
+    csv_fd, csv_name = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".csv.tmp", dir=path.parent)
     try:
         with os.fdopen(csv_fd, "w", encoding="utf-8", newline="") as handle:
             writer = csv.writer(handle, lineterminator="\n")
@@ -218,15 +244,295 @@ def stage_dataset(
         )
         with duckdb.connect(":memory:") as connection:
             connection.execute(
-                f"COPY ({select}) TO {_sql_string(str(temp_path))} (FORMAT parquet, COMPRESSION zstd)"
+                f"COPY ({select}) TO {_sql_string(str(path))} (FORMAT parquet, COMPRESSION zstd)"
+            )
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(csv_name)
+
+
+def _temp_beside(path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, temp_name = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".parquet.tmp", dir=path.parent)
+    os.close(fd)
+    return Path(temp_name)
+
+
+def stage_dataset(
+    kind: str, year: int, schema: Sequence[tuple[str, str]], rows: Iterable[Sequence]
+) -> StagedDataset:
+    """Write `rows` (tuples ordered as `schema`, a list of (name, DuckDB type)) to a temporary Parquet file.
+
+    Nothing visible changes until `commit()`; on any error the temporary files are removed.
+    """
+    path = dataset_path(kind, year)
+    _check_schema(schema)
+    staged = StagedDataset(path, _temp_beside(path))
+    try:
+        write_parquet(staged.temp_path, schema, rows)
+    except BaseException:
+        staged.discard()
+        raise
+    return staged
+
+
+# --- Merging a file into a vintage -------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def vintage_lock(vintages: Iterable[tuple[str, int]]):
+    """Hold the exclusive lock of each (kind, year) of `vintages` (taken in one order: no deadlock), for the
+    read-merge-write of an import or its undo. A file lock (``fcntl.flock``) in ``DATA_DIR/locks``: it holds
+    between the processes and threads of the server, whichever the database."""
+    keys = sorted({(kind, year) for kind, year in vintages})
+    for kind, year in keys:
+        _check_kind_year(kind, year)
+    folder = Path(settings.DATA_DIR) / LOCKS_DIRNAME
+    folder.mkdir(parents=True, exist_ok=True)
+    handles = []
+    try:
+        for kind, year in keys:
+            handle = open(folder / f"{kind}-{year}.lock", "a+b")  # noqa: SIM115 (closed below)
+            handles.append(handle)
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        yield
+    finally:
+        for handle in reversed(handles):
+            with contextlib.suppress(OSError):
+                fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+            handle.close()
+
+
+def _columns_of(connection, source: str) -> list[str]:
+    return [row[0] for row in connection.execute(f"SELECT * FROM {source} LIMIT 0").description]
+
+
+def stored_keys(kind: str, year: int) -> list[tuple[str, str | None, str | None]]:
+    """(code, plm_commune, commune) of every row of the vintage; commune is NULL but for the datasets stored
+    per IRIS. Empty when the vintage is absent."""
+    path = dataset_path(kind, year)
+    if not path.is_file():
+        return []
+    with duckdb.connect(":memory:") as connection:
+        source = f"read_parquet({_sql_string(str(path))})"
+        commune = "commune" if "commune" in _columns_of(connection, source) else "NULL"
+        return connection.execute(f"SELECT code, plm_commune, {commune} FROM {source}").fetchall()
+
+
+def _value_columns(names: list[str], extra: Sequence[str]) -> list[str]:
+    keys = {name for name, _type in KEY_COLUMNS} | set(extra) | {PROVENANCE_COLUMN}
+    return [name for name in names if name not in keys and not name.endswith(SECRET_SUFFIX)]
+
+
+def _merge_sql(
+    connection, stored: Path | None, incoming: Path, *, keep_columns: bool, import_id: int, legacy_id
+) -> tuple[str, list[str]]:
+    """The SELECT of the merged vintage (tables ``cleared`` and ``incoming_codes`` already made), and its
+    columns. See the module's docstring."""
+    new_source = f"read_parquet({_sql_string(str(incoming))})"
+    new_names = _columns_of(connection, new_source)
+    provenance = _quote(PROVENANCE_COLUMN)
+    if stored is None:
+        return f"SELECT *, {int(import_id)}::INTEGER AS {provenance} FROM {new_source}", new_names + [
+            PROVENANCE_COLUMN
+        ]
+    old_source = f"read_parquet({_sql_string(str(stored))})"
+    old_names = _columns_of(connection, old_source)
+    key_names = [name for name, _type in KEY_COLUMNS]
+    extra = [name for name in new_names[len(key_names) :] if name in ("commune", "markers")]
+    new_values = _value_columns(new_names, extra)
+    old_values = _value_columns(old_names, extra)
+    if PROVENANCE_COLUMN in old_names:
+        old_select = f"SELECT * FROM {old_source}"
+    else:
+        legacy = "NULL" if legacy_id is None else str(int(legacy_id))
+        old_select = f"SELECT *, {legacy}::INTEGER AS {provenance} FROM {old_source}"
+    connection.execute(f"CREATE TEMP VIEW stored AS {old_select}")
+    connection.execute(
+        f"CREATE TEMP VIEW incoming AS SELECT *, {int(import_id)}::INTEGER AS {provenance} FROM {new_source}"
+    )
+    kept_rows = "SELECT * FROM stored WHERE code NOT IN (SELECT code FROM cleared)"
+    parts = ["SELECT * FROM incoming"]
+    others = [name for name in old_values if name not in new_values] if keep_columns else []
+    if others:
+        pairs = [_quote(n) for name in others for n in (name, name + SECRET_SUFFIX)]
+        parts = [
+            "SELECT incoming.*, "
+            + ", ".join(f"stored.{p}" for p in pairs)
+            + " FROM incoming LEFT JOIN stored USING (code)"
+        ]
+        # Rows covered but absent from the file: the file's columns are cleared, the other themes kept.
+        present = " OR ".join(
+            f"stored.{_quote(name)} IS NOT NULL OR coalesce(stored.{_quote(name + SECRET_SUFFIX)}, false)"
+            for name in others
+        )
+        keys = ", ".join(_quote(n) for n in key_names + extra)
+        parts.append(
+            f"SELECT {keys}, {', '.join(pairs)}, {provenance} FROM stored WHERE code IN (SELECT code FROM "
+            f"cleared) AND code NOT IN (SELECT code FROM incoming_codes) AND ({present})"
+        )
+    has_kept = connection.execute(f"SELECT count(*) FROM ({kept_rows})").fetchone()[0] > 0
+    if has_kept:
+        parts.append(kept_rows)
+    if has_kept or others:
+        values = old_values + [name for name in new_values if name not in old_values]
+    else:  # a France-wide file: the vintage is the file's
+        values = new_values
+    columns = key_names + extra
+    selected = [_quote(name) for name in columns]
+    for name in values:
+        secret = name + SECRET_SUFFIX
+        selected += [
+            f"{_quote(name)}::DOUBLE AS {_quote(name)}",
+            f"coalesce({_quote(secret)}, false) AS {_quote(secret)}",
+        ]
+    selected.append(f"{provenance}::INTEGER AS {provenance}")
+    union = " UNION ALL BY NAME ".join(f"({part})" for part in parts)
+    sql = f"SELECT {', '.join(selected)} FROM ({union}) ORDER BY code"
+    names = columns + [n for name in values for n in (name, name + SECRET_SUFFIX)] + [PROVENANCE_COLUMN]
+    return sql, names
+
+
+def _prepare_merge(connection, incoming: Path, cleared: Iterable[str]) -> None:
+    connection.execute("CREATE TEMP TABLE cleared (code VARCHAR PRIMARY KEY)")
+    codes = sorted(set(cleared))
+    if codes:
+        connection.execute("INSERT INTO cleared SELECT unnest(?::VARCHAR[])", [codes])
+    connection.execute(
+        f"CREATE TEMP TABLE incoming_codes AS SELECT code FROM read_parquet({_sql_string(str(incoming))})"
+    )
+
+
+def stage_merged(
+    kind: str,
+    year: int,
+    incoming: Path,
+    *,
+    cleared: Iterable[str],
+    keep_columns: bool = False,
+    import_id: int,
+    legacy_id: int | None = None,
+) -> StagedDataset:
+    """The vintage with the rows of `incoming` (a Parquet file of the new rows, written by `write_parquet`)
+    merged in, staged beside it: the stored rows whose code is in `cleared` (the territories the file covers,
+    see the module's docstring) are replaced by those of the file or removed, the others kept; every row of
+    the file gets `import_id` as its provenance (the rows of a file written before the merge: `legacy_id`).
+    `keep_columns`: a covered row keeps its stored columns that the file lacks (``caf_commune``)."""
+    path = dataset_path(kind, year)
+    staged = StagedDataset(path, _temp_beside(path))
+    try:
+        with duckdb.connect(":memory:") as connection:
+            _prepare_merge(connection, incoming, cleared)
+            stored = path if path.is_file() else None
+            sql, _names = _merge_sql(
+                connection,
+                stored,
+                incoming,
+                keep_columns=keep_columns,
+                import_id=import_id,
+                legacy_id=legacy_id,
+            )
+            connection.execute(
+                f"COPY ({sql}) TO {_sql_string(str(staged.temp_path))} (FORMAT parquet, COMPRESSION zstd)"
             )
     except BaseException:
         staged.discard()
         raise
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(csv_name)
     return staged
+
+
+def compare(
+    kind: str,
+    year: int,
+    incoming: Path,
+    *,
+    cleared: Iterable[str],
+    keep_columns: bool = False,
+    examples: int = 5,
+) -> dict:
+    """What merging `incoming` into the vintage would change, without writing anything: the codes added,
+    replaced and removed; for the value columns of both, how many values move (a value or its secrecy differs)
+    and a few examples (code, column, old value, new value; a secret value is given as « secret »)."""
+    path = dataset_path(kind, year)
+    with duckdb.connect(":memory:") as connection:
+        _prepare_merge(connection, incoming, cleared)
+        new_source = f"read_parquet({_sql_string(str(incoming))})"
+        new_codes = [row[0] for row in connection.execute("SELECT code FROM incoming_codes").fetchall()]
+        if not path.is_file():
+            return {
+                "added": sorted(new_codes),
+                "replaced": [],
+                "removed": [],
+                "changed": 0,
+                "columns": 0,
+                "examples": [],
+            }
+        old_source = f"read_parquet({_sql_string(str(path))})"
+        stored_codes = {row[0] for row in connection.execute(f"SELECT code FROM {old_source}").fetchall()}
+        cleared_codes = {row[0] for row in connection.execute("SELECT code FROM cleared").fetchall()}
+        added = sorted(code for code in new_codes if code not in stored_codes)
+        replaced = sorted(code for code in new_codes if code in stored_codes)
+        new_set = set(new_codes)
+        removed = sorted(code for code in cleared_codes & stored_codes if code not in new_set)
+        new_names = _columns_of(connection, new_source)
+        old_names = _columns_of(connection, old_source)
+        extra = [name for name in ("commune", "markers") if name in new_names]
+        common = [
+            name for name in _value_columns(new_names, extra) if name in set(_value_columns(old_names, extra))
+        ]
+        changed_total, changed_columns, found = 0, 0, []
+        if common and replaced:
+            joined = f"FROM {new_source} n JOIN {old_source} o USING (code)"
+
+            def differs(name):
+                value, secret = _quote(name), _quote(name + SECRET_SUFFIX)
+                return (
+                    f"(n.{value} IS DISTINCT FROM o.{value} OR "
+                    f"coalesce(n.{secret}, false) <> coalesce(o.{secret}, false))"
+                )
+
+            counts = []
+            for start in range(0, len(common), 500):  # the full census has ~1,900 columns
+                chunk = common[start : start + 500]
+                sums = ", ".join(f"count(*) FILTER (WHERE {differs(name)})" for name in chunk)
+                counts += list(connection.execute(f"SELECT {sums} {joined}").fetchone())
+            changed = [(name, count) for name, count in zip(common, counts, strict=True) if count]
+            changed_total = sum(count for _name, count in changed)
+            changed_columns = len(changed)
+            for name, _count in changed[:examples]:
+                value, secret = _quote(name), _quote(name + SECRET_SUFFIX)
+                rows = connection.execute(
+                    f"SELECT code, o.{value}, coalesce(o.{secret}, false), n.{value}, "
+                    f"coalesce(n.{secret}, false) {joined} WHERE {differs(name)} ORDER BY code LIMIT ?",
+                    [max(1, examples // min(len(changed), examples))],
+                ).fetchall()
+                for code, old, old_secret, new, new_secret in rows:
+                    found.append(
+                        (code, name, "secret" if old_secret else old, "secret" if new_secret else new)
+                    )
+        return {
+            "added": added,
+            "replaced": replaced,
+            "removed": removed,
+            "changed": changed_total,
+            "columns": changed_columns,
+            "examples": found[:examples],
+        }
+
+
+def provenance_counts(kind: str, year: int) -> dict[int | None, int]:
+    """import id → how many rows of the vintage it wrote (None: rows of a file written before the merge)."""
+    path = dataset_path(kind, year)
+    if not path.is_file():
+        return {}
+    with duckdb.connect(":memory:") as connection:
+        source = f"read_parquet({_sql_string(str(path))})"
+        if PROVENANCE_COLUMN not in _columns_of(connection, source):
+            return {None: connection.execute(f"SELECT count(*) FROM {source}").fetchone()[0]}
+        rows = connection.execute(
+            f"SELECT {_quote(PROVENANCE_COLUMN)}, count(*) FROM {source} GROUP BY ALL"
+        ).fetchall()
+    return dict(rows)
 
 
 # --- Keeping and restoring previous vintages (undo of an import) -------------------------------------------

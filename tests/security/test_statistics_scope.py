@@ -47,9 +47,13 @@ def data(world, stats_dir, referential):
 
 
 def _post(client, user, lines, name="cc_filosofi_2021_COM.csv"):
+    """Upload, then confirm on the preview page (a refused upload: its answer)."""
     client.force_login(user)
     upload = SimpleUploadedFile(name, ("\n".join(lines) + "\n").encode("utf-8"), content_type="text/csv")
-    return client.post(URL, {"file": upload})
+    response = client.post(URL, {"file": upload})
+    if response.status_code != 200:
+        return response
+    return client.post(URL, {"token": response.context["token"], "action": "confirm"})
 
 
 def _data_manager(email="donnees@plateforme.fr"):
@@ -102,18 +106,21 @@ def test_a_file_with_a_commune_of_another_departement_is_refused_and_names_it(cl
     assert store_snapshot(data) == before and not DatasetImport.objects.exists()
 
 
-def test_a_departement_file_over_a_national_vintage_is_refused_and_names_the_departements(
+def test_a_departement_file_over_a_national_vintage_replaces_only_its_departement(
     client, world, data, tmp_path
 ):
+    """The store merges territories (issue 11): a CAF's Tarn file leaves Corsica's figures as they were."""
     _national_vintage(tmp_path)
-    before, records = store_snapshot(data), DatasetImport.objects.count()
-    response = _post(client, world.users["pilote_caf"], TARN_ONLY)
-    assert response.status_code == 400
-    page = html.unescape(response.content.decode())
-    assert "le millésime 2021" in page
-    assert "contient aussi les chiffres de 1 autre département (2A) : l'import les effacerait." in page
-    assert "Seul·e un·e gestionnaire des données de la plateforme peut remplacer ce millésime." in page
-    assert store_snapshot(data) == before and DatasetImport.objects.count() == records
+    corsica = [row for row in read_dataset("filosofi_com", 2021) if row["code"] == "2A004"]
+    response = _post(
+        client, world.users["pilote_caf"], [FILOSOFI_HEADER, "81004;1;2;3;4;5", "81140;6;7;8;9;10"]
+    )
+    assert response.status_code == 302
+    rows = {row["code"]: row for row in read_dataset("filosofi_com", 2021)}
+    assert [rows["2A004"]] == corsica
+    assert (rows["81004"]["MED21"], rows["81140"]["MED21"]) == (3, 8)
+    record = DatasetImport.objects.latest("pk")
+    assert (record.coverage, record.departements) == ("territoires", ["81"])
 
 
 def test_another_caf_cannot_replace_the_tarn(client, world, data):
@@ -341,9 +348,18 @@ def test_a_caf_cannot_undo_a_national_import_nor_put_a_national_vintage_back(cli
     client.force_login(world.users["pilote_caf"])
     assert client.get(UNDO_URL.format(record.pk)).status_code == 404
     assert DatasetImport.objects.get().undone_at is None
-    # A data manager's Tarn file over the national vintage: undoing it would put Corsica's figures back.
-    assert _post(client, _data_manager(), TARN_ONLY).status_code == 302
+    # A data manager's Tarn file merged into the vintage changed the Tarn only: the Tarn's CAF may undo it.
+    manager = _data_manager()
+    assert _post(client, manager, TARN_ONLY).status_code == 302
     tarn = DatasetImport.objects.latest("pk")
+    assert tarn.coverage == "territoires"
+    client.force_login(world.users["pilote_caf"])
+    assert client.post(UNDO_URL.format(tarn.pk), {"confirm": "on"}).status_code == 302
+    # A whole-vintage import (before the merge, or France-wide) would put every département back: refused.
+    DatasetImport.objects.filter(pk=record.pk).update(coverage="")
+    assert _post(client, manager, TARN_ONLY).status_code == 302
+    tarn = DatasetImport.objects.latest("pk")
+    DatasetImport.objects.filter(pk=tarn.pk).update(coverage=DatasetImport.Coverage.FRANCE)
     before = _hashes(data)
     client.force_login(world.users["pilote_caf"])
     page = html.unescape(client.get(UNDO_URL.format(tarn.pk)).content.decode())
@@ -378,8 +394,8 @@ def test_the_command_imports_as_someone_and_undoes(world, data, tmp_path, capsys
 
     with pytest.raises(CommandError, match="annulez d'abord celui-ci"):
         call_command("import_data", undo=first.pk, stdout=io.StringIO())
-    with pytest.raises(CommandError, match="hors de votre périmètre"):
-        call_command("import_data", undo=second.pk, **{"user": world.users["pilote_caf"].email})
+    with pytest.raises(CommandError, match="hors de votre périmètre"):  # Corsica and the Tarn
+        call_command("import_data", undo=first.pk, **{"user": world.users["pilote_caf"].email})
     out = io.StringIO()
     call_command("import_data", "--undo", str(second.pk), "--as", manager.email, stdout=out)
     assert f"Import n° {second.pk} annulé" in out.getvalue()

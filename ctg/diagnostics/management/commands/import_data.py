@@ -9,6 +9,7 @@ from ctg.diagnostics.importers import (
     DatasetError,
     keep_latest_publications,
     prepare_datasets,
+    preview_datasets,
     save_datasets,
     undo_import,
 )
@@ -27,7 +28,10 @@ class Command(BaseCommand):
         "d'écrire quoi que ce soit : une erreur ne modifie rien. Sans --as, la commande, lancée sur le "
         "serveur, importe en tant qu'opérateur de la plateforme, pour toute la France ; avec --as COURRIEL, "
         "avec les droits de cette personne (un·e conseiller·ère CAF : son seul département). Chaque import "
-        "est journalisé et peut être annulé : --undo N remet le magasin comme avant l'import n° N."
+        "est journalisé et peut être annulé : --undo N remet le magasin comme avant l'import n° N. Un "
+        "fichier ajoute ou remplace les seuls territoires qu'il couvre (un fichier national : tout le "
+        "millésime) ; --dry-run dit ce qui changerait (territoires ajoutés, remplacés, retirés, valeurs "
+        "modifiées) sans rien écrire."
     )
 
     def add_arguments(self, parser):
@@ -56,6 +60,13 @@ class Command(BaseCommand):
             "l'opérateur de la plateforme (la commande tourne sur le serveur), pour toute la France.",
         )
         parser.add_argument(
+            "--dry-run",
+            action="store_true",
+            help="Ne rien écrire : dire, pour chaque millésime, les territoires ajoutés, remplacés (et "
+            "combien hors du département de la personne), retirés, et les valeurs qui changeraient, avec des "
+            "exemples.",
+        )
+        parser.add_argument(
             "--undo",
             type=int,
             default=None,
@@ -64,7 +75,7 @@ class Command(BaseCommand):
             "fichier d'avant ; refusé si un import plus récent a remplacé le même millésime.",
         )
 
-    def handle(self, *args, paths, kind=None, year=None, user=None, undo=None, **options):
+    def handle(self, *args, paths, kind=None, year=None, user=None, undo=None, dry_run=False, **options):
         person = None
         if user:
             person = get_user_model().objects.filter(email__iexact=user).first()
@@ -88,6 +99,17 @@ class Command(BaseCommand):
             prepared, notes = keep_latest_publications(prepared)
         except DatasetError as error:
             raise CommandError(f"Import refusé, rien n'a été modifié. {error}") from None
+        if dry_run:
+            try:
+                previews = preview_datasets(prepared, imported_by=person)
+            except DatasetError as error:
+                raise CommandError(f"Import refusé. {error}") from None
+            for preview in previews:
+                self.stdout.write(self.preview(preview))
+            for note in notes:
+                self.stdout.write(note)
+            self.stdout.write("Simulation (--dry-run) : rien n'a été écrit.")
+            return
         try:
             # Without --as: the platform operator (scope: all France); with it, that person's scope.
             records = save_datasets(prepared, imported_by=person)
@@ -119,6 +141,42 @@ class Command(BaseCommand):
         "departement": "départements reconnus",
         "iris": "communes reconnues",
     }
+
+    def preview(self, preview) -> str:
+        dataset, plan = preview.dataset, preview.plan
+        lines = [f"{dataset.source.name} : {dataset.label}, millésime {dataset.year} (simulation)"]
+        if plan.france_wide:
+            lines.append(
+                f"  fichier national ({len(plan.file_departements)} départements) : "
+                "il remplace tout le millésime"
+            )
+        elif plan.whole_departements:
+            lines.append(
+                "  départements couverts en entier (communes absentes du fichier retirées) : "
+                + ", ".join(plan.whole_departements)
+            )
+        lines += [
+            f"  lignes lues : {format_number(dataset.rows_read)}",
+            f"  territoires ajoutés : {format_number(len(plan.added))}",
+            f"  territoires remplacés : {format_number(len(plan.replaced))}",
+            f"  territoires retirés (absents du fichier) : {format_number(len(plan.removed))}",
+        ]
+        if preview.home:
+            lines.append(
+                f"  dont hors du département de l'import ({', '.join(preview.home)}) : "
+                f"{format_number(preview.outside)}"
+            )
+        if preview.by_departement:
+            shown = ", ".join(f"{dep} ({format_number(count)})" for dep, count in preview.by_departement[:12])
+            lines.append(f"  par département : {shown}{'…' if len(preview.by_departement) > 12 else ''}")
+        lines.append(
+            f"  valeurs qui changent dans les territoires remplacés : {format_number(preview.changed)}"
+            + (f" (sur {format_number(preview.changed_columns)} colonnes)" if preview.changed else "")
+        )
+        for example in preview.examples:
+            name = f"{example['name']} ({example['code']})" if example["name"] else example["code"]
+            lines.append(f"    {name}, {example['column']} : {example['old_text']} → {example['new_text']}")
+        return self.style.SUCCESS(lines[0]) + "\n" + "\n".join(lines[1:])
 
     def report(self, dataset, record) -> str:
         path = record.path
@@ -153,6 +211,16 @@ class Command(BaseCommand):
                 + ")"
             )
         lines.append(text)
+        changes = record.changes or {}
+        if record.coverage == DatasetImport.Coverage.FRANCE:
+            lines.append("  fichier national : tout le millésime remplacé")
+        if changes:
+            lines.append(
+                f"  territoires ajoutés : {format_number(changes.get('added', 0))}, remplacés : "
+                f"{format_number(changes.get('replaced', 0))}, retirés : "
+                f"{format_number(changes.get('removed', 0))} ; "
+                "les autres territoires du millésime sont gardés"
+            )
         lines.append(f"  enregistré dans {path}")
         lines.append(f"  import n° {record.pk}, SHA-256 du fichier : {record.source_sha256}")
         if dataset.revised_years:
