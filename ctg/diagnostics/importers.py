@@ -1178,11 +1178,13 @@ def _importer_label(user, scope) -> str:
 
 # --- What an import covers, and what it changes ------------------------------------------------------------
 
-# A file whose territories lie in this share of the départements of the référentiel is France-wide: it
-# replaces the whole vintage. A département of which a file holds this share of the current communes is
-# covered whole: its stored rows absent from the file are removed (see `ctg.diagnostics.store`).
+# A file whose territories lie in this share of the départements of the référentiel (metropolitan France and
+# the DROM) is France-wide: it replaces the whole vintage. A département of which a file holds this share of
+# the current communes is covered whole: its stored rows absent from the file are removed (see
+# `ctg.diagnostics.store`).
 FRANCE_WIDE_SHARE = 0.9
 WHOLE_DEPARTEMENT_SHARE = 0.9
+OVERSEAS_COLLECTIVITIES = frozenset({"975", "977", "978"})  # and 984 to 989
 EXAMPLES_SHOWN = 5
 
 
@@ -1228,7 +1230,14 @@ class _Geography:
                 self.active_by_dep[dep].add(code)
                 if epci:
                     self.epci_deps[epci].add(dep)
-        self.departements = set(Departement.objects.filter(is_active=True).values_list("code", flat=True))
+        # The départements of the national statistics: metropolitan France and the five DROM, not the overseas
+        # collectivities of the COG (975 Saint-Pierre-et-Miquelon, 977, 978, 984 to 989), which Insee and the
+        # Cnaf do not cover (a national FiLoSoFi file covers 98 of these 101).
+        self.departements = {
+            dep
+            for dep in self.active_by_dep
+            if dep not in OVERSEAS_COLLECTIVITIES and not dep.startswith("98")
+        }
 
     def commune_of(self, code: str, plm: str | None) -> str:
         return plm or code

@@ -31,8 +31,9 @@ it back byte for byte.
 (`stage_merged`): it adds or replaces only the territories its file covers; the rows of the other territories
 are kept as they are. What a file covers is decided by `ctg.diagnostics.importers.plan_merge`:
 
-* a **France-wide** file — its territories lie in at least 90 % of the départements of the référentiel (a
-  national Insee or Cnaf file, even one missing a few overseas départements) — replaces the whole vintage;
+* a **France-wide** file — its territories lie in at least 90 % of the départements of metropolitan France
+  and the DROM (the overseas collectivities of the COG, 975, 977, 978, 984 to 989, are not counted: no
+  national statistics cover them; the national FiLoSoFi covers 98 of the 101) — replaces the whole vintage;
 * otherwise, for a dataset stored per commune, a **département covered whole** — the file holds at least 90 %
   of its current communes (an arrondissement counts for its commune) — is replaced whole: its stored rows
   absent from the file are removed. An Insee or Cnaf extract « par département » is the publisher's complete
