@@ -443,27 +443,31 @@ def _indicator_sql(index: int, r: Resolved, extras: set[str] = frozenset()) -> l
             for c in r.numerator
         )
         partial = f"(NOT ({have}) AND ({secret}) AND {known})"
-    published = " + ".join(f"coalesce(ds.{_q(c)}, ds.{_q(c + PUBLISHED_SUFFIX)})" for c in r.numerator)
-    blanked = ", ".join(
-        f"CASE WHEN ds.{_q(c)} IS NULL THEN ds.{_q(c + SECRET_ROWS_SUFFIX)} ELSE 0 END" for c in r.numerator
-    )
-    counted = f"({have}) OR {partial}"
-    parts = [
-        (
-            f"sum({num}) FILTER (WHERE {have}) AS n{index}"
-            if partial == "false"
-            else f"sum(CASE WHEN {have} THEN {num} ELSE {published} END) FILTER (WHERE {counted}) AS n{index}"
-        ),
-        f"sum(cog.population) FILTER (WHERE {counted}) AS p{index}",
-        f"count(*) FILTER (WHERE {counted}) AS c{index}",
-        f"bool_or({secret}) AS s{index}",
-        f"count(*) FILTER (WHERE ds.code IS NOT NULL AND NOT ({counted}) AND ({secret})) AS q{index}",
-        f"count(*) FILTER (WHERE {partial}) AS m{index}",
-        f"0 AS b{index}, 0 AS r{index}"
-        if partial == "false"
-        else f"sum(greatest({blanked})) FILTER (WHERE {partial}) AS b{index}, "
-        f"sum(ds.source_rows) FILTER (WHERE {partial}) AS r{index}",
-    ]
+    if partial == "false":
+        # n, p, c, q (communes secret: no value, a secret flag; a commune not in the file has none), d.
+        parts = [
+            f"sum({num}) FILTER (WHERE {have}) AS n{index}",
+            f"sum(cog.population) FILTER (WHERE {have}) AS p{index}",
+            f"count(*) FILTER (WHERE {have}) AS c{index}",
+            f"count(*) FILTER (WHERE NOT ({have}) AND ({secret})) AS q{index}",
+        ]
+    else:
+        # The same, counting the partly published communes, then m (how many), b (IRIS blanked), r (IRIS).
+        published = " + ".join(f"coalesce(ds.{_q(c)}, ds.{_q(c + PUBLISHED_SUFFIX)})" for c in r.numerator)
+        blanked = ", ".join(
+            f"CASE WHEN ds.{_q(c)} IS NULL THEN ds.{_q(c + SECRET_ROWS_SUFFIX)} ELSE 0 END"
+            for c in r.numerator
+        )
+        counted = f"({have}) OR {partial}"
+        parts = [
+            f"sum(CASE WHEN {have} THEN {num} ELSE {published} END) FILTER (WHERE {counted}) AS n{index}",
+            f"sum(cog.population) FILTER (WHERE {counted}) AS p{index}",
+            f"count(*) FILTER (WHERE {counted}) AS c{index}",
+            f"count(*) FILTER (WHERE NOT ({counted}) AND ({secret})) AS q{index}",
+            f"count(*) FILTER (WHERE {partial}) AS m{index}",
+            f"sum(greatest({blanked})) FILTER (WHERE {partial}) AS b{index}",
+            f"sum(ds.source_rows) FILTER (WHERE {partial}) AS r{index}",
+        ]
     if r.denominator:
         den = " + ".join(f"ds.{_q(c)}" for c in r.denominator)
         parts.append(f"sum({den}) FILTER (WHERE {have}) AS d{index}")
@@ -511,8 +515,11 @@ def aggregate(
         "count(*) FILTER (WHERE ds.code IS NULL AND list_contains(?, cog.departement)) AS absent_in",
     ]
     extras = _extras(columns, available)
-    for index, (_ind, r) in enumerate(usable):
-        select += _indicator_sql(index, r, set(extras))
+    widths = {}
+    for index, (ind, r) in enumerate(usable):
+        parts = _indicator_sql(index, r, set(extras))
+        widths[ind.id] = len(parts)
+        select += parts
     where = ""
     params: list = [None]  # the départements present in the file, known once its table is built
     if codes is not None:
@@ -538,9 +545,13 @@ def aggregate(
         )
         values = {}
         offset = 5
-        for _index, (ind, r) in enumerate(usable):
-            n, p, c, s, q, m, b, rows_in_all, d = row[offset : offset + 9]
-            offset += 9
+        for ind, r in usable:
+            width = widths[ind.id]
+            cells = row[offset : offset + width]
+            offset += width
+            n, p, c, q = cells[:4]
+            m, b, rows_in_all = cells[4:7] if width == 8 else (0, 0, 0)
+            d = cells[-1]
             sums = Sums(
                 n,
                 d,
@@ -548,7 +559,7 @@ def aggregate(
                 population,
                 c,
                 communes,
-                bool(s),
+                bool(q),
                 r.years,
                 reasons,
                 q,
