@@ -24,7 +24,8 @@ class CtgAdmin(admin.ModelAdmin):
     readonly_fields = ["status", "territory_key", "created_at", "created_by", "updated_at", "updated_by"]
     filter_horizontal = ["partners"]
     raw_id_fields = ["epci", "previous"]
-    exclude = ["communes"]
+    # The territory changes through `services.ctg_territory_update` (page « Modifier le territoire »).
+    exclude = ["communes", "excluded_communes"]
     inlines = [MembershipInline, SignatoryInline]
 
 

@@ -82,7 +82,8 @@ class Ctg(TrackedModel):
         verbose_name="communes membres exclues",
         help_text="Communes de l'EPCI qui ne font pas partie de la convention.",
     )
-    # A stable key of the territory (EPCI SIREN, or sorted commune codes) to refuse duplicates.
+    # A stable key of the territory (EPCI SIREN, with its excluded communes, or sorted commune codes); the
+    # overlap of two dossiers is checked on their communes (`services._check_no_overlap`).
     territory_key = models.CharField(max_length=2000, editable=False, db_index=True)
     start_year = models.PositiveSmallIntegerField("année de début")
     end_year = models.PositiveSmallIntegerField("année de fin")
@@ -129,7 +130,9 @@ class Ctg(TrackedModel):
 
     @property
     def territory_code(self) -> str:
-        if self.epci_id:
+        """The EPCI's SIREN for a whole EPCI; else the codes of the dossier's communes (an EPCI minus some
+        communes is not the EPCI)."""
+        if self.epci_id and self.covers_whole_epci:
             return self.epci_id
         return ",".join(sorted(c.code for c in self.communes.all()))
 

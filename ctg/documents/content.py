@@ -93,20 +93,29 @@ def signature_date(signatories) -> datetime.date | None:
 
 def territory_type(ctg: Ctg) -> str:
     """« la communauté de communes du Tarn » / « la commune d'Albi » / « les communes d'Aureil, du Vigen et
-    des Cars »."""
+    des Cars » / « la communauté urbaine Limoges Métropole, communes membres hors Limoges »."""
     if ctg.epci_id:
-        epci = ctg.epci
-        nature = (epci.get_nature_display() if epci.nature else "intercommunalité").lower()
-        name = " ".join(epci.name.split())
-        if name.lower().startswith(nature):
-            return f"la {nature}{name[len(nature) :]}"
-        abbreviation = f"{epci.nature} " if epci.nature else ""
-        if abbreviation and name.startswith(abbreviation):
-            return f"la {nature} {name[len(abbreviation) :]}"
-        if french.epci_article(name):  # « Métropole de Lyon », « Eurométropole de Strasbourg »
-            return french.epci_with_article(name)
-        return f"la {nature} {name}"
+        excluded = ctg.excluded_names
+        if excluded:
+            return f"{_epci_type(ctg)}, communes membres hors {french.join_fr(excluded)}"
+        return _epci_type(ctg)
     return french.communes_label(ctg.communes.order_by("name"))
+
+
+def _epci_type(ctg: Ctg) -> str:
+    """« la communauté de communes du Tarn », « la communauté urbaine Limoges Métropole », « la Métropole de
+    Lyon »."""
+    epci = ctg.epci
+    nature = (epci.get_nature_display() if epci.nature else "intercommunalité").lower()
+    name = " ".join(epci.name.split())
+    if name.lower().startswith(nature):
+        return f"la {nature}{name[len(nature) :]}"
+    abbreviation = f"{epci.nature} " if epci.nature else ""
+    if abbreviation and name.startswith(abbreviation):
+        return f"la {nature} {name[len(abbreviation) :]}"
+    if french.epci_article(name):  # « Métropole de Lyon », « Eurométropole de Strasbourg »
+        return french.epci_with_article(name)
+    return f"la {nature} {name}"
 
 
 def _governance_lines(ctg: Ctg) -> tuple[str, str]:
@@ -139,7 +148,7 @@ def placeholder_values(ctg: Ctg, signatories=None) -> dict[str, str]:
     partners = [o.name for o in ctg.partners.order_by("name")]
     return {
         "intitule": ctg.title,
-        "territoire.nom": ctg.territory_name if not ctg.epci_id else ctg.epci.name,
+        "territoire.nom": ctg.territory_name,
         "territoire.type": territory_type(ctg),
         "territoire.communes": placeholders.join_fr(c.name for c in communes),
         "territoire.nombre_communes": f"{len(communes)} commune{'s' if len(communes) > 1 else ''}",

@@ -12,6 +12,7 @@ from django.urls import reverse
 from ctg.conventions import services
 from ctg.conventions.models import Ctg, Membership, Milestone, Status
 from ctg.core.models import Action, HistoryEntry
+from ctg.documents.content import placeholder_values
 from ctg.organisations.models import Organisation
 from ctg.organisations.permissions import Role
 from ctg.territories.models import Commune, Epci
@@ -91,6 +92,22 @@ def test_an_epci_minus_limoges_keeps_the_epci_and_covers_the_other_communes(limo
     assert "5 communes" in entry.summary
     # The EPCI signs for its communes: its organisation exists.
     assert Organisation.objects.filter(kind=Organisation.Kind.EPCI, epci=limoges.epci).exists()
+
+
+def test_the_convention_and_the_codes_read_the_communes_of_an_epci_minus_limoges(limoges):
+    ctg = limoges.create(excluded_communes=[limoges["Limoges"]])
+
+    values = placeholder_values(ctg)
+
+    assert values["territoire.nom"] == "Limoges Métropole, communes membres hors Limoges"
+    expected = "la communauté urbaine Limoges Métropole, communes membres hors Limoges"
+    assert values["territoire.type"] == expected
+    assert values["territoire.nombre_communes"] == "5 communes"
+    assert "Limoges" not in values["territoire.communes"].replace("Limoges Métropole", "")
+    assert ctg.territory_code == "87005,87019,87063,87065,87114"
+    whole = limoges.create(title="Toute la métropole", start_year=2030, end_year=2031)
+    assert placeholder_values(whole)["territoire.type"] == "la communauté urbaine Limoges Métropole"
+    assert whole.territory_code == "248719312"
 
 
 def test_several_excluded_communes_are_named_in_alphabetical_order(limoges):

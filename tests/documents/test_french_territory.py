@@ -71,7 +71,7 @@ def test_default_articles_read_as_french(db):
 def test_epci_territory(db, name, expected):
     nature = {"CC du Val de Vienne": "CC", "Limoges Métropole": "CU"}.get(name, "METRO")
     epci = EpciFactory(name=name, nature=nature)
-    ctg = type("Ctg", (), {"epci_id": epci.pk, "epci": epci})()
+    ctg = type("Ctg", (), {"epci_id": epci.pk, "epci": epci, "excluded_names": []})()
     assert content.territory_type(ctg) == expected
 
 
