@@ -27,6 +27,7 @@ from tests.factories import (
     SignatoryFactory,
     UserFactory,
 )
+from tests.plans.factories import FicheFactory
 
 LIMOGES_COMMUNES = [
     ("87085", "Limoges", 0),
@@ -402,6 +403,20 @@ def test_a_commune_followed_by_a_referent_does_not_leave_silently(limoges):
     before = _state(ctg)
 
     with pytest.raises(ValidationError, match="suit Limoges"):
+        services.ctg_territory_update(
+            ctg=ctg, actor=limoges.adviser, epci=limoges.epci, excluded_communes=[limoges["Limoges"]]
+        )
+
+    assert _state(ctg) == before
+
+
+def test_a_commune_named_by_a_fiche_action_does_not_leave_silently(limoges):
+    ctg = limoges.create()
+    fiche = FicheFactory(ctg=ctg)
+    fiche.communes.set([limoges["Limoges"]])
+    before = _state(ctg)
+
+    with pytest.raises(ValidationError, match="Des fiches actions portent sur Limoges"):
         services.ctg_territory_update(
             ctg=ctg, actor=limoges.adviser, epci=limoges.epci, excluded_communes=[limoges["Limoges"]]
         )
