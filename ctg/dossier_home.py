@@ -38,7 +38,7 @@ def ctg_detail(request, ctg, role):
             population=population,
             departements=sorted({c.departement for c in communes}, key=lambda d: d.code),
             signatories=ctg.signatories.select_related("organisation"),
-            partners=ctg.partners.all(),
+            partners=ctg.partnerships.select_related("organisation").order_by("organisation__name"),
             members=ctg.memberships.select_related("user", "user__organisation"),
             agenda=dossier_agenda(ctg, today),
             today=today,

@@ -185,6 +185,19 @@ MATRIX: dict[tuple[str, str], Case] = {
         data=lambda w: {"new_name": "Asso du Test", "new_kind": "association"},
     ),
     ("conventions:partner_remove", "POST"): dossier(EDITORS, ok=REDIRECT, method="POST", kwargs=_partner),
+    ("conventions:partner_edit", "GET"): dossier(EDITORS, kwargs=_partner),
+    ("conventions:partner_edit", "POST"): dossier(
+        EDITORS, ok=REDIRECT, method="POST", kwargs=_partner, data=lambda w: {"role": "Accueil des jeunes"}
+    ),
+    ("conventions:signatures_record", "POST"): dossier(
+        EDITORS,
+        ok=REDIRECT,
+        method="POST",
+        data=lambda w: {
+            "signatures-signatories": [_drafted_signatory(w)["signatory_pk"]],
+            "signatures-signed_on": "2025-02-08",
+        },
+    ),
     ("conventions:members", "GET"): dossier(MEMBER_ROLES),
     ("conventions:members", "POST"): dossier(
         EDITORS,

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from ctg.conventions.models import Ctg, Membership, Milestone, Signatory
+from ctg.conventions.models import Ctg, Membership, Milestone, Partner, Signatory
 
 
 class MembershipInline(admin.TabularInline):
@@ -16,17 +16,22 @@ class SignatoryInline(admin.TabularInline):
     exclude = ["created_by", "updated_by"]
 
 
+class PartnerInline(admin.TabularInline):
+    model = Partner
+    extra = 0
+    raw_id_fields = ["organisation"]
+    exclude = ["created_by", "updated_by"]
+
+
 @admin.register(Ctg)
 class CtgAdmin(admin.ModelAdmin):
     list_display = ["title", "caf", "epci", "start_year", "end_year", "status", "is_fictitious"]
     list_filter = ["status", "caf"]
     search_fields = ["title"]
     readonly_fields = ["status", "territory_key", "created_at", "created_by", "updated_at", "updated_by"]
-    filter_horizontal = ["partners"]
     raw_id_fields = ["epci", "previous"]
-    # The territory changes through `services.ctg_territory_update` (page « Modifier le territoire »).
-    exclude = ["communes", "excluded_communes"]
-    inlines = [MembershipInline, SignatoryInline]
+    exclude = ["communes"]
+    inlines = [MembershipInline, SignatoryInline, PartnerInline]
 
 
 @admin.register(Milestone)

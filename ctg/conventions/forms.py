@@ -5,9 +5,16 @@ from django import forms
 from django.db.models import Q
 from django.utils import timezone
 
-from ctg.conventions.models import Field, Milestone
-from ctg.conventions.services import DEFAULT_DURATION_YEARS, ROLES_GRANTABLE_BY
+from ctg.conventions.models import Field, Milestone, Signatory
+from ctg.conventions.selectors import offer_organisations
+from ctg.conventions.services import (
+    DEFAULT_DURATION_YEARS,
+    NEW_PARTNER_KINDS,
+    PARTNER_ROLE_MAX,
+    ROLES_GRANTABLE_BY,
+)
 from ctg.forms import DsfrForm
+from ctg.organisations.choices import OrganisationChoiceField
 from ctg.organisations.models import Organisation
 from ctg.organisations.permissions import Role
 from ctg.territories import french
@@ -283,9 +290,7 @@ class InviteForm(DsfrForm):
     email = forms.EmailField(label="Adresse électronique")
     first_name = forms.CharField(label="Prénom", max_length=150, required=False)
     last_name = forms.CharField(label="Nom", max_length=150, required=False)
-    organisation = forms.ModelChoiceField(
-        label="Organisation", queryset=Organisation.objects.all(), required=False, empty_label="— Aucune —"
-    )
+    organisation = OrganisationChoiceField(label="Organisation", required=False, empty_label="— Aucune —")
     role = forms.ChoiceField(label="Rôle dans le dossier", choices=Role.choices)
     communes = forms.ModelMultipleChoiceField(
         label="Communes suivies (référent·e communal·e)",
@@ -297,14 +302,17 @@ class InviteForm(DsfrForm):
     def __init__(self, *args, ctg, actor_role, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["communes"].queryset = ctg.communes.order_by("name")
+        offer_organisations(self.fields["organisation"], ctg)
         self.fields["role"].choices = [
             (v, label) for v, label in Role.choices if v in ROLES_GRANTABLE_BY.get(actor_role, ())
         ]
 
 
 class SignatoryForm(DsfrForm):
-    organisation = forms.ModelChoiceField(
-        label="Organisation signataire", queryset=Organisation.objects.all()
+    organisation = OrganisationChoiceField(
+        label="Organisation signataire",
+        help_text="Organisations du territoire, de son département et nationales, par type ; les communes du "
+        "territoire signent directement.",
     )
     signer_name = forms.CharField(label="Nom du signataire", max_length=200)
     signer_capacity = forms.CharField(
@@ -312,42 +320,33 @@ class SignatoryForm(DsfrForm):
     )
 
     def __init__(self, *args, ctg, **kwargs):
+        # Its own ids: the partner form shares the page and the field names.
+        kwargs.setdefault("auto_id", "id_signataire_%s")
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].queryset = Organisation.objects.exclude(signatures__ctg=ctg).order_by(
-            "kind", "name"
-        )
+        signing = ctg.signatories.values_list("organisation_id", flat=True)
+        offer_organisations(self.fields["organisation"], ctg, exclude=signing, communes=True)
 
 
 class PartnerForm(DsfrForm):
-    organisation = forms.ModelChoiceField(
-        label="Organisation existante",
-        queryset=Organisation.objects.all(),
-        required=False,
-        empty_label="— Choisir —",
-    )
+    organisation = OrganisationChoiceField(label="Organisation existante", required=False)
     new_name = forms.CharField(label="Ou nouvelle organisation : nom", max_length=250, required=False)
     new_kind = forms.ChoiceField(
         label="Type de la nouvelle organisation",
-        choices=[("", "— Choisir —")]
-        + [
-            c
-            for c in Organisation.Kind.choices
-            if c[0]
-            not in {
-                Organisation.Kind.CAF,
-                Organisation.Kind.EPCI,
-                Organisation.Kind.COMMUNE,
-                Organisation.Kind.DEPARTEMENT,
-            }
-        ],
+        choices=[("", "— Choisir —")] + [c for c in Organisation.Kind.choices if c[0] in NEW_PARTNER_KINDS],
         required=False,
+    )
+    role = forms.CharField(
+        label="Rôle dans la CTG",
+        max_length=PARTNER_ROLE_MAX,
+        required=False,
+        help_text="Par exemple : porte le Relais petite enfance, réalise le diagnostic.",
     )
 
     def __init__(self, *args, ctg, **kwargs):
+        kwargs.setdefault("auto_id", "id_partenaire_%s")
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].queryset = Organisation.objects.exclude(partner_ctgs=ctg).order_by(
-            "kind", "name"
-        )
+        partners = ctg.partners.values_list("pk", flat=True)
+        offer_organisations(self.fields["organisation"], ctg, exclude=partners, communes=True)
 
     def clean(self):
         data = super().clean()
@@ -355,7 +354,7 @@ class PartnerForm(DsfrForm):
             raise forms.ValidationError(
                 "Choisissez une organisation existante ou créez-en une, pas les deux."
             )
-        if not data.get("organisation"):
+        if not data.get("organisation") and "organisation" not in self.errors:
             if not data.get("new_name"):
                 raise forms.ValidationError(
                     "Choisissez une organisation existante ou indiquez le nom d'une nouvelle."
@@ -363,6 +362,39 @@ class PartnerForm(DsfrForm):
             if not data.get("new_kind"):
                 self.add_error("new_kind", "Choisissez le type de la nouvelle organisation.")
         return data
+
+
+class PartnerRoleForm(DsfrForm):
+    role = forms.CharField(
+        label="Rôle dans la CTG",
+        max_length=PARTNER_ROLE_MAX,
+        required=False,
+        help_text="Par exemple : porte le Relais petite enfance, réalise le diagnostic.",
+    )
+
+
+class SignaturesForm(DsfrForm):
+    """One signature date for several parties (they signed on the same day)."""
+
+    prefix = "signatures"
+    signatories = forms.ModelMultipleChoiceField(
+        label="Parties qui ont signé ce jour-là",
+        queryset=Signatory.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={
+            "required": "Cochez au moins une partie signataire.",
+            "invalid_choice": "Ces parties ne sont pas toutes signataires de ce dossier.",
+        },
+    )
+    signed_on = forms.DateField(
+        label="Date de signature", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+
+    def __init__(self, *args, ctg, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["signatories"]
+        field.queryset = ctg.signatories.select_related("organisation")
+        field.label_from_instance = lambda s: f"{s.organisation.name} ({s.signer_name}, {s.signer_capacity})"
 
 
 class MilestoneForm(DsfrForm):

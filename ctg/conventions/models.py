@@ -82,8 +82,7 @@ class Ctg(TrackedModel):
         verbose_name="communes membres exclues",
         help_text="Communes de l'EPCI qui ne font pas partie de la convention.",
     )
-    # A stable key of the territory (EPCI SIREN, with its excluded communes, or sorted commune codes); the
-    # overlap of two dossiers is checked on their communes (`services._check_no_overlap`).
+    # A stable key of the territory (EPCI SIREN, or sorted commune codes) to refuse duplicates.
     territory_key = models.CharField(max_length=2000, editable=False, db_index=True)
     start_year = models.PositiveSmallIntegerField("année de début")
     end_year = models.PositiveSmallIntegerField("année de fin")
@@ -99,7 +98,11 @@ class Ctg(TrackedModel):
         verbose_name="CTG précédente",
     )
     partners = models.ManyToManyField(
-        Organisation, related_name="partner_ctgs", blank=True, verbose_name="partenaires associés"
+        Organisation,
+        through="Partner",
+        related_name="partner_ctgs",
+        blank=True,
+        verbose_name="partenaires associés",
     )
     is_fictitious = models.BooleanField("fictif (démonstration)", default=False)
 
@@ -130,9 +133,7 @@ class Ctg(TrackedModel):
 
     @property
     def territory_code(self) -> str:
-        """The EPCI's SIREN for a whole EPCI; else the codes of the dossier's communes (an EPCI minus some
-        communes is not the EPCI)."""
-        if self.epci_id and self.covers_whole_epci:
+        if self.epci_id:
             return self.epci_id
         return ",".join(sorted(c.code for c in self.communes.all()))
 
@@ -238,6 +239,34 @@ class Signatory(TrackedModel):
 
     def __str__(self):
         return f"{self.organisation} — {self.signer_name}, {self.signer_capacity}"
+
+
+class Partner(TrackedModel):
+    """A partner associated with the CTG (not a signatory) and its role in it, in the person's words
+    (« porte le Relais petite enfance », « réalise le diagnostic »). Its table is the one the plain
+    many-to-many `Ctg.partners` used (migration 0008_parties)."""
+
+    ctg = models.ForeignKey(
+        Ctg, on_delete=models.CASCADE, related_name="partnerships", verbose_name="dossier"
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="partnerships", verbose_name="organisation"
+    )
+    role = models.CharField(
+        "rôle dans la CTG",
+        max_length=300,
+        blank=True,
+        help_text="Par exemple : porte le Relais petite enfance, réalise le diagnostic.",
+    )
+
+    class Meta:
+        db_table = "conventions_ctg_partners"
+        verbose_name = "partenaire associé"
+        verbose_name_plural = "partenaires associés"
+        constraints = [models.UniqueConstraint(fields=["ctg", "organisation"], name="unique_ctg_partner")]
+
+    def __str__(self):
+        return f"{self.organisation} — {self.role}" if self.role else str(self.organisation)
 
 
 class Milestone(TrackedModel):

@@ -5,8 +5,10 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from ctg.conventions.models import Ctg, Membership
+from ctg.organisations import choices
 from ctg.organisations.models import Organisation
 from ctg.organisations.permissions import Op, Role, role_allows
+from ctg.territories.models import Commune
 
 
 def _caf_departement_code(user) -> str | None:
@@ -80,3 +82,55 @@ def can_create_ctg(user) -> bool:
         Organisation.Kind.EPCI,
         Organisation.Kind.COMMUNE,
     }
+
+
+# --- the organisations a dossier's selects offer (ctg.organisations.choices) ----------------------------
+
+
+def organisation_scope(ctg: Ctg, *, keep=()) -> choices.Scope:
+    """The dossier's place for its organisation selects: its communes, its EPCI and its communes' EPCI, their
+    départements; whether it is fictitious; its CAF, signatories and partners kept whatever their place, and
+    `keep` (the values a form shows)."""
+    communes = list(ctg.communes.values_list("code", "epci_id", "departement_id"))
+    kept = {
+        ctg.caf_id,
+        *ctg.signatories.values_list("organisation_id", flat=True),
+        *ctg.partners.values_list("pk", flat=True),
+    }
+    return choices.Scope(
+        commune_codes=frozenset(code for code, _, _ in communes),
+        epci_ids=frozenset({epci for _, epci, _ in communes if epci} | {ctg.epci_id} - {None}),
+        departement_codes=frozenset(departement for _, _, departement in communes if departement),
+        fictitious=ctg.is_fictitious,
+    ).keeping(*kept, *keep)
+
+
+def dossier_organisations(ctg: Ctg, *, keep=()) -> QuerySet[Organisation]:
+    """The organisations of the dossier's territory and département(s), the national ones and the dossier's
+    own parties (see `ctg.organisations.choices`)."""
+    return choices.scoped_organisations(organisation_scope(ctg, keep=keep))
+
+
+def unorganised_communes(ctg: Ctg) -> QuerySet[Commune]:
+    """The communes of the territory that have no organisation yet (they can sign: their organisation is
+    created when chosen, `services.commune_organisation_ensure`)."""
+    organised = Organisation.objects.filter(kind=Organisation.Kind.COMMUNE, commune__isnull=False)
+    if not ctg.is_fictitious:
+        organised = organised.filter(is_fictitious=False)
+    return ctg.communes.exclude(code__in=organised.values("commune_id")).order_by("name")
+
+
+def offer_organisations(field, ctg: Ctg, *, among=None, keep=(), exclude=(), communes=False, label=None):
+    """Fills an organisation select of a dossier (`choices.OrganisationChoiceField` or
+    `OrganisationMultipleChoiceField`): the dossier's organisations (`dossier_organisations`, or `among`
+    when given, a queryset already within them), plus `keep`, minus `exclude`; with `communes`, the
+    communes of the territory without an organisation as `commune:<code>`. Every organisation select of a
+    dossier goes through here."""
+    if among is None:
+        organisations = dossier_organisations(ctg, keep=keep)
+    else:
+        kept = [getattr(o, "pk", o) for o in keep if o is not None]
+        organisations = Organisation.objects.filter(Q(pk__in=among.values("pk")) | Q(pk__in=kept))
+    excluded = {getattr(o, "pk", o) for o in exclude}
+    organisations = [o for o in organisations if o.pk not in excluded]
+    return field.offer(organisations, communes=unorganised_communes(ctg) if communes else (), label=label)

@@ -17,13 +17,24 @@ from django.db.models import ProtectedError
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 
-from ctg.conventions.models import Ctg, Field, Membership, Milestone, Signatory, Status, territory_label
+from ctg.conventions.models import (
+    Ctg,
+    Field,
+    Membership,
+    Milestone,
+    Partner,
+    Signatory,
+    Status,
+    territory_label,
+)
+from ctg.conventions.selectors import dossier_organisations
 from ctg.core.history import history_record, history_value, register_labels, tracked_update
 from ctg.core.models import Action
 from ctg.organisations.models import Organisation
 from ctg.organisations.permissions import Role
 from ctg.territories import french
 from ctg.territories.models import Commune, Epci
+from ctg.text import clean_text
 from ctg.uploads import check_upload
 
 User = get_user_model()
@@ -596,7 +607,10 @@ def ctg_renew(*, ctg: Ctg, actor, start_year: int | None = None, end_year: int |
         previous=ctg,
         is_fictitious=ctg.is_fictitious,
     )
-    new.partners.set(ctg.partners.all())
+    Partner.objects.bulk_create(
+        Partner(ctg=new, organisation_id=p.organisation_id, role=p.role, created_by=actor, updated_by=actor)
+        for p in ctg.partnerships.all()
+    )
     for membership in ctg.memberships.prefetch_related("communes"):
         copy = Membership.objects.create(
             ctg=new, user=membership.user, role=membership.role, created_by=actor
@@ -627,17 +641,54 @@ def _renewal_title(ctg: Ctg, start_year: int, end_year: int) -> str:
 # --- parties -------------------------------------------------------------------------------------------
 
 
+def _check_offered(ctg: Ctg, organisation: Organisation, *, field: str = "organisation") -> None:
+    """An organisation a dossier may name: one of its territory, its département(s), a national one, or one
+    it already names (`selectors.dossier_organisations`); never a fictitious one in a real dossier."""
+    if organisation is None or not dossier_organisations(ctg).filter(pk=organisation.pk).exists():
+        where = "ni du territoire, ni de son département, ni une organisation nationale"
+        raise ValidationError({field: f"{organisation} n'est {where}."})
+
+
+@transaction.atomic
+def commune_organisation_ensure(*, ctg: Ctg, commune: Commune) -> Organisation:
+    """The organisation of a commune of the territory (« Commune de Lavaur »), created when missing, so that
+    the commune signs or takes part directly."""
+    if not ctg.communes.filter(pk=commune.pk).exists():
+        label = french.commune_label(commune, capital=True)
+        raise ValidationError({"organisation": f"{label} n'est pas une commune du territoire."})
+    existing = Organisation.objects.filter(kind=Organisation.Kind.COMMUNE, commune=commune)
+    if not ctg.is_fictitious:
+        existing = existing.filter(is_fictitious=False)
+    organisation = existing.order_by("pk").first()
+    if organisation is None:
+        organisation = Organisation.objects.create(
+            kind=Organisation.Kind.COMMUNE,
+            commune=commune,
+            departement_id=commune.departement_id,
+            name=french.commune_organisation_name(commune),
+        )
+    return organisation
+
+
 @transaction.atomic
 def signatory_add(
-    *, ctg: Ctg, actor, organisation: Organisation, signer_name: str, signer_capacity: str
+    *, ctg: Ctg, actor, organisation: Organisation | Commune, signer_name: str, signer_capacity: str
 ) -> Signatory:
+    """A party that signs the convention: an organisation the dossier may name, or a commune of the territory
+    (its organisation is created then)."""
     signer_name, signer_capacity = (signer_name or "").strip(), (signer_capacity or "").strip()
+    if isinstance(organisation, Commune):
+        organisation = commune_organisation_ensure(ctg=ctg, commune=organisation)
     errors = {}
     if not signer_name:
         errors["signer_name"] = "Le nom du signataire est obligatoire."
     if not signer_capacity:
         errors["signer_capacity"] = "La qualité du signataire est obligatoire."
-    if ctg.signatories.filter(organisation=organisation).exists():
+    try:
+        _check_offered(ctg, organisation)
+    except ValidationError as error:
+        errors.update(error.message_dict)
+    if "organisation" not in errors and ctg.signatories.filter(organisation=organisation).exists():
         errors["organisation"] = f"{organisation} est déjà signataire."
     if errors:
         raise ValidationError(errors)
@@ -775,18 +826,120 @@ def _date_text(value) -> str:
 
 
 @transaction.atomic
-def partner_add(*, ctg: Ctg, actor, organisation: Organisation) -> None:
-    if ctg.partners.filter(pk=organisation.pk).exists():
+def signatures_record(*, ctg: Ctg, actor, signatories, signed_on) -> list[Signatory]:
+    """One signature date for several parties at once (they signed together): each signature is recorded by
+    `signature_record` (one history line per party); all or nothing."""
+    signatories = list(signatories or [])
+    if not signatories:
+        raise ValidationError({"signatories": "Cochez au moins une partie signataire."})
+    if any(s.ctg_id != ctg.pk for s in signatories):
+        raise ValidationError({"signatories": "Ces parties ne sont pas toutes signataires de ce dossier."})
+    recorded = []
+    for signatory in signatories:
+        try:
+            recorded.append(signature_record(signatory=signatory, actor=actor, signed_on=signed_on))
+        except ValidationError as error:
+            if hasattr(error, "error_dict") and set(error.error_dict) <= {"signed_on"}:
+                raise
+            raise ValidationError(
+                [f"{signatory.organisation} : {message}" for message in error.messages]
+            ) from error
+    return recorded
+
+
+PARTNER_ROLE_MAX = 300
+register_labels(Action.PARTNER, {"role": "rôle dans la CTG"})
+# Types a partner created from a dossier may take (the collectivities, CAF and Conseil départemental come from
+# the référentiel or the territory).
+NEW_PARTNER_KINDS = tuple(
+    k
+    for k in Organisation.Kind.values
+    if k
+    not in {
+        Organisation.Kind.CAF,
+        Organisation.Kind.EPCI,
+        Organisation.Kind.COMMUNE,
+        Organisation.Kind.DEPARTEMENT,
+    }
+)
+
+
+def _partner_role(role) -> str:
+    role = clean_text(role or "").strip()
+    if len(role) > PARTNER_ROLE_MAX:
+        raise ValidationError({"role": f"Le rôle ne doit pas dépasser {PARTNER_ROLE_MAX} caractères."})
+    return role
+
+
+@transaction.atomic
+def partner_add(
+    *,
+    ctg: Ctg,
+    actor,
+    organisation: Organisation | Commune | None = None,
+    role: str = "",
+    new_name: str = "",
+    new_kind: str = "",
+) -> Partner:
+    """A partner associated with the CTG, with its role in it: an organisation the dossier may name, a commune
+    of the territory, or a new organisation (`new_name`, `new_kind`), created in the département of the
+    dossier's CAF (a new organisation is local, not offered to every dossier of France)."""
+    role = _partner_role(role)
+    new_name = clean_text(new_name or "").strip()
+    if organisation is not None and new_name:
+        raise ValidationError("Choisissez une organisation existante ou créez-en une, pas les deux.")
+    if isinstance(organisation, Commune):
+        organisation = commune_organisation_ensure(ctg=ctg, commune=organisation)
+    elif organisation is None:
+        if not new_name:
+            raise ValidationError("Choisissez une organisation existante ou indiquez le nom d'une nouvelle.")
+        if len(new_name) > 250:
+            raise ValidationError({"new_name": "Le nom ne doit pas dépasser 250 caractères."})
+        if new_kind not in NEW_PARTNER_KINDS:
+            raise ValidationError({"new_kind": "Choisissez le type de la nouvelle organisation."})
+        organisation = (
+            dossier_organisations(ctg).filter(name__iexact=new_name, kind=new_kind).order_by("pk").first()
+        ) or Organisation.objects.create(
+            name=new_name,
+            kind=new_kind,
+            departement_id=ctg.caf.departement_id,
+            is_fictitious=ctg.is_fictitious,
+        )
+    _check_offered(ctg, organisation)
+    if ctg.partnerships.filter(organisation=organisation).exists():
         raise ValidationError({"organisation": f"{organisation} est déjà partenaire associé."})
-    ctg.partners.add(organisation)
-    history_record(
-        ctg=ctg, actor=actor, action=Action.PARTNER, summary=f"Partenaire associé ajouté : {organisation}"
+    partner = Partner.objects.create(
+        ctg=ctg, organisation=organisation, role=role, created_by=actor, updated_by=actor
     )
+    history_record(
+        ctg=ctg,
+        actor=actor,
+        action=Action.PARTNER,
+        summary=f"Partenaire associé ajouté : {organisation}" + (f" ({role})" if role else ""),
+        changes={"role": ["", role]} if role else None,
+        item=partner,
+    )
+    return partner
+
+
+@transaction.atomic
+def partner_update(*, partner: Partner, actor, role: str) -> Partner:
+    """Changes the role of a partner in the CTG."""
+    tracked_update(
+        partner,
+        actor=actor,
+        ctg=partner.ctg,
+        item=partner,
+        values={"role": _partner_role(role)},
+        action=Action.PARTNER,
+        summary=lambda labels: f"Rôle de {partner.organisation} dans la CTG modifié",
+    )
+    return partner
 
 
 @transaction.atomic
 def partner_remove(*, ctg: Ctg, actor, organisation: Organisation) -> None:
-    ctg.partners.remove(organisation)
+    ctg.partnerships.filter(organisation=organisation).delete()
     history_record(
         ctg=ctg, actor=actor, action=Action.PARTNER, summary=f"Partenaire associé retiré : {organisation}"
     )

@@ -30,6 +30,8 @@ urlpatterns = [
     ),
     path("<int:pk>/partenaires/ajouter/", views.partner_add, name="partner_add"),
     path("<int:pk>/partenaires/<int:organisation_pk>/retirer/", views.partner_remove, name="partner_remove"),
+    path("<int:pk>/partenaires/<int:organisation_pk>/role/", views.partner_edit, name="partner_edit"),
+    path("<int:pk>/signatures/", views.signatures_record, name="signatures_record"),
     path("<int:pk>/membres/", views.members, name="members"),
     path("<int:pk>/membres/<int:membership_pk>/retirer/", views.member_remove, name="member_remove"),
     path("<int:pk>/calendrier/", views.milestones, name="milestones"),

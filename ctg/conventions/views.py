@@ -19,15 +19,17 @@ from ctg.conventions.forms import (
     InviteForm,
     MilestoneForm,
     PartnerForm,
+    PartnerRoleForm,
     RenewForm,
     SignatoryForm,
     SignatureForm,
+    SignaturesForm,
     StatusForm,
 )
 from ctg.conventions.frame import apply_errors, ctg_view, dossier_context, posted, run_action, save_form
-from ctg.conventions.models import Membership, Milestone, Signatory, Status
+from ctg.conventions.models import Membership, Milestone, Partner, Signatory, Status
 from ctg.conventions.selectors import caf_organisations_for, can_create_ctg, ctg_visible_to
-from ctg.organisations.models import Organisation
+from ctg.organisations.choices import group_label, sort_key
 from ctg.organisations.permissions import Op, role_allows
 from ctg.territories import french
 
@@ -192,7 +194,9 @@ def ctg_parties(request, ctg, role):
     return _parties_page(request, ctg, role)
 
 
-def _parties_page(request, ctg, role, signatory_form=None, partner_form=None, status=200):
+def _parties_page(
+    request, ctg, role, signatory_form=None, partner_form=None, signatures_form=None, status=200
+):
     signatories = list(ctg.signatories.select_related("organisation"))
     return render(
         request,
@@ -207,9 +211,13 @@ def _parties_page(request, ctg, role, signatory_form=None, partner_form=None, st
             signature_date=ctg.signature_date,
             signing_open=ctg.status in services.SIGNING_STATUSES,
             removable=ctg.status in (Status.PREPARATION, Status.DIAGNOSTIC, Status.ELABORATION),
-            partners=ctg.partners.order_by("kind", "name"),
+            partners=sorted(
+                ctg.partnerships.select_related("organisation"),
+                key=lambda p: (group_label(p.organisation.kind), sort_key(p.organisation.name)),
+            ),
             signatory_form=signatory_form or SignatoryForm(ctg=ctg),
             partner_form=partner_form or PartnerForm(ctg=ctg),
+            signatures_form=signatures_form or SignaturesForm(ctg=ctg),
         ),
         status=status,
     )
@@ -311,19 +319,40 @@ def signature_scan(request, ctg, role, signatory_pk):
 def partner_add(request, ctg, role):
     form = PartnerForm(request.POST, ctg=ctg)
     if form.is_valid():
-        organisation = form.cleaned_data["organisation"]
-        if organisation is None:
-            organisation, _ = Organisation.objects.get_or_create(
-                name=form.cleaned_data["new_name"].strip(), kind=form.cleaned_data["new_kind"]
-            )
         try:
-            services.partner_add(ctg=ctg, actor=request.user, organisation=organisation)
+            partner = services.partner_add(ctg=ctg, actor=request.user, **form.cleaned_data)
         except ValidationError as error:
             apply_errors(form, error)
         else:
-            messages.success(request, f"{organisation} est partenaire associé.")
+            messages.success(request, f"{partner.organisation} est partenaire associé.")
             return redirect("conventions:parties", pk=ctg.pk)
     return _parties_page(request, ctg, role, partner_form=form, status=400)
+
+
+@ctg_view(Op.EDIT, methods=("GET", "POST"))
+def partner_edit(request, ctg, role, organisation_pk):
+    """The role of a partner in the CTG."""
+    partner = get_object_or_404(
+        Partner.objects.select_related("organisation"), ctg=ctg, organisation_id=organisation_pk
+    )
+    form = PartnerRoleForm(posted(request), initial={"role": partner.role})
+    if save_form(
+        request, form, "Le rôle du partenaire est enregistré.", services.partner_update, partner=partner
+    ):
+        return redirect("conventions:parties", pk=ctg.pk)
+    return render(
+        request,
+        "conventions/partner_edit.html",
+        dossier_context(
+            ctg,
+            role,
+            "parties",
+            f"Rôle {french.organisation_of(partner.organisation.name)}",
+            form=form,
+            partner=partner,
+        ),
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 @ctg_view(Op.EDIT, methods=("POST",))
@@ -332,6 +361,26 @@ def partner_remove(request, ctg, role, organisation_pk):
     services.partner_remove(ctg=ctg, actor=request.user, organisation=organisation)
     messages.success(request, f"{organisation} n'est plus partenaire associé.")
     return redirect("conventions:parties", pk=ctg.pk)
+
+
+@ctg_view(Op.RECORD_SIGNATURES, methods=("POST",))
+def signatures_record(request, ctg, role):
+    """One signature date for several parties at once."""
+    form = SignaturesForm(request.POST, ctg=ctg)
+    if form.is_valid():
+        try:
+            recorded = services.signatures_record(ctg=ctg, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            count = len(recorded)
+            messages.success(
+                request,
+                f"{count} signature{'s' if count > 1 else ''} enregistrée{'s' if count > 1 else ''} "
+                f"le {form.cleaned_data['signed_on']:%d/%m/%Y}.",
+            )
+            return redirect("conventions:parties", pk=ctg.pk)
+    return _parties_page(request, ctg, role, signatures_form=form, status=400)
 
 
 @ctg_view(Op.VIEW, methods=("GET", "POST"), post_op=Op.MANAGE_MEMBERS)

@@ -428,16 +428,18 @@ def _fiche_communes(c: Checker, row, known: set, commune_codes: set) -> tuple[bo
     folded = [fold(v) for v in values]
     if not values or folded == [ALL_COMMUNES]:
         return True, []
+    # « toutes » with codes: both are passed on, and `plans.rules` refuses the ambiguity.
+    all_communes = ALL_COMMUNES in folded
     communes = []
     if folded != [NO_COMMUNE]:
-        for code in values:
+        for code in (v for v, f in zip(values, folded, strict=True) if f != ALL_COMMUNES):
             if code not in known:
                 c.error(row, "communes", f"commune inconnue « {code} » (code Insee attendu, ou « toutes »).")
             elif code not in commune_codes:
                 c.error(row, "communes", f"la commune « {code} » est hors du territoire du dossier.")
             elif code not in communes:
                 communes.append(code)
-    return False, communes
+    return all_communes, communes
 
 
 def _fiche_item(c: Checker, row, objectives: list[str], communes: tuple[bool, list[str]]) -> dict:

@@ -146,7 +146,12 @@ def rows_from_payload(payload: dict) -> dict[str, list[Row]]:
             f_path = f"fiches[{f}]"
             number = fiche.get("number")
             all_communes = fiche.get("all_communes", True)
-            communes = ALL_COMMUNES if all_communes else (fiche.get("communes") or NO_COMMUNE)
+            communes = fiche.get("communes") or []
+            if all_communes:
+                # « toutes » and a list together reach the check, which refuses them (plans.rules).
+                communes = [ALL_COMMUNES, *communes] if isinstance(communes, list) else ALL_COMMUNES
+            else:
+                communes = communes or NO_COMMUNE
             add("Fiches", fiche, f_path, communes=("communes", communes))
             for i, step in items(fiche, "steps"):
                 add("Étapes", step, f"{f_path}.steps[{i}]", fiche=("number", number))

@@ -1,8 +1,9 @@
 from django import forms
 
+from ctg.conventions.selectors import offer_organisations
 from ctg.forms import DsfrForm
 from ctg.governance.models import Body, Decision, Participant
-from ctg.organisations.models import Organisation
+from ctg.organisations.choices import OrganisationChoiceField
 from ctg.plans.models import FicheAction, Funder, OperationalObjective
 
 DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -21,14 +22,16 @@ class BodyForm(DsfrForm):
 
 
 class MemberForm(DsfrForm):
-    organisation = forms.ModelChoiceField(
-        label="Organisation", queryset=Organisation.objects.order_by("name"), empty_label="— Choisir —"
-    )
+    organisation = OrganisationChoiceField(label="Organisation")
     person_name = forms.CharField(label="Personne", max_length=200)
     capacity = forms.CharField(
         label="Qualité", max_length=200, required=False, help_text="Par exemple : Vice-présidente."
     )
     email = forms.EmailField(label="Courriel", required=False, help_text="Pour l'envoi des invitations.")
+
+    def __init__(self, *args, ctg, **kwargs):
+        super().__init__(*args, **kwargs)
+        offer_organisations(self.fields["organisation"], ctg, keep=[self.initial.get("organisation")])
 
 
 class MeetingForm(DsfrForm):

@@ -111,7 +111,7 @@ def _member_page(request, ctg, role, form, body, member=None):
 @ctg_view(Op.MANAGE_GOVERNANCE, methods=("GET", "POST"))
 def member_add(request, ctg, role, body_pk):
     body = get_object_or_404(Body, pk=body_pk, ctg=ctg)
-    form = MemberForm(posted(request))
+    form = MemberForm(posted(request), ctg=ctg)
     if request.method == "POST" and form.is_valid():
         try:
             member = services.member_add(body=body, actor=request.user, **form.cleaned_data)
@@ -127,7 +127,7 @@ def member_add(request, ctg, role, body_pk):
 def member_edit(request, ctg, role, body_pk, member_pk):
     member = get_object_or_404(BodyMember, pk=member_pk, body__pk=body_pk, body__ctg=ctg)
     initial = {f: getattr(member, f) for f in ("organisation", "person_name", "capacity", "email")}
-    form = MemberForm(posted(request), initial=initial)
+    form = MemberForm(posted(request), initial=initial, ctg=ctg)
     if request.method == "POST" and form.is_valid():
         try:
             services.member_update(member=member, actor=request.user, **form.cleaned_data)

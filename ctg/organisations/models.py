@@ -12,11 +12,13 @@ class Organisation(models.Model):
         EPCI = "epci", "Intercommunalité (EPCI)"
         COMMUNE = "commune", "Commune"
         DEPARTEMENT = "departement", "Conseil départemental"
+        SERVICE_DEPARTEMENT = "service_departement", "Service du Département (PMI, ASE…)"
         MSA = "msa", "Mutualité sociale agricole (MSA)"
         ETAT = "etat", "Service de l'État"
         ASSOCIATION = "association", "Association"
         CCAS = "ccas", "Centre communal d'action sociale (CCAS)"
         MISSION_LOCALE = "mission_locale", "Mission locale"
+        PRESTATAIRE = "prestataire", "Bureau d'études ou prestataire"
         AUTRE = "autre", "Autre partenaire"
 
     name = models.CharField("nom", max_length=250)
@@ -28,7 +30,7 @@ class Organisation(models.Model):
         blank=True,
         related_name="organisations",
         verbose_name="département",
-        help_text="Obligatoire pour une CAF ou un Conseil départemental.",
+        help_text="Obligatoire pour une CAF, un Conseil départemental ou un service du Département.",
     )
     epci = models.ForeignKey(
         Epci,
@@ -58,8 +60,9 @@ class Organisation(models.Model):
         ordering = ["name"]
         constraints = [
             models.CheckConstraint(
-                condition=~models.Q(kind__in=["caf", "departement"]) | models.Q(departement__isnull=False),
-                name="caf_and_departement_have_departement",
+                condition=~models.Q(kind__in=["caf", "departement", "service_departement"])
+                | models.Q(departement__isnull=False),
+                name="departemental_kinds_have_departement",
             ),
             models.CheckConstraint(
                 condition=~models.Q(kind="epci") | models.Q(epci__isnull=False), name="epci_has_epci"

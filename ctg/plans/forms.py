@@ -6,10 +6,13 @@ the views put back on the fields."""
 import re
 
 from django import forms
+from django.db.models import Q
 
 from ctg.conventions.models import Field
+from ctg.conventions.selectors import offer_organisations
 from ctg.diagnostics.catalogue import INDICATORS
 from ctg.forms import DsfrForm
+from ctg.organisations.choices import OrganisationChoiceField, OrganisationMultipleChoiceField
 from ctg.organisations.models import Organisation
 from ctg.plans import rules
 from ctg.plans.models import FicheAction, Funder, IndicatorValue, OperationalObjective, PlanIndicator
@@ -117,27 +120,34 @@ class FicheForm(DsfrForm):
     target_public = forms.CharField(
         label="Public visé", required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
-    all_communes = forms.BooleanField(label="Toutes les communes du territoire", required=False)
-    communes = forms.ModelMultipleChoiceField(
+    ALL, LIST = "toutes", "liste"
+    all_communes = forms.TypedChoiceField(
         label="Communes concernées",
-        help_text="Si la fiche ne concerne pas toutes les communes.",
+        choices=[
+            (ALL, "Toutes les communes du territoire"),
+            (LIST, "Certaines communes, cochées ci-dessous"),
+        ],
+        coerce=lambda value: value == "toutes",
+        empty_value=None,
+        required=False,
+        widget=forms.RadioSelect,
+        help_text="Rien n'est choisi d'office : « toutes » avec des communes cochées est refusé.",
+    )
+    communes = forms.ModelMultipleChoiceField(
+        label="Communes de la fiche",
+        help_text="À cocher seulement si la fiche ne concerne que certaines communes.",
         queryset=Commune.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    pilot_organisation = forms.ModelChoiceField(
+    pilot_organisation = OrganisationChoiceField(
         label="Organisation pilote",
-        queryset=Organisation.objects.none(),
+        help_text="Les signataires et partenaires associés de la CTG, par type.",
         required=False,
         empty_label="— Aucune —",
     )
     pilot_person = forms.CharField(label="Personne pilote", max_length=200, required=False)
-    partners = forms.ModelMultipleChoiceField(
-        label="Partenaires",
-        queryset=Organisation.objects.none(),
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-    )
+    partners = OrganisationMultipleChoiceField(label="Partenaires", required=False)
     start_date = forms.DateField(label="Début", required=False, widget=DATE_WIDGET)
     end_date = forms.DateField(label="Fin", required=False, widget=DATE_WIDGET)
     status = forms.ChoiceField(label="Statut", choices=FicheAction.Status.choices)
@@ -153,18 +163,23 @@ class FicheForm(DsfrForm):
         ).order_by("strategic__enjeu__position", "strategic__position", "position", "id")
         self.fields["objectives"].numbers = objective_numbers or {}
         self.fields["communes"].queryset = ctg.communes.order_by("name")
-        # The dossier's CAF and partners, plus whoever the fiche already names (so that a save keeps them).
-        current = [getattr(o, "pk", o) for o in self.initial.get("partners") or []]
-        pilot = getattr(self.initial.get("pilot_organisation"), "pk", self.initial.get("pilot_organisation"))
-        partner_ids = {*ctg.partners.values_list("pk", flat=True), *current}
-        self.fields["pilot_organisation"].queryset = Organisation.objects.filter(
-            pk__in={ctg.caf_id, *partner_ids, *([pilot] if pilot else [])}
-        ).order_by("name")
-        self.fields["partners"].queryset = Organisation.objects.filter(pk__in=partner_ids).order_by("name")
+        # The parties of the CTG (its CAF, signatories and partners associated), by type, plus whoever the
+        # fiche already names (so that a save keeps them).
+        current = [*(self.initial.get("partners") or []), self.initial.get("pilot_organisation")]
+        parties = Organisation.objects.filter(
+            Q(pk=ctg.caf_id) | Q(signatures__ctg=ctg) | Q(partnerships__ctg=ctg)
+        )
+        for name in ("pilot_organisation", "partners"):
+            offer_organisations(self.fields[name], ctg, among=parties, keep=[o for o in current if o])
+        if isinstance(self.initial.get("all_communes"), bool):
+            self.initial["all_communes"] = self.ALL if self.initial["all_communes"] else self.LIST
 
     def clean(self):
         """The rules of `rules.fiche_problems`, on the fields that passed their own checks."""
         cleaned = super().clean()
+        if cleaned.get("all_communes") is None and "all_communes" not in self.errors:
+            # Neither choice: the communes ticked, if any (else the rule asks for a choice).
+            cleaned["all_communes"] = False
         values = {name: cleaned.get(name) for name in self.fields}
         for problem in rules.fiche_problems(values, self.period):
             if problem.field in self.fields and problem.field in cleaned:

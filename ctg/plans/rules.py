@@ -24,6 +24,10 @@ TITLE_MAX = 300
 PILOT_PERSON_MAX = 200
 OBJECTIVES_REQUIRED = "Rattachez la fiche à au moins un objectif opérationnel."
 COMMUNES_REQUIRED = "Choisissez au moins une commune, ou « toutes les communes du territoire »."
+COMMUNES_AMBIGUOUS = (
+    "Choisissez « toutes les communes du territoire » ou une liste de communes, pas les deux : décochez les "
+    "communes, ou choisissez « certaines communes »."
+)
 
 
 @dataclass(frozen=True)
@@ -155,7 +159,8 @@ def text_problem(value: str, *, field: str, label: str, required=False, max_leng
 
 def fiche_problems(values: Mapping, period: Period) -> list[Problem]:
     """Every problem of a complete set of fiche values: title, pilot person, fields, status, priority, at
-    least one operational objective, its communes (« toutes » or at least one), dates within the period."""
+    least one operational objective, its communes (« toutes » or a list, not both), dates within the
+    period."""
     problems = [
         text_problem(
             values.get("title") or "", field="title", label="L'intitulé", required=True, max_length=TITLE_MAX
@@ -172,10 +177,18 @@ def fiche_problems(values: Mapping, period: Period) -> list[Problem]:
     ]
     if not values.get("objectives"):
         problems.append(Problem("objectives", "objectives_required", OBJECTIVES_REQUIRED))
-    if not values.get("all_communes") and not values.get("communes"):
-        problems.append(Problem("communes", "communes_required", COMMUNES_REQUIRED))
+    problems.append(communes_problem(values.get("all_communes"), values.get("communes")))
     problems += date_problems(values.get("start_date"), values.get("end_date"), period)
     return [problem for problem in problems if problem is not None]
+
+
+def communes_problem(all_communes, communes) -> Problem | None:
+    """A fiche concerns either every commune of the territory or a list of them, never both, never neither."""
+    if all_communes and communes:
+        return Problem("communes", "communes_ambiguous", COMMUNES_AMBIGUOUS, {"communes": list(communes)})
+    if not all_communes and not communes:
+        return Problem("communes", "communes_required", COMMUNES_REQUIRED)
+    return None
 
 
 def step_problems(year, description: str, period: Period) -> list[Problem]:

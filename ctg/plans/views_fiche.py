@@ -68,7 +68,6 @@ def _fiche_form_page(request, ctg, role, form, heading, fiche=None, conflict="",
 @ctg_view(Op.EDIT_PLAN, methods=("GET", "POST"))
 def fiche_create(request, ctg, role):
     initial = {
-        "all_communes": True,
         "status": FicheAction.Status.A_VENIR,
         "priority": FicheAction.Priority.MOYENNE,
     }

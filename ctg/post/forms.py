@@ -5,7 +5,9 @@ import re
 
 from django import forms
 
+from ctg.conventions.selectors import dossier_organisations, offer_organisations
 from ctg.forms import DsfrForm
+from ctg.organisations.choices import OrganisationChoiceField
 from ctg.post import services
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -40,7 +42,7 @@ class PostForm(DsfrForm):
         empty_label="— Aucun compte —",
         help_text="Facultatif : un membre du dossier.",
     )
-    employer = forms.ModelChoiceField(label="Employeur", queryset=None, empty_label="— Choisir —")
+    employer = OrganisationChoiceField(label="Employeur")
     fte = _decimal(
         "Temps de travail (ETP)", "Équivalent temps plein : 1 pour un temps plein, 0,5 pour un mi-temps."
     )
@@ -51,7 +53,9 @@ class PostForm(DsfrForm):
     def __init__(self, *args, ctg, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["user"].queryset = services.member_users(ctg)
-        self.fields["employer"].queryset = services.employer_choices(ctg)
+        employers = services.employer_choices(ctg).filter(pk__in=dossier_organisations(ctg).values("pk"))
+        current = [self.initial.get("employer")]
+        offer_organisations(self.fields["employer"], ctg, among=employers, keep=current)
 
 
 class FundingForm(DsfrForm):

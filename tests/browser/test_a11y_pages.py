@@ -1,9 +1,10 @@
 """Every main page renders in Chromium and passes axe-core (no serious or critical violation)."""
 
+from ctg.conventions import services
 from ctg.conventions.models import Ctg
 from ctg.diagnostics.importers import import_datasets
 from tests.conftest import PASSWORD
-from tests.factories import CtgFactory, MilestoneFactory, SignatoryFactory
+from tests.factories import CtgFactory, MilestoneFactory, OrganisationFactory, SignatoryFactory
 from tests.governance.factories import BodyFactory, MeetingFactory
 
 from .axe import assert_accessible
@@ -18,6 +19,13 @@ def test_main_pages_are_accessible(transactional_db, world, page, live_server, l
     record = import_datasets(source, imported_by=world.users["pilote_caf"])[0]
     milestone = MilestoneFactory(ctg=ctg)
     SignatoryFactory(ctg=ctg, organisation=ctg.caf)
+    # Enough organisations for a searchable, grouped select; a partner with its role.
+    for kind, name in [("service_departement", "PMI du Tarn"), ("prestataire", "Compas")] + [
+        ("association", f"Association {n}") for n in range(8)
+    ]:
+        OrganisationFactory(kind=kind, name=name, departement=ctg.caf.departement)
+    partner = OrganisationFactory(kind="mission_locale", name="Mission locale du Tarn")
+    services.partner_add(ctg=ctg, actor=None, organisation=partner, role="Accueille les jeunes")
     meeting = MeetingFactory(body=BodyFactory(ctg=ctg))
     draft = CtgFactory(caf=ctg.caf, title="CTG en préparation")
     Ctg.objects.filter(pk=ctg.pk).update(status="evaluation")
@@ -47,6 +55,7 @@ def test_main_pages_are_accessible(transactional_db, world, page, live_server, l
         (f"/ctg/{ctg.pk}/supprimer/", "Supprimer le dossier (refusé hors préparation)"),
         (f"/ctg/{draft.pk}/supprimer/", "Supprimer le dossier (confirmation)"),
         (f"/ctg/{ctg.pk}/parties/", "Signataires et partenaires"),
+        (f"/ctg/{ctg.pk}/partenaires/{partner.pk}/role/", "Rôle d'un partenaire"),
         (f"/ctg/{ctg.pk}/membres/", "Membres"),
         (f"/ctg/{ctg.pk}/calendrier/", "Calendrier"),
         (f"/ctg/{ctg.pk}/calendrier/{milestone.pk}/modifier/", "Modifier un jalon"),

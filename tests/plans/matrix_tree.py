@@ -64,7 +64,7 @@ def _fiche_edit_data(w):
     return {
         "title": "Fiche modifiée",
         "objectives": [objective.pk],
-        "all_communes": "on",
+        "all_communes": "toutes",
         "status": "en_cours",
         "priority": "haute",
         "version": 1,
@@ -117,7 +117,7 @@ MATRIX: dict = {
         lambda w: {
             "title": "Nouvelle fiche",
             "objectives": [OperationalObjectiveFactory(strategic__enjeu__ctg=w.ctg).pk],
-            "all_communes": "on",
+            "all_communes": "toutes",
             "status": "a_venir",
             "priority": "moyenne",
         },

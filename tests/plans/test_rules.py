@@ -108,5 +108,5 @@ def test_the_fiche_form_applies_the_same_rules(world):
             "La date de début doit être comprise dans la période de la CTG (du 01/01/2025 au 31/12/2028)."
         ],
     }
-    form = FicheForm({**data, "all_communes": "on", "start_date": "2025-01-01"}, ctg=world.ctg)
+    form = FicheForm({**data, "all_communes": "toutes", "start_date": "2025-01-01"}, ctg=world.ctg)
     assert form.is_valid(), form.errors

@@ -218,17 +218,23 @@ def test_fiche_create_with_all_values(plan):
     assert second.position == 1
 
 
-def test_all_communes_clears_the_list(plan):
+def test_all_communes_and_a_list_together_are_refused_and_nothing_changes(plan):
+    """« Toutes » and a list are never resolved silently (plans.rules.communes_problem); switching to
+    « toutes » without naming communes clears the list."""
     world, actor, *_, operational = plan
+    with pytest.raises(ValidationError, match="pas les deux"):
+        services.fiche_create(
+            ctg=world.ctg,
+            actor=actor,
+            title="Partout",
+            objectives=[operational],
+            all_communes=True,
+            communes=list(world.ctg.communes.all()),
+        )
+    assert not FicheAction.objects.filter(title="Partout").exists()
     fiche = services.fiche_create(
-        ctg=world.ctg,
-        actor=actor,
-        title="Partout",
-        objectives=[operational],
-        all_communes=True,
-        communes=list(world.ctg.communes.all()),
+        ctg=world.ctg, actor=actor, title="Partout", objectives=[operational], all_communes=True
     )
-    assert fiche.communes.count() == 0
     services.fiche_update(
         fiche=fiche,
         actor=actor,
@@ -237,6 +243,16 @@ def test_all_communes_clears_the_list(plan):
         communes=[world.ctg.communes.first()],
     )
     assert fiche.communes.count() == 1
+    with pytest.raises(ValidationError, match="pas les deux"):
+        services.fiche_update(
+            fiche=fiche,
+            actor=actor,
+            expected_version=2,
+            all_communes=True,
+            communes=[world.ctg.communes.first()],
+        )
+    fiche.refresh_from_db()
+    assert (fiche.version, fiche.all_communes, fiche.communes.count()) == (2, False, 1)
     services.fiche_update(fiche=fiche, actor=actor, expected_version=2, all_communes=True)
     assert fiche.communes.count() == 0
 

@@ -55,7 +55,7 @@ def _fiche_data(operational, **extra):
     data = {
         "title": "Relais petite enfance",
         "objectives": [operational.pk],
-        "all_communes": "on",
+        "all_communes": "toutes",
         "status": "a_venir",
         "priority": "moyenne",
     }
@@ -72,7 +72,7 @@ def _edit_data(fiche, **extra):
         "version": fiche.version,
     }
     if fiche.all_communes:
-        data["all_communes"] = "on"
+        data["all_communes"] = "toutes"
     else:
         data["communes"] = [c.pk for c in fiche.communes.all()]
     data.update(extra)

@@ -66,7 +66,7 @@ def test_two_simultaneous_saves_of_a_fiche_give_one_save_and_one_conflict(world)
             {
                 "title": f"Micro-crèche, tour {round_number}, par {who}",
                 "objectives": [objective.pk],
-                "all_communes": "on",
+                "all_communes": "toutes",
                 "status": "a_venir",
                 "priority": "moyenne",
                 "version": version,

@@ -231,7 +231,7 @@ def test_plan_forms_save_cleaned_text(pilot, world):
         {
             "title": DIRTY_LINE,
             "objectives": [objective.pk],
-            "all_communes": "on",
+            "all_communes": "toutes",
             "status": "a_venir",
             "priority": "moyenne",
             "context": DIRTY_TEXT,

@@ -105,7 +105,8 @@ def _clean_fiche(ctg: Ctg, values: dict) -> dict:
     values["fields"] = list(dict.fromkeys(values.get("fields") or []))
     values["objectives"] = list(dict.fromkeys(values.get("objectives") or []))
     values["all_communes"] = bool(values.get("all_communes"))
-    values["communes"] = [] if values["all_communes"] else list(dict.fromkeys(values.get("communes") or []))
+    # « Toutes » and a list together are refused (`rules.communes_problem`), never silently resolved.
+    values["communes"] = list(dict.fromkeys(values.get("communes") or []))
     values["partners"] = list(dict.fromkeys(values.get("partners") or []))
     errors = {}
     for name in ("start_date", "end_date"):
@@ -267,6 +268,9 @@ def fiche_update(*, fiche: FicheAction, actor, expected_version: int, **values) 
         raise FicheConflict(conflict_message(fiche.pk, expected_version), code="conflict")
     ctg = current.ctg
     stored = _fiche_state(current)
+    if values.get("all_communes") and "communes" not in values:
+        # Switching to « toutes » without naming the communes: the stored list goes.
+        values["communes"] = []
     merged = _clean_fiche(ctg, {**stored, **values})
     changes = {}
     for name in FICHE_FIELDS:
