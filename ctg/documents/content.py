@@ -145,7 +145,12 @@ def placeholder_values(ctg: Ctg, signatories=None) -> dict[str, str]:
     population = sum(c.population or 0 for c in communes)
     instances, coordination = _governance_lines(ctg)
     signed = signature_date(signatories)
-    partners = [o.name for o in ctg.partners.order_by("name")]
+    # Each partner with its role in the CTG when one is given: « PMI du Tarn (suivi des assistantes
+    # maternelles) ».
+    partners = [
+        f"{p.organisation.name} ({p.role})" if p.role else p.organisation.name
+        for p in ctg.partnerships.select_related("organisation").order_by("organisation__name")
+    ]
     return {
         "intitule": ctg.title,
         "territoire.nom": ctg.territory_name,

@@ -381,3 +381,16 @@ def test_the_service_is_all_or_nothing(world, parties):
             ctg=world.ctg, actor=None, signatories=[parties[0], other], signed_on=datetime.date(2024, 11, 21)
         )
     assert not Signatory.objects.exclude(signed_on=None).exists()
+
+
+def test_the_convention_names_each_partner_with_its_role(world, places):
+    from ctg.documents.content import placeholder_values
+
+    services.partner_add(
+        ctg=world.ctg, actor=None, organisation=places["pmi"], role="suivi des assistantes maternelles"
+    )
+    services.partner_add(ctg=world.ctg, actor=None, organisation=places["cnaf"])
+    assert (
+        placeholder_values(world.ctg)["partenaires"]
+        == "Cnaf, PMI du Tarn (suivi des assistantes maternelles)"
+    )
