@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from ctg.conventions import services
 from ctg.conventions.frame import ctg_view, dossier_context
-from ctg.conventions.models import Ctg, Status
+from ctg.conventions.models import PHASE_STEPS, Ctg, Phase
 from ctg.governance.selectors import dossier_agenda
 from ctg.organisations.permissions import Op, role_allows
 
@@ -22,9 +22,15 @@ def ctg_detail(request, ctg, role):
     communes = ctg.communes.select_related("departement").order_by("name")
     population = communes.aggregate(total=Sum("population"))["total"] or 0
     today = timezone.localdate()
+    order = services.PHASE_ORDER
     next_transitions = [
-        {"to": to, "label": Status(to).label, "blockers": services.transition_blockers(ctg, to)}
-        for to in services.TRANSITIONS[ctg.status]
+        {
+            "to": to,
+            "label": Phase(to).label,
+            "forward": order.index(to) > order.index(ctg.phase),
+            "blockers": services.transition_blockers(ctg, to),
+        }
+        for to in services.PHASE_MOVES[ctg.phase]
     ]
     return render(
         request,
@@ -42,10 +48,11 @@ def ctg_detail(request, ctg, role):
             members=ctg.memberships.select_related("user", "user__organisation"),
             agenda=dossier_agenda(ctg, today),
             today=today,
-            statuses=Status.choices,
-            status_index=Status.values.index(ctg.status),
+            phase_steps=len(PHASE_STEPS),
+            next_phase=next((t for t in next_transitions if t["forward"]), None),
             next_transitions=next_transitions,
+            signature_blockers=services.signature_blockers(ctg),
             renewal=Ctg.objects.filter(previous=ctg).first(),
-            can_renew=role_allows(role, Op.RENEW) and ctg.status in services.RENEWABLE_STATUSES,
+            can_renew=role_allows(role, Op.RENEW) and ctg.phase in services.RENEWABLE_PHASES,
         ),
     )

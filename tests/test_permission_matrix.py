@@ -11,7 +11,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from ctg.conventions.models import Ctg, Milestone, Status
+from ctg.conventions.models import Avenant, Ctg, Milestone, Phase
 from ctg.diagnostics.models import DatasetImport
 from ctg.organisations.models import Organisation
 from tests.factories import MilestoneFactory, OrganisationFactory, SignatoryFactory
@@ -35,7 +35,7 @@ def _signatory(w):
 
 
 def _drafted_signatory(w, **extra):
-    Ctg.objects.filter(pk=w.ctg.pk).update(status=Status.ELABORATION)
+    Ctg.objects.filter(pk=w.ctg.pk).update(phase=Phase.PLAN_ACTION)
     signatory = SignatoryFactory(ctg=w.ctg, **extra)
     return {"pk": w.ctg.pk, "signatory_pk": signatory.pk}
 
@@ -43,6 +43,20 @@ def _drafted_signatory(w, **extra):
 def _scanned_signatory(w):
     scan = SimpleUploadedFile("signee.pdf", b"%PDF-1.4\n%%EOF\n")
     return _drafted_signatory(w, signed_on=datetime.date(2025, 2, 8), signed_scan=scan)
+
+
+def _signed(w):
+    """The dossier signed by its CAF (the only signatory), as an avenant needs."""
+    if not w.ctg.signatories.exists():
+        SignatoryFactory(ctg=w.ctg, organisation=w.ctg.caf, signed_on=datetime.date(2024, 11, 21))
+    return {"pk": w.ctg.pk}
+
+
+def _avenant(w):
+    """The last avenant of the signed dossier (the one that may be deleted)."""
+    _signed(w)
+    avenant = Avenant.objects.create(ctg=w.ctg, number=1, title="Ajout du plan d'action")
+    return {"pk": w.ctg.pk, "avenant_pk": avenant.pk}
 
 
 def _partner(w):
@@ -178,6 +192,22 @@ MATRIX: dict[tuple[str, str], Case] = {
         kwargs=lambda w: _drafted_signatory(w, signed_on=datetime.date(2025, 2, 8)),
     ),
     ("conventions:signature_scan", "GET"): dossier(MEMBER_ROLES, kwargs=_scanned_signatory),
+    ("conventions:avenant_add", "POST"): dossier(
+        EDITORS,
+        ok=REDIRECT,
+        method="POST",
+        kwargs=_signed,
+        data=lambda w: {"title": "Ajout du plan d'action", "signed_on": "2025-01-10"},
+    ),
+    ("conventions:avenant_edit", "GET"): dossier(EDITORS, kwargs=_avenant),
+    ("conventions:avenant_edit", "POST"): dossier(
+        EDITORS,
+        ok=REDIRECT,
+        method="POST",
+        kwargs=_avenant,
+        data=lambda w: {"title": "Ajout du plan d'action", "signed_on": "2025-01-10"},
+    ),
+    ("conventions:avenant_delete", "POST"): dossier(EDITORS, ok=REDIRECT, method="POST", kwargs=_avenant),
     ("conventions:partner_add", "POST"): dossier(
         EDITORS,
         ok=REDIRECT,

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from ctg.conventions.models import Ctg, Membership, Milestone, Partner, Signatory
+from ctg.conventions.models import Avenant, Ctg, Membership, Milestone, Partner, Signatory
 
 
 class MembershipInline(admin.TabularInline):
@@ -16,6 +16,12 @@ class SignatoryInline(admin.TabularInline):
     exclude = ["created_by", "updated_by"]
 
 
+class AvenantInline(admin.TabularInline):
+    model = Avenant
+    extra = 0
+    exclude = ["created_by", "updated_by"]
+
+
 class PartnerInline(admin.TabularInline):
     model = Partner
     extra = 0
@@ -25,16 +31,25 @@ class PartnerInline(admin.TabularInline):
 
 @admin.register(Ctg)
 class CtgAdmin(admin.ModelAdmin):
-    list_display = ["title", "caf", "epci", "start_year", "end_year", "status", "is_fictitious"]
-    list_filter = ["status", "caf"]
+    list_display = ["title", "caf", "epci", "start_year", "end_year", "phase", "agreement", "is_fictitious"]
+    list_filter = ["phase", "agreement", "caf"]
     search_fields = ["title"]
-    readonly_fields = ["status", "territory_key", "created_at", "created_by", "updated_at", "updated_by"]
+    readonly_fields = [
+        "phase",
+        "agreement",
+        "territory_key",
+        "created_at",
+        "created_by",
+        "updated_at",
+        "updated_by",
+    ]
     raw_id_fields = ["epci", "previous"]
-    exclude = ["communes"]
-    inlines = [MembershipInline, SignatoryInline, PartnerInline]
+    # The territory changes through `services.ctg_territory_update` (page « Modifier le territoire »).
+    exclude = ["communes", "excluded_communes"]
+    inlines = [MembershipInline, SignatoryInline, AvenantInline, PartnerInline]
 
 
 @admin.register(Milestone)
 class MilestoneAdmin(admin.ModelAdmin):
-    list_display = ["ctg", "date", "kind", "title", "done"]
+    list_display = ["ctg", "date", "date_precision", "kind", "title", "done"]
     list_filter = ["kind", "done"]

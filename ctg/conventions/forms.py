@@ -1,3 +1,4 @@
+import datetime
 import re
 import unicodedata
 
@@ -5,7 +6,7 @@ from django import forms
 from django.db.models import Q
 from django.utils import timezone
 
-from ctg.conventions.models import Field, Milestone, Signatory
+from ctg.conventions.models import Agreement, DatePrecision, Field, Milestone, Signatory
 from ctg.conventions.selectors import offer_organisations
 from ctg.conventions.services import (
     DEFAULT_DURATION_YEARS,
@@ -279,7 +280,21 @@ class CtgTerritoryForm(DsfrForm, TerritoryFieldsMixin):
 
 class CtgEditForm(DsfrForm, PeriodFieldsMixin):
     title = forms.CharField(label="Intitulé", max_length=250)
-    field_order = ["title", "start_year", "end_year", "fields"]
+    agreement = forms.ChoiceField(
+        label="Convention initiale",
+        choices=Agreement.choices,
+        widget=forms.RadioSelect,
+        help_text="Un accord-cadre engage les parties ; le plan d'action s'y ajoute ensuite par avenant. "
+        "Se choisit avant la première signature.",
+        required=False,
+    )
+    field_order = ["title", "agreement", "start_year", "end_year", "fields"]
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("agreement"):
+            data.pop("agreement", None)  # not sent: unchanged
+        return data
 
 
 class StatusForm(forms.Form):
@@ -397,11 +412,121 @@ class SignaturesForm(DsfrForm):
         field.label_from_instance = lambda s: f"{s.organisation.name} ({s.signer_name}, {s.signer_capacity})"
 
 
+MONTHS = (
+    "janvier",
+    "fevrier",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "aout",
+    "septembre",
+    "octobre",
+    "novembre",
+    "decembre",
+)
+MONTH_ERROR = "Mois non reconnu : écrivez-le « 10/2023 » ou « octobre 2023 »."
+
+
+def parse_month(text: str):
+    """The first day of the month written « 2023-10 » (what a month field sends), « 10/2023 » or « octobre
+    2023 »; ValueError for anything else (a day, a month 13, a year out of 2000-2100)."""
+    text = unicodedata.normalize("NFD", (text or "").strip().casefold())
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    if match := re.fullmatch(r"(\d{4})-(\d{1,2})", text):
+        year, month = int(match.group(1)), int(match.group(2))
+    elif match := re.fullmatch(r"(\d{1,2})\s*/\s*(\d{4})", text):
+        month, year = int(match.group(1)), int(match.group(2))
+    elif (match := re.fullmatch(r"([a-z]+)\s+(\d{4})", text)) and match.group(1) in MONTHS:
+        month, year = MONTHS.index(match.group(1)) + 1, int(match.group(2))
+    else:
+        raise ValueError(MONTH_ERROR)
+    if not 1 <= month <= 12 or not 2000 <= year <= 2100:
+        raise ValueError(MONTH_ERROR)
+    return datetime.date(year, month, 1)
+
+
+class MonthField(forms.CharField):
+    """A month without its day (« octobre 2023 »): an `<input type="month">` where the browser has one, text
+    elsewhere; cleans to the first day of the month."""
+
+    widget = forms.TextInput(attrs={"type": "month", "placeholder": "AAAA-MM"})
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if not value:
+            return None
+        try:
+            return parse_month(value)
+        except ValueError as error:
+            raise forms.ValidationError(str(error)) from error
+
+    def prepare_value(self, value):
+        if hasattr(value, "year") and hasattr(value, "month"):
+            return f"{value.year:04d}-{value.month:02d}"
+        return value
+
+
+def date_or_month(form, data: dict, *, date_field: str, month_field: str) -> dict:
+    """Exactly one of the day (`date_field`) or the month alone (`month_field`): the cleaned data then carries
+    the date and its `date_precision`; both or neither is refused (nothing is guessed)."""
+    day, month = data.get(date_field), data.pop(month_field, None)
+    if date_field in form.errors or month_field in form.errors:
+        return data
+    if day and month:
+        form.add_error(
+            month_field,
+            "Indiquez soit la date exacte, soit le mois seul (quand le jour n'est pas connu), pas les deux.",
+        )
+    elif not day and not month:
+        form.add_error(date_field, "Indiquez la date ou, si le jour n'est pas connu, le mois.")
+    elif month:
+        data[date_field], data["date_precision"] = month, DatePrecision.MONTH
+    else:
+        data["date_precision"] = DatePrecision.DAY
+    return data
+
+
 class MilestoneForm(DsfrForm):
     kind = forms.ChoiceField(label="Type", choices=Milestone.Kind.choices)
     title = forms.CharField(label="Intitulé", max_length=250)
-    date = forms.DateField(label="Date", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    date = forms.DateField(
+        label="Date",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    month = MonthField(
+        label="Ou, si le jour n'est pas connu, le mois",
+        required=False,
+        help_text="Par exemple : 10/2023 ou octobre 2023. Le jalon s'affichera « octobre 2023 ».",
+    )
     done = forms.BooleanField(label="Réalisé", required=False)
+    notes = forms.CharField(label="Notes", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    @staticmethod
+    def initial_for(milestone: Milestone) -> dict:
+        initial = {f: getattr(milestone, f) for f in ("kind", "title", "done", "notes")}
+        if milestone.date_precision == DatePrecision.MONTH:
+            initial["month"] = milestone.date
+        else:
+            initial["date"] = milestone.date
+        return initial
+
+    def clean(self):
+        return date_or_month(self, super().clean(), date_field="date", month_field="month")
+
+
+class AvenantForm(DsfrForm):
+    title = forms.CharField(
+        label="Objet de l'avenant", max_length=250, help_text="Par exemple : Ajout du plan d'action."
+    )
+    signed_on = forms.DateField(
+        label="Signé le",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text="Laissez vide tant que l'avenant n'est pas signé par toutes les parties.",
+    )
     notes = forms.CharField(label="Notes", required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
 

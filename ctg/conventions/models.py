@@ -1,6 +1,8 @@
-"""The CTG dossier: territory, parties, period, fields, status, members and milestones. Its history
-(`HistoryEntry`) and `TrackedModel` live in `ctg.core`."""
+"""The CTG dossier: territory, parties, period, fields, phase of work and signature (accord-cadre or
+convention, avenants), members and milestones. Its history (`HistoryEntry`) and `TrackedModel` live in
+`ctg.core`."""
 
+import datetime
 import unicodedata
 
 from django.conf import settings
@@ -44,14 +46,46 @@ class Field(models.TextChoices):
     MOBILITE = "mobilite", "Mobilité"
 
 
-class Status(models.TextChoices):
+class Phase(models.TextChoices):
+    """The phase of work of a CTG, apart from its signature (an accord-cadre may be signed in préparation,
+    the plan d'action added later by avenant). Moves: `services.PHASE_MOVES`."""
+
     PREPARATION = "preparation", "Préparation"
     DIAGNOSTIC = "diagnostic", "Diagnostic"
-    ELABORATION = "elaboration", "Élaboration"
-    SIGNEE = "signee", "Signée"
+    PLAN_ACTION = "plan_action", "Plan d'action"
     MISE_EN_OEUVRE = "mise_en_oeuvre", "Mise en œuvre"
     EVALUATION = "evaluation", "Évaluation"
-    CLOSE = "close", "Close"
+    CLOSE = "close", "Terminée"
+
+
+# The steps of the step bar: the five phases of work; a CTG « terminée » shows the last one, done.
+PHASE_STEPS = (Phase.PREPARATION, Phase.DIAGNOSTIC, Phase.PLAN_ACTION, Phase.MISE_EN_OEUVRE, Phase.EVALUATION)
+
+
+class Agreement(models.TextChoices):
+    """What the initial convention is, chosen before it is signed: an accord-cadre (the commitment to work
+    together, the plan d'action comes later by avenant) or a complete convention (with its plan d'action)."""
+
+    CONVENTION = "convention", "Convention complète"
+    ACCORD_CADRE = "accord_cadre", "Accord-cadre"
+
+
+class DatePrecision(models.TextChoices):
+    """How much of a date is known: the day, or only the month (« octobre 2023 », stored as its first day)."""
+
+    DAY = "day", "Jour"
+    MONTH = "month", "Mois"
+
+
+def date_label(value, precision: str = DatePrecision.DAY) -> str:
+    """« 21 novembre 2022 », or « octobre 2023 » for a date whose day is unknown."""
+    from django.utils.formats import date_format
+
+    if value is None:
+        return ""
+    if precision == DatePrecision.MONTH:
+        return date_format(value, "F Y")
+    return date_format(value, "j F Y")
 
 
 class Ctg(TrackedModel):
@@ -82,13 +116,21 @@ class Ctg(TrackedModel):
         verbose_name="communes membres exclues",
         help_text="Communes de l'EPCI qui ne font pas partie de la convention.",
     )
-    # A stable key of the territory (EPCI SIREN, or sorted commune codes) to refuse duplicates.
+    # A stable key of the territory (EPCI SIREN, with its excluded communes, or sorted commune codes); the
+    # overlap of two dossiers is checked on their communes (`services._check_no_overlap`).
     territory_key = models.CharField(max_length=2000, editable=False, db_index=True)
     start_year = models.PositiveSmallIntegerField("année de début")
     end_year = models.PositiveSmallIntegerField("année de fin")
     fields = models.JSONField("champs d'intervention", default=list)
-    status = models.CharField("statut", max_length=20, choices=Status.choices, default=Status.PREPARATION)
-    status_changed_at = models.DateTimeField("statut modifié le", null=True, blank=True)
+    phase = models.CharField("phase", max_length=20, choices=Phase.choices, default=Phase.PREPARATION)
+    phase_changed_at = models.DateTimeField("phase modifiée le", null=True, blank=True)
+    agreement = models.CharField(
+        "convention initiale",
+        max_length=20,
+        choices=Agreement.choices,
+        default=Agreement.CONVENTION,
+        help_text="Accord-cadre (le plan d'action viendra par avenant) ou convention complète.",
+    )
     previous = models.OneToOneField(
         "self",
         on_delete=models.SET_NULL,
@@ -133,7 +175,9 @@ class Ctg(TrackedModel):
 
     @property
     def territory_code(self) -> str:
-        if self.epci_id:
+        """The EPCI's SIREN for a whole EPCI; else the codes of the dossier's communes (an EPCI minus some
+        communes is not the EPCI)."""
+        if self.epci_id and self.covers_whole_epci:
             return self.epci_id
         return ",".join(sorted(c.code for c in self.communes.all()))
 
@@ -144,6 +188,36 @@ class Ctg(TrackedModel):
         if not dates or None in dates:
             return None
         return max(dates)
+
+    @property
+    def is_signed(self) -> bool:
+        """True once every signatory has signed (in any phase): period, territory and signatories then
+        change only by avenant."""
+        return self.signature_date is not None
+
+    @property
+    def phase_step(self) -> int:
+        """The phase's step in the step bar, from 1 (a CTG « terminée » is on the last step)."""
+        return PHASE_STEPS.index(self.phase) + 1 if self.phase in PHASE_STEPS else len(PHASE_STEPS)
+
+    @property
+    def signature_label(self) -> str:
+        """« Accord-cadre signé le 21 novembre 2022 · 1 avenant », « Convention complète : 1 signature sur
+        3 », « Convention complète non signée »."""
+        signatories = list(self.signatories.all())
+        kind = Agreement(self.agreement).label
+        signed = self.signature_date
+        if signed is None:
+            done = sum(1 for s in signatories if s.signed_on)
+            if not done:
+                return f"{kind} non signée" if self.agreement == Agreement.CONVENTION else f"{kind} non signé"
+            return f"{kind} : {done} signature{'s' if done > 1 else ''} sur {len(signatories)}"
+        word = "signée" if self.agreement == Agreement.CONVENTION else "signé"
+        text = f"{kind} {word} le {date_label(signed)}"
+        avenants = sum(1 for a in self.avenants.all() if a.signed_on)
+        if avenants:
+            text += f" · {avenants} avenant{'s' if avenants > 1 else ''}"
+        return text
 
     @property
     def excluded_names(self) -> list[str]:
@@ -285,7 +359,10 @@ class Milestone(TrackedModel):
     ctg = models.ForeignKey(Ctg, on_delete=models.CASCADE, related_name="milestones", verbose_name="dossier")
     kind = models.CharField("type", max_length=20, choices=Kind.choices)
     title = models.CharField("intitulé", max_length=250)
-    date = models.DateField("date")
+    date = models.DateField("date", help_text="Le premier du mois quand seul le mois est connu.")
+    date_precision = models.CharField(
+        "précision de la date", max_length=5, choices=DatePrecision.choices, default=DatePrecision.DAY
+    )
     done = models.BooleanField("réalisé", default=False)
     notes = models.TextField("notes", blank=True)
 
@@ -294,4 +371,44 @@ class Milestone(TrackedModel):
         ordering = ["date", "id"]
 
     def __str__(self):
-        return f"{self.date:%d/%m/%Y} — {self.title}"
+        return f"{self.date_short} — {self.title}"
+
+    @property
+    def date_label(self) -> str:
+        """« 11 mars 2024 », or « octobre 2023 » when only the month is known."""
+        return date_label(self.date, self.date_precision)
+
+    @property
+    def period_end(self):
+        """The last day the milestone may be on: its date, or the last day of its month (« en retard »
+        after)."""
+        if self.date_precision == DatePrecision.MONTH:
+            following = (self.date.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+            return following - datetime.timedelta(days=1)
+        return self.date
+
+    @property
+    def date_short(self) -> str:
+        """« 11/03/2024 », or « 10/2023 » when only the month is known."""
+        if self.date_precision == DatePrecision.MONTH:
+            return f"{self.date:%m/%Y}"
+        return f"{self.date:%d/%m/%Y}"
+
+
+class Avenant(TrackedModel):
+    """An avenant to the signed convention (« Ajout du plan d'action »), numbered in the order recorded,
+    with the date it was signed once it is."""
+
+    ctg = models.ForeignKey(Ctg, on_delete=models.CASCADE, related_name="avenants", verbose_name="dossier")
+    number = models.PositiveSmallIntegerField("numéro")
+    title = models.CharField("objet", max_length=250, help_text="Par exemple : Ajout du plan d'action.")
+    signed_on = models.DateField("signé le", null=True, blank=True)
+    notes = models.TextField("notes", blank=True)
+
+    class Meta:
+        verbose_name = "avenant"
+        ordering = ["number"]
+        constraints = [models.UniqueConstraint(fields=["ctg", "number"], name="unique_avenant_number")]
+
+    def __str__(self):
+        return f"Avenant n° {self.number} : {self.title}"

@@ -2,6 +2,7 @@
 what in the dossier's history. Permission checks (who may call what) happen in the views through
 `ctg.organisations.permissions`; these functions enforce what must hold whoever calls them."""
 
+import datetime
 import hashlib
 import logging
 import os
@@ -13,18 +14,21 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import PasswordResetForm
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import ProtectedError
+from django.db.models import Max, ProtectedError
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 
 from ctg.conventions.models import (
+    Agreement,
+    Avenant,
     Ctg,
+    DatePrecision,
     Field,
     Membership,
     Milestone,
     Partner,
+    Phase,
     Signatory,
-    Status,
     territory_label,
 )
 from ctg.conventions.selectors import dossier_organisations
@@ -45,26 +49,28 @@ MAX_YEAR = 2100
 MAX_DURATION_YEARS = 5
 DEFAULT_DURATION_YEARS = 4
 
-TRANSITIONS: dict[str, tuple[str, ...]] = {
-    Status.PREPARATION: (Status.DIAGNOSTIC,),
-    Status.DIAGNOSTIC: (Status.ELABORATION, Status.PREPARATION),
-    Status.ELABORATION: (Status.SIGNEE, Status.DIAGNOSTIC),
-    Status.SIGNEE: (Status.MISE_EN_OEUVRE,),
-    Status.MISE_EN_OEUVRE: (Status.EVALUATION,),
-    Status.EVALUATION: (Status.CLOSE, Status.MISE_EN_OEUVRE),
-    Status.CLOSE: (),
+# The phases of work a dossier may move to from each phase: the next one and the one before, so that a real
+# sequence can be recorded as it happened (an accord-cadre signed in préparation, a diagnostic begun later, a
+# step taken back). The signature is apart (`Ctg.is_signed`): a CTG can be signed in any phase.
+PHASE_ORDER = tuple(Phase.values)
+PHASE_MOVES: dict[str, tuple[str, ...]] = {
+    phase: tuple(PHASE_ORDER[j] for j in (i + 1, i - 1) if 0 <= j < len(PHASE_ORDER))
+    for i, phase in enumerate(PHASE_ORDER)
 }
-RENEWABLE_STATUSES = (Status.EVALUATION, Status.CLOSE)
+RENEWABLE_PHASES = (Phase.EVALUATION, Phase.CLOSE)
 
 
 # --- history -------------------------------------------------------------------------------------------
 
 
 def _display(value) -> str:
-    """Lists here are fields of intervention: their labels."""
+    """Lists here are fields of intervention: their labels; the nature of the initial convention: its
+    label."""
     if isinstance(value, list | tuple):
         labels = dict(Field.choices)
         value = [labels.get(v, str(v)) for v in value]
+    elif isinstance(value, str) and value in Agreement.values:
+        value = Agreement(value).label
     return history_value(value)
 
 
@@ -315,7 +321,7 @@ def ctg_create(
         fields=fields,
         previous=previous,
         is_fictitious=is_fictitious,
-        status_changed_at=timezone.now(),
+        phase_changed_at=timezone.now(),
         created_by=actor,
         updated_by=actor,
     )
@@ -418,14 +424,19 @@ def _check_leaving_communes(ctg: Ctg, leaving: set) -> None:
 
 
 def can_delete(ctg: Ctg) -> bool:
-    """A dossier is deleted only while in préparation (a dossier opened by mistake, or twice)."""
-    return ctg.status == Status.PREPARATION
+    """A dossier is deleted only while in préparation and unsigned (a dossier opened by mistake, or twice)."""
+    return ctg.phase == Phase.PREPARATION and not ctg.is_signed
 
 
 def deletion_blocker(ctg: Ctg) -> str | None:
     """Why the dossier cannot be deleted, or None."""
     if can_delete(ctg):
         return None
+    if ctg.phase == Phase.PREPARATION:
+        return (
+            f"« {ctg.title} » est signé : un dossier signé ne se supprime pas (son historique et ses "
+            "engagements restent consultables)."
+        )
     return (
         f"Seul un dossier en préparation peut être supprimé ; « {ctg.title} » a dépassé la préparation "
         "(son historique et ses engagements restent consultables)."
@@ -479,9 +490,16 @@ register_labels(Action.DOSSIER_CREATE, {"title": "intitulé", "period": "périod
 register_labels(Action.DOSSIER_UPDATE, {"territory": "territoire"})
 EDITABLE_FIELDS = register_labels(
     Action.DOSSIER_UPDATE,
-    {"title": "intitulé", "start_year": "année de début", "end_year": "année de fin", "fields": "champs"},
+    {
+        "title": "intitulé",
+        "start_year": "année de début",
+        "end_year": "année de fin",
+        "fields": "champs",
+        "agreement": "convention initiale",
+    },
 )
-register_labels(Action.STATUS, {"status": "statut"})
+register_labels(Action.STATUS, {"phase": "phase", "status": "statut"})
+register_labels(Action.SIGNATURE, {"number": "numéro", "title": "objet", "notes": "notes"})
 register_labels(Action.SIGNATURE, {"signed_on": "date de signature", "signed_scan": "exemplaire signé"})
 register_labels(Action.MEMBER, {"role": "rôle"})
 
@@ -498,18 +516,19 @@ def ctg_update(*, ctg: Ctg, actor, **values) -> Ctg:
             raise ValidationError({"title": "L'intitulé est obligatoire."})
     start = values.get("start_year", ctg.start_year)
     end = values.get("end_year", ctg.end_year)
-    if (
-        ("start_year" in values or "end_year" in values)
-        and ctg.status
-        in (
-            Status.SIGNEE,
-            Status.MISE_EN_OEUVRE,
-            Status.EVALUATION,
-            Status.CLOSE,
-        )
-        and (start, end) != (ctg.start_year, ctg.end_year)
-    ):
+    signed = ctg.is_signed
+    if signed and (start, end) != (ctg.start_year, ctg.end_year):
         raise ValidationError("La période d'une convention signée ne se modifie que par avenant.")
+    if "agreement" in values:
+        if values["agreement"] not in Agreement.values:
+            raise ValidationError({"agreement": "Choisissez accord-cadre ou convention complète."})
+        if values["agreement"] != ctg.agreement and ctg.signatories.filter(signed_on__isnull=False).exists():
+            raise ValidationError(
+                {
+                    "agreement": "La nature de la convention initiale se choisit avant la première signature "
+                    "(annulez les signatures enregistrées pour la changer)."
+                }
+            )
     validate_period(start, end)
     if "fields" in values:
         values["fields"] = validate_fields(values["fields"])
@@ -532,54 +551,71 @@ def ctg_update(*, ctg: Ctg, actor, **values) -> Ctg:
     return ctg
 
 
-def transition_blockers(ctg: Ctg, to: str) -> list[str]:
-    """Why `ctg` cannot move to status `to` now (empty when it can)."""
-    if to not in TRANSITIONS.get(ctg.status, ()):
-        return [f"Passage de « {Status(ctg.status).label} » à « {Status(to).label} » impossible."]
+def signature_blockers(ctg: Ctg) -> list[str]:
+    """What the convention still lacks to be signed (empty once signed): the CAF and at least one party of
+    the territory among the signatories, the fields of intervention, each party's signature date."""
+    if ctg.is_signed:
+        return []
     blockers = []
-    if to == Status.DIAGNOSTIC and not ctg.communes.exists():
+    try:
+        validate_period(ctg.start_year, ctg.end_year)
+    except ValidationError:
+        blockers.append("La période de la convention n'est pas valide.")
+    if not ctg.fields:
+        blockers.append("Aucun champ d'intervention n'est choisi.")
+    signatories = list(ctg.signatories.select_related("organisation"))
+    if not any(s.organisation_id == ctg.caf_id for s in signatories):
+        blockers.append("La CAF doit figurer parmi les signataires.")
+    if len([s for s in signatories if s.organisation_id != ctg.caf_id]) < 1:
+        blockers.append("Il faut au moins un signataire pour le territoire en plus de la CAF.")
+    for signatory in signatories:
+        if signatory.signed_on is None:
+            blockers.append(f"{signatory.organisation} n'a pas encore signé (date de signature à saisir).")
+    return blockers
+
+
+def transition_blockers(ctg: Ctg, to: str) -> list[str]:
+    """Why `ctg` cannot move to phase `to` now (empty when it can): only to the next or the previous phase;
+    the diagnostic needs communes; the mise en œuvre a signed convention and, after an accord-cadre, a signed
+    avenant (it brings the plan d'action)."""
+    if to not in PHASE_MOVES.get(ctg.phase, ()):
+        return [f"Passage de « {Phase(ctg.phase).label} » à « {Phase(to).label} » impossible."]
+    blockers = []
+    if to == Phase.DIAGNOSTIC and not ctg.communes.exists():
         blockers.append("Le territoire n'a aucune commune.")
-    if to == Status.SIGNEE:
-        try:
-            validate_period(ctg.start_year, ctg.end_year)
-        except ValidationError:
-            blockers.append("La période de la convention n'est pas valide.")
-        if not ctg.fields:
-            blockers.append("Aucun champ d'intervention n'est choisi.")
-        signatories = list(ctg.signatories.all())
-        if not any(s.organisation_id == ctg.caf_id for s in signatories):
-            blockers.append("La CAF doit figurer parmi les signataires.")
-        if len([s for s in signatories if s.organisation_id != ctg.caf_id]) < 1:
-            blockers.append("Il faut au moins un signataire pour le territoire en plus de la CAF.")
-        for signatory in signatories:
-            if signatory.signed_on is None:
-                blockers.append(
-                    f"{signatory.organisation} n'a pas encore signé (date de signature à saisir)."
-                )
+    if to == Phase.MISE_EN_OEUVRE and PHASE_ORDER.index(to) > PHASE_ORDER.index(ctg.phase):
+        if not ctg.is_signed:
+            blockers.append("La convention n'est pas encore signée par toutes les parties.")
+        elif ctg.agreement == Agreement.ACCORD_CADRE and not ctg.avenants.exclude(signed_on=None).exists():
+            blockers.append(
+                "L'accord-cadre ne contient pas le plan d'action : enregistrez l'avenant signé qui l'ajoute."
+            )
     return blockers
 
 
 @transaction.atomic
 def ctg_transition(*, ctg: Ctg, actor, to: str) -> Ctg:
+    """Moves the dossier to the phase `to` (see `PHASE_MOVES`, `transition_blockers`); the history says who
+    and when."""
     original, ctg = ctg, Ctg.objects.select_for_update().get(pk=ctg.pk)
-    if to not in Status.values:
-        raise ValidationError("Statut inconnu.")
+    if to not in Phase.values:
+        raise ValidationError("Phase inconnue.")
     blockers = transition_blockers(ctg, to)
     if blockers:
         raise ValidationError(blockers)
-    before = ctg.status
-    ctg.status = to
-    ctg.status_changed_at = timezone.now()
+    before = ctg.phase
+    ctg.phase = to
+    ctg.phase_changed_at = timezone.now()
     ctg.updated_by = actor
-    ctg.save(update_fields=["status", "status_changed_at", "updated_by", "updated_at"])
+    ctg.save(update_fields=["phase", "phase_changed_at", "updated_by", "updated_at"])
     history_record(
         ctg=ctg,
         actor=actor,
         action=Action.STATUS,
-        summary=f"Statut : {Status(before).label} → {Status(to).label}",
-        changes={"status": [Status(before).label, Status(to).label]},
+        summary=f"Phase : {Phase(before).label} → {Phase(to).label}",
+        changes={"phase": [Phase(before).label, Phase(to).label]},
     )
-    original.status, original.status_changed_at = ctg.status, ctg.status_changed_at
+    original.phase, original.phase_changed_at = ctg.phase, ctg.phase_changed_at
     return ctg
 
 
@@ -587,8 +623,8 @@ def ctg_transition(*, ctg: Ctg, actor, to: str) -> Ctg:
 def ctg_renew(*, ctg: Ctg, actor, start_year: int | None = None, end_year: int | None = None) -> Ctg:
     """The next CTG of the same territory, linked to this one; members, partners and fields carry over."""
     ctg = Ctg.objects.select_for_update().get(pk=ctg.pk)
-    if ctg.status not in RENEWABLE_STATUSES:
-        raise ValidationError("Seule une CTG en évaluation ou close peut être renouvelée.")
+    if ctg.phase not in RENEWABLE_PHASES:
+        raise ValidationError("Seule une CTG en évaluation ou terminée peut être renouvelée.")
     if Ctg.objects.filter(previous=ctg).exists():
         raise ValidationError("Cette CTG a déjà été renouvelée.")
     start_year = start_year or ctg.end_year + 1
@@ -676,6 +712,8 @@ def signatory_add(
 ) -> Signatory:
     """A party that signs the convention: an organisation the dossier may name, or a commune of the territory
     (its organisation is created then)."""
+    if ctg.is_signed:
+        raise ValidationError("Les signataires d'une convention signée ne changent que par avenant.")
     signer_name, signer_capacity = (signer_name or "").strip(), (signer_capacity or "").strip()
     if isinstance(organisation, Commune):
         organisation = commune_organisation_ensure(ctg=ctg, commune=organisation)
@@ -714,14 +752,19 @@ def signatory_add(
 @transaction.atomic
 def signatory_remove(*, signatory: Signatory, actor) -> None:
     ctg = signatory.ctg
-    if ctg.status not in (Status.PREPARATION, Status.DIAGNOSTIC, Status.ELABORATION):
+    if ctg.is_signed:
         raise ValidationError("Les signataires d'une convention signée ne changent que par avenant.")
     label = str(signatory)
     signatory.delete()
     history_record(ctg=ctg, actor=actor, action=Action.SIGNATORY, summary=f"Signataire retiré : {label}")
 
 
-SIGNING_STATUSES = (Status.ELABORATION, Status.SIGNEE, Status.MISE_EN_OEUVRE, Status.EVALUATION)
+def signing_open(ctg: Ctg) -> bool:
+    """Signatures are recorded in any phase (an accord-cadre is often signed in préparation), until the CTG is
+    terminée."""
+    return ctg.phase != Phase.CLOSE
+
+
 SCAN_MAX_BYTES = 20 * 1024 * 1024
 # Checked by content (ctg.uploads): a renamed file is refused.
 SCAN_EXTENSIONS = {".pdf", ".png", ".jpg", ".jpeg"}
@@ -740,11 +783,8 @@ def signature_record(*, signatory: Signatory, actor, signed_on, signed_scan=None
         .get(pk=signatory.pk)
     )
     ctg = signatory.ctg
-    if ctg.status not in SIGNING_STATUSES:
-        raise ValidationError(
-            f"Les signatures s'enregistrent une fois la convention rédigée (statut actuel : "
-            f"« {ctg.get_status_display()} »)."
-        )
+    if not signing_open(ctg):
+        raise ValidationError("Les signatures ne s'enregistrent plus : la CTG est terminée.")
     errors = {}
     today = timezone.localdate()
     if signed_on is None:
@@ -797,7 +837,7 @@ def signature_clear(*, signatory: Signatory, actor) -> Signatory:
         .get(pk=signatory.pk)
     )
     ctg = signatory.ctg
-    if ctg.status != Status.ELABORATION:
+    if ctg.is_signed:
         raise ValidationError("Une signature ne s'annule plus une fois la convention signée.")
     if signatory.signed_on is None:
         raise ValidationError(f"{signatory.organisation} n'a pas encore signé.")
@@ -945,6 +985,108 @@ def partner_remove(*, ctg: Ctg, actor, organisation: Organisation) -> None:
     )
 
 
+# --- avenants ------------------------------------------------------------------------------------------
+
+AVENANT_FIELDS = ("title", "signed_on", "notes")
+
+
+def _check_avenant(ctg: Ctg, *, title: str, signed_on) -> None:
+    errors = {}
+    if not title:
+        errors["title"] = "L'objet de l'avenant est obligatoire."
+    signature = ctg.signature_date
+    if signed_on is not None:
+        if signed_on > timezone.localdate():
+            errors["signed_on"] = "La date de signature ne peut pas être dans le futur."
+        elif signature is not None and signed_on < signature:
+            errors["signed_on"] = (
+                f"Un avenant se signe après la convention qu'il modifie (signée le {_date_text(signature)})."
+            )
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def avenant_add(*, ctg: Ctg, actor, title: str, signed_on=None, notes: str = "") -> Avenant:
+    """An avenant to the signed convention (« Ajout du plan d'action »), numbered after the last one; its
+    signature date once signed."""
+    ctg = Ctg.objects.select_for_update().get(pk=ctg.pk)
+    if not ctg.is_signed:
+        raise ValidationError(
+            "Un avenant modifie une convention signée : enregistrez d'abord la signature de chaque partie."
+        )
+    title, notes = clean_text(title or "").strip(), clean_text(notes or "", multiline=True).strip()
+    _check_avenant(ctg, title=title, signed_on=signed_on)
+    number = (ctg.avenants.aggregate(last=Max("number"))["last"] or 0) + 1
+    avenant = Avenant.objects.create(
+        ctg=ctg,
+        number=number,
+        title=title,
+        signed_on=signed_on,
+        notes=notes,
+        created_by=actor,
+        updated_by=actor,
+    )
+    signed = f" (signé le {_date_text(signed_on)})" if signed_on else ""
+    history_record(
+        ctg=ctg,
+        actor=actor,
+        action=Action.SIGNATURE,
+        summary=f"Avenant n° {number} ajouté : {title}{signed}",
+        changes={"title": ["", title], "signed_on": ["", _date_text(signed_on)]},
+        item=avenant,
+    )
+    return avenant
+
+
+@transaction.atomic
+def avenant_update(*, avenant: Avenant, actor, **values) -> Avenant:
+    unknown = set(values) - set(AVENANT_FIELDS)
+    if unknown:
+        raise ValueError(f"Champs non modifiables : {sorted(unknown)}")
+    avenant = Avenant.objects.select_for_update().select_related("ctg").get(pk=avenant.pk)
+    if "title" in values:
+        values["title"] = clean_text(values["title"] or "").strip()
+    if "notes" in values:
+        values["notes"] = clean_text(values["notes"] or "", multiline=True).strip()
+    _check_avenant(
+        avenant.ctg,
+        title=values.get("title", avenant.title),
+        signed_on=values.get("signed_on", avenant.signed_on),
+    )
+    tracked_update(
+        avenant,
+        actor=actor,
+        ctg=avenant.ctg,
+        item=avenant,
+        values=values,
+        action=Action.SIGNATURE,
+        summary=lambda labels: f"Avenant n° {avenant.number} modifié : " + ", ".join(labels),
+        display=lambda value: _date_text(value) if isinstance(value, datetime.date) else _display(value),
+    )
+    return avenant
+
+
+@transaction.atomic
+def avenant_delete(*, avenant: Avenant, actor) -> None:
+    """Deletes an avenant recorded by mistake: the last one only, so that the numbers follow each other."""
+    ctg = avenant.ctg
+    last = ctg.avenants.aggregate(last=Max("number"))["last"]
+    if avenant.number != last:
+        raise ValidationError(
+            f"Seul le dernier avenant (n° {last}) se supprime : les numéros des avenants se suivent."
+        )
+    label = str(avenant)
+    avenant.delete()
+    history_record(
+        ctg=ctg,
+        actor=actor,
+        action=Action.SIGNATURE,
+        summary=f"{label} supprimé",
+        changes={"title": [avenant.title, ""]},
+    )
+
+
 # --- members -------------------------------------------------------------------------------------------
 
 ROLES_GRANTABLE_BY = {
@@ -1036,19 +1178,61 @@ def membership_remove(*, membership: Membership, actor) -> None:
 
 MILESTONE_FIELDS = register_labels(
     Action.MILESTONE,
-    {"kind": "type", "title": "intitulé", "date": "date", "done": "réalisé", "notes": "notes"},
+    {
+        "kind": "type",
+        "title": "intitulé",
+        "date": "date",
+        "date_precision": "précision de la date",
+        "done": "réalisé",
+        "notes": "notes",
+    },
 )
+
+
+def dated(date, precision: str, *, done: bool, field: str = "date"):
+    """The date to store for `precision` (the first of the month when only the month is known), refused when
+    the precision is unknown or when something marked done is dated after today (or in a month to come)."""
+    if precision not in DatePrecision.values:
+        raise ValidationError({field: "Précision de date inconnue : jour ou mois."})
+    if date is None:
+        raise ValidationError({field: "La date est obligatoire."})
+    today = timezone.localdate()
+    if precision == DatePrecision.MONTH:
+        date = date.replace(day=1)
+        if done and (date.year, date.month) > (today.year, today.month):
+            raise ValidationError({field: "Un jalon réalisé ne peut pas être daté d'un mois à venir."})
+    elif done and date > today:
+        raise ValidationError({field: "Un jalon réalisé ne peut pas être daté d'un jour à venir."})
+    return date
+
+
+def _milestone_display(value) -> str:
+    if isinstance(value, str) and value in DatePrecision.values:
+        return DatePrecision(value).label
+    return _display(value)
 
 
 @transaction.atomic
 def milestone_create(
-    *, ctg: Ctg, actor, kind: str, title: str, date, done: bool = False, notes: str = ""
+    *,
+    ctg: Ctg,
+    actor,
+    kind: str,
+    title: str,
+    date,
+    date_precision: str = DatePrecision.DAY,
+    done: bool = False,
+    notes: str = "",
 ) -> Milestone:
+    """A milestone of the dossier's calendar; `date_precision` « month » when only the month is known (the
+    date is then stored as the first of the month and shown « octobre 2023 »)."""
+    date = dated(date, date_precision, done=done)
     milestone = Milestone(
         ctg=ctg,
         kind=kind,
         title=(title or "").strip(),
         date=date,
+        date_precision=date_precision,
         done=done,
         notes=notes,
         created_by=actor,
@@ -1065,6 +1249,11 @@ def milestone_update(*, milestone: Milestone, actor, **values) -> Milestone:
     unknown = set(values) - set(MILESTONE_FIELDS)
     if unknown:
         raise ValueError(f"Champs non modifiables : {sorted(unknown)}")
+    values["date"] = dated(
+        values.get("date", milestone.date),
+        values.get("date_precision", milestone.date_precision),
+        done=values.get("done", milestone.done),
+    )
     tracked_update(
         milestone,
         actor=actor,
@@ -1073,7 +1262,7 @@ def milestone_update(*, milestone: Milestone, actor, **values) -> Milestone:
         values=values,
         action=Action.MILESTONE,
         summary=lambda labels: f"Jalon modifié : {milestone}",
-        display=_display,
+        display=_milestone_display,
         full_clean=True,
     )
     return milestone

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from ctg.conventions import services
 from ctg.conventions.forms import (
+    AvenantForm,
     CtgCreateForm,
     CtgEditForm,
     CtgTerritoryForm,
@@ -27,7 +28,7 @@ from ctg.conventions.forms import (
     StatusForm,
 )
 from ctg.conventions.frame import apply_errors, ctg_view, dossier_context, posted, run_action, save_form
-from ctg.conventions.models import Membership, Milestone, Partner, Signatory, Status
+from ctg.conventions.models import Avenant, Membership, Milestone, Partner, Phase, Signatory
 from ctg.conventions.selectors import caf_organisations_for, can_create_ctg, ctg_visible_to
 from ctg.organisations.choices import group_label, sort_key
 from ctg.organisations.permissions import Op, role_allows
@@ -37,10 +38,14 @@ from ctg.territories import french
 @login_required
 @require_safe
 def ctg_list(request):
-    dossiers = ctg_visible_to(request.user).select_related("caf", "epci").prefetch_related("communes")
-    status = request.GET.get("statut")
-    if status in Status.values:
-        dossiers = dossiers.filter(status=status)
+    dossiers = (
+        ctg_visible_to(request.user)
+        .select_related("caf", "epci")
+        .prefetch_related("communes", "signatories", "excluded_communes")
+    )
+    phase = request.GET.get("phase")
+    if phase in Phase.values:
+        dossiers = dossiers.filter(phase=phase)
     return render(
         request,
         "conventions/list.html",
@@ -48,8 +53,8 @@ def ctg_list(request):
             "title": "Dossiers CTG",
             "nav": "ctg",
             "dossiers": dossiers,
-            "statuses": Status.choices,
-            "current_status": status,
+            "phases": Phase.choices,
+            "current_phase": phase,
             "can_create": can_create_ctg(request.user),
             "breadcrumb_data": {"current": "Dossiers CTG"},
         },
@@ -104,6 +109,7 @@ def ctg_edit(request, ctg, role):
         "start_year": ctg.start_year,
         "end_year": ctg.end_year,
         "fields": ctg.fields,
+        "agreement": ctg.agreement,
     }
     form = CtgEditForm(posted(request), initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -185,7 +191,7 @@ def ctg_status(request, ctg, role):
                 messages.error(request, message)
         else:
             ctg.refresh_from_db()
-            messages.success(request, f"Le dossier passe au statut « {ctg.get_status_display()} ».")
+            messages.success(request, f"Le dossier passe à la phase « {ctg.get_phase_display()} ».")
     return redirect("conventions:detail", pk=ctg.pk)
 
 
@@ -195,7 +201,14 @@ def ctg_parties(request, ctg, role):
 
 
 def _parties_page(
-    request, ctg, role, signatory_form=None, partner_form=None, signatures_form=None, status=200
+    request,
+    ctg,
+    role,
+    signatory_form=None,
+    partner_form=None,
+    signatures_form=None,
+    status=200,
+    avenant_form=None,
 ):
     signatories = list(ctg.signatories.select_related("organisation"))
     return render(
@@ -209,8 +222,11 @@ def _parties_page(
             signatories=signatories,
             signed_count=sum(1 for s in signatories if s.signed_on),
             signature_date=ctg.signature_date,
-            signing_open=ctg.status in services.SIGNING_STATUSES,
-            removable=ctg.status in (Status.PREPARATION, Status.DIAGNOSTIC, Status.ELABORATION),
+            signing_open=services.signing_open(ctg),
+            removable=not ctg.is_signed,
+            clearable=not ctg.is_signed,
+            avenants=ctg.avenants.all(),
+            avenant_form=avenant_form or (AvenantForm() if ctg.is_signed else None),
             partners=sorted(
                 ctg.partnerships.select_related("organisation"),
                 key=lambda p: (group_label(p.organisation.kind), sort_key(p.organisation.name)),
@@ -383,6 +399,38 @@ def signatures_record(request, ctg, role):
     return _parties_page(request, ctg, role, signatures_form=form, status=400)
 
 
+@ctg_view(Op.MANAGE_CONVENTION, methods=("POST",))
+def avenant_add(request, ctg, role):
+    """Records an avenant to the signed convention (section « Avenants » of the parties page)."""
+    form = AvenantForm(request.POST)
+    if save_form(request, form, "L'avenant est enregistré.", services.avenant_add, ctg=ctg):
+        return redirect(reverse("conventions:parties", args=[ctg.pk]) + "#avenants")
+    return _parties_page(request, ctg, role, avenant_form=form, status=400)
+
+
+@ctg_view(Op.MANAGE_CONVENTION, methods=("GET", "POST"))
+def avenant_edit(request, ctg, role, avenant_pk):
+    avenant = get_object_or_404(Avenant, pk=avenant_pk, ctg=ctg)
+    initial = {"title": avenant.title, "signed_on": avenant.signed_on, "notes": avenant.notes}
+    form = AvenantForm(posted(request), initial=initial)
+    if save_form(request, form, "L'avenant est enregistré.", services.avenant_update, avenant=avenant):
+        return redirect(reverse("conventions:parties", args=[ctg.pk]) + "#avenants")
+    return render(
+        request,
+        "conventions/avenant_edit.html",
+        dossier_context(ctg, role, "parties", f"Avenant n° {avenant.number}", form=form, avenant=avenant),
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@ctg_view(Op.MANAGE_CONVENTION, methods=("POST",))
+def avenant_delete(request, ctg, role, avenant_pk):
+    avenant = get_object_or_404(Avenant, pk=avenant_pk, ctg=ctg)
+    success = f"L'avenant n° {avenant.number} est supprimé."
+    run_action(request, success, services.avenant_delete, avenant=avenant)
+    return redirect(reverse("conventions:parties", args=[ctg.pk]) + "#avenants")
+
+
 @ctg_view(Op.VIEW, methods=("GET", "POST"), post_op=Op.MANAGE_MEMBERS)
 def members(request, ctg, role):
     can_manage = role_allows(role, Op.MANAGE_MEMBERS)
@@ -458,8 +506,7 @@ def milestones(request, ctg, role):
 @ctg_view(Op.MANAGE_MILESTONES, methods=("GET", "POST"))
 def milestone_edit(request, ctg, role, milestone_pk):
     milestone = get_object_or_404(Milestone, pk=milestone_pk, ctg=ctg)
-    initial = {f: getattr(milestone, f) for f in ("kind", "title", "date", "done", "notes")}
-    form = MilestoneForm(posted(request), initial=initial)
+    form = MilestoneForm(posted(request), initial=MilestoneForm.initial_for(milestone))
     if request.method == "POST" and form.is_valid():
         try:
             services.milestone_update(milestone=milestone, actor=request.user, **form.cleaned_data)

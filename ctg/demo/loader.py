@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.html import escape
 
 from ctg.conventions import services
-from ctg.conventions.models import Ctg, Field, Milestone, Status
+from ctg.conventions.models import Ctg, Field, Milestone, Phase
 from ctg.demo.convention import load_demo_convention
 from ctg.demo.data import (
     DEMO_ADMIN,
@@ -202,9 +202,10 @@ def _demo_milestones(ctg: Ctg, coordinator, start: int) -> None:
 
 
 def _demo_sign_and_start(ctg: Ctg, orgs: dict, pilot, coordinator) -> None:
-    """Moves the dossier through diagnostic and elaboration, has it signed, then puts it in place."""
-    services.ctg_transition(ctg=ctg, actor=coordinator, to=Status.DIAGNOSTIC)
-    services.ctg_transition(ctg=ctg, actor=coordinator, to=Status.ELABORATION)
+    """Moves the dossier through diagnostic to its plan d'action, has the convention signed, then puts it in
+    place."""
+    services.ctg_transition(ctg=ctg, actor=coordinator, to=Phase.DIAGNOSTIC)
+    services.ctg_transition(ctg=ctg, actor=coordinator, to=Phase.PLAN_ACTION)
     for organisation, name, capacity in (
         (orgs["caf"], "Anne Lefèvre (fictive)", "Directrice"),
         (orgs["epci"], "Jean Dupuis (fictif)", "Président"),
@@ -215,8 +216,7 @@ def _demo_sign_and_start(ctg: Ctg, orgs: dict, pilot, coordinator) -> None:
         )
     _sign_demo(ctg, pilot)
     try:
-        services.ctg_transition(ctg=ctg, actor=pilot, to=Status.SIGNEE)
-        services.ctg_transition(ctg=ctg, actor=coordinator, to=Status.MISE_EN_OEUVRE)
+        services.ctg_transition(ctg=ctg, actor=coordinator, to=Phase.MISE_EN_OEUVRE)
     except ValidationError as error:  # pragma: no cover - the demo data satisfies the rules
         raise DemoError(" ".join(error.messages)) from error
 

@@ -1,5 +1,9 @@
+import datetime
+
 from django import forms
 
+from ctg.conventions.forms import MonthField, date_or_month
+from ctg.conventions.models import DatePrecision
 from ctg.conventions.selectors import offer_organisations
 from ctg.forms import DsfrForm
 from ctg.governance.models import Body, Decision, Participant
@@ -44,7 +48,16 @@ class MeetingForm(DsfrForm):
     )
     title = forms.CharField(label="Intitulé", max_length=250, required=False)
     starts_at = forms.DateTimeField(
-        label="Début", widget=DATETIME_WIDGET, input_formats=DATETIME_FORMATS, help_text="Date et heure."
+        label="Début",
+        widget=DATETIME_WIDGET,
+        input_formats=DATETIME_FORMATS,
+        required=False,
+        help_text="Date et heure.",
+    )
+    month = MonthField(
+        label="Ou, pour une réunion passée dont le jour n'est pas connu, le mois",
+        required=False,
+        help_text="Par exemple : 05/2024 ou mai 2024. La réunion s'affichera « mai 2024 », sans invitation.",
     )
     ends_at = forms.DateTimeField(
         label="Fin",
@@ -85,7 +98,9 @@ class MeetingForm(DsfrForm):
             )
 
     def clean(self):
-        data = super().clean()
+        data = date_or_month(self, super().clean(), date_field="starts_at", month_field="month")
+        if data.get("date_precision") == DatePrecision.MONTH:
+            data["starts_at"] = datetime.datetime.combine(data["starts_at"], datetime.time())
         invalid = "place" in self.errors or "link" in self.errors
         if not invalid and not data.get("place") and not data.get("link"):
             for name in self.PLACE_OR_LINK:

@@ -5,9 +5,10 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.text import Truncator
 
-from ctg.conventions.models import Ctg
+from ctg.conventions.models import Ctg, DatePrecision, date_label
 from ctg.core.models import TrackedModel
 from ctg.organisations.models import Organisation
 from ctg.territories import french
@@ -73,7 +74,13 @@ class Meeting(TrackedModel):
     ctg = models.ForeignKey(Ctg, on_delete=models.CASCADE, related_name="meetings", verbose_name="dossier")
     body = models.ForeignKey(Body, on_delete=models.PROTECT, related_name="meetings", verbose_name="instance")
     title = models.CharField("intitulé", max_length=250, blank=True)
-    starts_at = models.DateTimeField("début")
+    starts_at = models.DateTimeField(
+        "début", help_text="Le premier du mois, à minuit, quand seul le mois est connu."
+    )
+    # A past meeting recorded afterwards whose day is unknown (« ateliers, mai 2024 »): the month only.
+    date_precision = models.CharField(
+        "précision de la date", max_length=5, choices=DatePrecision.choices, default=DatePrecision.DAY
+    )
     ends_at = models.DateTimeField("fin", null=True, blank=True)
     place = models.CharField("lieu", max_length=250, blank=True)
     link = models.URLField("lien de visioconférence", blank=True)
@@ -94,7 +101,42 @@ class Meeting(TrackedModel):
         ]
 
     def __str__(self):
-        return self.title or f"{self.body} du {self.starts_at:%d/%m/%Y}"
+        return self.title or f"{self.body} {self.on_label}"
+
+    @property
+    def month_only(self) -> bool:
+        """True for a meeting whose day is unknown (the month only)."""
+        return self.date_precision == DatePrecision.MONTH
+
+    @property
+    def date_label(self) -> str:
+        """« 23 mai 2024 », or « mai 2024 » when only the month is known."""
+        return date_label(timezone.localdate(self.starts_at), self.date_precision)
+
+    @property
+    def date_short(self) -> str:
+        """« 23/05/2024 », or « 05/2024 » when only the month is known."""
+        local = timezone.localtime(self.starts_at)
+        return f"{local:%m/%Y}" if self.month_only else f"{local:%d/%m/%Y}"
+
+    @property
+    def on_label(self) -> str:
+        """« du 23/05/2024 », « de mai 2024 », « d'avril 2024 » (after the body's name)."""
+        if self.month_only:
+            label = self.date_label
+            return f"d'{label}" if label[:1] in "aeiouyàâéèêîôû" else f"de {label}"
+        return f"du {self.date_short}"
+
+    @property
+    def when_label(self) -> str:
+        """The date and time as the pages show them: « jeudi 23 mai 2024, 14:00 – 16:00 », or « mai 2024 (jour
+        non connu) »."""
+        if self.month_only:
+            return f"{self.date_label} (jour non connu)"
+        text = date_format(timezone.localtime(self.starts_at), "l j F Y, H:i")
+        if self.ends_at:
+            text += f" – {timezone.localtime(self.ends_at):%H:%M}"
+        return text
 
     TO_CLOSE_LABEL = "À clôturer"
 

@@ -33,10 +33,11 @@ def dossier_agenda(ctg: Ctg, today, now=None) -> dict:
             {
                 "kind": "milestone",
                 "date": m.date,
+                "date_label": m.date_label,
                 "label": f"{m.title} ({m.get_kind_display()})",
                 "url": milestones_url,
                 "done": m.done,
-                "late": not m.done and m.date < today,
+                "late": not m.done and m.period_end < today,
                 "status": "Réalisé" if m.done else "",
                 "order": 0,
             }
@@ -47,6 +48,7 @@ def dossier_agenda(ctg: Ctg, today, now=None) -> dict:
             {
                 "kind": "meeting",
                 "date": date,
+                "date_label": m.date_label,
                 "label": f"{m.body.name}" + (f" : {m.title}" if m.title else ""),
                 "url": reverse("governance:meeting", args=[ctg.pk, m.pk]),
                 "done": m.status == Meeting.Status.HELD,
@@ -62,6 +64,7 @@ def dossier_agenda(ctg: Ctg, today, now=None) -> dict:
             {
                 "kind": "decision",
                 "date": timezone.localdate(d.meeting.starts_at),
+                "date_label": d.meeting.date_label,
                 "label": f"{d.meeting.body.name} : {text}",
                 "url": reverse("governance:meeting", args=[ctg.pk, d.meeting_id]) + "#decisions",
                 "done": d.applied_at is not None,
@@ -74,8 +77,8 @@ def dossier_agenda(ctg: Ctg, today, now=None) -> dict:
     for entry in timeline:
         entry["kind_label"] = TIMELINE_KINDS[entry["kind"]]
     return {
-        "upcoming": [m for m in milestones if not m.done and m.date >= today][:NEXT_COUNT],
-        "late": [m for m in milestones if not m.done and m.date < today],
+        "upcoming": [m for m in milestones if not m.done and m.period_end >= today][:NEXT_COUNT],
+        "late": [m for m in milestones if not m.done and m.period_end < today],
         "milestones": milestones,
         "next_meetings": next_meetings,
         "timeline": timeline,

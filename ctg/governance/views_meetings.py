@@ -4,6 +4,7 @@ the plan also needs Op.EDIT_PLAN."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -230,6 +231,8 @@ def meeting_edit(request, ctg, role, meeting_pk):
     fields = ("body", "title", "starts_at", "ends_at", "place", "link", "agenda")
     initial = {f: getattr(meeting, f) for f in fields}
     initial["starts_at"] = timezone.localtime(meeting.starts_at)
+    if meeting.month_only:
+        initial["starts_at"], initial["month"] = None, timezone.localdate(meeting.starts_at)
     if meeting.ends_at:
         initial["ends_at"] = timezone.localtime(meeting.ends_at)
     form = MeetingForm(posted(request), ctg=ctg, initial=initial)
@@ -386,6 +389,9 @@ def _file_name(meeting, suffix):
 @ctg_view(Op.VIEW)
 def meeting_ics(request, ctg, role, meeting_pk):
     meeting = _get_meeting(ctg, meeting_pk)
+    if meeting.month_only:
+        # A past meeting whose day is unknown has no place in a calendar: no .ics (the page offers none).
+        raise Http404("Cette réunion n'a pas de jour connu : elle n'a pas d'invitation .ics.")
     url = request.build_absolute_uri(reverse("governance:meeting", args=[ctg.pk, meeting.pk]))
     content = ics.meeting_calendar(meeting, url=url)
     return attachment(content, "text/calendar; charset=utf-8", f"{_file_name(meeting, 'invitation')}.ics")

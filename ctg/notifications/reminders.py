@@ -36,7 +36,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from ctg.conventions.models import Ctg, Membership, Milestone, Status
+from ctg.conventions.models import Ctg, DatePrecision, Membership, Milestone, Phase
 from ctg.governance.models import Meeting
 from ctg.notifications.models import Notification
 from ctg.organisations.permissions import Role
@@ -97,7 +97,7 @@ def _in_days(days: int) -> str:
 
 
 def _open(ctgs) -> Q:
-    return ~Q(**{f"{ctgs}status": Status.CLOSE})
+    return ~Q(**{f"{ctgs}phase": Phase.CLOSE})
 
 
 # --- Recipients -----------------------------------------------------------------------------------------
@@ -184,6 +184,7 @@ def meeting_reminders(today: datetime.date, recipients: _Recipients) -> list[Rem
             status=Meeting.Status.PLANNED,
             starts_at__gte=start,
             starts_at__lt=start + datetime.timedelta(days=max(days) + 1),
+            date_precision=DatePrecision.DAY,
         )
         .select_related("ctg__caf", "ctg__created_by__organisation", "body")
         .prefetch_related("participants__member__user__organisation")
@@ -214,8 +215,13 @@ def milestone_reminders(today: datetime.date, recipients: _Recipients) -> list[R
     days = _days("CTG_REMINDER_MILESTONE_DAYS", [14])
     if not days:
         return []
+    # A milestone whose day is unknown (« octobre 2023 ») has no day to count down to: no reminder.
     milestones = Milestone.objects.filter(
-        _open("ctg__"), done=False, date__gte=today, date__lte=today + datetime.timedelta(days=max(days))
+        _open("ctg__"),
+        done=False,
+        date_precision=DatePrecision.DAY,
+        date__gte=today,
+        date__lte=today + datetime.timedelta(days=max(days)),
     ).select_related("ctg__caf", "ctg__created_by__organisation")
     result = []
     for milestone in milestones:

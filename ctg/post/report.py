@@ -75,6 +75,7 @@ def _meetings(ctg: Ctg, year: int) -> list[dict]:
                 "meeting": meeting,
                 "body": meeting.body.name,
                 "date": timezone.localtime(meeting.starts_at).date(),
+                "date_short": meeting.date_short,  # « 05/2024 » for a meeting whose day is unknown
                 "title": meeting.title,
                 "invited": sum(counts.values()),
                 "present": counts[Participant.Attendance.PRESENT],
@@ -281,7 +282,7 @@ def render_docx(data: dict) -> bytes:
             [
                 [
                     row["body"],
-                    f"{row['date']:%d/%m/%Y}",
+                    row["date_short"],
                     str(row["invited"]),
                     str(row["present"]),
                     str(row["excused"]),
@@ -298,10 +299,7 @@ def render_docx(data: dict) -> bytes:
         rendering.docx_table(
             document,
             ["Réunion", "Décision"],
-            [
-                [f"{d.meeting.body.name} du {timezone.localtime(d.meeting.starts_at):%d/%m/%Y}", d.text]
-                for d in data["decisions"]
-            ],
+            [[f"{d.meeting.body.name} {d.meeting.on_label}", d.text] for d in data["decisions"]],
         )
     else:
         document.add_paragraph(f"Aucune décision en {year}.")

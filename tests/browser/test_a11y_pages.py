@@ -1,7 +1,9 @@
 """Every main page renders in Chromium and passes axe-core (no serious or critical violation)."""
 
+import datetime
+
 from ctg.conventions import services
-from ctg.conventions.models import Ctg
+from ctg.conventions.models import Avenant, Ctg
 from ctg.diagnostics.importers import import_datasets
 from tests.conftest import PASSWORD
 from tests.factories import CtgFactory, MilestoneFactory, OrganisationFactory, SignatoryFactory
@@ -28,7 +30,12 @@ def test_main_pages_are_accessible(transactional_db, world, page, live_server, l
     services.partner_add(ctg=ctg, actor=None, organisation=partner, role="Accueille les jeunes")
     meeting = MeetingFactory(body=BodyFactory(ctg=ctg))
     draft = CtgFactory(caf=ctg.caf, title="CTG en préparation")
-    Ctg.objects.filter(pk=ctg.pk).update(status="evaluation")
+    # An accord-cadre signed in préparation, with its avenant (the lifecycle's pages).
+    signed = CtgFactory(caf=ctg.caf, title="CTG signée", agreement="accord_cadre")
+    SignatoryFactory(ctg=signed, organisation=ctg.caf, signed_on=datetime.date(2022, 11, 21))
+    avenant = Avenant.objects.create(ctg=signed, number=1, title="Ajout du plan d'action")
+    MilestoneFactory(ctg=signed, date=datetime.date(2023, 10, 1), date_precision="month", done=True)
+    Ctg.objects.filter(pk=ctg.pk).update(phase="evaluation")
     public = [
         ("/territoires/", "Recherche de territoires"),
         ("/territoires/?q=commune", "Résultats de recherche"),
@@ -55,6 +62,10 @@ def test_main_pages_are_accessible(transactional_db, world, page, live_server, l
         (f"/ctg/{ctg.pk}/supprimer/", "Supprimer le dossier (refusé hors préparation)"),
         (f"/ctg/{draft.pk}/supprimer/", "Supprimer le dossier (confirmation)"),
         (f"/ctg/{ctg.pk}/parties/", "Signataires et partenaires"),
+        (f"/ctg/{signed.pk}/", "Synthèse d'un accord-cadre signé (phase et signature)"),
+        (f"/ctg/{signed.pk}/parties/", "Signataires et avenants"),
+        (f"/ctg/{signed.pk}/avenants/{avenant.pk}/modifier/", "Modifier un avenant"),
+        (f"/ctg/{signed.pk}/calendrier/", "Calendrier avec un jalon au mois"),
         (f"/ctg/{ctg.pk}/partenaires/{partner.pk}/role/", "Rôle d'un partenaire"),
         (f"/ctg/{ctg.pk}/membres/", "Membres"),
         (f"/ctg/{ctg.pk}/calendrier/", "Calendrier"),

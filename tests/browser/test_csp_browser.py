@@ -136,7 +136,7 @@ def test_dossier_pages_under_the_policy(
     milestone = MilestoneFactory(ctg=ctg)
     SignatoryFactory(ctg=ctg, organisation=ctg.caf)
     meeting = MeetingFactory(body=BodyFactory(ctg=ctg))
-    Ctg.objects.filter(pk=ctg.pk).update(status="evaluation")
+    Ctg.objects.filter(pk=ctg.pk).update(phase="evaluation")
     fiche = follow_plan.fiches["jeunes"]
     watch = CspWatch(page, live_server.url)
     login(world.users["pilote_caf"].email, PASSWORD)

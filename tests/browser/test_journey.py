@@ -6,7 +6,7 @@ import re
 
 from playwright.sync_api import expect
 
-from ctg.conventions.models import Ctg, Status
+from ctg.conventions.models import Ctg, Phase
 from tests.conftest import PASSWORD
 
 from .axe import assert_accessible
@@ -44,9 +44,9 @@ def test_caf_adviser_journey(transactional_db, world, page, live_server, login):
 
     page.get_by_role("link", name="Synthèse").click()
     page.get_by_role("button", name="Passer à « Diagnostic »").click()
-    expect(page.get_by_text("Le dossier passe au statut « Diagnostic ».")).to_be_visible()
+    expect(page.get_by_text("Le dossier passe à la phase « Diagnostic ».")).to_be_visible()
     ctg.refresh_from_db()
-    assert ctg.status == Status.DIAGNOSTIC
+    assert ctg.phase == Phase.DIAGNOSTIC
 
     page.get_by_role("link", name="Calendrier").first.click()
     page.locator("#id_kind").select_option(label="Lancement du diagnostic")
@@ -63,7 +63,7 @@ def test_caf_adviser_journey(transactional_db, world, page, live_server, login):
     table = page.get_by_role("table")
     expect(table).to_contain_text("Création du dossier « CTG du Test 2031-2034 »")
     expect(table).to_contain_text("Invitation de")
-    expect(table).to_contain_text("Statut : Préparation → Diagnostic")
+    expect(table).to_contain_text("Phase : Préparation → Diagnostic")
     expect(table).to_contain_text("Jalon ajouté")
     expect(table).to_contain_text(str(world.users["pilote_caf"]))
     assert_accessible(page, "Historique")

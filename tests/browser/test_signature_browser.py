@@ -1,9 +1,9 @@
 """Signatures in Chromium: the coordination records each party's signature (date and signed copy), then
-moves the dossier to « Signée », which the home page offers only once everybody has signed."""
+moves the dossier to « Mise en œuvre », which the home page offers only once everybody has signed."""
 
 import html
 
-from ctg.conventions.models import Ctg, Status
+from ctg.conventions.models import Ctg, Phase
 from ctg.territories import french
 from tests.conftest import PASSWORD
 from tests.conventions.test_signatures import PDF
@@ -14,14 +14,14 @@ from .axe import assert_accessible
 
 def test_signatures_then_signed_status_in_the_browser(transactional_db, world, page, live_server, login):
     ctg = world.ctg
-    Ctg.objects.filter(pk=ctg.pk).update(status=Status.ELABORATION)
+    Ctg.objects.filter(pk=ctg.pk).update(phase=Phase.PLAN_ACTION)
     caf = SignatoryFactory(ctg=ctg, organisation=ctg.caf, signer_name="Anne Lefèvre", position=0)
     epci = SignatoryFactory(ctg=ctg, signer_name="Jean Dupuis", position=1)
     login(world.users["coordination"].email, PASSWORD)
 
     page.goto(f"{live_server.url}/ctg/{ctg.pk}/")
     assert f"{caf.organisation} n'a pas encore signé" in page.content()
-    assert page.get_by_role("button", name="Passer à « Signée »").count() == 0
+    assert page.get_by_role("button", name="Passer à « Mise en œuvre »").count() == 0
 
     page.goto(f"{live_server.url}/ctg/{ctg.pk}/parties/")
     assert_accessible(page, "Signataires à signer")
@@ -44,13 +44,13 @@ def test_signatures_then_signed_status_in_the_browser(transactional_db, world, p
         )
 
     assert "Signé le 30/01/2025" in page.content() and "Signé le 08/02/2025" in page.content()
-    assert "Convention signée par toutes les parties le 8 février 2025" in page.content()
+    assert "Convention complète signée le 8 février 2025" in page.content()
     assert_accessible(page, "Signataires signés")
 
     page.goto(f"{live_server.url}/ctg/{ctg.pk}/")
     with page.expect_navigation():
-        page.get_by_role("button", name="Passer à « Signée »").click()
+        page.get_by_role("button", name="Passer à « Mise en œuvre »").click()
     ctg.refresh_from_db()
-    assert ctg.status == Status.SIGNEE
+    assert ctg.phase == Phase.MISE_EN_OEUVRE
     caf.refresh_from_db()
     assert caf.signature_recorded_by == world.users["coordination"]

@@ -41,11 +41,11 @@ def test_names_already_stored_are_kept(db):
 def test_signature_pages_name_the_organisation_with_its_article(client, world):
     from django.urls import reverse
 
-    from ctg.conventions.models import Ctg, Status
+    from ctg.conventions.models import Ctg, Phase
     from tests.conftest import PASSWORD
     from tests.factories import SignatoryFactory
 
-    Ctg.objects.filter(pk=world.ctg.pk).update(status=Status.ELABORATION)
+    Ctg.objects.filter(pk=world.ctg.pk).update(phase=Phase.PLAN_ACTION)
     council = OrganisationFactory(
         kind=Organisation.Kind.DEPARTEMENT,
         name="Conseil départemental du Tarn",

@@ -5,7 +5,7 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 
 from ctg.conventions import services
-from ctg.conventions.models import Ctg, Membership, Status
+from ctg.conventions.models import Ctg, Membership, Phase
 from ctg.conventions.selectors import ctg_visible_to, role_in
 from ctg.core.models import HistoryEntry
 from ctg.organisations.models import Organisation
@@ -81,38 +81,54 @@ def test_no_territory_and_no_field_are_refused(world):
         _create(world, fields=["astrologie"])
 
 
-def test_status_moves_step_by_step_and_signature_needs_signatories(world):
+def test_phase_moves_one_step_either_way_and_mise_en_oeuvre_needs_the_signature(world):
     ctg, actor = world.ctg, world.users["coordination"]
     with pytest.raises(ValidationError, match="impossible"):
-        services.ctg_transition(ctg=ctg, actor=actor, to=Status.SIGNEE)
-    services.ctg_transition(ctg=ctg, actor=actor, to=Status.DIAGNOSTIC)
-    services.ctg_transition(ctg=ctg, actor=actor, to=Status.ELABORATION)
+        services.ctg_transition(ctg=ctg, actor=actor, to=Phase.PLAN_ACTION)
+    services.ctg_transition(ctg=ctg, actor=actor, to=Phase.DIAGNOSTIC)
+    services.ctg_transition(ctg=ctg, actor=actor, to=Phase.PREPARATION)
+    services.ctg_transition(ctg=ctg, actor=actor, to=Phase.DIAGNOSTIC)
+    services.ctg_transition(ctg=ctg, actor=actor, to=Phase.PLAN_ACTION)
     with pytest.raises(ValidationError) as error:
-        services.ctg_transition(ctg=ctg, actor=actor, to=Status.SIGNEE)
-    assert "La CAF doit figurer parmi les signataires." in error.value.messages
+        services.ctg_transition(ctg=ctg, actor=actor, to=Phase.MISE_EN_OEUVRE)
+    assert error.value.messages == ["La convention n'est pas encore signée par toutes les parties."]
+    assert "La CAF doit figurer parmi les signataires." in services.signature_blockers(ctg)
     caf = SignatoryFactory(ctg=ctg, organisation=ctg.caf)
-    assert services.transition_blockers(ctg, Status.SIGNEE) == [
+    assert services.signature_blockers(ctg) == [
         "Il faut au moins un signataire pour le territoire en plus de la CAF.",
         f"{ctg.caf} n'a pas encore signé (date de signature à saisir).",
     ]
     territory = SignatoryFactory(ctg=ctg)
     services.signature_record(signatory=caf, actor=actor, signed_on=datetime.date(2025, 1, 20))
-    assert services.transition_blockers(ctg, Status.SIGNEE) == [
+    assert services.signature_blockers(ctg) == [
         f"{territory.organisation} n'a pas encore signé (date de signature à saisir)."
     ]
     services.signature_record(signatory=territory, actor=actor, signed_on=datetime.date(2025, 1, 27))
-    services.ctg_transition(ctg=ctg, actor=actor, to=Status.SIGNEE)
+    assert services.signature_blockers(ctg) == [] and ctg.is_signed
+    services.ctg_transition(ctg=ctg, actor=actor, to=Phase.MISE_EN_OEUVRE)
     ctg.refresh_from_db()
-    assert ctg.status == Status.SIGNEE
+    assert ctg.phase == Phase.MISE_EN_OEUVRE and ctg.phase_changed_at is not None
     last = ctg.history.first()
-    assert last.actor == actor and last.labelled_changes == {"statut": ["Élaboration", "Signée"]}
+    assert last.actor == actor and last.labelled_changes == {"phase": ["Plan d'action", "Mise en œuvre"]}
+
+
+def test_an_unknown_phase_is_refused_and_nothing_changes(world):
+    ctg, actor = world.ctg, world.users["coordination"]
+    count = HistoryEntry.objects.count()
+    for to in ("signee", "elaboration", "", "diagnostic; drop"):
+        with pytest.raises(ValidationError):
+            services.ctg_transition(ctg=ctg, actor=actor, to=to)
+    ctg.refresh_from_db()
+    assert ctg.phase == Phase.PREPARATION and HistoryEntry.objects.count() == count
 
 
 def test_signed_period_changes_only_by_amendment(world):
     ctg = world.ctg
-    Ctg.objects.filter(pk=ctg.pk).update(status=Status.SIGNEE)
+    SignatoryFactory(ctg=ctg, organisation=ctg.caf, signed_on=datetime.date(2024, 11, 21))
     with pytest.raises(ValidationError, match="avenant"):
         services.ctg_update(ctg=ctg, actor=world.users["coordination"], end_year=2029)
+    # Signed in préparation: the phase does not matter, the signature does.
+    assert Ctg.objects.get(pk=ctg.pk).phase == Phase.PREPARATION
 
 
 def test_update_records_before_and_after(world):
@@ -130,9 +146,9 @@ def test_update_records_before_and_after(world):
 
 def test_renewal_creates_the_next_period_linked_and_only_once(world):
     ctg = world.ctg
-    with pytest.raises(ValidationError, match="évaluation ou close"):
+    with pytest.raises(ValidationError, match="évaluation ou terminée"):
         services.ctg_renew(ctg=ctg, actor=world.users["pilote_caf"])
-    Ctg.objects.filter(pk=ctg.pk).update(status=Status.EVALUATION)
+    Ctg.objects.filter(pk=ctg.pk).update(phase=Phase.EVALUATION)
     new = services.ctg_renew(ctg=ctg, actor=world.users["pilote_caf"])
     assert (new.start_year, new.end_year, new.previous) == (2029, 2032, ctg)
     assert new.title == "CTG du Test 2029-2032"
@@ -148,7 +164,7 @@ def test_renewal_creates_the_next_period_linked_and_only_once(world):
 
 
 def test_a_renewal_by_the_coordination_carries_the_members_over_once(world):
-    Ctg.objects.filter(pk=world.ctg.pk).update(status=Status.EVALUATION)
+    Ctg.objects.filter(pk=world.ctg.pk).update(phase=Phase.EVALUATION)
     coordination = world.users["coordination"]
     new = services.ctg_renew(ctg=world.ctg, actor=coordination)
     assert new.memberships.count() == world.ctg.memberships.count()

@@ -1,5 +1,5 @@
-"""Signatures: each party's signature date and signed copy, recorded with who and when; the dossier is
-« Signée » only once every party has signed, and the signed date shows on its pages."""
+"""Signatures: each party's signature date and signed copy, recorded with who and when, in any phase of
+work; the convention is signed only once every party has signed, and the signed date shows on its pages."""
 
 import datetime
 
@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from ctg.conventions import services
-from ctg.conventions.models import Ctg, Signatory, Status
+from ctg.conventions.models import Ctg, Phase, Signatory
 from tests.conftest import PASSWORD
 from tests.factories import SignatoryFactory
 
@@ -20,8 +20,8 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 
 @pytest.fixture
 def drafted(world):
-    """The world's dossier in « élaboration », with the CAF and the EPCI as signatories."""
-    Ctg.objects.filter(pk=world.ctg.pk).update(status=Status.ELABORATION)
+    """The world's dossier in « plan d'action », with the CAF and the EPCI as signatories."""
+    Ctg.objects.filter(pk=world.ctg.pk).update(phase=Phase.PLAN_ACTION)
     world.ctg.refresh_from_db()
     caf = SignatoryFactory(ctg=world.ctg, organisation=world.ctg.caf, signer_name="Anne Lefèvre", position=0)
     epci = SignatoryFactory(ctg=world.ctg, signer_name="Jean Dupuis", position=1)
@@ -93,31 +93,38 @@ def test_a_scan_over_the_size_limit_is_refused(drafted, monkeypatch):
         )
 
 
-def test_signatures_wait_for_the_drafted_convention(world):
-    signatory = SignatoryFactory(ctg=world.ctg, organisation=world.ctg.caf)
-    with pytest.raises(ValidationError, match="une fois la convention rédigée"):
-        services.signature_record(
-            signatory=signatory, actor=world.users["pilote_caf"], signed_on=datetime.date(2025, 1, 5)
-        )
+def test_an_accord_cadre_is_signed_in_preparation_but_not_once_the_ctg_is_terminee(world):
+    actor = world.users["pilote_caf"]
+    caf = SignatoryFactory(ctg=world.ctg, organisation=world.ctg.caf)
+    assert world.ctg.phase == Phase.PREPARATION
+    services.signature_record(signatory=caf, actor=actor, signed_on=datetime.date(2025, 1, 5))
+    assert Signatory.objects.get(pk=caf.pk).signed_on == datetime.date(2025, 1, 5)
+    other = SignatoryFactory(ctg=world.ctg)
+    Ctg.objects.filter(pk=world.ctg.pk).update(phase=Phase.CLOSE)
+    with pytest.raises(ValidationError, match="terminée"):
+        services.signature_record(signatory=other, actor=actor, signed_on=datetime.date(2025, 1, 5))
+    assert Signatory.objects.get(pk=other.pk).signed_on is None
 
 
-def test_signed_status_needs_every_signature_and_gives_the_signed_date(drafted):
+def test_signed_needs_every_signature_and_gives_the_signed_date(drafted):
     world, caf, epci = drafted
     actor = world.users["pilote_caf"]
     ctg = world.ctg
-    assert services.transition_blockers(ctg, Status.SIGNEE) == [
+    assert services.signature_blockers(ctg) == [
         f"{caf.organisation} n'a pas encore signé (date de signature à saisir).",
         f"{epci.organisation} n'a pas encore signé (date de signature à saisir).",
     ]
     services.signature_record(signatory=epci, actor=actor, signed_on=datetime.date(2025, 1, 30))
-    assert ctg.signature_date is None
-    with pytest.raises(ValidationError, match="n'a pas encore signé"):
-        services.ctg_transition(ctg=ctg, actor=actor, to=Status.SIGNEE)
+    assert ctg.signature_date is None and not ctg.is_signed
+    assert ctg.signature_label == "Convention complète : 1 signature sur 2"
+    with pytest.raises(ValidationError, match="pas encore signée"):
+        services.ctg_transition(ctg=ctg, actor=actor, to=Phase.MISE_EN_OEUVRE)
     services.signature_record(signatory=caf, actor=actor, signed_on=datetime.date(2025, 2, 8))
-    assert ctg.signature_date == datetime.date(2025, 2, 8)
-    services.ctg_transition(ctg=ctg, actor=actor, to=Status.SIGNEE)
+    assert ctg.signature_date == datetime.date(2025, 2, 8) and ctg.is_signed
+    assert ctg.signature_label == "Convention complète signée le 8 février 2025"
+    services.ctg_transition(ctg=ctg, actor=actor, to=Phase.MISE_EN_OEUVRE)
     ctg.refresh_from_db()
-    assert ctg.status == Status.SIGNEE
+    assert ctg.phase == Phase.MISE_EN_OEUVRE
 
 
 def test_a_signature_is_cancelled_only_before_the_dossier_is_signed(drafted):
@@ -132,7 +139,6 @@ def test_a_signature_is_cancelled_only_before_the_dossier_is_signed(drafted):
         services.signature_clear(signatory=caf, actor=actor)
     for signatory in (caf, epci):
         services.signature_record(signatory=signatory, actor=actor, signed_on=datetime.date(2025, 2, 8))
-    services.ctg_transition(ctg=world.ctg, actor=actor, to=Status.SIGNEE)
     with pytest.raises(ValidationError, match="ne s'annule plus"):
         services.signature_clear(signatory=caf, actor=actor)
 
@@ -180,4 +186,4 @@ def test_home_page_shows_the_signed_date(client, drafted):
         )
     _login(client, world, "lecture")
     page = client.get(reverse("conventions:detail", args=[world.ctg.pk])).content.decode()
-    assert "Convention signée par toutes les parties le 8 février 2025" in page
+    assert "Convention complète signée le 8 février 2025" in page

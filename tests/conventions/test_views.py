@@ -6,7 +6,7 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from ctg.conventions.models import Ctg, Status
+from ctg.conventions.models import Ctg, Phase
 from ctg.core.models import HistoryEntry
 from ctg.organisations.models import Organisation
 
@@ -35,7 +35,7 @@ def test_create_a_dossier_on_an_epci(pilot_client, world):
     response = pilot_client.post(reverse("conventions:create"), _create_payload(world))
     ctg = Ctg.objects.get(title="CTG de test")
     assert response.status_code == 302 and response.url == reverse("conventions:detail", args=[ctg.pk])
-    assert ctg.status == Status.PREPARATION and ctg.communes.count() == 3
+    assert ctg.phase == Phase.PREPARATION and ctg.communes.count() == 3
 
 
 @pytest.mark.parametrize(
@@ -84,14 +84,14 @@ def test_forged_status_and_fields_are_refused(pilot_client, world):
     response = pilot_client.post(url, {"to": "close"}, follow=True)
     assert "impossible" in response.content.decode()
     response = pilot_client.post(url, {"to": "n-importe-quoi"}, follow=True)
-    assert "Statut inconnu" in response.content.decode()
+    assert "Phase inconnue" in response.content.decode()
     # Unknown fields posted to the edit form are ignored: the status never changes through it.
     pilot_client.post(
         reverse("conventions:edit", args=[world.ctg.pk]),
-        {"title": "X", "start_year": 2025, "end_year": 2028, "fields": ["jeunesse"], "status": "close"},
+        {"title": "X", "start_year": 2025, "end_year": 2028, "fields": ["jeunesse"], "phase": "close"},
     )
     world.ctg.refresh_from_db()
-    assert world.ctg.status == Status.PREPARATION and world.ctg.title == "X"
+    assert world.ctg.phase == Phase.PREPARATION and world.ctg.title == "X"
 
 
 def test_edit_bad_period_keeps_the_dossier_unchanged(pilot_client, world):
@@ -136,7 +136,7 @@ def test_history_tab_shows_who_changed_what(pilot_client, world):
     pilot_client.post(reverse("conventions:status", args=[world.ctg.pk]), {"to": "diagnostic"})
     response = pilot_client.get(reverse("conventions:history", args=[world.ctg.pk]))
     page = response.content.decode()
-    assert "Statut : Préparation → Diagnostic" in page
+    assert "Phase : Préparation → Diagnostic" in page
     assert str(world.users["pilote_caf"]) in page
 
 
@@ -148,7 +148,8 @@ def test_list_ctg_json(world, capsys):
         "id": world.ctg.pk,
         "title": "CTG du Test 2025-2028",
         "territory": {"code": world.ctg.epci_id, "name": "CC du Test"},
-        "status": "preparation",
+        "phase": "preparation",
+        "signed_on": None,
         "start_year": 2025,
         "end_year": 2028,
     }

@@ -4,7 +4,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from pypdf import PdfReader
 
-from ctg.conventions.models import Ctg, Status
+from ctg.conventions.models import Ctg, Phase
 from ctg.diagnostics.models import DatasetImport
 from ctg.diagnostics.portrait import build_portrait, resolve_territory
 from ctg.evaluation.models import BilanAnnuel
@@ -28,7 +28,7 @@ def test_demo_is_advanced_fictitious_and_idempotent(albigeois, capsys):
     out = capsys.readouterr().out
     assert "pilote.caf@demo.invalid" in out and "demo-ctg-2026" in out
     ctg = Ctg.objects.get()
-    assert ctg.is_fictitious and ctg.status == Status.MISE_EN_OEUVRE and ctg.epci == albigeois
+    assert ctg.is_fictitious and ctg.phase == Phase.MISE_EN_OEUVRE and ctg.epci == albigeois
     assert ctg.milestones.count() >= 8 and ctg.signatories.count() == 3
     assert set(ctg.memberships.values_list("role", flat=True)) == {
         "coordination",

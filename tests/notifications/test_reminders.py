@@ -4,7 +4,7 @@ import datetime
 
 import pytest
 
-from ctg.conventions.models import Status
+from ctg.conventions.models import Phase
 from ctg.governance.models import Meeting
 from ctg.notifications.models import Notification
 from ctg.notifications.reminders import due_reminders, threshold
@@ -212,7 +212,7 @@ def test_closed_dossier_is_never_reminded(world):
     post(ctg)
     days = [D(2028, 7, 4), D(2028, 10, 1), D(2028, 10, 2)]
     assert all(due(day) for day in days)
-    ctg.status = Status.CLOSE
+    ctg.phase = Phase.CLOSE
     ctg.save()
     assert [due(day) for day in days] == [[], [], []]
 

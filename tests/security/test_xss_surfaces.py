@@ -41,7 +41,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 from django.utils.html import escape
 
-from ctg.conventions.models import Ctg, Membership, Status
+from ctg.conventions.models import Avenant, Ctg, Membership, Phase
 from ctg.documents import services as document_services
 from ctg.documents.models import ConventionArticle
 from ctg.governance import ics
@@ -115,7 +115,7 @@ def dossier(world, client):
     d.world = world
     d.ctg = ctg = world.ctg
     d.pilot = world.users["pilote_caf"]
-    Ctg.objects.filter(pk=ctg.pk).update(title=P, status=Status.ELABORATION)
+    Ctg.objects.filter(pk=ctg.pk).update(title=P, phase=Phase.PLAN_ACTION)
     ctg.refresh_from_db()
     today = timezone.localdate()
 
@@ -138,6 +138,9 @@ def dossier(world, client):
         signed_scan=ContentFile(b"%PDF-1.4\n%%EOF\n", name=f"{IMG}.pdf"),
     )
     d.milestone = MilestoneFactory(ctg=ctg, title=P, notes=P, date=today + datetime.timedelta(days=14))
+    d.avenant = Avenant.objects.create(
+        ctg=ctg, number=1, title=P, notes=P, signed_on=datetime.date(2025, 3, 1)
+    )
 
     # The plan.
     d.enjeu = EnjeuFactory(ctg=ctg, title=P, description=P, findings=P)
@@ -321,6 +324,7 @@ def url_kwargs(name: str, params, d) -> dict:
         "token": "jeton-invalide",
         "signatory_pk": d.signatory.pk,
         "milestone_pk": d.milestone.pk,
+        "avenant_pk": d.avenant.pk,
         "membership_pk": ctg.memberships.get(user=d.partenaire).pk,
         "organisation_pk": d.partner.pk,
         "enjeu_pk": d.enjeu.pk,

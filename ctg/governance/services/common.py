@@ -2,7 +2,6 @@
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.utils import timezone
 
 from ctg.governance.models import Meeting
 from ctg.text import clean_text
@@ -31,5 +30,4 @@ def _email(value, *, field: str = "email") -> str:
 
 
 def meeting_label(meeting: Meeting) -> str:
-    date = timezone.localtime(meeting.starts_at).strftime("%d/%m/%Y")
-    return f"{meeting.body.name} du {date}" + (f" « {meeting.title} »" if meeting.title else "")
+    return f"{meeting.body.name} {meeting.on_label}" + (f" « {meeting.title} »" if meeting.title else "")

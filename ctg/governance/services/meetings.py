@@ -8,7 +8,7 @@ from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils import timezone
 
-from ctg.conventions.models import Ctg
+from ctg.conventions.models import Ctg, DatePrecision
 from ctg.core.history import (
     history_record,
     history_value,
@@ -27,6 +27,7 @@ MEETING_FIELDS = {
     "body": "instance",
     "title": "intitulé",
     "starts_at": "début",
+    "date_precision": "précision de la date",
     "ends_at": "fin",
     "place": "lieu",
     "link": "lien de visioconférence",
@@ -44,7 +45,7 @@ register_labels(
     },
 )
 # A change of these makes calendar clients update the invitation.
-SEQUENCE_FIELDS = ("starts_at", "ends_at", "place", "link")
+SEQUENCE_FIELDS = ("starts_at", "date_precision", "ends_at", "place", "link")
 
 
 def _clean_meeting(ctg: Ctg, values: dict) -> dict:
@@ -73,6 +74,25 @@ def _clean_meeting(ctg: Ctg, values: dict) -> dict:
         values["ends_at"] = ends_at = timezone.make_aware(ends_at)
     if ends_at is not None and ends_at <= starts_at:
         raise ValidationError({"ends_at": "La fin doit être postérieure au début."})
+    precision = values.setdefault("date_precision", DatePrecision.DAY)
+    if precision not in DatePrecision.values:
+        raise ValidationError({"starts_at": "Précision de date inconnue : jour ou mois."})
+    if precision == DatePrecision.MONTH:
+        # A past meeting recorded afterwards whose day is unknown: the first of its month at midnight, no end.
+        local = timezone.localtime(starts_at)
+        values["starts_at"] = timezone.make_aware(datetime.datetime(local.year, local.month, 1))
+        today = timezone.localdate()
+        if (local.year, local.month) > (today.year, today.month):
+            raise ValidationError(
+                {
+                    "starts_at": "Seule une réunion passée s'enregistre sans son jour : indiquez la date et "
+                    "l'heure."
+                }
+            )
+        if ends_at is not None:
+            raise ValidationError(
+                {"ends_at": "Une réunion dont seul le mois est connu n'a pas d'heure de fin."}
+            )
     return values
 
 
@@ -84,18 +104,21 @@ def meeting_create(
     body: Body,
     starts_at,
     ends_at=None,
+    date_precision: str = DatePrecision.DAY,
     title: str = "",
     place: str = "",
     link: str = "",
     agenda: str = "",
 ) -> Meeting:
-    """A planned meeting; its participants are the members of the body (more can be invited)."""
+    """A planned meeting; its participants are the members of the body (more can be invited). A past meeting
+    whose day is unknown is recorded with `date_precision` « month » (shown « mai 2024 »)."""
     values = _clean_meeting(
         ctg,
         {
             "body": body,
             "title": title,
             "starts_at": starts_at,
+            "date_precision": date_precision,
             "ends_at": ends_at,
             "place": place,
             "link": link,
@@ -309,6 +332,10 @@ def meeting_invite(*, meeting: Meeting, actor, url: str = "") -> int:
 
     if meeting.status != Meeting.Status.PLANNED:
         raise ValidationError("Seule une réunion prévue peut faire l'objet d'une invitation.")
+    if meeting.month_only:
+        raise ValidationError(
+            "Une réunion dont le jour n'est pas connu ne fait pas l'objet d'une invitation."
+        )
     recipients = list(dict.fromkeys(p.email for p in meeting.participants.all() if p.email))
     if not recipients:
         raise ValidationError("Aucun·e participant·e n'a de courriel : personne à inviter.")

@@ -10,7 +10,8 @@ def ctg_as_dict(ctg: Ctg) -> dict:
         "id": ctg.pk,
         "title": ctg.title,
         "territory": {"code": ctg.territory_code, "name": ctg.territory_name},
-        "status": ctg.status,
+        "phase": ctg.phase,
+        "signed_on": ctg.signature_date.isoformat() if ctg.signature_date else None,
         "start_year": ctg.start_year,
         "end_year": ctg.end_year,
     }
@@ -28,4 +29,4 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps([ctg_as_dict(c) for c in dossiers], ensure_ascii=False, indent=2))
             return
         for ctg in dossiers:
-            self.stdout.write(f"{ctg.pk:>5}  {ctg.period_label}  {ctg.get_status_display():<14}  {ctg.title}")
+            self.stdout.write(f"{ctg.pk:>5}  {ctg.period_label}  {ctg.get_phase_display():<14}  {ctg.title}")
