@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from ctg.conventions.models import Ctg
+from ctg.conventions.selectors import dossier_organisations
 from ctg.core.history import history_record
 from ctg.core.models import Action
 from ctg.organisations.models import Organisation
@@ -59,8 +60,12 @@ def _import_tree(ctg: Ctg, enjeux: list[dict], tracked: dict) -> dict:
     return objectives
 
 
-def _import_organisations(fiches: list[dict]) -> dict[str, Organisation]:
-    """Organisations by exact name: the oldest one of that name, else created (in the order of the fiches)."""
+def _import_organisations(ctg, fiches: list[dict]) -> dict[str, Organisation]:
+    """Organisations by exact name among those the dossier may name (its territory, département(s), national
+    ones: `conventions.selectors.dossier_organisations`): the oldest one of that name, else created in the
+    département of the dossier's CAF (in the order of the fiches), so that it is not offered to every
+    dossier of France."""
+    offered = dossier_organisations(ctg)
     names = list(
         dict.fromkeys(
             name
@@ -70,10 +75,17 @@ def _import_organisations(fiches: list[dict]) -> dict[str, Organisation]:
     )
     organisations: dict[str, Organisation] = {}
     for chunk in _chunks(names):
-        for found in Organisation.objects.filter(name__in=chunk).order_by("-pk"):
+        for found in offered.filter(name__in=chunk).order_by("-pk"):
             organisations[found.name] = found  # the last one written is the oldest
     missing = [
-        Organisation(name=name, kind=Organisation.Kind.AUTRE) for name in names if name not in organisations
+        Organisation(
+            name=name,
+            kind=Organisation.Kind.AUTRE,
+            departement_id=ctg.caf.departement_id,
+            is_fictitious=ctg.is_fictitious,
+        )
+        for name in names
+        if name not in organisations
     ]
     for created in Organisation.objects.bulk_create(missing):
         organisations[created.name] = created
@@ -176,7 +188,7 @@ def plan_import_create(*, ctg: Ctg, actor, enjeux: list[dict], fiches: list[dict
     user = _person(actor)
     tracked = {"created_by": user, "updated_by": user}
     objectives = _import_tree(ctg, enjeux, tracked)
-    organisations = _import_organisations(fiches)
+    organisations = _import_organisations(ctg, fiches)
     objects = [
         FicheAction(
             ctg=ctg,
