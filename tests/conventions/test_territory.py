@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from ctg.conventions import services
-from ctg.conventions.models import Ctg, Membership, Milestone, Status
+from ctg.conventions.models import Ctg, Membership, Milestone, Phase
 from ctg.core.models import Action, HistoryEntry
 from ctg.documents.content import placeholder_values
 from ctg.organisations.models import Organisation
@@ -121,7 +121,7 @@ def test_several_excluded_communes_are_named_in_alphabetical_order(limoges):
 
 def test_a_renewal_keeps_the_excluded_communes(limoges):
     ctg = limoges.create(excluded_communes=[limoges["Limoges"]])
-    Ctg.objects.filter(pk=ctg.pk).update(status=Status.EVALUATION)
+    Ctg.objects.filter(pk=ctg.pk).update(phase=Phase.EVALUATION)
 
     new = services.ctg_renew(ctg=ctg, actor=limoges.adviser)
 
@@ -458,7 +458,7 @@ def test_the_caf_deletes_a_dossier_in_preparation_and_nothing_else(client, limog
 
 def test_a_dossier_past_preparation_is_not_deleted(client, limoges):
     ctg = limoges.create()
-    Ctg.objects.filter(pk=ctg.pk).update(status=Status.DIAGNOSTIC)
+    Ctg.objects.filter(pk=ctg.pk).update(phase=Phase.DIAGNOSTIC)
     client.force_login(limoges.adviser)
     url = reverse("conventions:delete", args=[ctg.pk])
 
