@@ -233,7 +233,9 @@ def of_territory(territory: Territory) -> str:
 
 
 def territory_of_ctg(ctg) -> Territory:
-    if ctg.epci_id:
+    """The dossier's territory: its EPCI when it covers every commune of it, otherwise its communes (a list,
+    or an EPCI minus some communes: « Limoges Métropole, communes membres hors Limoges »)."""
+    if ctg.covers_whole_epci:
         return resolve_territory(ctg.epci_id)
     qs = ctg.communes.all()
     if qs.count() == 1:

@@ -111,6 +111,18 @@ def test_the_convention_and_the_codes_read_the_communes_of_an_epci_minus_limoges
     assert whole.territory_code == "248719312"
 
 
+def test_the_portrait_of_an_epci_minus_limoges_reads_its_communes_not_the_epci(limoges):
+    from ctg.diagnostics.portrait import territory_of_ctg
+
+    whole = territory_of_ctg(limoges.create())
+    Ctg.objects.all().delete()
+    partial = territory_of_ctg(limoges.create(excluded_communes=[limoges["Limoges"]]))
+
+    assert whole.code == "248719312"
+    assert "87085" not in partial.code and "87005" in partial.code
+    assert partial.name == "Limoges Métropole, communes membres hors Limoges"
+
+
 def test_several_excluded_communes_are_named_in_alphabetical_order(limoges):
     ctg = limoges.create(excluded_communes=[limoges["Boisseuil"], limoges["Aureil"]])
 
