@@ -25,6 +25,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 import ctg
+from ctg.conventions.forms import MonthField
 from ctg.conventions.models import Ctg, Membership, Milestone
 from ctg.evaluation.models import BilanAnnuel
 from ctg.forms import CleanTextMixin, _cleaning
@@ -105,6 +106,9 @@ def _project_form_classes():
 # Forms that do not derive from DsfrForm, and why their text needs no cleaning.
 NOT_CLEANED = {
     "ctg.conventions.forms.PeriodFieldsMixin": "mixin of years and choices (no text), used with DsfrForm",
+    "ctg.conventions.forms.TerritoryFieldsMixin": "mixin of the territory choice, used with DsfrForm "
+    "(its text "
+    "fields are checked through CtgCreateForm and the territory form)",
     "ctg.conventions.forms.StatusForm": "a status code, checked against the transitions",
     "ctg.organisations.forms.EmailAuthenticationForm": "email and password (never altered)",
     "ctg.organisations.forms.DsfrPasswordResetForm": "an email address",
@@ -124,8 +128,10 @@ def test_every_form_of_the_project_cleans_its_text_fields():
             continue
         assert issubclass(cls, CleanTextMixin), f"{name} ne dérive pas de ctg.forms.DsfrForm"
         for field_name, field in cls.base_fields.items():
-            if not isinstance(field, forms.CharField) or isinstance(field, forms.EmailField | forms.URLField):
-                continue
+            if not isinstance(field, forms.CharField) or isinstance(
+                field, forms.EmailField | forms.URLField | MonthField
+            ):
+                continue  # an address, or a month parsed strictly (tested with its form)
             field = field.__deepcopy__({})
             _cleaning(field)
             multiline = isinstance(field.widget, forms.Textarea)
