@@ -206,7 +206,8 @@ class Ctg(TrackedModel):
         3 », « Convention complète non signée »."""
         signatories = list(self.signatories.all())
         kind = Agreement(self.agreement).label
-        signed = self.signature_date
+        dates = [s.signed_on for s in signatories]
+        signed = max(dates) if dates and None not in dates else None
         if signed is None:
             done = sum(1 for s in signatories if s.signed_on)
             if not done:
