@@ -20,6 +20,7 @@ def test_caf_adviser_journey(transactional_db, world, page, live_server, login):
     expect(page.get_by_role("heading", level=1)).to_have_text("Nouveau dossier CTG")
     assert_accessible(page, "Création d'un dossier")
     page.get_by_label("Intitulé").fill("CTG du Test 2031-2034")
+    page.locator("label[for=id_territory_type_0]").click()  # « Tout l'EPCI » (the label takes the click)
     page.locator("#id_epci").select_option(label="CC du Test")
     page.get_by_label("Année de début").fill("2031")
     page.get_by_label("Année de fin").fill("2034")
