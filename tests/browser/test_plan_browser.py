@@ -42,6 +42,7 @@ def test_coordination_builds_a_plan(transactional_db, world, page, live_server, 
     assert_accessible(page, "Nouvelle fiche action")
     page.locator("#id_title").fill("Micro-crèche du bourg")
     page.locator("#id_pilot_person").fill("Claire Martin")
+    page.get_by_text("Toutes les communes du territoire").click()  # nothing is chosen for the coordinator
     page.get_by_role("button", name="Enregistrer la fiche").click()
     expect(page.get_by_text("La fiche action est créée.")).to_be_visible()
     expect(page.get_by_role("heading", level=1)).to_have_text("Fiche 1.1.1 — Micro-crèche du bourg")
