@@ -426,32 +426,61 @@ MONTHS = (
     "novembre",
     "decembre",
 )
-MONTH_ERROR = "Mois non reconnu : écrivez-le « 10/2023 » ou « octobre 2023 »."
+# The usual French abbreviations (« oct. 2023 »), read with or without their dot, accents ignored.
+MONTH_ABBREVIATIONS = {
+    "janv": 1,
+    "fevr": 2,
+    "fev": 2,
+    "avr": 4,
+    "juil": 7,
+    "sept": 9,
+    "oct": 10,
+    "nov": 11,
+    "dec": 12,
+}
+MONTH_FORMATS = "« 10/2023 », « 10-2023 », « 2023-10 », « octobre 2023 » ou « oct. 2023 »"
+MONTH_HELP = f"Le mois et l'année, écrits {MONTH_FORMATS}."
+MONTH_ERROR = f"Mois non reconnu : écrivez le mois et l'année, par exemple {MONTH_FORMATS}."
+MONTH_YEARS = (2000, 2100)
+
+
+def _month_number(word: str) -> int | None:
+    if word in MONTHS:
+        return MONTHS.index(word) + 1
+    return MONTH_ABBREVIATIONS.get(word.removesuffix("."))
 
 
 def parse_month(text: str):
-    """The first day of the month written « 2023-10 » (what a month field sends), « 10/2023 » or « octobre
-    2023 »; ValueError for anything else (a day, a month 13, a year out of 2000-2100)."""
+    """The first day of the month written « 10/2023 », « 10-2023 », « 2023-10 », « octobre 2023 » or « oct.
+    2023 » (case and accents ignored); ValueError with a French message for anything else (a day, a month
+    13, a year out of 2000-2100)."""
     text = unicodedata.normalize("NFD", (text or "").strip().casefold())
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    if match := re.fullmatch(r"(\d{4})-(\d{1,2})", text):
+    text = " ".join("".join(c for c in text if not unicodedata.combining(c)).split())
+    month = None
+    if match := re.fullmatch(r"(\d{4})\s*-\s*(\d{1,2})", text):
         year, month = int(match.group(1)), int(match.group(2))
-    elif match := re.fullmatch(r"(\d{1,2})\s*/\s*(\d{4})", text):
+    elif match := re.fullmatch(r"(\d{1,2})\s*[/-]\s*(\d{4})", text):
         month, year = int(match.group(1)), int(match.group(2))
-    elif (match := re.fullmatch(r"([a-z]+)\s+(\d{4})", text)) and match.group(1) in MONTHS:
-        month, year = MONTHS.index(match.group(1)) + 1, int(match.group(2))
-    else:
+    elif match := re.fullmatch(r"([a-z]+\.?)\s*(\d{4})", text):
+        month, year = _month_number(match.group(1)), int(match.group(2))
+    if month is None or not 1 <= month <= 12:
         raise ValueError(MONTH_ERROR)
-    if not 1 <= month <= 12 or not 2000 <= year <= 2100:
-        raise ValueError(MONTH_ERROR)
+    if not MONTH_YEARS[0] <= year <= MONTH_YEARS[1]:
+        raise ValueError(
+            f"Année {year} hors limites : indiquez un mois des années {MONTH_YEARS[0]} à {MONTH_YEARS[1]}, "
+            "par exemple « 10/2023 »."
+        )
     return datetime.date(year, month, 1)
 
 
 class MonthField(forms.CharField):
-    """A month without its day (« octobre 2023 »): an `<input type="month">` where the browser has one, text
-    elsewhere; cleans to the first day of the month."""
+    """A month without its day (« octobre 2023 »), typed as text: every browser keeps what was typed (an
+    `<input type="month">` drops a typed « octobre 2023 » in Chromium), and a refused value is shown again
+    as it was typed. Cleans to the first day of the month; a saved month is shown « 10/2023 »."""
 
-    widget = forms.TextInput(attrs={"type": "month", "placeholder": "AAAA-MM"})
+    widget = forms.TextInput(
+        attrs={"type": "text", "inputmode": "text", "autocomplete": "off", "placeholder": "MM/AAAA"}
+    )
 
     def to_python(self, value):
         value = super().to_python(value)
@@ -460,11 +489,11 @@ class MonthField(forms.CharField):
         try:
             return parse_month(value)
         except ValueError as error:
-            raise forms.ValidationError(str(error)) from error
+            raise forms.ValidationError(str(error), code="invalid") from error
 
     def prepare_value(self, value):
         if hasattr(value, "year") and hasattr(value, "month"):
-            return f"{value.year:04d}-{value.month:02d}"
+            return f"{value.month:02d}/{value.year:04d}"
         return value
 
 
@@ -499,7 +528,7 @@ class MilestoneForm(DsfrForm):
     month = MonthField(
         label="Ou, si le jour n'est pas connu, le mois",
         required=False,
-        help_text="Par exemple : 10/2023 ou octobre 2023. Le jalon s'affichera « octobre 2023 ».",
+        help_text=f"{MONTH_HELP} Le jalon s'affichera « octobre 2023 ».",
     )
     done = forms.BooleanField(label="Réalisé", required=False)
     notes = forms.CharField(label="Notes", required=False, widget=forms.Textarea(attrs={"rows": 3}))

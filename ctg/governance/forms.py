@@ -2,7 +2,7 @@ import datetime
 
 from django import forms
 
-from ctg.conventions.forms import MonthField, date_or_month
+from ctg.conventions.forms import MONTH_HELP, MonthField, date_or_month
 from ctg.conventions.models import DatePrecision
 from ctg.conventions.selectors import offer_organisations
 from ctg.forms import DsfrForm
@@ -57,7 +57,7 @@ class MeetingForm(DsfrForm):
     month = MonthField(
         label="Ou, pour une réunion passée dont le jour n'est pas connu, le mois",
         required=False,
-        help_text="Par exemple : 05/2024 ou mai 2024. La réunion s'affichera « mai 2024 », sans invitation.",
+        help_text=f"{MONTH_HELP} La réunion s'affichera « mai 2024 », sans invitation.",
     )
     ends_at = forms.DateTimeField(
         label="Fin",

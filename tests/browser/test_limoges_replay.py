@@ -107,9 +107,8 @@ def test_limoges_metropole_replayed_through_the_ui(transactional_db, page, live_
     page.get_by_role("link", name="Calendrier").first.click()
     page.locator("#id_kind").select_option(label="Lancement du diagnostic")
     page.get_by_label("Intitulé").fill("Lancement du diagnostic")
-    # Finding: the month field is an <input type="month">; Chromium shows it as « octobre 2023 » but
-    # takes only the picker's value (a typed « octobre 2023 », as its help text suggests, is dropped).
-    page.locator("#id_month").fill("2023-10")
+    # The month is typed as its help text suggests (a text field: Chromium keeps what is typed).
+    page.locator("#id_month").fill("octobre 2023")
     with page.expect_navigation():
         page.get_by_role("button", name="Ajouter le jalon").click()
     expect(page.get_by_text("Le jalon est ajouté.")).to_be_visible()

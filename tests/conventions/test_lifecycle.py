@@ -259,7 +259,7 @@ def test_the_milestone_form_takes_a_month_and_every_page_shows_it(client, world)
     assert "octobre 2023" in home and "1 octobre 2023" not in home
     edit = reverse("conventions:milestone_edit", args=[world.ctg.pk, milestone.pk])
     form = client.get(edit).content.decode()
-    assert 'value="2023-10"' in form
+    assert 'value="10/2023"' in form
     response = client.post(
         edit, {"kind": "diagnostic", "title": "Lancement du diagnostic", "date": "2023-10-17"}
     )

@@ -56,7 +56,7 @@ def test_a_month_meeting_is_recorded_from_the_form_and_shown_as_a_month(client, 
     services.meeting_mark_held(meeting=meeting, actor=world.users["coordination"])
     # The edit form shows the month; a day given instead makes it a dated meeting.
     edit = reverse("governance:meeting_edit", args=[world.ctg.pk, meeting.pk])
-    assert 'value="2024-05"' in client.get(edit).content.decode()
+    assert 'value="05/2024"' in client.get(edit).content.decode()
 
 
 def test_an_april_meeting_takes_the_elision(world):
@@ -94,4 +94,44 @@ def test_bad_month_meetings_are_refused_and_nothing_changes(client, world, data,
         reverse("governance:meeting_add", args=[world.ctg.pk]), {"body": body.pk, "place": "Limoges", **data}
     )
     assert response.status_code == 400 and message in response.content.decode()
+    assert not Meeting.objects.exists() and HistoryEntry.objects.count() == count
+
+
+@pytest.mark.parametrize("text", ["05/2024", "05-2024", "2024-05", "mai 2024", "Mai 2024"])
+def test_every_announced_month_format_records_the_meeting(client, world, text):
+    body = BodyFactory(ctg=world.ctg, name="Ateliers")
+    _login(client, world)
+    response = client.post(
+        reverse("governance:meeting_add", args=[world.ctg.pk]),
+        {"body": body.pk, "month": text, "place": "Limoges"},
+    )
+    assert response.status_code == 302
+    meeting = Meeting.objects.get()
+    assert meeting.date_precision == DatePrecision.MONTH and meeting.date_label == "mai 2024"
+
+
+@pytest.mark.parametrize("text", ["oct. 2023", "10-2023"])
+def test_abbreviated_and_dashed_months_record_the_meeting(client, world, text):
+    body = BodyFactory(ctg=world.ctg, name="Ateliers")
+    _login(client, world)
+    response = client.post(
+        reverse("governance:meeting_add", args=[world.ctg.pk]),
+        {"body": body.pk, "month": text, "place": "Limoges"},
+    )
+    assert response.status_code == 302 and Meeting.objects.get().date_label == "octobre 2023"
+
+
+@pytest.mark.parametrize("text", ["mai", "13/2024", "23/05/2024", "may 2024", "05/1999"])
+def test_a_refused_month_is_shown_again_as_typed_with_the_expected_format(client, world, text):
+    body = BodyFactory(ctg=world.ctg, name="Ateliers")
+    _login(client, world)
+    count = HistoryEntry.objects.count()
+    response = client.post(
+        reverse("governance:meeting_add", args=[world.ctg.pk]),
+        {"body": body.pk, "month": text, "place": "Limoges"},
+    )
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert f'value="{text}"' in page and 'type="month"' not in page
+    assert "« 10/2023 »" in page
     assert not Meeting.objects.exists() and HistoryEntry.objects.count() == count
