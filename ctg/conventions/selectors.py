@@ -1,6 +1,6 @@
 """Reads scoped to what a person may see."""
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
@@ -111,6 +111,43 @@ def dossier_organisations(ctg: Ctg, *, keep=()) -> QuerySet[Organisation]:
     return choices.scoped_organisations(organisation_scope(ctg, keep=keep))
 
 
+def dossier_organisation_problems(ctg: Ctg, organisations, *, keep=()) -> list[str]:
+    """The one rule of the organisations a dossier may name (`choices.scope_problems` on the dossier's scope):
+    the French refusal of each organisation (None ignored) outside its territory, département(s) and the
+    national ones, or fictitious in a real dossier; its CAF, signatories, partners and `keep` (what the
+    object being changed already names) pass."""
+    organisations = [o for o in organisations if o is not None]
+    if not organisations:
+        return []
+    return choices.scope_problems(organisation_scope(ctg, keep=keep), organisations)
+
+
+def check_dossier_organisations(ctg: Ctg, organisations, *, field: str = "organisation", keep=()) -> None:
+    """Raises a `ValidationError` on `field` naming each organisation the dossier may not name
+    (`dossier_organisation_problems`); every service attaching an organisation to a dossier calls it."""
+    problems = dossier_organisation_problems(ctg, organisations, keep=keep)
+    if problems:
+        raise ValidationError({field: problems})
+
+
+def _refusal(ctg: Ctg, keep=()):
+    """For a select (`choices.OrganisationChoiceField.offer`): the rule's message on a submitted organisation
+    id that the dossier may not name; None otherwise (not an organisation, or one the select merely does not
+    offer here)."""
+
+    def refusal(value) -> str | None:
+        value = str(value)
+        if not (value.isdigit() and len(value) < 19):  # not an id (a bigint has at most 19 digits)
+            return None
+        organisation = Organisation.objects.filter(pk=int(value)).first()
+        if organisation is None:
+            return None
+        problems = dossier_organisation_problems(ctg, [organisation], keep=keep)
+        return problems[0] if problems else None
+
+    return refusal
+
+
 def unorganised_communes(ctg: Ctg) -> QuerySet[Commune]:
     """The communes of the territory that have no organisation yet (they can sign: their organisation is
     created when chosen, `services.commune_organisation_ensure`)."""
@@ -125,7 +162,8 @@ def offer_organisations(field, ctg: Ctg, *, among=None, keep=(), exclude=(), com
     `OrganisationMultipleChoiceField`): the dossier's organisations (`dossier_organisations`, or `among`
     when given, a queryset already within them), plus `keep`, minus `exclude`; with `communes`, the
     communes of the territory without an organisation as `commune:<code>`. Every organisation select of a
-    dossier goes through here."""
+    dossier goes through here. A submitted organisation the dossier may not name is refused with the rule's
+    message (`check_dossier_organisations`), the same as the services'."""
     if among is None:
         organisations = dossier_organisations(ctg, keep=keep)
     else:
@@ -133,4 +171,9 @@ def offer_organisations(field, ctg: Ctg, *, among=None, keep=(), exclude=(), com
         organisations = Organisation.objects.filter(Q(pk__in=among.values("pk")) | Q(pk__in=kept))
     excluded = {getattr(o, "pk", o) for o in exclude}
     organisations = [o for o in organisations if o.pk not in excluded]
-    return field.offer(organisations, communes=unorganised_communes(ctg) if communes else (), label=label)
+    return field.offer(
+        organisations,
+        communes=unorganised_communes(ctg) if communes else (),
+        label=label,
+        refusal=_refusal(ctg, keep),
+    )

@@ -31,7 +31,7 @@ from ctg.conventions.models import (
     Signatory,
     territory_label,
 )
-from ctg.conventions.selectors import dossier_organisations
+from ctg.conventions.selectors import check_dossier_organisations, dossier_organisations
 from ctg.core.history import history_record, history_value, register_labels, tracked_update
 from ctg.core.models import Action
 from ctg.organisations.models import Organisation
@@ -677,12 +677,13 @@ def _renewal_title(ctg: Ctg, start_year: int, end_year: int) -> str:
 # --- parties -------------------------------------------------------------------------------------------
 
 
-def _check_offered(ctg: Ctg, organisation: Organisation, *, field: str = "organisation") -> None:
-    """An organisation a dossier may name: one of its territory, its département(s), a national one, or one
-    it already names (`selectors.dossier_organisations`); never a fictitious one in a real dossier."""
-    if organisation is None or not dossier_organisations(ctg).filter(pk=organisation.pk).exists():
-        where = "ni du territoire, ni de son département, ni une organisation nationale"
-        raise ValidationError({field: f"{organisation} n'est {where}."})
+def _check_offered(ctg: Ctg, organisation: Organisation | None, *, field: str = "organisation") -> None:
+    """An organisation a dossier may name: the one rule of `selectors.check_dossier_organisations` (its
+    territory, its département(s), a national one, or one it already names; never a fictitious one in a real
+    dossier)."""
+    if not isinstance(organisation, Organisation):
+        raise ValidationError({field: "Choisissez une organisation."})
+    check_dossier_organisations(ctg, [organisation], field=field)
 
 
 @transaction.atomic
@@ -1109,7 +1110,8 @@ def membership_invite(
     communes: Iterable[Commune] = (),
     request=None,
 ) -> Membership:
-    """Adds a person to a dossier with a role; a new person gets an email to choose a password."""
+    """Adds a person to a dossier with a role; a new person gets an email to choose a password. The
+    organisation given must be one the dossier may name (`selectors.check_dossier_organisations`)."""
     email = (email or "").strip().lower()
     communes = list(communes)
     errors = {}
@@ -1117,6 +1119,11 @@ def membership_invite(
         errors["role"] = "Rôle inconnu."
     elif role not in ROLES_GRANTABLE_BY.get(actor_role, set()):
         errors["role"] = f"Votre rôle ne permet pas de donner le rôle « {Role(role).label} »."
+    if organisation is not None:
+        try:
+            _check_offered(ctg, organisation)
+        except ValidationError as error:
+            errors.update(error.message_dict)
     if role == Role.REFERENT_COMMUNAL and not communes:
         errors["communes"] = "Un·e référent·e communal·e suit au moins une commune du territoire."
     outside = [c for c in communes if not ctg.communes.filter(pk=c.pk).exists()]

@@ -13,6 +13,13 @@ grouped and named the same way.
   showing), so that saving a form keeps them.
 Fictitious organisations (demo data, `is_fictitious`) are offered only to a fictitious dossier.
 
+**The one rule of every write** (`scope_problems`, `check_scope`): the same organisations are the only ones a
+dossier may name, whoever writes (form, plan import, demo, API): every service that attaches an organisation
+to a dossier (signatory, partner, member invited, fiche pilot and partners, governance body member, employer
+of the coordinator post) calls `conventions.selectors.check_dossier_organisations`, which refuses any other
+with a French message naming it; a form's select refusing a value not offered shows the same message
+(`offer(refusal=...)`).
+
 **How they are shown** (`grouped_choices`): grouped by type (one `<optgroup>` per type: « Communes »,
 « Services du Département »…, in the order of the CTG's usual parties), sorted by name within a group
 (accents ignored). A select with many options is searchable (`SEARCH_THRESHOLD`): the page's script
@@ -31,6 +38,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 
 from ctg.organisations.models import Organisation
@@ -98,6 +106,37 @@ def scoped_organisations(scope: Scope) -> QuerySet[Organisation]:
     return Organisation.objects.filter(local | Q(pk__in=scope.keep)).distinct()
 
 
+def refusal_message(scope: Scope, organisation: Organisation) -> str:
+    """Why a dossier may not name this organisation, in French, naming it."""
+    if organisation.is_fictitious and not scope.fictitious:
+        return (
+            f"« {organisation} » est une organisation fictive (démonstration) : elle ne peut être nommée que "
+            "dans le dossier de démonstration."
+        )
+    return (
+        f"« {organisation} » n'est ni du territoire du dossier, ni de son département, ni une organisation "
+        "nationale : ce dossier ne peut pas la nommer."
+    )
+
+
+def scope_problems(scope: Scope, organisations: Iterable[Organisation | None]) -> list[str]:
+    """The refusal of each organisation (None ignored) the dossier may not name: one outside
+    `scoped_organisations(scope)` (another département's, a fictitious one in a real dossier); one query."""
+    organisations = list(dict.fromkeys(o for o in organisations if o is not None))
+    if not organisations:
+        return []
+    ids = [o.pk for o in organisations if o.pk is not None]
+    allowed = set(scoped_organisations(scope).filter(pk__in=ids).values_list("pk", flat=True))
+    return [refusal_message(scope, o) for o in organisations if o.pk not in allowed]
+
+
+def check_scope(scope: Scope, organisations: Iterable[Organisation | None], *, field: str = "organisation"):
+    """Raises a `ValidationError` on `field` with `scope_problems`, if any."""
+    problems = scope_problems(scope, organisations)
+    if problems:
+        raise ValidationError({field: problems})
+
+
 def sort_key(name: str) -> str:
     """Names sorted as people read them: accents and case ignored (« Écoles » among the E)."""
     decomposed = unicodedata.normalize("NFKD", name or "")
@@ -142,7 +181,19 @@ class _OrganisationChoices:
     """What the single and multiple fields share: the offered organisations (and communes), the grouped
     choices, and the widget's search mark."""
 
-    def offer(self, organisations: Iterable[Organisation], *, communes: Iterable[Commune] = (), label=None):
+    refusal = None
+
+    def offer(
+        self,
+        organisations: Iterable[Organisation],
+        *,
+        communes: Iterable[Commune] = (),
+        label=None,
+        refusal=None,
+    ):
+        """`refusal(value)`: the message refusing a submitted value not offered (the dossier's rule,
+        `conventions.selectors.check_dossier_organisations`), or None for the usual « choix valide »."""
+        self.refusal = refusal
         organisations, communes = list(organisations), list(communes)
         self.organisations = {str(o.pk): o for o in organisations}
         self.communes = {f"{COMMUNE_PREFIX}{c.code}": c for c in communes}
@@ -151,6 +202,15 @@ class _OrganisationChoices:
             self.widget.attrs["data-ctg-filter"] = "true"
         self.choices = ([("", self.empty_label)] if self.empty_label is not None else []) + choices
         return self
+
+    def refuse_not_offered(self, value) -> None:
+        """A submitted value not offered that the dossier's rule refuses: refused with the rule's message."""
+        offered = value in self.organisations or value in self.communes
+        if self.refusal is None or value in (None, "") or offered:
+            return
+        message = self.refusal(value)
+        if message:
+            raise ValidationError(message, code="invalid_choice")
 
     def resolve(self, value):
         if value in self.organisations:
@@ -174,6 +234,10 @@ class OrganisationChoiceField(_OrganisationChoices, forms.ChoiceField):
         self.organisations, self.communes = {}, {}
         super().__init__(**kwargs)
 
+    def validate(self, value):
+        self.refuse_not_offered(value)
+        super().validate(value)
+
     def clean(self, value):
         value = super().clean(value)
         return self.resolve(value) if value not in (None, "") else None
@@ -191,6 +255,11 @@ class OrganisationMultipleChoiceField(_OrganisationChoices, forms.MultipleChoice
         self.empty_label = None
         self.organisations, self.communes = {}, {}
         super().__init__(**kwargs)
+
+    def validate(self, value):
+        for v in value or ():
+            self.refuse_not_offered(v)
+        super().validate(value)
 
     def clean(self, value):
         return [self.resolve(v) for v in super().clean(value)]

@@ -15,6 +15,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from ctg.conventions.models import Ctg
+from ctg.conventions.selectors import dossier_organisation_problems
 from ctg.core.history import history_record, history_value, register_labels, tracked_update
 from ctg.core.models import Action
 from ctg.organisations.models import Organisation
@@ -85,8 +86,11 @@ def _post_errors(ctg, *, person_name, user, employer, fte, start_date, end_date)
         errors["person_name"] = "Le nom ne doit pas dépasser 200 caractères."
     if user is not None and not member_users(ctg).filter(pk=user.pk).exists():
         errors["user"] = "Le compte doit être celui d'un membre du dossier."
+    current = CoordinatorPost.objects.filter(ctg=ctg).values_list("employer_id", flat=True)
     if employer is None:
         errors["employer"] = "Choisissez l'organisation employeuse."
+    elif problems := dossier_organisation_problems(ctg, [employer], keep=list(current)):
+        errors["employer"] = problems  # the one rule of the organisations a dossier names
     elif not employer_choices(ctg).filter(pk=employer.pk).exists():
         errors["employer"] = (
             "L'employeur doit être une organisation du dossier (collectivité du territoire, CAF, "

@@ -4,6 +4,8 @@ another département's nor a fictitious one in a real dossier; a POST naming one
 refused with nothing changed, in every form that has such a select (convention parties, fiche, governance
 body members, coordinator post). Two CAFs and two départements: the `world` fixture (Tarn, Aude)."""
 
+import html
+
 import pytest
 from django.urls import reverse
 
@@ -118,7 +120,10 @@ def test_a_signatory_of_another_departement_is_refused_and_nothing_changes(clien
         {"organisation": places[name].pk, "signer_name": "Dominique", "signer_capacity": "Présidente"},
     )
     assert response.status_code == 400
-    assert "Sélectionnez un choix valide" in response.content.decode()
+    # The message of the one rule the services apply (`selectors.check_dossier_organisations`), naming it.
+    page = html.unescape(response.content.decode())
+    reason = "est une organisation fictive" if name == "fictitious" else "ni du territoire du dossier"
+    assert f"« {places[name].name} »" in page and reason in page
     assert not Signatory.objects.filter(ctg=world.ctg).exists()
     assert HistoryEntry.objects.count() == history
 

@@ -80,7 +80,9 @@ def test_post_edit_refuses_an_employer_outside_the_dossier(client, world):
     _login(client, world, "pilote_caf")
     other_caf = world.other_ctg.caf
     response = client.post(_url(world, "edit"), {**POST_DATA, "employer": other_caf.pk})
-    assert response.status_code == 400 and "Sélectionnez un choix valide" in response.content.decode()
+    assert response.status_code == 400
+    # The message of the one rule of the organisations a dossier names (the services' own).
+    assert "« CAF de l&#x27;Aude » n&#x27;est ni du territoire du dossier" in response.content.decode()
     assert not CoordinatorPost.objects.exists()
 
 

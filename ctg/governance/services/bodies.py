@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from ctg.conventions.models import Ctg
+from ctg.conventions.selectors import check_dossier_organisations
 from ctg.core.history import (
     history_record,
     person,
@@ -100,9 +101,12 @@ register_labels(Action.BODY, {**BODY_FIELDS, **MEMBER_FIELDS, "member": "membre"
 register_labels(Action.DECISION, {"kind": "effet"})
 
 
-def _clean_member(values: dict) -> dict:
+def _clean_member(ctg: Ctg, values: dict, *, keep=()) -> dict:
+    """The member's values; its organisation one the dossier may name (`check_dossier_organisations`, `keep`:
+    the one it already represents)."""
     if not isinstance(values.get("organisation"), Organisation):
         raise ValidationError({"organisation": "Choisissez l'organisation représentée."})
+    check_dossier_organisations(ctg, [values["organisation"]], keep=keep)
     values["person_name"] = _text(
         values.get("person_name"),
         field="person_name",
@@ -120,13 +124,14 @@ def member_add(
     *, body: Body, actor, organisation, person_name: str, capacity: str = "", email: str = "", user=None
 ) -> BodyMember:
     values = _clean_member(
+        body.ctg,
         {
             "organisation": organisation,
             "person_name": person_name,
             "capacity": capacity,
             "email": email,
             "user": user,
-        }
+        },
     )
     member = BodyMember.objects.create(
         body=body, created_by=person(actor), updated_by=person(actor), **values
@@ -147,7 +152,11 @@ def member_update(*, member: BodyMember, actor, **values) -> BodyMember:
     unknown = set(values) - set(MEMBER_FIELDS)
     if unknown:
         raise ValueError(f"Champs non modifiables : {sorted(unknown)}")
-    merged = _clean_member({**{k: getattr(member, k) for k in MEMBER_FIELDS}, **values})
+    merged = _clean_member(
+        member.body.ctg,
+        {**{k: getattr(member, k) for k in MEMBER_FIELDS}, **values},
+        keep=[member.organisation_id],
+    )
     tracked_update(
         member,
         actor=actor,

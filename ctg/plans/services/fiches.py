@@ -12,8 +12,10 @@ from django.db.models import F
 from django.utils import timezone
 
 from ctg.conventions.models import Ctg
+from ctg.conventions.selectors import organisation_scope
 from ctg.core.history import history_record, register_labels, same_value
 from ctg.core.models import Action, HistoryEntry
+from ctg.organisations import choices
 from ctg.organisations.models import Organisation
 from ctg.plans import numbering, rules
 from ctg.plans.models import (
@@ -95,10 +97,11 @@ def _fiche_state(fiche: FicheAction) -> dict:
     return state
 
 
-def _clean_fiche(ctg: Ctg, values: dict) -> dict:
+def _clean_fiche(ctg: Ctg, values: dict, *, keep=()) -> dict:
     """Validates a complete set of fiche values (the stored ones merged with the changed ones): the rules of
     `rules.fiche_problems`, then what the values refer to (objectives of this dossier, communes of its
-    territory, organisations). Raises a `ValidationError` naming every field in error."""
+    territory, organisations the dossier may name: `selectors.check_dossier_organisations`, `keep` being
+    those the fiche already names). Raises a `ValidationError` naming every field in error."""
     values["title"] = clean_text(values.get("title") or "", multiline=True).strip()
     for name in (*FICHE_TEXTS, "pilot_person"):
         values[name] = clean_text(values.get(name) or "", multiline=True).strip()
@@ -135,6 +138,15 @@ def _clean_fiche(ctg: Ctg, values: dict) -> dict:
     for org in [values.get("pilot_organisation"), *values["partners"]]:
         if org is not None and not isinstance(org, Organisation):
             errors["partners"] = ["Organisation inconnue."]
+    if "partners" not in errors and (values.get("pilot_organisation") or values["partners"]):
+        # The one rule of the organisations a dossier names; what the fiche already names stays.
+        scope = organisation_scope(ctg, keep=keep)
+        for name, organisations in (
+            ("pilot_organisation", [values.get("pilot_organisation")]),
+            ("partners", values["partners"]),
+        ):
+            if problems := choices.scope_problems(scope, organisations):
+                errors.setdefault(name, []).extend(problems)
     if errors:
         raise ValidationError(errors)
     return values
@@ -271,7 +283,8 @@ def fiche_update(*, fiche: FicheAction, actor, expected_version: int, **values) 
     if values.get("all_communes") and "communes" not in values:
         # Switching to « toutes » without naming the communes: the stored list goes.
         values["communes"] = []
-    merged = _clean_fiche(ctg, {**stored, **values})
+    named = [stored["pilot_organisation"], *stored["partners"]]
+    merged = _clean_fiche(ctg, {**stored, **values}, keep=[o for o in named if o is not None])
     changes = {}
     for name in FICHE_FIELDS:
         before, after = stored[name], merged[name]
