@@ -4,7 +4,8 @@ as the version's snapshot.
 - `placeholder_values(ctg)`: the value of every placeholder of `placeholders.CATALOGUE` for a dossier;
 - `model_articles(caf)`: the articles of the CAF's model, or of the national default model;
 - `build(ctg, kind=…, subject=…, avenant_number=…)`: the whole document (title, parties, articles, signatures,
-  annexes) and its `snapshot` (the content facts an avenant compares);
+  annexes) and its `snapshot` (the content facts an avenant compares); a dossier whose initial convention is
+  an accord-cadre gets a document that calls itself « accord-cadre » (`naming`, `as_accord_cadre`);
 - `compare(before, after)`: French lines saying what changed between two snapshots.
 
 Plan numbers come from `ctg.exchange.export.export_plan` (the numbering of the application).
@@ -12,11 +13,12 @@ Plan numbers come from `ctg.exchange.export.export_plan` (the numbering of the a
 
 import datetime
 import logging
+import re
 from decimal import Decimal
 
 from django.utils import timezone
 
-from ctg.conventions.models import Ctg
+from ctg.conventions.models import Agreement, Ctg
 from ctg.documents import defaults, placeholders
 from ctg.documents.models import ConventionTemplate
 from ctg.evaluation.bilan import euros
@@ -316,6 +318,58 @@ def plan_annexes(ctg: Ctg) -> dict:
     return {"enjeux": enjeux, "fiches": fiches, "indicators": indicators}
 
 
+# --- what the document calls itself ----------------------------------------------------------------------
+
+# The phrases of a model's text that name the document, as an accord-cadre says them (masculine), applied in
+# this order to the rendered articles of an accord-cadre. « convention territoriale globale » (the démarche)
+# is left as it is.
+ACCORD_CADRE_PHRASES = (
+    (r"\bde la présente convention\b", "du présent accord-cadre"),
+    (r"\bà la présente convention\b", "au présent accord-cadre"),
+    (r"\bLa présente convention\b", "Le présent accord-cadre"),
+    (r"\bla présente convention\b", "le présent accord-cadre"),
+    (r"\bLa convention\b(?! territoriale)", "L'accord-cadre"),
+    (r"\bla convention\b(?! territoriale)", "l'accord-cadre"),
+    (r"\baccord-cadre est conclue\b", "accord-cadre est conclu"),
+    (r"\bElle vise à\b", "Il vise à"),
+    (r"\bElle ne peut être renouvelée\b", "Il ne peut être renouvelé"),
+    (r"\bcelle-ci peut être résiliée\b", "celui-ci peut être résilié"),
+)
+
+
+def as_accord_cadre(text: str) -> str:
+    """The text of a convention's article as the accord-cadre says it (« La présente convention est conclue
+    … » → « Le présent accord-cadre est conclu … »)."""
+    for pattern, replacement in ACCORD_CADRE_PHRASES:
+        text = re.sub(pattern, replacement, text)
+    return text
+
+
+def naming(ctg: Ctg) -> dict[str, str]:
+    """How the document names itself: « convention » or « accord-cadre », with its articles."""
+    if ctg.agreement == Agreement.ACCORD_CADRE:
+        return {
+            "name": "accord-cadre",
+            "the": "l'accord-cadre",
+            "of_the": "de l'accord-cadre",
+            "to_the": "à l'accord-cadre",
+            "kind_label": "Accord-cadre de convention territoriale globale",
+            "avenant_to": "à l'accord-cadre de convention territoriale globale",
+            "signed": "Accord-cadre signé le",
+            "generated": "un accord-cadre déjà généré",
+        }
+    return {
+        "name": "convention",
+        "the": "la convention",
+        "of_the": "de la convention",
+        "to_the": "à la convention",
+        "kind_label": "Convention territoriale globale",
+        "avenant_to": "à la convention territoriale globale",
+        "signed": "Convention signée le",
+        "generated": "une convention déjà générée",
+    }
+
+
 # --- the document ----------------------------------------------------------------------------------------
 
 DESIGNATIONS = {"caf": "la CAF", "epci": "la collectivité", "commune": "la commune"}
@@ -349,6 +403,7 @@ def parties(ctg: Ctg, signatories) -> list[str]:
 def snapshot(ctg: Ctg, signatories, annexes: dict) -> dict:
     return {
         "title": ctg.title,
+        "agreement": ctg.agreement,
         "period": ctg.period_label,
         "communes": [c.name for c in ctg.communes.order_by("name")],
         "fields": ctg.get_fields_display(),
@@ -391,31 +446,40 @@ def build(
 ) -> dict:
     signatories = _signatories(ctg)
     values = placeholder_values(ctg, signatories)
+    names = naming(ctg)
+    own_words = as_accord_cadre if ctg.agreement == Agreement.ACCORD_CADRE else str
     articles = []
     for article in model_articles(ctg.caf):
         articles.append(
             {
                 "key": article["key"],
-                "title": placeholders.render(article["title"], values),
-                "blocks": blocks(placeholders.render(article["body"], values)),
+                "title": own_words(placeholders.render(article["title"], values)),
+                "blocks": blocks(own_words(placeholders.render(article["body"], values))),
             }
         )
     signed = signature_date(signatories)
     plan = plan_annexes(ctg)
     portrait = portrait_annex(ctg)
     is_avenant = kind == "avenant"
-    title = (
-        f"Avenant n° {avenant_number} à la convention territoriale globale « {ctg.title} »"
-        if is_avenant
-        else f"Convention territoriale globale « {ctg.title} »"
-    )
+    if is_avenant:
+        title = f"Avenant n° {avenant_number} {names['avenant_to']} « {ctg.title} »"
+    else:
+        title = f"{names['kind_label']} « {ctg.title} »"
     return {
         "ctg_title": ctg.title,
         "title": title,
+        "kind_label": "Avenant" if is_avenant else names["kind_label"],
+        "document_name": names["name"],
         "is_avenant": is_avenant,
         "avenant_number": avenant_number,
         "subject": subject,
         "changes": [],
+        "changes_title": f"Modifications apportées {names['to_the']}",
+        "no_changes_text": f"Aucune modification des éléments {names['of_the']} n'a été relevée.",
+        "consolidated_text": (
+            f"Les autres dispositions {names['of_the']} demeurent inchangées. Le texte consolidé "
+            f"{names['of_the']} figure ci-après."
+        ),
         "caf": ctg.caf.name,
         "territory": territory_type(ctg),
         "period": ctg.period_label,
@@ -432,7 +496,7 @@ def build(
             }
             for s in signatories
         ],
-        "signed_text": f"Convention signée le {date_fr(signed)}" if signed else "",
+        "signed_text": f"{names['signed']} {date_fr(signed)}" if signed else "",
         "portrait": portrait,
         "enjeux": plan["enjeux"],
         "fiches": plan["fiches"],

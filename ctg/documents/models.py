@@ -4,7 +4,7 @@ dossier's convention (initial text or avenant) with its files."""
 from django.conf import settings
 from django.db import models
 
-from ctg.conventions.models import Ctg
+from ctg.conventions.models import Agreement, Avenant, Ctg
 from ctg.core.models import TrackedModel
 from ctg.organisations.models import Organisation
 
@@ -68,6 +68,16 @@ class ConventionVersion(models.Model):
     number = models.PositiveIntegerField("version")
     kind = models.CharField("nature", max_length=10, choices=Kind.choices, default=Kind.CONVENTION)
     avenant_number = models.PositiveIntegerField("n° d'avenant", null=True, blank=True)
+    # The recorded avenant (conventions.Avenant) the document is for; kept (without its link) when the avenant
+    # is deleted, with its number and subject.
+    avenant = models.ForeignKey(
+        Avenant,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="documents",
+        verbose_name="avenant",
+    )
     subject = models.TextField("objet de l'avenant", blank=True)
     generated_at = models.DateTimeField("générée le", auto_now_add=True)
     generated_by = models.ForeignKey(
@@ -91,6 +101,16 @@ class ConventionVersion(models.Model):
         constraints = [models.UniqueConstraint(fields=["ctg", "number"], name="unique_convention_version")]
 
     def __str__(self):
+        return f"{self.label} (version {self.number})"
+
+    @property
+    def is_accord_cadre(self) -> bool:
+        """True when the document is (or amends) an accord-cadre, as the dossier was when it was generated."""
+        return self.snapshot.get("agreement") == Agreement.ACCORD_CADRE
+
+    @property
+    def label(self) -> str:
+        """« Accord-cadre », « Convention » or « Avenant n° 2 »."""
         if self.kind == self.Kind.AVENANT:
-            return f"Avenant n° {self.avenant_number} (version {self.number})"
-        return f"Convention (version {self.number})"
+            return f"Avenant n° {self.avenant_number}"
+        return "Accord-cadre" if self.is_accord_cadre else "Convention"

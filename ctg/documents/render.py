@@ -67,16 +67,13 @@ def _docx_preamble(document, content: dict) -> None:
     if content["is_avenant"]:
         document.add_heading("Objet de l'avenant", level=1)
         document.add_paragraph(content["subject"])
-        document.add_heading("Modifications apportées à la convention", level=1)
+        document.add_heading(content["changes_title"], level=1)
         if content["changes"]:
             for line in content["changes"]:
                 document.add_paragraph(line, style="List Bullet")
         else:
-            document.add_paragraph("Aucune modification des éléments de la convention n'a été relevée.")
-        document.add_paragraph(
-            "Les autres dispositions de la convention demeurent inchangées. Le texte consolidé de la "
-            "convention figure ci-après."
-        )
+            document.add_paragraph(content["no_changes_text"])
+        document.add_paragraph(content["consolidated_text"])
 
 
 def _docx_signatures(document, content: dict) -> None:

@@ -12,7 +12,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils.text import slugify
 
-from ctg.conventions.models import Ctg
+from ctg.conventions.models import Avenant, Ctg
 from ctg.core.history import history_record, register_labels
 from ctg.core.models import Action
 from ctg.documents import content, defaults, placeholders, render
@@ -168,34 +168,36 @@ def template_reset(*, caf, actor) -> ConventionTemplate:
 
 
 def file_stem(version: ConventionVersion) -> str:
-    """« convention-ctg-du-test-2025-2028-v1 » / « avenant-2-ctg-du-test-2025-2028-v3 »."""
+    """« convention-ctg-du-test-2025-2028-v1 » / « accord-cadre-ctg-du-test-2025-2028-v1 » /
+    « avenant-2-ctg-du-test-2025-2028-v3 »."""
     title = re.sub(r"-+", "-", slugify(version.ctg.title))[:60].strip("-") or f"ctg-{version.ctg_id}"
     if version.kind == ConventionVersion.Kind.AVENANT:
         return f"avenant-{version.avenant_number}-{title}-v{version.number}"
-    return f"convention-{title}-v{version.number}"
+    return f"{slugify(version.label)}-{title}-v{version.number}"
 
 
 @transaction.atomic
-def convention_generate(*, ctg: Ctg, actor, kind: str = "convention", subject: str = "") -> ConventionVersion:
+def convention_generate(*, ctg: Ctg, actor, avenant: Avenant | None = None) -> ConventionVersion:
     """Builds the document from the dossier, writes its DOCX and PDF, and keeps them on a new version with
-    the snapshot of the content and the changes since the previous version."""
+    the snapshot of the content and the changes since the previous version.
+
+    Without `avenant`: the initial convention (or accord-cadre, as the dossier's `agreement` says). With
+    `avenant` (a recorded `conventions.Avenant` of this dossier): the document of that avenant, numbered and
+    titled as it, linked to it; it needs a version generated before (what it amends)."""
     ctg = Ctg.objects.select_for_update(of=("self",)).select_related("caf", "epci").get(pk=ctg.pk)
-    if kind not in ConventionVersion.Kind.values:
-        raise ValidationError({"kind": "Nature de document inconnue : convention ou avenant."})
-    subject = (subject or "").strip()
     previous = ctg.convention_versions.order_by("-number").first()
-    avenant_number = None
-    if kind == ConventionVersion.Kind.AVENANT:
+    kind, subject, avenant_number = ConventionVersion.Kind.CONVENTION, "", None
+    if avenant is not None:
         errors = {}
-        if not subject:
-            errors["subject"] = "Indiquez l'objet de l'avenant."
+        avenant = Avenant.objects.filter(pk=avenant.pk, ctg=ctg).first()
+        if avenant is None:
+            errors["avenant"] = "Cet avenant n'est pas un avenant de ce dossier."
         if previous is None:
-            errors["kind"] = "Un avenant suppose une convention déjà générée : générez d'abord la convention."
+            names = content.naming(ctg)
+            errors["kind"] = f"Un avenant suppose {names['generated']} : générez d'abord {names['the']}."
         if errors:
             raise ValidationError(errors)
-        avenant_number = ctg.convention_versions.filter(kind=ConventionVersion.Kind.AVENANT).count() + 1
-    elif subject:
-        raise ValidationError({"subject": "Seul un avenant a un objet."})
+        kind, subject, avenant_number = ConventionVersion.Kind.AVENANT, avenant.title, avenant.number
 
     data = content.build(ctg, kind=kind, subject=subject, avenant_number=avenant_number)
     changes = content.compare(previous.snapshot if previous else {}, data["snapshot"])
@@ -208,6 +210,7 @@ def convention_generate(*, ctg: Ctg, actor, kind: str = "convention", subject: s
         number=(previous.number + 1) if previous else 1,
         kind=kind,
         avenant_number=avenant_number,
+        avenant=avenant,
         subject=subject,
         generated_by=actor if actor is not None and actor.is_authenticated else None,
         snapshot=data["snapshot"],
@@ -218,11 +221,12 @@ def convention_generate(*, ctg: Ctg, actor, kind: str = "convention", subject: s
     version.docx.save(f"{stem}.docx", ContentFile(docx_bytes), save=False)
     version.pdf.save(f"{stem}.pdf", ContentFile(pdf_bytes), save=False)
     version.save(update_fields=["docx", "pdf"])
-    summary = (
-        f"Avenant n° {avenant_number} généré (version {version.number}) : {subject}"
-        if avenant_number
-        else f"Convention générée (version {version.number})"
-    )
+    if avenant is not None:
+        summary = f"Document de l'avenant n° {avenant_number} généré (version {version.number}) : {subject}"
+    elif version.is_accord_cadre:
+        summary = f"Accord-cadre généré (version {version.number})"
+    else:
+        summary = f"Convention générée (version {version.number})"
     history_record(
         ctg=ctg,
         actor=actor,

@@ -5,12 +5,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from ctg.conventions.frame import ctg_view, dossier_context
+from ctg.conventions.models import Avenant
 from ctg.documents import content, placeholders, services
-from ctg.documents.models import ConventionTemplate, ConventionVersion
+from ctg.documents.models import ConventionTemplate
 from ctg.organisations.models import Organisation
 from ctg.organisations.permissions import Op
 from ctg.rendering import DOCX_TYPE, PDF_TYPE
@@ -90,9 +92,10 @@ def template_reset(request):
 # --- the dossier's tab ------------------------------------------------------------------------------------
 
 
-def _convention_page(request, ctg, role, *, errors=(), subject="", status=200):
-    versions = ctg.convention_versions.select_related("generated_by").order_by("-number")
+def _convention_page(request, ctg, role, *, errors=(), status=200):
+    versions = ctg.convention_versions.select_related("generated_by", "avenant").order_by("-number")
     user_org = getattr(request.user, "organisation", None)
+    names = content.naming(ctg)
     return render(
         request,
         "documents/convention.html",
@@ -102,8 +105,9 @@ def _convention_page(request, ctg, role, *, errors=(), subject="", status=200):
             "convention",
             "Convention",
             versions=versions,
+            avenants=ctg.avenants.all(),
+            names=names,
             errors=list(errors),
-            subject=subject,
             is_caf_user=user_org is not None and user_org.kind == Organisation.Kind.CAF,
         ),
         status=status,
@@ -121,21 +125,24 @@ def generate(request, ctg, role):
         version = services.convention_generate(ctg=ctg, actor=request.user)
     except ValidationError as error:
         return _convention_page(request, ctg, role, errors=error.messages, status=400)
-    messages.success(request, f"La convention est générée (version {version.number}).")
+    done = "L'accord-cadre est généré" if version.is_accord_cadre else "La convention est générée"
+    messages.success(request, f"{done} (version {version.number}).")
     return redirect("documents:convention", pk=ctg.pk)
 
 
 @ctg_view(Op.MANAGE_CONVENTION, methods=("POST",))
-def avenant(request, ctg, role):
-    subject = clean_text(request.POST.get("subject", ""), multiline=True)
+def avenant_generate(request, ctg, role, avenant_pk):
+    """The document of a recorded avenant of the dossier (an avenant of another dossier: 404)."""
+    avenant = get_object_or_404(Avenant, pk=avenant_pk, ctg=ctg)
     try:
-        version = services.convention_generate(
-            ctg=ctg, actor=request.user, kind=ConventionVersion.Kind.AVENANT, subject=subject
-        )
+        version = services.convention_generate(ctg=ctg, actor=request.user, avenant=avenant)
     except ValidationError as error:
-        return _convention_page(request, ctg, role, errors=error.messages, subject=subject, status=400)
-    messages.success(request, f"L'avenant n° {version.avenant_number} est généré (version {version.number}).")
-    return redirect("documents:convention", pk=ctg.pk)
+        return _convention_page(request, ctg, role, errors=error.messages, status=400)
+    messages.success(
+        request,
+        f"Le document de l'avenant n° {version.avenant_number} est généré (version {version.number}).",
+    )
+    return redirect(reverse("documents:convention", args=[ctg.pk]) + "#versions")
 
 
 def _download(ctg, number: int, field: str, content_type: str) -> FileResponse:

@@ -6,6 +6,7 @@ CAF's model), 403 for everyone else."""
 
 from django.core.files.base import ContentFile
 
+from ctg.conventions.models import Avenant
 from ctg.documents import defaults
 from ctg.documents.models import ConventionVersion
 from tests.matrix_helpers import ALL_ROLES, EDITORS, LOGIN, MEMBER_ROLES, REDIRECT, Case, dossier
@@ -31,9 +32,11 @@ def _with_version(w):
     return {"pk": w.ctg.pk, "number": _version(w).number}
 
 
-def _dossier_with_version(w):
+def _avenant_with_version(w):
+    """A recorded avenant of the dossier, whose convention was generated (what its document amends)."""
     _version(w)
-    return {"pk": w.ctg.pk}
+    avenant = Avenant.objects.create(ctg=w.ctg, number=1, title="Ajout du plan d'action")
+    return {"pk": w.ctg.pk, "avenant_pk": avenant.pk}
 
 
 def _template_data(w):
@@ -47,12 +50,8 @@ def _template_data(w):
 MATRIX: dict = {
     ("documents:convention", "GET"): dossier(MEMBER_ROLES),
     ("documents:generate", "POST"): dossier(EDITORS, ok=REDIRECT, method="POST"),
-    ("documents:avenant", "POST"): dossier(
-        EDITORS,
-        ok=REDIRECT,
-        method="POST",
-        kwargs=_dossier_with_version,
-        data=lambda w: {"subject": "Prolongation d'un an"},
+    ("documents:avenant_generate", "POST"): dossier(
+        EDITORS, ok=REDIRECT, method="POST", kwargs=_avenant_with_version
     ),
     ("documents:version_docx", "GET"): dossier(MEMBER_ROLES, kwargs=_with_version),
     ("documents:version_pdf", "GET"): dossier(MEMBER_ROLES, kwargs=_with_version),

@@ -17,6 +17,7 @@ from django.urls import reverse
 from docx import Document
 from pypdf import PdfReader
 
+from ctg.conventions.models import Avenant
 from ctg.core.models import Action, HistoryEntry
 from ctg.demo.convention import load_demo_convention
 from ctg.documents import content, defaults, services
@@ -45,6 +46,12 @@ def pdf_pages(path) -> list[str]:
 
 def _generate(world, **kw):
     return services.convention_generate(ctg=world.ctg, actor=world.users["pilote_caf"], **kw)
+
+
+def _avenant(ctg, title, number=None) -> Avenant:
+    """A recorded avenant of the dossier (its document is what is tested here)."""
+    number = number or ctg.avenants.count() + 1
+    return Avenant.objects.create(ctg=ctg, number=number, title=title)
 
 
 def _communes(world) -> list[str]:
@@ -220,8 +227,10 @@ def test_versions_snapshot_history_and_changes(world, convention_data):
     FicheFactory(ctg=ctg, objectives=list(relais.objectives.all()), title="Ludothèque mobile")
     convention_data.signatories[2].delete()
 
-    second = _generate(world, kind="avenant", subject="Prolongation d'un an et nouvelle fiche")
+    prolongation = _avenant(ctg, "Prolongation d'un an et nouvelle fiche")
+    second = _generate(world, avenant=prolongation)
     assert (second.number, second.kind, second.avenant_number) == (2, "avenant", 1)
+    assert (second.avenant, second.subject) == (prolongation, "Prolongation d'un an et nouvelle fiche")
     assert "Période : 2025-2028 → 2025-2029" in second.changes
     assert "Fiche action ajoutée : 1.1.3 Ludothèque mobile" in second.changes
     assert (
@@ -237,9 +246,12 @@ def test_versions_snapshot_history_and_changes(world, convention_data):
     pdf = " ".join(pdf_pages(second.pdf.path))
     assert "Avenant n° 1 à la convention territoriale globale" in pdf and "Fiche action ajoutée" in pdf
     entry = HistoryEntry.objects.filter(action=Action.CONVENTION).first()
-    assert entry.summary == "Avenant n° 1 généré (version 2) : Prolongation d'un an et nouvelle fiche"
+    assert entry.summary == (
+        "Document de l'avenant n° 1 généré (version 2) : Prolongation d'un an et nouvelle fiche"
+    )
+    assert (entry.item_id, entry.actor) == (second.pk, world.users["pilote_caf"])
 
-    third = _generate(world, kind="avenant", subject="Signature du département")
+    third = _generate(world, avenant=_avenant(ctg, "Signature du département"))
     assert (third.number, third.avenant_number, third.changes) == (3, 2, [])
     fourth = _generate(world)
     assert (fourth.number, fourth.kind, fourth.avenant_number) == (4, "convention", None)
@@ -255,7 +267,7 @@ def test_signatory_changes(world, convention_data):
     third.save()
     world.ctg.fields = ["petite_enfance", "parentalite"]
     world.ctg.save()
-    changes = _generate(world, kind="avenant", subject="Changement de directeur").changes
+    changes = _generate(world, avenant=_avenant(world.ctg, "Changement de directeur")).changes
     assert "Signataire de la CAF du Tarn : Claire Martin, Directrice → Paul Durand, Directrice" in changes
     assert "Signature du Conseil départemental du Tarn : — → 06/05/2025" in changes
     assert "Champ d'intervention ajouté : Parentalité" in changes
@@ -270,7 +282,7 @@ def test_a_renamed_fiche_or_indicator_is_followed_not_removed_and_added(world, c
     indicator = convention_data.indicator
     indicator.label = "Familles accompagnées par le relais"
     indicator.save()
-    changes = _generate(world, kind="avenant", subject="Intitulés").changes
+    changes = _generate(world, avenant=_avenant(world.ctg, "Intitulés")).changes
     assert changes == [
         "Intitulé de la fiche 1.1.1 : « Relais petite enfance itinérant » → "
         "« Relais petite enfance itinérant et familles »",
@@ -293,19 +305,20 @@ def test_versions_generated_before_ids_are_compared_by_title():
     ]
 
 
-def test_avenant_requires_a_subject_and_a_previous_version(world, convention_data):
+def test_an_avenant_document_needs_a_previous_version_and_an_avenant_of_the_dossier(world, convention_data):
+    avenant = _avenant(world.ctg, "Ajout du plan d'action")
     with pytest.raises(ValidationError) as error:
-        _generate(world, kind="avenant", subject="  ")
+        _generate(world, avenant=avenant)
     assert error.value.message_dict == {
-        "subject": ["Indiquez l'objet de l'avenant."],
         "kind": ["Un avenant suppose une convention déjà générée : générez d'abord la convention."],
     }
-    with pytest.raises(ValidationError, match="Seul un avenant a un objet"):
-        _generate(world, subject="objet")
-    with pytest.raises(ValidationError, match="Nature de document inconnue"):
-        _generate(world, kind="annexe")
-    assert not ConventionVersion.objects.exists()
-    assert not HistoryEntry.objects.filter(action=Action.CONVENTION).exists()
+    _generate(world)
+    elsewhere = _avenant(world.other_ctg, "Avenant d'un autre dossier")
+    with pytest.raises(ValidationError, match="n'est pas un avenant de ce dossier"):
+        _generate(world, avenant=elsewhere)
+    assert ConventionVersion.objects.count() == 1
+    assert HistoryEntry.objects.filter(action=Action.CONVENTION).count() == 1
+    assert not elsewhere.documents.exists() and not avenant.documents.exists()
 
 
 def test_demo_convention_is_generated_once(world, convention_data):
@@ -332,14 +345,14 @@ def test_tab_generate_and_download(client, world, convention_data):
         or "Aucune version n'a encore été générée." in page
     )
     assert "Générer la convention" in page
-    assert "Établir un avenant" not in page  # no version yet
+    assert "Aucun avenant n'est enregistré" in page
     assert "Modifier le modèle de convention de ma CAF" not in page  # not a CAF person
 
     response = client.post(reverse("documents:generate", args=[world.ctg.pk]))
     assert response.status_code == 302 and response.url == url
     page = client.get(url).content.decode()
     assert "La convention est générée (version 1)." in page
-    assert "Première version" in page and "Établir un avenant" in page
+    assert "Première version" in page
 
     response = client.get(reverse("documents:version_pdf", args=[world.ctg.pk, 1]))
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
@@ -354,34 +367,38 @@ def test_tab_generate_and_download(client, world, convention_data):
     assert "Relais petite enfance itinérant" in docx_text(io.BytesIO(body))
     assert client.get(reverse("documents:version_pdf", args=[world.ctg.pk, 9])).status_code == 404
 
-    response = client.post(
-        reverse("documents:avenant", args=[world.ctg.pk]), {"subject": "Ajout d'une fiche"}
-    )
+    avenant = _avenant(world.ctg, "Ajout d'une fiche")
+    assert "Générer le document de l'avenant n° 1" in client.get(url).content.decode()
+    response = client.post(reverse("documents:avenant_generate", args=[world.ctg.pk, avenant.pk]))
     assert response.status_code == 302
     page = client.get(url).content.decode()
-    assert (
-        "L&#x27;avenant n° 1 est généré (version 2)." in page
-        or "L'avenant n° 1 est généré (version 2)." in page
-    )
+    assert "Le document de l&#x27;avenant n° 1 est généré (version 2)." in page
+    assert "Document de l'" in page and "avenant n° 1 enregistré</a>" in page
+    assert avenant.documents.get().number == 2
     response = client.get(reverse("documents:version_docx", args=[world.ctg.pk, 2]))
     assert 'filename="avenant-1-ctg-du-test-2025-2028-v2.docx"' in response["Content-Disposition"]
 
 
-def test_avenant_without_subject_is_refused_on_the_tab(client, world, convention_data):
+def test_an_avenant_of_another_dossier_is_not_found_and_nothing_is_generated(client, world, convention_data):
     _generate(world)
+    elsewhere = _avenant(world.other_ctg, "Avenant d'un autre dossier")
     _client(client, world, "pilote_caf")
-    response = client.post(reverse("documents:avenant", args=[world.ctg.pk]), {"subject": ""})
-    assert response.status_code == 400
-    assert "Indiquez l&#x27;objet de l&#x27;avenant." in response.content.decode()
-    assert ConventionVersion.objects.count() == 1
-    assert "Modifier le modèle de convention de ma CAF" in response.content.decode()
+    count = HistoryEntry.objects.count()
+    response = client.post(reverse("documents:avenant_generate", args=[world.ctg.pk, elsewhere.pk]))
+    assert response.status_code == 404
+    assert ConventionVersion.objects.count() == 1 and HistoryEntry.objects.count() == count
+    # Nor through the other dossier, which this person does not belong to.
+    response = client.post(reverse("documents:avenant_generate", args=[world.other_ctg.pk, elsewhere.pk]))
+    assert response.status_code == 404 and not elsewhere.documents.exists()
 
 
 def test_avenant_before_any_version_is_refused_on_the_tab(client, world, convention_data):
+    avenant = _avenant(world.ctg, "Objet")
     _client(client, world, "pilote_caf")
-    response = client.post(reverse("documents:avenant", args=[world.ctg.pk]), {"subject": "Objet"})
+    response = client.post(reverse("documents:avenant_generate", args=[world.ctg.pk, avenant.pk]))
     assert response.status_code == 400
     assert "générez d&#x27;abord la convention" in response.content.decode()
+    assert "Modifier le modèle de convention de ma CAF" in response.content.decode()
     assert not ConventionVersion.objects.exists()
 
 
@@ -427,16 +444,21 @@ def test_command_writes_the_files(world, convention_data, tmp_path):
     world.ctg.end_year = 2029
     world.ctg.save()
     out = io.StringIO()
-    call_command("convention", str(world.ctg.pk), "--avenant", "Prolongation", stdout=out)
+    avenant = _avenant(world.ctg, "Prolongation")
+    call_command("convention", str(world.ctg.pk), "--avenant", "1", stdout=out)
     assert "Avenant n° 1 (version 2) de « CTG du Test 2025-2028 » générée." in out.getvalue()
+    assert avenant.documents.get().subject == "Prolongation"
     assert "- Période : 2025-2028 → 2025-2029" in out.getvalue()
 
 
 def test_command_errors(world, convention_data, tmp_path):
     with pytest.raises(CommandError, match="Aucun dossier CTG n° 999999."):
         call_command("convention", "999999")
+    with pytest.raises(CommandError, match="Aucun avenant n° 1 n'est enregistré dans ce dossier."):
+        call_command("convention", str(world.ctg.pk), "--avenant", "1")
+    _avenant(world.ctg, "Objet")
     with pytest.raises(CommandError, match="Un avenant suppose une convention déjà générée"):
-        call_command("convention", str(world.ctg.pk), "--avenant", "Objet")
+        call_command("convention", str(world.ctg.pk), "--avenant", "1")
     with pytest.raises(CommandError, match="Dossier inexistant"):
         call_command("convention", str(world.ctg.pk), "--pdf", str(tmp_path / "absent" / "c.pdf"))
     assert not ConventionVersion.objects.exists()

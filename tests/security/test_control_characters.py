@@ -36,6 +36,7 @@ from ctg.plans.models import Comment, Enjeu, FicheAction
 from ctg.post.models import ActivityReport
 from ctg.text import clean_text, css_string, single_line, xml_text
 from tests.evaluation.factories import BilanFactory
+from tests.factories import SignatoryFactory
 from tests.governance.factories import (
     BodyFactory,
     DecisionFactory,
@@ -376,9 +377,14 @@ def test_convention_model_and_avenant_save_cleaned_text(pilot, world):
 
     pk = world.ctg.pk
     assert _post(pilot, "documents:generate", {}, pk=pk).status_code == 302
-    assert _post(pilot, "documents:avenant", {"subject": DIRTY_TEXT}, pk=pk).status_code == 302
+    # The avenant's document takes the subject of the avenant recorded on the dossier (signed first).
+    if not world.ctg.signatories.exists():
+        SignatoryFactory(ctg=world.ctg, organisation=world.ctg.caf, signed_on=datetime.date(2024, 11, 21))
+    assert _post(pilot, "conventions:avenant_add", {"title": DIRTY_LINE}, pk=pk).status_code == 302
+    recorded = world.ctg.avenants.get()
+    assert _post(pilot, "documents:avenant_generate", {}, pk=pk, avenant_pk=recorded.pk).status_code == 302
     avenant = world.ctg.convention_versions.get(number=2)
-    assert avenant.subject == CLEAN_TEXT
+    assert avenant.subject == recorded.title == CLEAN_LINE
 
 
 def test_a_title_of_control_characters_only_is_refused_and_nothing_is_saved(pilot, world):

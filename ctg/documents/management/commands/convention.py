@@ -4,21 +4,25 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from ctg.conventions.models import Ctg
-from ctg.documents.models import ConventionVersion
 from ctg.documents.services import convention_generate
 
 
 class Command(BaseCommand):
     help = (
-        "Génère une nouvelle version de la convention d'un dossier CTG (ou un avenant avec --avenant) et "
-        "écrit ses fichiers DOCX et PDF."
+        "Génère une nouvelle version de la convention (ou de l'accord-cadre) d'un dossier CTG, ou le "
+        "document d'un avenant enregistré avec --avenant, et écrit ses fichiers DOCX et PDF."
     )
 
     def add_arguments(self, parser):
         parser.add_argument("dossier_id", metavar="DOSSIER_ID", type=int, help="Identifiant du dossier CTG.")
         parser.add_argument("--docx", type=Path, metavar="FICHIER", help="Fichier DOCX à écrire.")
         parser.add_argument("--pdf", type=Path, metavar="FICHIER", help="Fichier PDF à écrire.")
-        parser.add_argument("--avenant", metavar="OBJET", help="Génère un avenant ayant cet objet.")
+        parser.add_argument(
+            "--avenant",
+            metavar="NUMERO",
+            type=int,
+            help="Génère le document de l'avenant enregistré sous ce numéro dans le dossier.",
+        )
 
     def handle(self, *args, dossier_id, docx=None, pdf=None, avenant=None, **options):
         ctg = Ctg.objects.filter(pk=dossier_id).first()
@@ -27,9 +31,13 @@ class Command(BaseCommand):
         for path in (docx, pdf):
             if path is not None and not path.parent.is_dir():
                 raise CommandError(f"Dossier inexistant pour écrire {path}.")
-        kind = ConventionVersion.Kind.AVENANT if avenant is not None else ConventionVersion.Kind.CONVENTION
+        record = None
+        if avenant is not None:
+            record = ctg.avenants.filter(number=avenant).first()
+            if record is None:
+                raise CommandError(f"Aucun avenant n° {avenant} n'est enregistré dans ce dossier.")
         try:
-            version = convention_generate(ctg=ctg, actor=None, kind=kind, subject=avenant or "")
+            version = convention_generate(ctg=ctg, actor=None, avenant=record)
         except ValidationError as error:
             raise CommandError(" ".join(error.messages)) from None
         for path, stored in ((docx, version.docx), (pdf, version.pdf)):
