@@ -364,7 +364,7 @@ def ctg_territory_update(
 ) -> Ctg:
     """Corrects the territory of a dossier not yet signed, with the rules of its creation (one territory, no
     commune in two dossiers at once); recorded in the history with the names before and after."""
-    original, ctg = ctg, Ctg.objects.select_for_update().select_related("epci").get(pk=ctg.pk)
+    original, ctg = ctg, Ctg.objects.select_for_update(of=("self",)).select_related("epci").get(pk=ctg.pk)
     if territory_locked(ctg):
         raise ValidationError("La convention est signée : son territoire ne se modifie plus que par avenant.")
     territory = _resolve_territory(epci=epci, communes=communes, excluded_communes=excluded_communes)

@@ -17,6 +17,7 @@ import pytest
 from django.contrib.auth.models import Group, Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from ctg.diagnostics.importers import DatasetError, import_datasets, undo_import
 from ctg.diagnostics.models import DatasetImport
@@ -295,7 +296,7 @@ def test_undo_restores_the_store_byte_for_byte_and_records_who(client, world, da
     record.refresh_from_db()
     assert record.undone_by == manager and record.undone_at is not None
     page = html.unescape(client.get(LIST_URL).content.decode())
-    assert f"Annulé le {record.undone_at:%d/%m/%Y}" in page
+    assert f"Annulé le {timezone.localtime(record.undone_at):%d/%m/%Y}" in page
     # Undone once only.
     assert client.post(UNDO_URL.format(record.pk), {"confirm": "on"}).status_code == 409
 
