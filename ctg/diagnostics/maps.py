@@ -24,6 +24,7 @@ from xml.sax.saxutils import escape
 
 from django.conf import settings
 
+from ctg.diagnostics.engine import ABSENT, NON_DISPONIBLE, PARTIEL, SECRET
 from ctg.diagnostics.readings import format_value
 
 Ring = list[tuple[float, float]]
@@ -32,7 +33,25 @@ Shape = list[Polygon]  # a MultiPolygon
 
 # Sequential blues (light to dark), DSFR palette; the darkest classes take white text nowhere: only fills.
 CLASS_COLOURS = ("#e3e3fd", "#cacafb", "#8585f6", "#3a3ad6", "#000091")
+# A commune without a value: « donnée absente » (not in the file, or no value published: grey hatching) is
+# not « secret statistique » (the source withheld the figure: dark dots). Each has its legend entry.
 MISSING_FILL = "url(#ctg-hatch)"
+SECRET_FILL = "url(#ctg-secret)"
+MISSING_LEGEND = "Données non disponibles : commune absente du fichier ou sans valeur publiée"
+SECRET_LEGEND = "Secret statistique : valeur masquée par la source"
+# Title of a commune without a value, by its status (the engine's); any other status: « non disponibles ».
+MISSING_TITLES = {
+    ABSENT: "donnée absente du fichier",
+    SECRET: "secret statistique",
+    NON_DISPONIBLE: "données non disponibles",
+}
+PATTERNS = (
+    '<pattern id="ctg-hatch" width="6" height="6" patternUnits="userSpaceOnUse" '
+    'patternTransform="rotate(45)"><rect width="6" height="6" fill="#eeeeee"/>'
+    '<line x1="0" y1="0" x2="0" y2="6" stroke="#929292" stroke-width="2"/></pattern>'
+    '<pattern id="ctg-secret" width="6" height="6" patternUnits="userSpaceOnUse">'
+    '<rect width="6" height="6" fill="#ffffff"/><circle cx="3" cy="3" r="1.6" fill="#3a3a3a"/></pattern>'
+)
 STROKE = "#ffffff"
 TEXT_COLOUR = "#161616"
 
@@ -309,6 +328,20 @@ def quoteattr_text(value: str) -> str:
     return escape(str(value), {'"': "&quot;"})
 
 
+def _missing_kind(status: str | None) -> str:
+    """« secret » for a figure the source withheld; « absent » for any other commune without a value."""
+    return "secret" if status == SECRET else "absent"
+
+
+def _missing_sentence(kind: str, count: int) -> str:
+    commune = "commune" if count == 1 else "communes"
+    if kind == "secret":
+        verb = "soumise" if count == 1 else "soumises"
+        return f"{count} {commune} {verb} au secret statistique (motif à points)"
+    absent = "absente" if count == 1 else "absentes"
+    return f"{count} {commune} sans donnée : {absent} du fichier ou sans valeur publiée (hachures)"
+
+
 def choropleth_svg(
     shapes: dict[str, Shape],
     values: dict[str, float | None],
@@ -319,23 +352,41 @@ def choropleth_svg(
     decimals: int = 1,
     width: int = 600,
     height: int = 440,
+    statuses: dict[str, str] | None = None,
 ) -> str:
-    """One <path> per commune with a <title> « name : value »; a legend of up to 5 classes below the map."""
+    """One <path> per commune with a <title> « name : value »; a legend of up to 5 classes below the map.
+
+    `statuses` (the engine's status of each commune's figure) tells a commune absent from the file or without
+    a published value (grey hatching) from one whose figure is under statistical secrecy (dark dots), each
+    with its legend entry; a partial figure (published IRIS only) reads « au moins … ». Without them, every
+    commune without a value is « données non disponibles »."""
     if not shapes:
         return ""
+    statuses = statuses or {}
     project, map_w, map_h = _project(shapes, width, height)
     known = [v for c, v in values.items() if c in shapes and v is not None]
     breaks = classes(known)
     colours = class_colours(len(breaks)) if breaks else []
-    legend_rows = len(breaks) + 1
+    missing = {"absent": 0, "secret": 0}
+    for code in shapes:
+        if values.get(code) is None:
+            missing[_missing_kind(statuses.get(code))] += 1
+    # The entries of the communes without a value: « secret » only when the statuses tell it apart.
+    legend_missing = [("absent", MISSING_FILL, MISSING_LEGEND)]
+    if statuses:
+        legend_missing.append(("secret", SECRET_FILL, SECRET_LEGEND))
+    legend_rows = len(breaks) + len(legend_missing)
     legend_h = 22 * legend_rows + 28
-    total_w, total_h = max(map_w, 320), map_h + legend_h
+    # Wide enough for the longest legend entry (about 7.5 units a character at font-size 13).
+    longest = max(len(text) for _kind, _fill, text in legend_missing)
+    total_w, total_h = max(map_w, 320, math.ceil(36 + 7.5 * longest)), map_h + legend_h
     desc = (
         f"Carte des {len(shapes)} communes ; "
         + "; ".join(
             f"classe {i + 1} : de {format_value(lo, unit, decimals)} à {format_value(hi, unit, decimals)}"
             for i, (lo, hi) in enumerate(breaks)
         )
+        + "".join(f" ; {_missing_sentence(kind, n)}" for kind, n in missing.items() if n)
         + ". Les valeurs de chaque commune figurent dans le tableau des communes."
     )
     out = [
@@ -344,17 +395,19 @@ def choropleth_svg(
         f'width="{total_w:.0f}" role="img" aria-labelledby="ctg-map-t ctg-map-d" '
         'class="ctg-map" font-family="Marianne, Arial, sans-serif">'
         f'<title id="ctg-map-t">{escape(title)}</title><desc id="ctg-map-d">{escape(desc)}</desc>'
-        '<defs><pattern id="ctg-hatch" width="6" height="6" patternUnits="userSpaceOnUse" '
-        'patternTransform="rotate(45)"><rect width="6" height="6" fill="#eeeeee"/>'
-        '<line x1="0" y1="0" x2="0" y2="6" stroke="#929292" stroke-width="2"/></pattern></defs><g>'
+        f"<defs>{PATTERNS}</defs><g>"
     ]
     for code in sorted(shapes):
         value = values.get(code)
         name = names.get(code, code)
+        status = statuses.get(code)
         if value is None:
-            fill, label = MISSING_FILL, "données non disponibles"
+            fill = SECRET_FILL if _missing_kind(status) == "secret" else MISSING_FILL
+            label = MISSING_TITLES.get(status, MISSING_TITLES[NON_DISPONIBLE])
         else:
             fill, label = colours[class_of(value, breaks)], format_value(value, unit, decimals)
+            if status == PARTIEL:
+                label = f"au moins {label} (partiel : une partie de la commune soumise au secret)"
         out.append(
             f'<path d="{_path(shapes[code], project)}" fill="{fill}" stroke="{STROKE}" stroke-width="0.8" '
             f'data-code="{quoteattr_text(code)}"><title>{escape(name)} : {escape(label)}</title></path>'
@@ -364,21 +417,20 @@ def choropleth_svg(
     out.append(
         f'<text x="4" y="{y:.0f}" font-size="13" font-weight="700" fill="{TEXT_COLOUR}">Légende</text>'
     )
+    entries = []
     for i, (lo, hi) in enumerate(breaks):
-        y += 22
         text = f"{format_value(lo, unit, decimals)} à {format_value(hi, unit, decimals)}"
         if len(breaks) == 1:
             text = format_value(lo, unit, decimals)
+        entries.append((colours[i], text, ""))
+    entries += [(fill, text, kind) for kind, fill, text in legend_missing]
+    for fill, text, kind in entries:
+        y += 22
+        data = f' data-legend="{kind}"' if kind else ""
         out.append(
-            f'<rect x="4" y="{y - 13:.0f}" width="24" height="16" fill="{colours[i]}" stroke="#666666" '
+            f'<g{data}><rect x="4" y="{y - 13:.0f}" width="24" height="16" fill="{fill}" stroke="#666666" '
             f'stroke-width="0.5"/><text x="36" y="{y:.0f}" font-size="13" fill="{TEXT_COLOUR}">'
-            f"{escape(text)}</text>"
+            f"{escape(text)}</text></g>"
         )
-    y += 22
-    out.append(
-        f'<rect x="4" y="{y - 13:.0f}" width="24" height="16" fill="{MISSING_FILL}" stroke="#666666" '
-        f'stroke-width="0.5"/><text x="36" y="{y:.0f}" font-size="13" fill="{TEXT_COLOUR}">'
-        "Données non disponibles</text>"
-    )
     out.append("</svg>")
     return "".join(out)
