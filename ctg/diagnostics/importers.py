@@ -9,7 +9,10 @@ Each format is recognised from its header:
   the vintage is the most recent ``Pyy_`` (P22_POP0014 → 2022).
 * ``caf_iris``: Insee-Cnaf, CAF recipients per IRIS (inseecaf2021.csv): ``;``, quoted ``iris_code``/``note``;
   a row with ``note`` ≠ 0 is secret whole, an empty cell is a secret cell. IRIS are summed to communes; a
-  commune's value is secret as soon as one of its IRIS is. The vintage is taken from the file name.
+  commune's value is secret as soon as one of its IRIS is. Such a commune keeps, for each column, the sum of
+  its published IRIS and how many of its IRIS were blanked (``a_published``, ``a_secret_rows``; NULL for a
+  commune with nothing blanked), from which the engine writes « partiel : au moins … (k IRIS sur n soumis
+  au secret) »; ``source_rows`` is its number of IRIS. The vintage is taken from the file name.
 * ``bpe``: Insee, base permanente des équipements (BPE24.csv), one row per equipment: ``;``, quoted fields,
   ``DEPCOM`` and ``TYPEQU`` (other columns ignored). Stored: one row per commune with equipment, one count
   column per equipment type, named as the code (``D502``, ``A101``…), 0 when the commune has other types
@@ -95,6 +98,8 @@ COLUMN_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 DECIMAL_COMMA = re.compile(r"^-?\d+(?:,\d+)?$")
 DECIMAL_POINT = re.compile(r"^-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?$")
 RESERVED_NAMES = {name for name, _type in store.KEY_COLUMNS}
+# Suffixes of the columns the store writes beside a value column: a file column may not end with them.
+RESERVED_SUFFIXES = (store.SECRET_SUFFIX, *(suffix for suffix, _type in store.PART_COLUMNS))
 # Municipal arrondissements: Paris 75101-75120, Lyon 69381-69389, Marseille 13201-13216.
 PLM_ARRONDISSEMENTS = {
     "75056": range(75101, 75121),
@@ -280,6 +285,9 @@ class DatasetFormat:
     code_description = "code commune à 5 caractères attendu, par exemple 81004 ou 2A004"
     # Columns of the file that are not stored as values.
     skipped_columns: frozenset[str] = frozenset()
+    # Whether a commune summed from several rows keeps, for each column, the sum of its published rows and
+    # how many rows were blanked when its value is secret (`_published_parts`; the engine's partial counts).
+    published_parts = False
 
     @property
     def label(self) -> str:
@@ -306,7 +314,7 @@ class DatasetFormat:
             if name not in header:
                 raise _error(filename, f"colonne obligatoire « {name} » absente ({self.label}).", 1)
         for name in self.value_columns(header):
-            if name.lower() in RESERVED_NAMES or name.lower().endswith(store.SECRET_SUFFIX):
+            if name.lower() in RESERVED_NAMES or name.lower().endswith(RESERVED_SUFFIXES):
                 raise _error(filename, f"nom de colonne réservé « {name} ».", 1)
 
     def value_columns(self, header: list[str]) -> list[str]:
@@ -551,6 +559,7 @@ class CafIris(DatasetFormat):
     code_description = "code IRIS à 9 caractères attendu, par exemple 810040101"
     skipped_columns = frozenset({"note"})
     YEAR_IN_NAME = re.compile(r"(?<!\d)(20\d\d)(?!\d)")
+    published_parts = True
 
     def matches(self, header):
         return "iris_code" in header and "note" in header
@@ -1120,6 +1129,9 @@ class PreparedDataset:
     # A file that carries some columns of a vintage (one theme of the Cnaf « données communales »): a row it
     # covers keeps its stored columns that the file lacks.
     keep_columns: bool = False
+    # Value columns summed from several source rows (IRIS) that carry, after all the values, the published
+    # part of a secret commune: ``<column>_published`` and ``<column>_secret_rows`` (see `store`).
+    part_columns: list[str] = field(default_factory=list)
 
     @property
     def label(self) -> str:
@@ -1130,6 +1142,8 @@ class PreparedDataset:
         schema = list(store.KEY_COLUMNS) + list(self.extra_columns)
         for name in self.value_columns:
             schema += [(name, "DOUBLE"), (name + store.SECRET_SUFFIX, "BOOLEAN")]
+        for name in self.part_columns:
+            schema += [(name + suffix, column_type) for suffix, column_type in store.PART_COLUMNS]
         return schema
 
     def save(self, *, imported_by=None, is_fictitious: bool = False) -> DatasetImport:
@@ -1668,13 +1682,43 @@ def _combine(sources: list[list[tuple]], additive: list[bool]) -> list[tuple]:
     return cells
 
 
+def _published_parts(sources: list[list[tuple]], cells: list[tuple], arrondissement: bool) -> list:
+    """For each column of a commune summed from several source rows (IRIS): the sum of its published rows
+    and how many rows the source blanked, when its value is secret because some of them were and some others
+    are published; (None, None) otherwise (nothing blanked, or everything: the commune is secret whole).
+    An arrondissement of Paris, Lyon or Marseille with nothing blanked gets its value and 0, so that the sums
+    over the arrondissements of the engine's roll-up to the commune add up to the commune's published part."""
+    parts = []
+    for index, (value, secret) in enumerate(cells):
+        published, blanked = 0.0, 0
+        for source in sources:
+            source_value, source_secret = source[index]
+            if source_secret:
+                blanked += 1
+            elif source_value is not None:
+                published += source_value
+        if secret and 0 < blanked < len(sources):
+            parts += [published, blanked]
+        elif arrondissement and value is not None:
+            parts += [value, 0]
+        else:
+            parts += [None, None]
+    return parts
+
+
 def _map_to_communes(
-    filename: str, parsed: list[tuple[str, list[tuple]]], additive: list[bool], commune_code=lambda code: code
+    filename: str,
+    parsed: list[tuple[str, list[tuple]]],
+    additive: list[bool],
+    commune_code=lambda code: code,
+    *,
+    published_parts: bool = False,
 ) -> dict:
     """Records of the current communes (and PLM arrondissements) from (source code, cells) rows.
 
     Returns the fields of `PreparedDataset` about the mapping: records, communes_matched, codes_mapped,
-    arrondissements, unknown_codes.
+    arrondissements, unknown_codes. `published_parts`: each record ends with, for each column, the sum of the
+    published source rows of a secret commune and how many were blanked (`_published_parts`).
     """
     if not Commune.objects.filter(is_active=True).exists():
         raise _empty_referential(filename)
@@ -1709,6 +1753,8 @@ def _map_to_communes(
         record = [target, plm.get(target), " ".join(sorted(group_codes[target])), len(groups[target])]
         for value, secret in cells:
             record += [value, secret]
+        if published_parts:
+            record += _published_parts(groups[target], cells, bool(plm.get(target)))
         records.append(tuple(record))
     arrondissements = sum(1 for target in groups if plm.get(target))
     return {
@@ -1760,10 +1806,17 @@ def _prepare_rows(fmt: DatasetFormat, stream: CsvStream, year: int | None, progr
             cells.append((None, True) if row_secret else cell)
         parsed.append((code, cells))
 
-    mapped = _map_to_communes(filename, parsed, additive, fmt.commune_code)
+    parts = fmt.published_parts
+    mapped = _map_to_communes(filename, parsed, additive, fmt.commune_code, published_parts=parts)
     mapped["unknown_codes"] = sorted(set(mapped["unknown_codes"]) | placeholders)
     return PreparedDataset(
-        kind=fmt.kind, year=year, source=path, value_columns=columns, rows_read=len(parsed), **mapped
+        kind=fmt.kind,
+        year=year,
+        source=path,
+        value_columns=columns,
+        rows_read=len(parsed),
+        part_columns=list(columns) if parts else [],
+        **mapped,
     )
 
 

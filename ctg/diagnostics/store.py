@@ -18,7 +18,11 @@ Every file has the same shape, whatever the dataset:
   cells published as ``ns``, ``nd`` or ``so``: ``DEC_MED21=ns``…), read with `reader.read_iris`;
 * for each column of the source file, the value (DOUBLE, NULL when not available) and ``<column>_secret``
   (BOOLEAN): true when the value is NULL because it is under statistical secrecy, so that « secret » can be
-  told apart from « non disponible ».
+  told apart from « non disponible »;
+* for a dataset summed from several source rows (``caf_iris``: IRIS summed to communes), after all the
+  values, ``<column>_published`` (DOUBLE) and ``<column>_secret_rows`` (INTEGER) for each column
+  (`PART_COLUMNS`): for a commune whose value is secret because some of its IRIS were blanked, the sum of its
+  published IRIS and how many were blanked; NULL otherwise. A merge keeps them with their row.
 
 A vintage is replaced atomically: the new file is written next to the old one under a temporary name, then
 renamed over it (`os.replace`). Reads go through `ctg.diagnostics.reader`.
@@ -82,6 +86,10 @@ LOCKS_DIRNAME = "locks"  # in DATA_DIR, beside the store (a lock file is not par
 # The last column of every file written since the merge: the DatasetImport that wrote the row.
 PROVENANCE_COLUMN = "import_id"
 SECRET_SUFFIX = "_secret"
+# Columns that may follow the values, for a value column summed from several source rows (CAF per IRIS):
+# the sum of the published rows of a commune whose value is secret, and how many rows were blanked (the
+# engine's PUBLISHED_SUFFIX and SECRET_ROWS_SUFFIX). They have no `_secret` flag of their own.
+PART_COLUMNS = (("_published", "DOUBLE"), ("_secret_rows", "INTEGER"))
 # Columns every dataset file starts with, before the value columns.
 KEY_COLUMNS = (
     ("code", "VARCHAR"),
@@ -322,7 +330,15 @@ def stored_keys(kind: str, year: int) -> list[tuple[str, str | None, str | None]
 
 def _value_columns(names: list[str], extra: Sequence[str]) -> list[str]:
     keys = {name for name, _type in KEY_COLUMNS} | set(extra) | {PROVENANCE_COLUMN}
-    return [name for name in names if name not in keys and not name.endswith(SECRET_SUFFIX)]
+    values = [name for name in names if name not in keys and not name.endswith(SECRET_SUFFIX)]
+    parts = set(_part_columns(values, values))
+    return [name for name in values if name not in parts]
+
+
+def _part_columns(names: Sequence[str], values: Iterable[str]) -> dict[str, str]:
+    """{column: type} of the `PART_COLUMNS` of `values` found in `names`, in the order of `names`."""
+    wanted = {value + suffix: column_type for value in values for suffix, column_type in PART_COLUMNS}
+    return {name: wanted[name] for name in names if name in wanted}
 
 
 def _merge_sql(
@@ -343,6 +359,8 @@ def _merge_sql(
     extra = [name for name in new_names[len(key_names) :] if name in ("commune", "markers")]
     new_values = _value_columns(new_names, extra)
     old_values = _value_columns(old_names, extra)
+    new_parts = _part_columns(new_names, new_values)
+    old_parts = _part_columns(old_names, old_values)
     if PROVENANCE_COLUMN in old_names:
         old_select = f"SELECT * FROM {old_source}"
     else:
@@ -355,8 +373,10 @@ def _merge_sql(
     kept_rows = "SELECT * FROM stored WHERE code NOT IN (SELECT code FROM cleared)"
     parts = ["SELECT * FROM incoming"]
     others = [name for name in old_values if name not in new_values] if keep_columns else []
+    others_parts = _part_columns(old_names, others)
     if others:
         pairs = [_quote(n) for name in others for n in (name, name + SECRET_SUFFIX)]
+        pairs += [_quote(name) for name in others_parts]
         parts = [
             "SELECT incoming.*, "
             + ", ".join(f"stored.{p}" for p in pairs)
@@ -379,6 +399,9 @@ def _merge_sql(
         values = old_values + [name for name in new_values if name not in old_values]
     else:  # a France-wide file: the vintage is the file's
         values = new_values
+    # The columns of the published parts (`PART_COLUMNS`) of the rows merged: NULL for a row without them.
+    found_parts = {**(old_parts if has_kept else others_parts), **new_parts}
+    value_parts = _part_columns(list(found_parts), values)
     columns = key_names + extra
     selected = [_quote(name) for name in columns]
     for name in values:
@@ -387,10 +410,18 @@ def _merge_sql(
             f"{_quote(name)}::DOUBLE AS {_quote(name)}",
             f"coalesce({_quote(secret)}, false) AS {_quote(secret)}",
         ]
+    selected += [
+        f"{_quote(name)}::{column_type} AS {_quote(name)}" for name, column_type in value_parts.items()
+    ]
     selected.append(f"{provenance}::INTEGER AS {provenance}")
     union = " UNION ALL BY NAME ".join(f"({part})" for part in parts)
     sql = f"SELECT {', '.join(selected)} FROM ({union}) ORDER BY code"
-    names = columns + [n for name in values for n in (name, name + SECRET_SUFFIX)] + [PROVENANCE_COLUMN]
+    names = (
+        columns
+        + [n for name in values for n in (name, name + SECRET_SUFFIX)]
+        + list(value_parts)
+        + [PROVENANCE_COLUMN]
+    )
     return sql, names
 
 

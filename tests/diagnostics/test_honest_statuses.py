@@ -20,7 +20,7 @@ from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 
-from ctg.diagnostics import engine, store
+from ctg.diagnostics import engine, reader, store
 from ctg.diagnostics.importers import import_dataset
 from ctg.diagnostics.pdf import render_portrait_pdf
 from ctg.diagnostics.portrait import build_portrait, portrait_as_json, resolve_territory
@@ -92,22 +92,41 @@ def published_part(header, rows, column="a") -> dict[str, tuple[float, int, int]
 
 @pytest.fixture
 def caf_with_published_parts(caf):
-    """The store with, for each commune whose « a » is secret, the sum of its published IRIS and how many of
-    its IRIS were blanked (`a_published`, `a_secret_rows`), as computed here from the raw file."""
+    """The store as the importer writes it: for each commune whose « a » is secret, the sum of its published
+    IRIS and how many of its IRIS were blanked (`a_published`, `a_secret_rows`); the same, computed here from
+    the raw file, is returned for the expected figures."""
     header, rows = caf
     parts = published_part(header, rows)
+    stored = {row["code"]: row for row in reader.read_dataset("caf_iris", 2021)}
+    partly = {code for code, (_total, blanked, count) in parts.items() if 0 < blanked < count}
+    assert LIMOGES in partly
+    for code in partly:
+        total, blanked, count = parts[code]
+        row = stored[code]
+        assert (row["a_published"], row["a_secret_rows"], row["source_rows"]) == (total, blanked, count), code
+    for code in set(stored) - partly:
+        assert (stored[code]["a_published"], stored[code]["a_secret_rows"]) == (None, None), code
+    return parts
+
+
+@pytest.fixture
+def caf_without_published_parts(caf):
+    """The store as the importer wrote it before it kept the published parts (a vintage imported then)."""
     path = store.dataset_path("caf_iris", 2021)
-    extras = [(code, total, blanked) for code, (total, blanked, _count) in parts.items() if blanked]
+    kept = [
+        name
+        for name in reader.dataset_columns("caf_iris", 2021) + [store.PROVENANCE_COLUMN]
+        if not name.endswith((engine.PUBLISHED_SUFFIX, engine.SECRET_ROWS_SUFFIX))
+    ]
+    select = ", ".join(f'"{name}"' for name in kept)
     with duckdb.connect(":memory:") as connection:
-        connection.execute("CREATE TABLE extras (code VARCHAR, a_published DOUBLE, a_secret_rows INTEGER)")
-        connection.executemany("INSERT INTO extras VALUES (?, ?, ?)", extras)
         connection.execute(
-            f"COPY (SELECT d.*, e.a_published, e.a_secret_rows FROM read_parquet('{path}') d "
-            f"LEFT JOIN extras e USING (code) ORDER BY d.code) TO '{path}.new' (FORMAT parquet)"
+            f"COPY (SELECT {select} FROM read_parquet('{path}') ORDER BY code) "
+            f"TO '{path}.new' (FORMAT parquet)"
         )
     path.with_name(path.name + ".new").replace(path)
     engine.reset()
-    return parts
+    return caf
 
 
 def test_limoges_is_partial_at_least_its_published_iris(caf_with_published_parts):
@@ -151,9 +170,9 @@ def test_limoges_metropole_says_absent_not_secret(caf_with_published_parts):
         )
 
 
-def test_without_the_published_parts_limoges_is_secret_and_the_others_absent(caf):
-    """The store as the importer writes it today (no sum of the published IRIS): Limoges is secret (the source
-    blanked IRIS of it), the 13 communes not split into IRIS are absent, not secret."""
+def test_without_the_published_parts_limoges_is_secret_and_the_others_absent(caf_without_published_parts):
+    """A vintage imported before the importer kept the sum of the published IRIS: Limoges is secret (the
+    source blanked IRIS of it), the 13 communes not split into IRIS are absent, not secret."""
     portrait = build_portrait(resolve_territory(LIMOGES_METROPOLE))
     value = portrait.result("allocataires").value
     assert value.status == "partiel"
