@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.html import escape
 
 from ctg.conventions import services
-from ctg.conventions.models import Ctg, Field, Milestone, Phase
+from ctg.conventions.models import Agreement, Ctg, Field, Milestone, Phase
 from ctg.demo.convention import load_demo_convention
 from ctg.demo.data import (
     DEMO_ADMIN,
@@ -133,7 +133,8 @@ def load_demo() -> tuple[Ctg, bool, list[str]]:
 
 
 def _create_demo_ctg(epci: Epci, commune: Commune, orgs: dict, partners: dict, users: dict) -> Ctg:
-    """Creates the demo dossier: members, partners, milestones, then the signed convention put in place."""
+    """Creates the demo dossier, an accord-cadre: members, partners, milestones, then the accord-cadre signed
+    (its document generated), the avenant adding the plan d'action signed, and the dossier put in place."""
     pilot = users["pilote.caf@demo.invalid"]
     coordinator = users["coordination@demo.invalid"]
     start = timezone.localdate().year - 2
@@ -153,6 +154,8 @@ def _create_demo_ctg(epci: Epci, commune: Commune, orgs: dict, partners: dict, u
         ],
         is_fictitious=True,
     )
+    # An accord-cadre: signed first, the plan d'action comes by avenant (as Limoges Métropole did).
+    services.ctg_update(ctg=ctg, actor=pilot, agreement=Agreement.ACCORD_CADRE)
     for email, _first, _last, _job, _org, role in DEMO_USERS:
         if role is None:
             continue
@@ -183,7 +186,12 @@ def _demo_milestones(ctg: Ctg, coordinator, start: int) -> None:
         (Milestone.Kind.DIAGNOSTIC, "Lancement du diagnostic partagé", (start - 1, 6, 5)),
         (Milestone.Kind.ATELIER, "Ateliers thématiques petite enfance et jeunesse", (start - 1, 9, 21)),
         (Milestone.Kind.RESTITUTION, "Restitution du diagnostic au comité de pilotage", (start - 1, 11, 16)),
-        (Milestone.Kind.SIGNATURE, "Signature de la convention", (start, 2, 8)),
+        (Milestone.Kind.SIGNATURE, "Signature de l'accord-cadre", (start, 2, 8)),
+        (
+            Milestone.Kind.SIGNATURE,
+            "Signature de l'avenant n° 1 : ajout du plan d'action",
+            (start + AVENANT_SIGNED[0], *AVENANT_SIGNED[1:]),
+        ),
         (Milestone.Kind.BILAN, f"Bilan annuel {start}", (start + 1, 3, 12)),
         (Milestone.Kind.BILAN, f"Bilan annuel {start + 1}", (start + 2, 3, 11)),
         (Milestone.Kind.COMITE, "Comité de pilotage de fin d'année", (start + 2, 12, 10)),
@@ -201,9 +209,19 @@ def _demo_milestones(ctg: Ctg, coordinator, start: int) -> None:
         )
 
 
+# The avenant that adds the plan d'action: signed in June of the first year (year offset, month, day).
+AVENANT_SIGNED = (0, 6, 27)
+AVENANT_TITLE = "Ajout du plan d'action"
+AVENANT_NOTES = (
+    "Avenant fictif (démonstration) : il ajoute à l'accord-cadre le plan d'action, ses fiches, budgets et "
+    "indicateurs (montants et cibles fictifs)."
+)
+
+
 def _demo_sign_and_start(ctg: Ctg, orgs: dict, pilot, coordinator) -> None:
-    """Moves the dossier through diagnostic to its plan d'action, has the convention signed, then puts it in
-    place."""
+    """Moves the dossier through diagnostic to its plan d'action, has the accord-cadre signed and its document
+    generated (before the plan, which the avenant's document then lists as added), records the signed avenant
+    that adds the plan d'action, then puts the dossier in place."""
     services.ctg_transition(ctg=ctg, actor=coordinator, to=Phase.DIAGNOSTIC)
     services.ctg_transition(ctg=ctg, actor=coordinator, to=Phase.PLAN_ACTION)
     for organisation, name, capacity in (
@@ -215,6 +233,15 @@ def _demo_sign_and_start(ctg: Ctg, orgs: dict, pilot, coordinator) -> None:
             ctg=ctg, actor=pilot, organisation=organisation, signer_name=name, signer_capacity=capacity
         )
     _sign_demo(ctg, pilot)
+    load_demo_convention(ctg, coordinator)
+    year, month, day = AVENANT_SIGNED
+    services.avenant_add(
+        ctg=ctg,
+        actor=pilot,
+        title=AVENANT_TITLE,
+        signed_on=datetime.date(ctg.start_year + year, month, day),
+        notes=AVENANT_NOTES,
+    )
     try:
         services.ctg_transition(ctg=ctg, actor=coordinator, to=Phase.MISE_EN_OEUVRE)
     except ValidationError as error:  # pragma: no cover - the demo data satisfies the rules
@@ -223,7 +250,8 @@ def _demo_sign_and_start(ctg: Ctg, orgs: dict, pilot, coordinator) -> None:
 
 def _complete_demo(ctg: Ctg, users: dict, organisations: dict) -> None:
     """What the demo adds to its dossier, each part only when missing (so an older demo gets the newer
-    parts): the plan, the signatures, the governance, the coordinator post, then the generated convention."""
+    parts): the plan, the signatures, the governance, the coordinator post, then the generated documents (the
+    initial one, and that of each avenant without one)."""
     coordinator = users["coordination@demo.invalid"]
     load_demo_plan(ctg=ctg, coordinator=coordinator, organisations=organisations)
     _sign_demo(ctg, users["pilote.caf@demo.invalid"])

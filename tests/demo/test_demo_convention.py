@@ -42,9 +42,42 @@ def test_demo_has_its_governance_post_and_generated_convention(albigeois):  # no
     assert changed.exists()
     post = ctg.coordinator_post
     assert sorted(post.fundings.values_list("year", flat=True)) == [ctg.start_year, ctg.start_year + 1]
-    version = ctg.convention_versions.get()
+    version = ctg.convention_versions.order_by("-number").first()
     text = "\n".join(page.extract_text() for page in PdfReader(BytesIO(version.pdf.read())).pages)
     assert "Anne Lefèvre (fictive)" in text and ctg.period_label in text
     assert ctg.fiches.first().title.split()[0] in text
     call_command("load_demo")  # idempotent: nothing duplicated
-    assert ctg.meetings.count() == 4 and ctg.convention_versions.count() == 1 and ctg.bodies.count() == 2
+    assert ctg.meetings.count() == 4 and ctg.convention_versions.count() == 2 and ctg.bodies.count() == 2
+    assert ctg.avenants.count() == 1
+
+
+def _pdf_text(version) -> str:
+    text = " ".join(page.extract_text() for page in PdfReader(BytesIO(version.pdf.read())).pages)
+    return " ".join(text.replace("\u202f", " ").replace("\xa0", " ").split())
+
+
+def test_demo_is_an_accord_cadre_whose_avenant_adds_the_plan_with_its_documents(albigeois):  # noqa: F811
+    from ctg.conventions.models import Agreement, Phase
+
+    call_command("load_demo")
+    ctg = Ctg.objects.get()
+    assert ctg.agreement == Agreement.ACCORD_CADRE and ctg.phase == Phase.MISE_EN_OEUVRE
+    avenant = ctg.avenants.get()
+    assert (avenant.number, avenant.title) == (1, "Ajout du plan d'action")
+    assert ctg.signature_date < avenant.signed_on and "fictif" in avenant.notes
+    assert ctg.signature_label.startswith("Accord-cadre signé le") and "1 avenant" in ctg.signature_label
+    assert ctg.milestones.filter(title__startswith="Signature de l'avenant n° 1").exists()
+
+    accord, amendment = ctg.convention_versions.order_by("number")
+    # The accord-cadre, generated when signed: it calls itself so, and has no plan d'action yet.
+    assert (accord.label, accord.avenant) == ("Accord-cadre", None)
+    text = _pdf_text(accord)
+    assert "Accord-cadre de convention territoriale globale" in text and "présente convention" not in text
+    assert "Document fictif (démonstration)" in text
+    assert "Aucune fiche action n'est encore définie." in text
+    # The avenant's document, linked to the recorded avenant, lists the fiches it adds.
+    assert (amendment.kind, amendment.avenant, amendment.avenant_number) == ("avenant", avenant, 1)
+    assert any(line.startswith("Fiche action ajoutée") for line in amendment.changes)
+    text = _pdf_text(amendment)
+    assert "Avenant n° 1 à l'accord-cadre de convention territoriale globale" in text
+    assert "Document fictif (démonstration)" in text and "Ajout du plan d'action" in text
