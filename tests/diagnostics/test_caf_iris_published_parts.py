@@ -205,6 +205,24 @@ def test_limoges_metropole_page_tells_absent_from_secret(france, stats_dir):
     assert plain(value.caveat) in plain(html)
 
 
+@pytest.mark.shared_data
+@pytest.mark.django_db
+def test_paris_lyon_marseille_add_up_the_published_iris_of_their_arrondissements(france, stats_dir):
+    """The arrondissements are stored apart and rolled up to their commune by the engine: every IRIS of the
+    commune counts, in whichever arrondissement it lies (an arrondissement with nothing blanked too)."""
+    import_data(CAF_FILE)
+    header, rows = raw_file()
+    for commune, prefixes in (("75056", ("751",)), ("69123", ("6938",)), ("13055", ("132",))):
+        iris = [r for r in rows if r[0].startswith(prefixes)]
+        parts = expected_parts(header, iris, ["a"])
+        total = sum(p["a"][0] for p in parts.values())
+        blanked = sum(p["a"][1] for p in parts.values())
+        assert 0 < blanked < len(iris)
+        value = build_portrait(resolve_territory(commune)).result("allocataires").value
+        assert (value.status, value.value) == ("partiel", total), commune
+        assert value.caveat.endswith(f"({blanked} IRIS sur {len(iris)} soumis au secret)"), commune
+
+
 # --- the merge of a département file into the national vintage --------------------------------------------
 
 
