@@ -23,6 +23,7 @@ from ctg.governance.models import Body, BodyMember
 from ctg.organisations.models import Organisation
 from ctg.organisations.permissions import Role
 from ctg.plans import services as plan_services
+from ctg.plans.forms import FicheForm
 from ctg.plans.models import Enjeu, FicheAction, OperationalObjective, StrategicObjective
 from ctg.post import services as post_services
 from ctg.post.models import CoordinatorPost
@@ -265,3 +266,17 @@ def test_a_plan_import_never_attaches_another_cafs_organisation(world, places, d
     assert imported.pilot_organisation.departement_id == world.ctg.caf.departement_id
     partners = set(imported.partners.all())
     assert places["national"] in partners and places["other_caf"] not in partners
+
+
+def test_the_fiche_form_refuses_another_cafs_partner_with_the_rules_message(world, places, dossier):
+    """The multiple select (fiche partners) too; an organisation of the dossier merely not offered there (not
+    a party of the CTG) keeps the usual « choix valide » message."""
+    form = FicheForm({"title": "Ludothèque", "partners": [places["aude"].pk]}, ctg=world.ctg)
+    assert not form.is_valid()
+    assert form.errors["partners"] == [
+        "« Centre social de Limoux » n'est ni du territoire du dossier, ni de son département, ni une "
+        "organisation nationale : ce dossier ne peut pas la nommer."
+    ]
+    form = FicheForm({"title": "Ludothèque", "partners": [places["national"].pk]}, ctg=world.ctg)
+    assert not form.is_valid()
+    assert "Sélectionnez un choix valide" in form.errors["partners"][0]

@@ -64,7 +64,9 @@ def _import_organisations(ctg, fiches: list[dict]) -> dict[str, Organisation]:
     """Organisations by exact name among those the dossier may name (its territory, département(s), national
     ones: `conventions.selectors.dossier_organisations`): the oldest one of that name, else created in the
     département of the dossier's CAF (in the order of the fiches), so that it is not offered to every
-    dossier of France."""
+    dossier of France. The one rule of the organisations a dossier names (`selectors
+    .check_dossier_organisations`) holds by construction: a name of another CAF's organisation (or of a
+    fictitious one in a real dossier) is never matched, a namesake of the CAF's département is created."""
     offered = dossier_organisations(ctg)
     names = list(
         dict.fromkeys(
