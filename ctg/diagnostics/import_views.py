@@ -9,7 +9,9 @@ session — and deletes it; « Abandonner » deletes it.
 
 Who may import or undo is a platform operation of the permission table (`ctg.organisations.permissions`):
 the checks of scope are in the services (`importers.save_datasets`, `importers.undo_import`), these views only
-keep out those who have no such operation (403) and hide another département's imports from a CAF (404)."""
+keep out those who have no such operation (403) and hide another département's imports from a CAF (404): the
+journal and the latest imports of a CAF adviser list only the imports that wrote figures of their département
+(`visible_imports`)."""
 
 import json
 import re
@@ -47,6 +49,7 @@ from ctg.organisations.permissions import PlatformOp, platform_allows, statistic
 __all__ = ["can_import_statistics", "import_list", "import_statistics", "import_undo"]
 
 IMPORTS_PER_PAGE = 50
+LATEST_IMPORTS = 20  # shown under the import form
 FORBIDDEN = (
     "Seuls les gestionnaires des données de la plateforme et les CAF (pour leur département) importent des "
     "statistiques."
@@ -160,7 +163,17 @@ def _forget_upload(request, token: str) -> None:
         request.session[PENDING_SESSION_KEY] = [t for t in tokens if t != token]
 
 
+def visible_imports(user, imports) -> list[DatasetImport]:
+    """The imports `user` sees in the journal: every one for a data manager; for a CAF adviser, those that
+    wrote figures of their département (a national file among them), never another département's alone."""
+    scope = import_scope(user)
+    if scope is None:
+        return list(imports)
+    return [record for record in imports if scope & set(record.departements or ())]
+
+
 def _page(request, form, status, report=None, errors=()):
+    latest = visible_imports(request.user, DatasetImport.objects.select_related("imported_by"))
     return render(
         request,
         "diagnostics/import.html",
@@ -171,7 +184,7 @@ def _page(request, form, status, report=None, errors=()):
             "report": report,
             "errors": list(errors),
             "scope_departements": sorted(import_scope(request.user) or []),
-            "imports": DatasetImport.objects.select_related("imported_by")[:20],
+            "imports": latest[:LATEST_IMPORTS],
             "breadcrumb_data": {"current": "Importer des statistiques"},
         },
         status=status,
@@ -268,7 +281,10 @@ def import_list(request):
     if not can_import_statistics(request.user):
         raise PermissionDenied(FORBIDDEN)
     page = Paginator(
-        DatasetImport.objects.select_related("imported_by", "undone_by").order_by("-pk"), IMPORTS_PER_PAGE
+        visible_imports(
+            request.user, DatasetImport.objects.select_related("imported_by", "undone_by").order_by("-pk")
+        ),
+        IMPORTS_PER_PAGE,
     ).get_page(request.GET.get("page"))
     provided: dict[tuple[str, int], dict] = {}
     for record in page:
