@@ -330,11 +330,30 @@ ACCORD_CADRE_PHRASES = (
     (r"\bla présente convention\b", "le présent accord-cadre"),
     (r"\bLa convention\b(?! territoriale)", "L'accord-cadre"),
     (r"\bla convention\b(?! territoriale)", "l'accord-cadre"),
-    (r"\baccord-cadre est conclue\b", "accord-cadre est conclu"),
+    (r"\bcette convention\b(?! territoriale)", "cet accord-cadre"),
+    (r"\bCette convention\b(?! territoriale)", "Cet accord-cadre"),
     (r"\bElle vise à\b", "Il vise à"),
     (r"\bElle ne peut être renouvelée\b", "Il ne peut être renouvelé"),
     (r"\bcelle-ci peut être résiliée\b", "celui-ci peut être résilié"),
 )
+
+
+# The past participle or adjective that followed « la convention » as its subject agrees with « accord-cadre »
+# (« L'accord-cadre est signée » → « signé », « conclue » → « conclu », « soumise » → « soumis »); not after a
+# preposition, where the subject is another noun (« la mise en œuvre de l'accord-cadre est suivie »).
+_AGREEING = re.compile(
+    r"(?P<before>\b\w+ )?(?P<subject>(?:[Ll]'|[Ll]e présent |[Cc]et )accord-cadre,? (?:ne )?"
+    r"(?:est|sera|serait|a été|peut être|pourra être|doit être|devra être)(?: ainsi| alors| également)? )"
+    r"(?P<stem>\w+?(?:é|u|i|is|it))e\b"
+)
+_PREPOSITIONS = {"de", "à", "du", "au", "par", "pour", "sur", "dans", "avec", "selon", "sans"}
+
+
+def _agree(match: re.Match) -> str:
+    before = match["before"] or ""
+    if before.strip().lower() in _PREPOSITIONS:
+        return match[0]
+    return f"{before}{match['subject']}{match['stem']}"
 
 
 def as_accord_cadre(text: str) -> str:
@@ -342,7 +361,7 @@ def as_accord_cadre(text: str) -> str:
     … » → « Le présent accord-cadre est conclu … »)."""
     for pattern, replacement in ACCORD_CADRE_PHRASES:
         text = re.sub(pattern, replacement, text)
-    return text
+    return _AGREEING.sub(_agree, text)
 
 
 def naming(ctg: Ctg) -> dict[str, str]:

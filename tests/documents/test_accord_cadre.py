@@ -4,6 +4,7 @@
 
 import datetime
 
+import pytest
 from django.urls import reverse
 
 from ctg.conventions.models import Agreement, Avenant
@@ -99,6 +100,26 @@ def test_a_cafs_own_wording_is_said_as_an_accord_cadre_too():
         "Le comité suit la mise en œuvre de l'accord-cadre. Le présent accord-cadre entre en vigueur à sa "
         "signature ; la convention territoriale globale est une démarche."
     )
+
+
+@pytest.mark.parametrize(
+    "said, as_accord_cadre",
+    [
+        ("La convention est signée par les parties.", "L'accord-cadre est signé par les parties."),
+        ("Cette convention sera prolongée d'un an.", "Cet accord-cadre sera prolongé d'un an."),
+        (
+            "La convention ne peut être modifiée que par avenant.",
+            "L'accord-cadre ne peut être modifié que par avenant.",
+        ),
+        ("La convention est soumise au droit français.", "L'accord-cadre est soumis au droit français."),
+        ("La convention est conforme au modèle.", "L'accord-cadre est conforme au modèle."),
+        ("La convention territoriale globale est signée.", "La convention territoriale globale est signée."),
+        ("La mise en œuvre de la convention est suivie.", "La mise en œuvre de l'accord-cadre est suivie."),
+        ("Le comité note que la convention est signée.", "Le comité note que l'accord-cadre est signé."),
+    ],
+)
+def test_what_followed_the_convention_agrees_with_the_accord_cadre(said, as_accord_cadre):
+    assert content.as_accord_cadre(said) == as_accord_cadre
 
 
 def test_the_tab_of_an_accord_cadre_offers_to_generate_the_accord_cadre(client, world, convention_data):
