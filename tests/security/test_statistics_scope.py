@@ -476,3 +476,25 @@ def test_the_readme_commands_a_caf_imports_its_real_departement_file_then_undoes
     assert f"import n° {record.pk}" in out.getvalue()
     call_command("import_data", "--undo", str(record.pk), stdout=io.StringIO())
     assert _hashes(data) == {} and DatasetImport.objects.get().undone_at is not None
+
+
+def test_a_cafs_journal_lists_only_the_imports_that_wrote_figures_of_its_departement(
+    client, world, data, tmp_path
+):
+    tarn_adviser = world.users["pilote_caf"]
+    assert _post(client, tarn_adviser, TARN_ONLY, name="filosofi_tarn_seulement.csv").status_code == 302
+    manager = _data_manager()
+    assert _post(client, manager, WITH_CORSICA, name="filosofi_national.csv").status_code == 302
+    client.get(LIST_URL)  # the manager reads the message of their import (this test client is one browser)
+    client.force_login(world.users["other_caf"])
+    for url in (LIST_URL, URL):
+        page = html.unescape(client.get(url).content.decode())
+        assert "filosofi_tarn_seulement.csv" not in page and tarn_adviser.get_full_name() not in page
+        assert "filosofi_national.csv" not in page  # the Tarn and Corsica: nothing of the Aude
+    client.force_login(tarn_adviser)
+    for url in (LIST_URL, URL):
+        page = html.unescape(client.get(url).content.decode())
+        assert "filosofi_tarn_seulement.csv" in page and "filosofi_national.csv" in page  # both wrote the 81
+    client.force_login(manager)
+    page = html.unescape(client.get(LIST_URL).content.decode())
+    assert "filosofi_tarn_seulement.csv" in page and "filosofi_national.csv" in page
