@@ -26,6 +26,18 @@ The Parquet files read are laid out alike before and after (one row group, same 
 ``import_id``, which the engine does not read): the merge costs nothing at read time. The full batch grew
 between the first run and commit eaf5e2b, with the engine's new statuses (secret / absent / partial), not with
 the store.
+
+Figures of the statuses computed once per dataset vintage (a DuckDB table of every commune's status per
+indicator, read by every grouping; one account of completeness per set of counts), same machine, loaded by
+other runs; the tree before and after, run one after the other:
+
+                                    before (117f96d)        after
+  portrait d'un EPCI, à chaud       20.9 ms                 24.0 ms
+  tous les EPCI, à chaud            0.565 s                 0.215 s
+  lot complet / portrait d'un EPCI  27.0                    9.0
+  scan DuckDB brut FiLoSoFi → EPCI  9.5 ms                  13.1 ms
+  ratio lot complet / scan brut     59.6                    16.4
+  (processor time of the batch, median of 9 runs: 546 ms before, 164 ms after)
 """
 
 import argparse

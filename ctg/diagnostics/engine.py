@@ -1,8 +1,10 @@
 """Computes indicators over groups of communes, straight from the Parquet store, with DuckDB.
 
-One SQL query per dataset computes, for every group (a territory, every EPCI, every département…), the sums of
-each indicator's numerator and denominator over the communes that have all the cells it needs, the population
-those communes cover, and whether a missing cell is secret. `values_from_sums` turns those sums into values
+The status of every commune for each indicator (counted, partly published, secret, blank, absent from the
+file and why) is computed once per dataset vintage, for all communes, in a DuckDB table (`_status_table`,
+forgotten by `reset()`); one SQL query per dataset then sums, for every group (a territory, every EPCI, every
+département…), each indicator's numerator and denominator over the communes counted, the population they
+cover, and how many communes are secret or absent. `values_from_sums` turns those sums into values
 and statuses by the catalogue's aggregation rules; it is pure and tested without a database.
 """
 
@@ -13,6 +15,7 @@ import re
 import tempfile
 import threading
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import duckdb
 from django.db.models import Count, Max
@@ -82,9 +85,9 @@ class Value:
         return self.status == OK
 
 
-@dataclass(frozen=True)
-class Sums:
-    """What the SQL returns for one indicator and one group."""
+class Sums(NamedTuple):
+    """What the SQL returns for one indicator and one group (a tuple: one per indicator and group, built
+    cheaply)."""
 
     numerator: float | None
     denominator: float | None
@@ -192,29 +195,89 @@ def _format(value: float | None, ind: Indicator | None) -> str:
 def values_from_sums(ind: Indicator, sums: Sums, year: int | None) -> Value:
     """The aggregation rules of the catalogue, applied to one group's sums; the status and its wording come
     from the counts of communes counted, absent from the file, secret or blank (`Coverage`)."""
+    if sums.communes_with_data == 0 and sums.communes and ind.kind != Kind.NOT_AGGREGATABLE:
+        return _empty_value(sums, year)
     base = {"year": year, "communes_with_data": sums.communes_with_data, "communes": sums.communes}
     if sums.communes == 0:
         return Value(None, NON_DISPONIBLE, None, note="Aucune commune.", **base)
     if ind.kind == Kind.NOT_AGGREGATABLE and sums.communes > 1:
         return Value(None, NON_DISPONIBLE, None, note=NOT_AGGREGATABLE_NOTE, **base)
-    cov = coverage_of(sums)
     if sums.communes_with_data == 0:
+        return _empty_value(sums, year)
+    cov = _coverage(sums)
+    value = _value(ind, sums)
+    if sums.communes_with_data < sums.communes or sums.partial_communes:
+        status = PARTIEL if value is not None else NON_DISPONIBLE
+        coverage = cov.population_share
+        note = _caveat(status, value, cov, ind) if value is not None else "Dénominateur nul."
+        return Value(value, status, coverage, note=note, detail=cov, **base)
+    if value is None:
+        return Value(None, NON_DISPONIBLE, 1.0, note="Dénominateur nul.", detail=cov, **base)
+    return Value(value, OK, 1.0, detail=cov, **base)
+
+
+# The accounts of completeness and their wording, by the counts they come from: every indicator of a group
+# that misses the same communes (and every group alike) shares one, computed once until `reset()`.
+_judged: dict = {}
+_JUDGED_LIMIT = 200_000
+
+
+def _counts(sums: Sums) -> tuple:
+    """What `coverage_of` reads."""
+    return (
+        sums.communes,
+        sums.communes_with_data,
+        sums.any_secret,
+        sums.absent,
+        sums.secret_communes,
+        sums.covered_population,
+        sums.total_population,
+        sums.partial_communes,
+        sums.secret_parts,
+        sums.parts,
+    )
+
+
+def _coverage(sums: Sums) -> Coverage:
+    """`coverage_of(sums)`, remembered by the counts it reads (it reads nothing else)."""
+    key = _counts(sums)
+    cov = _judged.get(key)
+    if cov is None:
+        if len(_judged) > _JUDGED_LIMIT:
+            _judged.clear()
+        cov = _judged[key] = coverage_of(sums)
+    return cov
+
+
+def _empty_value(sums: Sums, year: int | None) -> Value:
+    """The figure of a group none of whose communes is counted: secret, absent from the file or not
+    available, said why; it reads neither the indicator nor a value, so that it is the same figure for every
+    indicator of the same counts (one object, frozen)."""
+    key = ("empty", sums, year)  # the whole sums: none of them is a figure here
+    value = _judged.get(key)
+    if value is None:
+        cov = _coverage(sums)
         if cov.secret == cov.communes:
             status = SECRET
         elif cov.absent_count == cov.communes:
             status = ABSENT
         else:
             status = NON_DISPONIBLE
-        return Value(None, status, 0.0, note=caveat_text(status, None, cov, ind), detail=cov, **base)
-    value = _value(ind, sums)
-    if sums.communes_with_data < sums.communes or sums.partial_communes:
-        status = PARTIEL if value is not None else NON_DISPONIBLE
-        coverage = cov.population_share
-        note = caveat_text(status, value, cov, ind) if value is not None else "Dénominateur nul."
-        return Value(value, status, coverage, note=note, detail=cov, **base)
-    if value is None:
-        return Value(None, NON_DISPONIBLE, 1.0, note="Dénominateur nul.", detail=cov, **base)
-    return Value(value, OK, 1.0, detail=cov, **base)
+        note = caveat_text(status, None, cov)
+        value = _judged[key] = Value(None, status, 0.0, year, note, 0, sums.communes, cov)
+    return value
+
+
+def _caveat(status: str, value: float | None, c: Coverage, ind: Indicator | None) -> str:
+    """`caveat_text`, remembered by status and coverage when the text does not quote the value (« au moins
+    … » of a partial count with secret IRIS)."""
+    if status == PARTIEL and c.secret_parts:
+        return caveat_text(status, value, c, ind)
+    key = ("caveat", status, c)
+    text = _judged.get(key)
+    if text is None:
+        text = _judged[key] = caveat_text(status, value, c, ind)
+    return text
 
 
 def _value(ind: Indicator, sums: Sums) -> float | None:
@@ -319,7 +382,7 @@ def dataset_columns(kind: str, year: int) -> list[str]:
 # --- DuckDB --------------------------------------------------------------------------------------------
 
 _lock = threading.RLock()
-_state: dict = {"connection": None, "cog_key": None, "cache": {}, "tables": {}}
+_state: dict = {"connection": None, "cog_key": None, "cache": {}, "tables": {}, "statuses": {}}
 
 
 def _cog_key():
@@ -331,7 +394,8 @@ def _cog_key():
 def reset() -> None:
     """Forget the cached commune table and results (after a change of the référentiel or of the store)."""
     with _lock:
-        _state.update(connection=None, cog_key=None, cache={}, tables={})
+        _state.update(connection=None, cog_key=None, cache={}, tables={}, statuses={})
+        _judged.clear()
 
 
 def _connection() -> duckdb.DuckDBPyConnection:
@@ -357,7 +421,7 @@ def _connection() -> duckdb.DuckDBPyConnection:
         )
     finally:
         os.unlink(name)
-    _state.update(connection=connection, cog_key=key, cache={}, tables={})
+    _state.update(connection=connection, cog_key=key, cache={}, tables={}, statuses={})
     return connection
 
 
@@ -426,12 +490,18 @@ def _dataset_sql(path: str, columns: list[str], additive: set[str], extras: list
     )
 
 
-def _indicator_sql(index: int, r: Resolved, extras: set[str] = frozenset()) -> list[str]:
+def _commune_sql(r: Resolved, extras: set[str] = frozenset()) -> dict[str, str | None]:
+    """The SQL, for one commune row (`ds` joined to `cog`), of what an indicator counts: `status` (0 counted
+    whole, 1 counted for its published IRIS only, 2 secret, 3 no value and not secret, or no row in the file),
+    `n` and `d` (what the commune adds to the numerator and the denominator), and for a count whose secret
+    communes keep the sum of their published IRIS (`_published_part`, in SQL), `b` (IRIS blanked) and `r`
+    (IRIS in all)."""
     have = " AND ".join(f"ds.{_q(c)} IS NOT NULL" for c in r.columns)
     secret = " OR ".join(f"coalesce(ds.{_q(c + store.SECRET_SUFFIX)}, false)" for c in r.columns)
     num = " + ".join(f"ds.{_q(c)}" for c in r.numerator)
-    # A count whose secret communes keep the sum of their published IRIS (`_published_part`, in SQL).
-    partial = "false"
+    den = " + ".join(f"ds.{_q(c)}" for c in r.denominator) if r.denominator else None
+    sql: dict[str, str | None] = {"b": None, "r": None}
+    sql["d"] = f"CASE WHEN {have} THEN {den} END" if den else None
     if (
         r.indicator.kind == Kind.COUNT
         and not r.denominator
@@ -443,36 +513,107 @@ def _indicator_sql(index: int, r: Resolved, extras: set[str] = frozenset()) -> l
             for c in r.numerator
         )
         partial = f"(NOT ({have}) AND ({secret}) AND {known})"
-    if partial == "false":
-        # n, p, c, q (communes secret: no value, a secret flag; a commune not in the file has none), d.
-        parts = [
-            f"sum({num}) FILTER (WHERE {have}) AS n{index}",
-            f"sum(cog.population) FILTER (WHERE {have}) AS p{index}",
-            f"count(*) FILTER (WHERE {have}) AS c{index}",
-            f"count(*) FILTER (WHERE NOT ({have}) AND ({secret})) AS q{index}",
-        ]
-    else:
-        # The same, counting the partly published communes, then m (how many), b (IRIS blanked), r (IRIS).
         published = " + ".join(f"coalesce(ds.{_q(c)}, ds.{_q(c + PUBLISHED_SUFFIX)})" for c in r.numerator)
         blanked = ", ".join(
             f"CASE WHEN ds.{_q(c)} IS NULL THEN ds.{_q(c + SECRET_ROWS_SUFFIX)} ELSE 0 END"
             for c in r.numerator
         )
-        counted = f"({have}) OR {partial}"
-        parts = [
-            f"sum(CASE WHEN {have} THEN {num} ELSE {published} END) FILTER (WHERE {counted}) AS n{index}",
-            f"sum(cog.population) FILTER (WHERE {counted}) AS p{index}",
-            f"count(*) FILTER (WHERE {counted}) AS c{index}",
-            f"count(*) FILTER (WHERE NOT ({counted}) AND ({secret})) AS q{index}",
-            f"count(*) FILTER (WHERE {partial}) AS m{index}",
-            f"sum(greatest({blanked})) FILTER (WHERE {partial}) AS b{index}",
-            f"sum(ds.source_rows) FILTER (WHERE {partial}) AS r{index}",
-        ]
-    if r.denominator:
-        den = " + ".join(f"ds.{_q(c)}" for c in r.denominator)
-        parts.append(f"sum({den}) FILTER (WHERE {have}) AS d{index}")
+        sql["status"] = f"CASE WHEN {have} THEN 0 WHEN {partial} THEN 1 WHEN {secret} THEN 2 ELSE 3 END"
+        sql["n"] = f"CASE WHEN {have} THEN {num} WHEN {partial} THEN {published} END"
+        sql["b"] = f"CASE WHEN {partial} THEN greatest({blanked}) END"
+        sql["r"] = f"CASE WHEN {partial} THEN ds.source_rows END"
     else:
-        parts.append(f"NULL AS d{index}")
+        sql["status"] = f"CASE WHEN {have} THEN 0 WHEN {secret} THEN 2 ELSE 3 END"
+        sql["n"] = f"CASE WHEN {have} THEN {num} END"
+    return sql
+
+
+STATUS_TABLES_PER_FILE = 8
+
+
+@dataclass(frozen=True)
+class _StatusLayout:
+    """Where one indicator's cells are in a status table: its status column, the columns of what each
+    commune adds to its numerator and denominator, and of the IRIS of its partly published communes."""
+
+    status: str
+    n: str
+    d: str | None
+    b: str | None
+    r: str | None
+
+
+def _status_table(
+    connection, kind: str, year: int, table: str, usable: list[tuple[Indicator, Resolved]], extras: list[str]
+) -> tuple[str, dict[str, _StatusLayout]]:
+    """One row per current commune with, for each indicator, its status (counted, partly published, secret,
+    blank, or absent from the file, and why: `a`, 0 in the file, 1 absent from a file of its département, 2
+    département not in the file) and what it adds to the sums: computed once per dataset vintage and set of
+    indicators for all communes, and read by every grouping (all EPCI, départements, regions, France…) until
+    the file or the référentiel changes (`reset()`)."""
+    signature = tuple((ind.id, r.numerator, r.denominator, ind.kind) for ind, r in usable)
+    key = (table, _state["tables"][table], signature, tuple(extras))
+    statuses = _state.setdefault("statuses", {})
+    if key in statuses:
+        return statuses[key]
+    # Those of an older file, and beyond a few sets of indicators of the same file (the oldest first), go.
+    stale = [k for k in statuses if k[0] == table and k[1] != key[1]]
+    stale += [k for k in statuses if k[0] == table and k[1] == key[1]][: -STATUS_TABLES_PER_FILE + 1]
+    for old in stale:
+        connection.execute(f"DROP TABLE IF EXISTS {statuses.pop(old)[0]}")
+    name = f"st_{table}_{len(statuses)}"
+    while any(found[0] == name for found in statuses.values()):
+        name += "_"
+    select = [
+        "cog.code",
+        "cog.population",
+        "cog.departement",
+        "cog.region",
+        "cog.epci",
+        "CASE WHEN ds.code IS NOT NULL THEN 0 WHEN list_contains(?, cog.departement) THEN 1 ELSE 2 END AS a",
+    ]
+    by_sql: dict[str, str] = {}  # the status of indicators that read the same cells is one column
+    layout = {}
+    extra_set = set(extras)
+    for index, (ind, r) in enumerate(usable):
+        sql = _commune_sql(r, extra_set)
+        status = by_sql.get(sql["status"])
+        if status is None:
+            status = by_sql[sql["status"]] = f"s{index}"
+            select.append(f"{sql['status']}::UTINYINT AS {status}")
+        select.append(f"{sql['n']} AS n{index}")
+        for part in ("d", "b", "r"):
+            if sql[part] is not None:
+                select.append(f"{sql[part]} AS {part}{index}")
+        layout[ind.id] = _StatusLayout(
+            status,
+            f"n{index}",
+            f"d{index}" if sql["d"] else None,
+            f"b{index}" if sql["b"] else None,
+            f"r{index}" if sql["r"] else None,
+        )
+    connection.execute(
+        f"CREATE OR REPLACE TABLE {name} AS SELECT {', '.join(select)} "
+        f"FROM cog LEFT JOIN {table} AS ds ON ds.code = cog.code",
+        [sorted(_state["departements"][table])],
+    )
+    statuses[key] = (name, layout)
+    return statuses[key]
+
+
+def _indicator_sql(layout: _StatusLayout) -> list[str]:
+    """One indicator's sums over a group, from its status table: n, p, c, q (communes secret), then for a
+    count partly published m (how many), b (IRIS blanked), r (IRIS in all); d last."""
+    s = layout.status
+    parts = [
+        f"sum({layout.n})",
+        f"sum(cog.population) FILTER (WHERE {s} <= 1)",
+        f"count(*) FILTER (WHERE {s} <= 1)",
+        f"count(*) FILTER (WHERE {s} = 2)",
+    ]
+    if layout.b is not None:
+        parts += [f"count(*) FILTER (WHERE {s} = 1)", f"sum({layout.b})", f"sum({layout.r})"]
+    parts.append(f"sum({layout.d})" if layout.d else "NULL")
     return parts
 
 
@@ -511,17 +652,12 @@ def aggregate(
         f"{key} AS k",
         "count(*) AS communes",
         "sum(cog.population) AS pop",
-        "count(*) FILTER (WHERE ds.code IS NULL) AS absent",
-        "count(*) FILTER (WHERE ds.code IS NULL AND list_contains(?, cog.departement)) AS absent_in",
+        "count(*) FILTER (WHERE cog.a > 0) AS absent",
+        "count(*) FILTER (WHERE cog.a = 1) AS absent_in",
     ]
     extras = _extras(columns, available)
-    widths = {}
-    for index, (ind, r) in enumerate(usable):
-        parts = _indicator_sql(index, r, set(extras))
-        widths[ind.id] = len(parts)
-        select += parts
     where = ""
-    params: list = [None]  # the départements present in the file, known once its table is built
+    params: list = []
     if codes is not None:
         where = "WHERE cog.code IN (SELECT unnest(?))"
         params.append(list(codes))
@@ -530,11 +666,13 @@ def aggregate(
     with _lock:
         connection = _state["connection"] if fresh and _state["connection"] is not None else _connection()
         table = _dataset_table(connection, kind, year, columns, additive, extras)
-        params[0] = sorted(_state["departements"][table])
-        sql = (
-            f"SELECT {', '.join(select)} FROM cog LEFT JOIN {table} AS ds ON ds.code = cog.code "
-            f"{where} GROUP BY 1"
-        )
+        statuses, layouts = _status_table(connection, kind, year, table, usable, extras)
+        widths = {}
+        for ind, _r in usable:
+            parts = _indicator_sql(layouts[ind.id])
+            widths[ind.id] = len(parts)
+            select += parts
+        sql = f"SELECT {', '.join(select)} FROM {statuses} AS cog {where} GROUP BY 1"
         rows = connection.execute(sql, params).fetchall()
     result: dict[str, dict[str, Value]] = {}
     for row in rows:
