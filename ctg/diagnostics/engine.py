@@ -141,7 +141,9 @@ def coverage_of(sums: Sums) -> Coverage:
     )
 
 
-def _missing_phrases(c: Coverage) -> list[str]:
+def missing_phrases(c: Coverage) -> list[str]:
+    """Why communes have no figure, one phrase per reason, as every status line and note writes it: absent
+    from the file (and why), apart from those whose value the source withheld (secret statistique)."""
     phrases = []
     for (one, several), n in c.absent:
         absent = "absente" if n == 1 else "absentes"
@@ -158,7 +160,7 @@ def caveat_text(status: str, value: float | None, c: Coverage, ind: Indicator | 
     """The status of a figure as every output writes it (page, PDF, CSV, JSON, annexes)."""
     if status == OK:
         return ""
-    missing = _missing_phrases(c)
+    missing = missing_phrases(c)
     if status == PARTIEL:
         parts = []
         if c.secret_parts:

@@ -62,7 +62,8 @@ class Reference:
     value: float | None
     status: str
     reason: str = ""
-    # The reason without the level, for a note under a table (« 4 132 communes sur 4 446 sans donnée »).
+    # The reason without the level, for a note under a table, in the words of the status lines: « 13 communes
+    # absentes du fichier (communes non découpées en IRIS) ; 1 commune soumise au secret statistique ».
     detail: str = ""
 
 
@@ -276,19 +277,38 @@ def _reference(level, code, name, value: Value | None, ind: Indicator) -> Refere
             "ne s'agrège pas sur plusieurs communes, et le fichier officiel de ce niveau n'est pas chargé"
         )
     elif value.communes:
-        missing = value.communes - value.communes_with_data
-        reason = (
-            f"Référence non calculée : {missing} commune{'s' if missing > 1 else ''} sur {value.communes} "
-            f"sans donnée ({LEVEL_NAMES[level]})."
-        )
-        detail = (
-            f"{format_number(missing, 0)} commune{'s' if missing > 1 else ''} sur "
-            f"{format_number(value.communes, 0)} sans donnée"
-        )
+        detail = _missing_detail(value)
+        reason = f"Référence non calculée ({LEVEL_NAMES[level]}) : {detail}."
+    elif value.status == SECRET:  # the figure published for the level, blanked by the source
+        detail = "valeur du niveau masquée par la source (secret statistique)"
+        reason = f"Référence non calculée ({LEVEL_NAMES[level]}) : {detail}."
+    elif value.status == ABSENT:  # the level is not in the file published for it
+        detail = "niveau absent du fichier publié"
+        reason = f"Référence non calculée ({LEVEL_NAMES[level]}) : {detail}."
     else:
         reason = "Aucune donnée pour ce niveau."
         detail = "aucune donnée à ce niveau"
     return Reference(level, code, name, None, value.status, reason, detail)
+
+
+def _missing_detail(value: Value) -> str:
+    """Why a reference has no figure, in the words of the figures' status lines: the communes absent from the
+    file (and why) apart from those whose value the source withheld (« 13 communes absentes du fichier
+    (communes non découpées en IRIS) ; 1 commune soumise au secret statistique »), never all « sans donnée
+    (secret statistique) »."""
+    cov = value.detail
+    phrases = engine.missing_phrases(cov) if cov is not None else []
+    if cov is not None and cov.secret_parts:
+        phrases.append(
+            f"{format_number(cov.secret_parts, 0)} IRIS sur {format_number(cov.parts, 0)} soumis au secret"
+        )
+    if phrases:
+        return " ; ".join(phrases)
+    missing = value.communes - value.communes_with_data
+    return (
+        f"{format_number(missing, 0)} commune{'s' if missing > 1 else ''} sur "
+        f"{format_number(value.communes, 0)} sans donnée"
+    )
 
 
 def effective_indicators(available: dict[str, list[int]]) -> list[Indicator]:

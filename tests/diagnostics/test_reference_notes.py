@@ -57,8 +57,10 @@ def test_the_page_says_each_reason_once_under_the_table(client, region_without_d
     assert "Référence non calculée" not in html  # the long per-row sentence is gone
     section = re.search(r'<section[^>]*aria-labelledby="theme-demographie".*?</section>', html, re.S).group(0)
     table, notes = _table_and_notes(section)
-    assert "<sup>1</sup> Référence régionale non calculée : 2 communes sur 5 sans donnée." in notes
-    assert "<sup>2</sup> Référence nationale non calculée : 2 communes sur 6 sans donnée." in notes
+    # Absent from the file, and why, in the words of the status lines (never « sans donnée »).
+    absent = "2 communes absentes du fichier (leur département n&#x27;est pas dans le fichier importé)."
+    assert f"<sup>1</sup> Référence régionale non calculée : {absent}" in notes
+    assert f"<sup>2</sup> Référence nationale non calculée : {absent}" in notes
     assert notes.count("Référence régionale non calculée") == 1
     assert notes.count("Référence nationale non calculée") == 1
     assert "Référence" not in table
