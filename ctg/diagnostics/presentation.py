@@ -248,6 +248,7 @@ def commune_map(portrait: Portrait, indicator_id: str) -> dict:
         title=f"{ind.label} par commune — {territory.name}",
         unit=ind.unit,
         decimals=ind.decimals,
+        statuses={code: values[code].status for code in territory.communes if code in values},
     )
     return result
 

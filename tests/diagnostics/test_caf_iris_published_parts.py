@@ -20,7 +20,7 @@ from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 
-from ctg.diagnostics import engine, maps, reader, store
+from ctg.diagnostics import engine, maps, presentation, reader, store
 from ctg.diagnostics.catalogue import COMMUNE_TABLE_INDICATORS
 from ctg.diagnostics.models import DatasetImport
 from ctg.diagnostics.portrait import build_portrait, resolve_territory
@@ -321,3 +321,21 @@ def test_the_store_and_the_engine_name_the_published_parts_alike():
         engine.PUBLISHED_SUFFIX,
         engine.SECRET_ROWS_SUFFIX,
     ]
+
+
+@pytest.mark.shared_data
+@pytest.mark.django_db
+def test_the_portraits_map_is_drawn_with_each_communes_status(france, stats_dir, monkeypatch):
+    """The map of the portrait page gets the engine's statuses: the 13 communes not split into IRIS counted
+    as absent (hatched), the secret pattern in the legend."""
+    import_data(CAF_FILE)
+    portrait = build_portrait(resolve_territory(LIMOGES_METROPOLE))
+    codes = sorted(portrait.territory.communes)
+    shapes = {
+        code: [[[(i, 45.0), (i + 0.5, 45.0), (i + 0.5, 45.5), (i, 45.0)]]] for i, code in enumerate(codes)
+    }
+    monkeypatch.setattr(maps, "load_contours", lambda wanted: ({c: shapes[c] for c in wanted}, "test"))
+    svg = presentation.commune_map(portrait, "allocataires")["svg"]
+    assert maps.SECRET_LEGEND in svg
+    assert "13 communes sans donnée : absentes du fichier ou sans valeur publiée (hachures)" in svg
+    assert "au moins" in svg  # Limoges, by its published IRIS
