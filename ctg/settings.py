@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "ctg.conventions",
     "ctg.demo",
     "ctg.diagnostics",
+    "ctg.offer",
     "ctg.plans",
     "ctg.exchange",
     "ctg.governance",

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class OfferConfig(AppConfig):
+    name = "ctg.offer"
+    verbose_name = "Offre de services"

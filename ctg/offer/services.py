@@ -1,0 +1,189 @@
+"""Every write to the inventory of the offer of services goes through this module (forms, imports, demo).
+
+Each change of a structure is recorded in `StructureEvent` (who, when, which fields, before → after, with the
+values written by `ctg.core.history.history_value` like the dossier history), and each import in
+`OfferImport`. The dossier history of `ctg.core` (`history_record`) needs a dossier: the inventory of a
+territory is shared by every CTG that covers it, so it keeps its own history, in the same shape.
+"""
+
+from django.db import transaction
+from django.utils import timezone
+
+from ctg.core.history import history_value, person, same_value
+from ctg.offer import opening_hours
+from ctg.offer.models import OfferImport, Structure, StructureEvent
+
+BATCH_SIZE = 500
+# Fields an import writes; `status` stays what a person set (a source listing a site does not reopen it).
+MISSING_FIELDS = ("missing_from_source", "missing_since")
+
+
+def _display(value) -> str:
+    return history_value(value)
+
+
+def compare(structure: Structure, values: dict) -> dict:
+    """{field name: [before, after]} (as text) of the `values` that differ from `structure`'s."""
+    changes = {}
+    for name, value in values.items():
+        before = getattr(structure, name)
+        if not same_value(before, value):
+            changes[name] = [_display(before), _display(value)]
+    return changes
+
+
+def _check(values: dict) -> None:
+    if values.get("opening_hours"):
+        opening_hours.validate(values["opening_hours"])
+
+
+def _summary(structure: Structure, kind: str, changes: dict, offer_import: OfferImport | None) -> str:
+    origin = f" (import {offer_import.source} n° {offer_import.pk})" if offer_import is not None else ""
+    if kind == StructureEvent.Kind.CREATED:
+        text = f"Structure créée : {structure.name}{origin}"
+    elif kind == StructureEvent.Kind.MISSING:
+        text = f"Absente de la dernière liste de sa source : {structure.name}{origin}"
+    elif kind == StructureEvent.Kind.BACK:
+        text = f"De retour dans la liste de sa source : {structure.name}{origin}"
+    else:
+        labels = ", ".join(str(Structure._meta.get_field(name).verbose_name) for name in changes)
+        text = f"Structure modifiée : {structure.name} ({labels}){origin}"
+    return text[:500]
+
+
+def _event(structure, kind, changes, *, actor, offer_import) -> StructureEvent:
+    return StructureEvent(
+        structure=structure,
+        offer_import=offer_import,
+        kind=kind,
+        actor=person(actor),
+        summary=_summary(structure, kind, changes, offer_import),
+        changes=changes,
+    )
+
+
+@transaction.atomic
+def structure_create(*, actor, values: dict, offer_import: OfferImport | None = None) -> Structure:
+    """A new structure, checked (`full_clean`), with its « création » line."""
+    _check(values)
+    structure = Structure(**values)
+    structure.last_update = structure.last_update or timezone.localdate()
+    structure.created_by = structure.updated_by = person(actor)
+    structure.full_clean()
+    structure.save()
+    changes = {name: ["", _display(getattr(structure, name))] for name in values}
+    _event(structure, StructureEvent.Kind.CREATED, changes, actor=actor, offer_import=offer_import).save()
+    return structure
+
+
+@transaction.atomic
+def structure_update(
+    structure: Structure, *, actor, values: dict, offer_import: OfferImport | None = None
+) -> dict:
+    """Sets `values`; when something changed, saves the structure (checked) and records one line. Returns the
+    changes, empty when nothing changed."""
+    _check(values)
+    changes = compare(structure, values)
+    if not changes:
+        return changes
+    for name in changes:
+        setattr(structure, name, values[name])
+    structure.last_update = timezone.localdate()
+    structure.updated_by = person(actor)
+    structure.full_clean()
+    structure.save()
+    _event(structure, _update_kind(changes), changes, actor=actor, offer_import=offer_import).save()
+    return changes
+
+
+def _update_kind(changes: dict) -> str:
+    if "missing_from_source" in changes and changes["missing_from_source"][1] == history_value(True):
+        return StructureEvent.Kind.MISSING
+    if "missing_from_source" in changes and len(changes) == len([n for n in changes if n in MISSING_FIELDS]):
+        return StructureEvent.Kind.BACK
+    return StructureEvent.Kind.UPDATED
+
+
+@transaction.atomic
+def apply_import(plan, *, actor=None, imported_as: str = "") -> OfferImport:
+    """Writes an import plan (`ctg.offer.importers.ImportPlan`) in one transaction: creates, updates, marks
+    missing; one `OfferImport` and one event per structure changed. Nothing is ever deleted."""
+    today, now = timezone.localdate(), timezone.now()
+    record = OfferImport.objects.create(
+        source=plan.source,
+        source_name=", ".join(plan.filenames)[:500],
+        source_sha256=plan.sha256,
+        rows_read=plan.rows_read,
+        created=len(plan.create),
+        updated=plan.updated_count,
+        unchanged=len(plan.unchanged),
+        marked_missing=len(plan.missing),
+        back_in_source=plan.back_count,
+        by_departement=plan.by_departement,
+        imported_by=person(actor),
+        imported_as=imported_as[:250],
+    )
+    author = person(actor)
+    events: list[StructureEvent] = []
+
+    new = []
+    for row in plan.create:
+        structure = Structure(**row.values, last_update=today, created_by=author, updated_by=author)
+        new.append(structure)
+    Structure.objects.bulk_create(new, batch_size=BATCH_SIZE)
+    if new and new[0].pk is None:  # a database that does not return keys: read them back
+        keys = dict(
+            Structure.objects.filter(
+                source=plan.source, source_id__in=[s.source_id for s in new]
+            ).values_list("source_id", "pk")
+        )
+        for structure in new:
+            structure.pk = keys[structure.source_id]
+    for structure, row in zip(new, plan.create, strict=True):
+        changes = {
+            name: ["", _display(value)] for name, value in row.values.items() if value not in ("", None, {})
+        }
+        events.append(
+            _event(structure, StructureEvent.Kind.CREATED, changes, actor=actor, offer_import=record)
+        )
+
+    changed_fields: set[str] = set()
+    updated = []
+    for structure, row, changes in plan.update:
+        for name in changes:
+            setattr(structure, name, row.values[name])
+            changed_fields.add(name)
+        structure.last_update = today
+        structure.updated_by = author
+        structure.updated_at = now
+        updated.append(structure)
+        events.append(_event(structure, _update_kind(changes), changes, actor=actor, offer_import=record))
+    if updated:
+        Structure.objects.bulk_update(
+            updated,
+            [*sorted(changed_fields), "last_update", "updated_by", "updated_at"],
+            batch_size=BATCH_SIZE,
+        )
+
+    missing = []
+    for structure in plan.missing:
+        changes = {
+            "missing_from_source": [_display(False), _display(True)],
+            "missing_since": ["", _display(today)],
+        }
+        structure.missing_from_source = True
+        structure.missing_since = today
+        structure.updated_by = author
+        structure.updated_at = now
+        missing.append(structure)
+        events.append(
+            _event(structure, StructureEvent.Kind.MISSING, changes, actor=actor, offer_import=record)
+        )
+    if missing:
+        Structure.objects.bulk_update(
+            missing,
+            ["missing_from_source", "missing_since", "updated_by", "updated_at"],
+            batch_size=BATCH_SIZE,
+        )
+    StructureEvent.objects.bulk_create(events, batch_size=BATCH_SIZE)
+    return record

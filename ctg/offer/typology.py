@@ -1,0 +1,114 @@
+"""Our own typology of the family and social services of a territory, for the offer of services (issue 12).
+
+Each type has a stable code (stored on `Structure.type`), a French label, the CTG field it serves (the
+`Field` choices of the conventions, so that needs and offer meet on the same thématiques), and where one
+exists its codes in two outside nomenclatures:
+
+* `bpe`: the Insee « base permanente des équipements » equipment types (`TYPEQU`, one letter and three
+  digits). Only the codes attested in the project's material are given: D502 (établissement d'accueil du jeune
+  enfant, the BPE type of the portrait, `ctg.diagnostics.catalogue.BPE_TYPES`) and C107 (école maternelle,
+  in the BPE importer's tests). The BPE counts every EAJE under D502, without telling a crèche from a
+  micro-crèche. Other types (France Services, centres sociaux, bibliothèques…) have BPE codes too, but the
+  BPE dictionary is not among the files of ../shared/data: they are left empty until checked against it,
+  rather than guessed.
+* `data_inclusion`: the data·inclusion structure typology (`typologie`, référentiel « typologies de
+  structures » of the data-inclusion-schema). data·inclusion has no EAJE, RPE, LAEP, ALSH, PMI nor school.
+
+The typology only grows: a code, once stored, is never renamed nor removed (a structure keeps its type).
+"""
+
+from dataclasses import dataclass
+
+from ctg.conventions.models import Field
+
+
+@dataclass(frozen=True)
+class OfferType:
+    code: str
+    label: str
+    field: Field
+    bpe: tuple[str, ...] = ()
+    data_inclusion: tuple[str, ...] = ()
+    # Counted per commune (the assistantes maternelles) rather than listed one by one.
+    counted: bool = False
+
+
+TYPES: tuple[OfferType, ...] = (
+    # Petite enfance
+    OfferType("eaje_creche", "EAJE – crèche collective", Field.PETITE_ENFANCE, bpe=("D502",)),
+    OfferType("eaje_micro_creche", "EAJE – micro-crèche", Field.PETITE_ENFANCE, bpe=("D502",)),
+    OfferType("eaje_multi_accueil", "EAJE – multi-accueil", Field.PETITE_ENFANCE, bpe=("D502",)),
+    OfferType("eaje_creche_familiale", "EAJE – crèche familiale", Field.PETITE_ENFANCE, bpe=("D502",)),
+    OfferType("mam", "Maison d'assistants maternels (MAM)", Field.PETITE_ENFANCE),
+    OfferType(
+        "assistantes_maternelles",
+        "Assistantes maternelles (nombre par commune)",
+        Field.PETITE_ENFANCE,
+        counted=True,
+    ),
+    OfferType("rpe", "Relais petite enfance (RPE)", Field.PETITE_ENFANCE),
+    # Enfance
+    OfferType("alsh", "Accueil de loisirs sans hébergement (ALSH)", Field.ENFANCE),
+    OfferType("ecole_maternelle", "École maternelle", Field.ENFANCE, bpe=("C107",)),
+    OfferType("ecole_elementaire", "École élémentaire ou primaire", Field.ENFANCE),
+    # Jeunesse
+    OfferType("accueil_jeunes", "Accueil de jeunes", Field.JEUNESSE),
+    OfferType(
+        "pij", "Point ou bureau information jeunesse (PIJ, BIJ)", Field.JEUNESSE, data_inclusion=("PIJ_BIJ",)
+    ),
+    OfferType("mission_locale", "Mission locale", Field.JEUNESSE, data_inclusion=("ML",)),
+    OfferType("mjc", "Maison des jeunes et de la culture (MJC)", Field.JEUNESSE, data_inclusion=("MJC",)),
+    # Parentalité
+    OfferType("laep", "Lieu d'accueil enfants-parents (LAEP)", Field.PARENTALITE),
+    OfferType("mediation_familiale", "Service de médiation familiale", Field.PARENTALITE),
+    OfferType("pmi", "Centre de protection maternelle et infantile (PMI)", Field.PARENTALITE),
+    # Animation de la vie sociale
+    OfferType("centre_social", "Centre social", Field.ANIMATION_VIE_SOCIALE, data_inclusion=("CS", "CSC")),
+    OfferType("evs", "Espace de vie sociale (EVS)", Field.ANIMATION_VIE_SOCIALE, data_inclusion=("EVS",)),
+    OfferType(
+        "bibliotheque", "Bibliothèque, médiathèque", Field.ANIMATION_VIE_SOCIALE, data_inclusion=("BIB",)
+    ),
+    # Accès aux droits et numérique
+    OfferType("france_services", "France Services", Field.ACCES_DROITS, data_inclusion=("RFS",)),
+    OfferType(
+        "ccas", "Centre communal d'action sociale (CCAS)", Field.ACCES_DROITS, data_inclusion=("CCAS",)
+    ),
+    OfferType(
+        "cias", "Centre intercommunal d'action sociale (CIAS)", Field.ACCES_DROITS, data_inclusion=("CIAS",)
+    ),
+    OfferType("point_acces_droit", "Point d'accès au droit", Field.ACCES_DROITS, data_inclusion=("PAD",)),
+    OfferType("espace_numerique", "Espace public numérique", Field.ACCES_DROITS, data_inclusion=("EPN",)),
+    # Logement
+    OfferType(
+        "fjt", "Résidence sociale, foyer de jeunes travailleurs", Field.LOGEMENT, data_inclusion=("RS_FJT",)
+    ),
+    # Handicap
+    OfferType(
+        "mdph",
+        "Maison départementale des personnes handicapées (MDPH)",
+        Field.HANDICAP,
+        data_inclusion=("MDPH",),
+    ),
+)
+
+BY_CODE: dict[str, OfferType] = {item.code: item for item in TYPES}
+assert len(BY_CODE) == len(TYPES), "code de type en double dans la typologie de l'offre"
+
+
+def choices() -> list[tuple[str, str]]:
+    return [(item.code, item.label) for item in TYPES]
+
+
+def of_field(field: str) -> list[OfferType]:
+    """The types that serve a CTG field (a `Field` value)."""
+    return [item for item in TYPES if item.field == field]
+
+
+def by_bpe(code: str) -> list[OfferType]:
+    """Our types that a BPE `TYPEQU` code may stand for (D502: every kind of EAJE)."""
+    return [item for item in TYPES if code in item.bpe]
+
+
+def by_data_inclusion(code: str) -> list[OfferType]:
+    """Our types that a data·inclusion structure typology code stands for."""
+    return [item for item in TYPES if code in item.data_inclusion]
