@@ -117,7 +117,7 @@ class Ctg(TrackedModel):
         help_text="Communes de l'EPCI qui ne font pas partie de la convention.",
     )
     # A stable key of the territory (EPCI SIREN, with its excluded communes, or sorted commune codes); the
-    # overlap of two dossiers is checked on their communes (`services._check_no_overlap`).
+    # overlap of two dossiers is checked on their communes (`services.territory._check_no_overlap`).
     territory_key = models.CharField(max_length=2000, editable=False, db_index=True)
     start_year = models.PositiveSmallIntegerField("année de début")
     end_year = models.PositiveSmallIntegerField("année de fin")

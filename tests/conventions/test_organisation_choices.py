@@ -7,6 +7,7 @@ body members, coordinator post). Two CAFs and two départements: the `world` fix
 import html
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from ctg.conventions import selectors, services
@@ -129,7 +130,7 @@ def test_a_signatory_of_another_departement_is_refused_and_nothing_changes(clien
 
 
 def test_the_service_refuses_an_organisation_not_offered(world, places):
-    with pytest.raises(services.ValidationError, match="ni du territoire"):
+    with pytest.raises(ValidationError, match="ni du territoire"):
         services.signatory_add(
             ctg=world.ctg,
             actor=world.users["pilote_caf"],
@@ -178,7 +179,7 @@ def test_a_commune_outside_the_territory_cannot_sign(client, world, places):
     assert response.status_code == 400
     assert not Signatory.objects.filter(ctg=world.ctg).exists()
     assert not Organisation.objects.filter(commune=outside).exists()
-    with pytest.raises(services.ValidationError, match="pas une commune du territoire"):
+    with pytest.raises(ValidationError, match="pas une commune du territoire"):
         services.signatory_add(
             ctg=world.ctg, actor=None, organisation=outside, signer_name="X", signer_capacity="Maire"
         )
@@ -187,7 +188,7 @@ def test_a_commune_outside_the_territory_cannot_sign(client, world, places):
 
 def test_a_commune_signatory_with_a_missing_name_creates_nothing(world, places):
     commune = world.ctg.communes.exclude(pk=places["commune"].pk).first()
-    with pytest.raises(services.ValidationError):
+    with pytest.raises(ValidationError):
         services.signatory_add(
             ctg=world.ctg, actor=None, organisation=commune, signer_name="", signer_capacity="Maire"
         )
@@ -381,7 +382,7 @@ def test_the_service_is_all_or_nothing(world, parties):
         signer_name="D",
         signer_capacity="D",
     )
-    with pytest.raises(services.ValidationError):
+    with pytest.raises(ValidationError):
         services.signatures_record(
             ctg=world.ctg, actor=None, signatories=[parties[0], other], signed_on=datetime.date(2024, 11, 21)
         )

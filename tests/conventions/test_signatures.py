@@ -83,7 +83,7 @@ def test_bad_signatures_are_refused_and_nothing_is_saved(drafted, signed_on, sca
 
 def test_a_scan_over_the_size_limit_is_refused(drafted, monkeypatch):
     world, caf, _ = drafted
-    monkeypatch.setattr(services, "SCAN_MAX_BYTES", 10)
+    monkeypatch.setattr(services.parties, "SCAN_MAX_BYTES", 10)
     with pytest.raises(ValidationError, match="dépasse"):
         services.signature_record(
             signatory=caf,
