@@ -55,6 +55,7 @@ urlpatterns = [
             )
         ),
     ),
+    path("portrait/ctg/<int:pk>/offre/", include("ctg.offer.urls")),
     path("portrait/", include("ctg.diagnostics.urls")),
     # The exchange of the plan (ctg.exchange, above plans) keeps its URLs in the plan's namespace.
     path(

@@ -13,6 +13,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from ctg.conventions.models import Avenant, Ctg, Milestone, Phase
 from ctg.diagnostics.models import DatasetImport
+from ctg.offer.services import structure_create
 from ctg.organisations.models import Organisation
 from tests.factories import MilestoneFactory, OrganisationFactory, SignatoryFactory
 from tests.matrix_helpers import (
@@ -99,6 +100,12 @@ def _territory_correction(w):
 
 def _commune(w):
     return {"code": w.ctg.communes.first().code}
+
+
+def _structure(w):
+    """A structure of the offer of services in one of the dossier's communes."""
+    values = {"type": "france_services", "name": "France services du Test", "commune": w.ctg.communes.first()}
+    return {"pk": w.ctg.pk, "structure_pk": structure_create(actor=None, values={**values, "source": "t"}).pk}
 
 
 MATRIX: dict[tuple[str, str], Case] = {
@@ -291,6 +298,12 @@ MATRIX: dict[tuple[str, str], Case] = {
     ("diagnostics:ctg", "GET"): dossier(MEMBER_ROLES),
     ("diagnostics:ctg_communes_csv", "GET"): dossier(MEMBER_ROLES),
     ("diagnostics:ctg_pdf", "GET"): dossier(MEMBER_ROLES),
+    # The offer of services of the dossier's territory: read by every member (tests/offer/test_pages.py: a
+    # structure outside the territory, or reached from another dossier, is not found).
+    ("offer:list", "GET"): dossier(MEMBER_ROLES),
+    ("offer:csv", "GET"): dossier(MEMBER_ROLES),
+    ("offer:xlsx", "GET"): dossier(MEMBER_ROLES),
+    ("offer:structure", "GET"): dossier(MEMBER_ROLES, kwargs=_structure),
 }
 
 

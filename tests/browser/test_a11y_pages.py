@@ -5,6 +5,7 @@ import datetime
 from ctg.conventions import services
 from ctg.conventions.models import Avenant, Ctg
 from ctg.diagnostics.importers import import_datasets
+from ctg.offer.services import structure_create
 from tests.conftest import PASSWORD
 from tests.factories import CtgFactory, MilestoneFactory, OrganisationFactory, SignatoryFactory
 from tests.governance.factories import BodyFactory, MeetingFactory
@@ -36,6 +37,28 @@ def test_main_pages_are_accessible(transactional_db, world, page, live_server, l
     avenant = Avenant.objects.create(ctg=signed, number=1, title="Ajout du plan d'action")
     MilestoneFactory(ctg=signed, date=datetime.date(2023, 10, 1), date_precision="month", done=True)
     Ctg.objects.filter(pk=ctg.pk).update(phase="evaluation")
+    # The offer of services: a structure with its hours, one absent from its source.
+    structure = structure_create(
+        actor=None,
+        values={
+            "type": "france_services",
+            "name": "France services du Test",
+            "commune": commune,
+            "opening_hours": "Mo-Fr 09:00-12:00,13:30-17:00",
+            "source": "anct-france-services",
+            "source_id": "1",
+        },
+    )
+    structure_create(
+        actor=None,
+        values={
+            "type": "centre_social",
+            "name": "Centre social du Test",
+            "commune": commune,
+            "source": "saisie",
+            "missing_from_source": True,
+        },
+    )
     public = [
         ("/territoires/", "Recherche de territoires"),
         ("/territoires/?q=commune", "Résultats de recherche"),
@@ -72,6 +95,9 @@ def test_main_pages_are_accessible(transactional_db, world, page, live_server, l
         (f"/ctg/{ctg.pk}/calendrier/{milestone.pk}/modifier/", "Modifier un jalon"),
         (f"/ctg/{ctg.pk}/historique/", "Historique"),
         (f"/portrait/ctg/{ctg.pk}/", "Diagnostic"),
+        (f"/portrait/ctg/{ctg.pk}/offre/", "Offre de services"),
+        (f"/portrait/ctg/{ctg.pk}/offre/?type=mam", "Offre de services filtrée, sans résultat"),
+        (f"/portrait/ctg/{ctg.pk}/offre/structures/{structure.pk}/", "Page d'une structure"),
         (f"/ctg/{ctg.pk}/renouveler/", "Renouveler"),
         ("/statistiques/import/", "Importer des statistiques"),
         ("/statistiques/imports/", "Journal des imports"),
