@@ -6,7 +6,9 @@ The inventory is shared by territory: a structure is found from a dossier only w
 dossier's territory's communes (404 otherwise, whatever its id).
 """
 
+import datetime
 import io
+from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
 from django.http import Http404
@@ -54,8 +56,6 @@ def _filtered(request, ctg):
 
 
 def _query(filters) -> str:
-    from urllib.parse import urlencode
-
     active = filters.active
     return f"?{urlencode(active)}" if active else ""
 
@@ -105,11 +105,15 @@ def structure_list(request, ctg, role):
     return render(request, "offer/list.html", context)
 
 
-def _export_rows(listed) -> list[list]:
+def _export_rows(listed, *, dates_as_text: bool) -> list[list]:
+    """The cells of the exports; the date of the last update as « 14/03/2025 » in CSV, a date in xlsx."""
     rows = []
     for row in selectors.structure_rows(listed):
         row["missing_text"] = "oui" if row["missing_from_source"] else "non"
         row["fictitious_text"] = "oui" if row["is_fictitious"] else "non"
+        if row["last_update"]:
+            day = datetime.date.fromisoformat(row["last_update"])
+            row["last_update"] = day.strftime("%d/%m/%Y") if dates_as_text else day
         rows.append([row[key] or "" for _header, key in EXPORT_COLUMNS])
     return rows
 
@@ -121,7 +125,7 @@ def structure_csv(request, ctg, role):
     buffer = io.StringIO()
     writer = csv_writer(buffer)
     writer.writerow([header for header, _key in EXPORT_COLUMNS])
-    for row in _export_rows(listed):
+    for row in _export_rows(listed, dates_as_text=True):
         writer.writerow(row)
     content = ("\ufeff" + buffer.getvalue()).encode("utf-8")
     return attachment(content, "text/csv; charset=utf-8", f"{ctg_file_name(ctg, 'offre-de-services')}.csv")
@@ -141,8 +145,11 @@ def structure_xlsx(request, ctg, role):
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     sheet.freeze_panes = "A2"
-    for row in _export_rows(listed):
+    for row in _export_rows(listed, dates_as_text=False):
         xlsx_append(sheet, row)
+    date_column = [key for _header, key in EXPORT_COLUMNS].index("last_update") + 1
+    for (cell,) in sheet.iter_rows(min_row=2, min_col=date_column, max_col=date_column):
+        cell.number_format = "DD/MM/YYYY"
     output = io.BytesIO()
     workbook.save(output)
     return attachment(output.getvalue(), XLSX_TYPE, f"{ctg_file_name(ctg, 'offre-de-services')}.xlsx")

@@ -4,6 +4,7 @@ exports (formulas neutralised, text escaped), the page of a structure, and the t
 import csv
 import datetime
 import io
+from urllib.parse import urlencode
 
 import pytest
 from django.urls import reverse
@@ -112,6 +113,10 @@ def test_each_filter_narrows_the_list(client, world, offer, params, expected):
     assert set(_names(response)) == expected
     page = response.content.decode()
     assert f"{len(expected)} structure" in page and "correspondant aux filtres, sur 4" in page
+    # The exports hold what the page shows: their links carry the filters.
+    query = "?" + urlencode(params)
+    assert response.context["csv_url"] == reverse("offer:csv", args=[world.ctg.pk]) + query
+    assert response.context["xlsx_url"] == reverse("offer:xlsx", args=[world.ctg.pk]) + query
 
 
 def test_the_commune_filter_offers_the_territory_s_communes_only(client, world, offer):
@@ -186,6 +191,7 @@ def test_the_csv_export_holds_the_filtered_list_with_formulas_neutralised(client
     assert bourg["Code commune"] == first.code and bourg["Commune"] == first.name
     assert bourg["Absente de la dernière source"] == "oui"
     assert bourg["Statut"] == "Ouvert" and bourg["Source"] == "saisie"
+    assert bourg["Dernière mise à jour"] == "14/03/2025"
 
 
 def test_the_csv_export_without_filter_holds_every_structure_of_the_territory(client, world, offer):
@@ -218,6 +224,8 @@ def test_the_xlsx_export_holds_text_cells_never_formulas(client, world, offer):
     assert name_cell.data_type == "s" and name_cell.quotePrefix
     assert rows["Centre social du Bourg"][header.index("Code commune")].value == first.code
     assert rows["Centre social du Bourg"][header.index("Absente de la dernière source")].value == "oui"
+    updated = rows["Centre social du Bourg"][header.index("Dernière mise à jour")]
+    assert updated.value == datetime.datetime(2025, 3, 14) and updated.number_format == "DD/MM/YYYY"
 
 
 def test_the_structure_page_shows_the_structure(client, world, offer):
