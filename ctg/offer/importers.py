@@ -39,7 +39,7 @@ from pathlib import Path
 from django.db import transaction
 
 from ctg.diagnostics.importers import COMMUNE_CODE, DECIMAL_POINT, DatasetError, plm_commune
-from ctg.offer import opening_hours, services
+from ctg.offer import bpe, opening_hours, services
 from ctg.offer.models import OfferImport, Structure
 from ctg.territories.models import Commune
 from ctg.territories.selectors import resolve_commune_codes
@@ -370,7 +370,7 @@ class FranceServices:
         return merged
 
 
-SOURCES = {FranceServices.source: FranceServices}
+SOURCES = {FranceServices.source: FranceServices, bpe.InseeBpe.source: bpe.InseeBpe}
 
 
 # --- Preparing and planning -------------------------------------------------------------------------------
@@ -383,6 +383,8 @@ class PreparedFiles:
     sha256: str
     rows: list[SourceRow]
     notes: Counter = field(default_factory=Counter)
+    # Rows read when not every row is kept (the BPE keeps the mapped types only); None: every row is kept.
+    rows_read: int | None = None
 
 
 def _detect(header: list[str], filename: str, source: str | None):
@@ -409,6 +411,8 @@ def _detect(header: list[str], filename: str, source: str | None):
 
 def prepare_files(paths: list[Path], *, source: str | None = None) -> PreparedFiles:
     """Reads and checks every file (one source for all), and places every row on a commune in force."""
+    if bpe.is_bpe(paths, source):  # read as a stream, in its own module (ctg.offer.bpe)
+        return bpe.prepare_files(paths)
     if not paths:
         raise OfferImportError("Aucun fichier à importer.")
     digest = hashlib.sha256()
@@ -454,7 +458,7 @@ def prepare_files(paths: list[Path], *, source: str | None = None) -> PreparedFi
     return PreparedFiles(found_source, [Path(p).name for p in paths], digest.hexdigest(), rows, notes)
 
 
-def _place_on_communes(rows: list[SourceRow]) -> None:
+def _place_on_communes(rows: list[SourceRow], column: str = "insee_com") -> None:
     codes = {row.commune_code for row in rows}
     plm = {code: plm_commune(code) for code in codes}
     mapping = resolve_commune_codes(code for code in codes if not plm[code])
@@ -473,7 +477,7 @@ def _place_on_communes(rows: list[SourceRow]) -> None:
                 f"code commune « {row.commune_code} » {state} "
                 "(chargez le référentiel : ctg load_territories).",
                 row.line,
-                "insee_com",
+                column,
             )
         row.values["commune_id"] = current
         row.values["source_commune_code"] = row.commune_code if current != row.commune_code else ""
@@ -505,9 +509,8 @@ class ImportPlan:
 
 def plan_import(prepared: PreparedFiles) -> ImportPlan:
     """What importing `prepared` would do to the inventory, per département; writes nothing."""
-    plan = ImportPlan(
-        prepared.source, prepared.filenames, prepared.sha256, len(prepared.rows), notes=prepared.notes
-    )
+    rows_read = len(prepared.rows) if prepared.rows_read is None else prepared.rows_read
+    plan = ImportPlan(prepared.source, prepared.filenames, prepared.sha256, rows_read, notes=prepared.notes)
     departement_of = dict(
         Commune.objects.filter(code__in={row.values["commune_id"] for row in prepared.rows}).values_list(
             "code", "departement_id"
@@ -567,7 +570,8 @@ def import_offer(
 ) -> tuple[OfferImport, ImportPlan]:
     """Checks the files, then writes the plan in one transaction (`services.apply_import`)."""
     prepared = prepare_files(paths, source=source)
-    with transaction.atomic():
+    # Two imports of one source run one after the other: the second plans against what the first wrote.
+    with services.source_lock(prepared.source), transaction.atomic():
         plan = plan_import(prepared)
         record = services.apply_import(plan, actor=actor, imported_as=imported_as)
     return record, plan

@@ -6,6 +6,12 @@ values written by `ctg.core.history.history_value` like the dossier history), an
 territory is shared by every CTG that covers it, so it keeps its own history, in the same shape.
 """
 
+import contextlib
+import fcntl
+import re
+from pathlib import Path
+
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -16,6 +22,24 @@ from ctg.offer.models import OfferImport, Structure, StructureEvent
 BATCH_SIZE = 500
 # Fields an import writes; `status` stays what a person set (a source listing a site does not reopen it).
 MISSING_FIELDS = ("missing_from_source", "missing_since")
+
+
+@contextlib.contextmanager
+def source_lock(source: str):
+    """The exclusive lock of one source of the inventory, held for the plan-and-write of an import: a file
+    lock (``fcntl.flock``) in ``DATA_DIR/locks``, like the statistics store's `vintage_lock`; it holds
+    between the processes and threads of the server, whichever the database: a second import waits for the
+    first, then plans against what it wrote."""
+    if not re.fullmatch(r"[a-z0-9-]{1,50}", source):
+        raise ValueError(f"source invalide : {source!r}")
+    folder = Path(settings.DATA_DIR) / "locks"
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(folder / f"offer-{source}.lock", "a+b") as handle:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
 
 
 def _display(value) -> str:

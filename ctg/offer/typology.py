@@ -35,6 +35,9 @@ class OfferType:
 
 TYPES: tuple[OfferType, ...] = (
     # Petite enfance
+    # The BPE counts every EAJE under D502 (« établissement d'accueil du jeune enfant », the type of the
+    # portrait, `ctg.diagnostics.catalogue.BPE_TYPES`): its rows come in as this type, whose kind is unknown.
+    OfferType("eaje", "EAJE (type non précisé)", Field.PETITE_ENFANCE, bpe=("D502",)),
     OfferType("eaje_creche", "EAJE – crèche collective", Field.PETITE_ENFANCE, bpe=("D502",)),
     OfferType("eaje_micro_creche", "EAJE – micro-crèche", Field.PETITE_ENFANCE, bpe=("D502",)),
     OfferType("eaje_multi_accueil", "EAJE – multi-accueil", Field.PETITE_ENFANCE, bpe=("D502",)),
@@ -107,6 +110,20 @@ def of_field(field: str) -> list[OfferType]:
 def by_bpe(code: str) -> list[OfferType]:
     """Our types that a BPE `TYPEQU` code may stand for (D502: every kind of EAJE)."""
     return [item for item in TYPES if code in item.bpe]
+
+
+def bpe_codes() -> list[str]:
+    """Every BPE `TYPEQU` code mapped to one of our types."""
+    return sorted({code for item in TYPES for code in item.bpe})
+
+
+def bpe_import_type(code: str) -> OfferType | None:
+    """The type a BPE row of `code` is imported as: the only type of the code, else the one whose label says
+    the kind is not known (D502 → « EAJE (type non précisé) »); None for a code not mapped."""
+    candidates = by_bpe(code)
+    if len(candidates) > 1:
+        candidates = [item for item in candidates if "non précisé" in item.label]
+    return candidates[0] if len(candidates) == 1 else None
 
 
 def by_data_inclusion(code: str) -> list[OfferType]:
