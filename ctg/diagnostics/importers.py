@@ -152,28 +152,39 @@ class CsvFile:
     rows: list[tuple[int, list[str]]]  # (line number in the file, fields)
 
 
-def _decoded_lines(handle, filename: str) -> Iterator[str]:
+def decoded_lines(
+    handle,
+    filename: str,
+    *,
+    not_what: str = "un fichier statistique valide",
+    error=None,
+    max_bytes: int = MAX_LINE_BYTES,
+    digest=None,
+) -> Iterator[str]:
     """The lines of a binary file, decoded as UTF-8 one by one so that a bad byte is located exactly. A line
-    longer than `MAX_LINE_BYTES` is refused before it is read whole (no official file comes near it)."""
-    for number, raw in enumerate(iter(lambda: handle.readline(MAX_LINE_BYTES + 1), b""), 1):
-        if len(raw) > MAX_LINE_BYTES:
-            raise _error(
-                filename,
-                f"ligne de plus de {MAX_LINE_BYTES // 1024} Kio : "
-                "ce n'est pas un fichier statistique valide.",
-                number,
+    longer than `max_bytes` is refused before it is read whole (« ce n'est pas <not_what> »). `error`
+    (filename, message, line) makes the exception (the statistics' `DatasetError` by default); `digest`, when
+    given, is fed every raw line (the file's SHA-256 read in the same pass). Shared by every importer of
+    published files (statistics, offer of services)."""
+    error = error or _error
+    for number, raw in enumerate(iter(lambda: handle.readline(max_bytes + 1), b""), 1):
+        if digest is not None:
+            digest.update(raw)
+        if len(raw) > max_bytes:
+            raise error(
+                filename, f"ligne de plus de {max_bytes // 1024} Kio : ce n'est pas {not_what}.", number
             )
         try:
             text = raw.decode("utf-8")
-        except UnicodeDecodeError as error:
-            raise _error(
+        except UnicodeDecodeError as exc:
+            raise error(
                 filename,
-                f"encodage invalide (octet 0x{raw[error.start]:02X} non UTF-8) : "
+                f"encodage invalide (octet 0x{raw[exc.start]:02X} non UTF-8) : "
                 "le fichier doit être en UTF-8.",
                 number,
             ) from None
         if "\x00" in text:
-            raise _error(filename, "octet nul (0x00) : le fichier est endommagé ou n'est pas un CSV.", number)
+            raise error(filename, "octet nul (0x00) : le fichier est endommagé ou n'est pas un CSV.", number)
         yield text.removeprefix("\ufeff") if number == 1 else text
 
 
@@ -193,7 +204,7 @@ class CsvStream:
             raise DatasetError(f"{filename} : lecture impossible ({error.strerror}).") from None
         try:
             self._check_not_empty()
-            self._reader = csv.reader(_decoded_lines(self._handle, filename), delimiter=";", strict=True)
+            self._reader = csv.reader(decoded_lines(self._handle, filename), delimiter=";", strict=True)
             self.header = self._read_header()
         except BaseException:
             self.close()

@@ -10,9 +10,9 @@ their order does not matter):
   ``NOMRS`` (name, in the recent vintages): optional, kept in ``source_details`` when given;
 * coordinates, optional per row (an equipment may be « non géolocalisé »): ``LATITUDE``/``LONGITUDE`` (WGS84
   degrees) when the file has them, else ``LAMBERT_X``/``LAMBERT_Y`` in Lambert 93 (EPSG:2154, metropolitan
-  France; ``EPSG`` column when given). Lambert 93 is converted to WGS84 by `lambert93_to_wgs84` (the IGN
-  formulas of the projection; pyproj is not installed). The DROM coordinates are in UTM (EPSG 5490, 2972,
-  2975, 4471): they are not converted, only kept as published in ``source_details``;
+  France; ``EPSG`` column when given). Lambert 93 is converted to WGS84 by `lambert93_to_wgs84` (pyproj).
+  The DROM coordinates are in UTM (EPSG 5490, 2972, 2975, 4471): they are not converted, only kept as
+  published in ``source_details``;
 * ``CAPACITE``: capacity, when given (whole number).
 
 Only the rows whose ``TYPEQU`` is mapped in `ctg.offer.typology` enter the inventory (D502 → « EAJE (type non
@@ -33,12 +33,14 @@ French message naming the file, the line and the column; nothing is written.
 
 import csv
 import hashlib
-import math
 import re
+import threading
 from collections import Counter
 from pathlib import Path
 
-from ctg.diagnostics.importers import COMMUNE_CODE, DECIMAL_POINT
+from pyproj import Transformer
+
+from ctg.diagnostics.importers import COMMUNE_CODE, DECIMAL_POINT, decoded_lines
 from ctg.offer import typology
 
 SOURCE = "insee-bpe"
@@ -65,46 +67,18 @@ class InseeBpe:
 
 
 # --- Lambert 93 → WGS84 ------------------------------------------------------------------------------------
-# Lambert conformal conic with two standard parallels on the GRS80 ellipsoid (RGF93, which matches WGS84 to
-# within a metre): parallels 44° and 49° N, origin 46.5° N 3° E, false easting 700 000 m, false northing
-# 6 600 000 m (the scale factor at 46.5° N comes out at 0.99905, 1 on the two parallels: tests/offer).
-
-_A = 6_378_137.0
-_F = 1 / 298.257222101
-_E = math.sqrt(2 * _F - _F * _F)
-
-
-def _m(phi: float) -> float:
-    return math.cos(phi) / math.sqrt(1 - (_E * math.sin(phi)) ** 2)
-
-
-def _t(phi: float) -> float:
-    s = _E * math.sin(phi)
-    return math.tan(math.pi / 4 - phi / 2) / ((1 - s) / (1 + s)) ** (_E / 2)
-
-
-_PHI1, _PHI2, _PHI0, _LAMBDA0 = (math.radians(v) for v in (44.0, 49.0, 46.5, 3.0))
-_N = (math.log(_m(_PHI1)) - math.log(_m(_PHI2))) / (math.log(_t(_PHI1)) - math.log(_t(_PHI2)))
-_AF = _A * _m(_PHI1) / (_N * _t(_PHI1) ** _N)
-_RHO0 = _AF * _t(_PHI0) ** _N
-_X0, _Y0 = 700_000.0, 6_600_000.0
+# RGF93 / Lambert 93 (EPSG:2154) to WGS84 (EPSG:4326) by PROJ through pyproj, axes (x, y) → (lon, lat).
+# One transformer per thread (pyproj's are not thread-safe), made on first use.
+_transformers = threading.local()
 
 
 def lambert93_to_wgs84(x: float, y: float) -> tuple[float, float]:
     """(latitude, longitude) in degrees of a Lambert 93 point (metres)."""
-    dx, dy = x - _X0, _RHO0 - (y - _Y0)
-    rho = math.hypot(dx, dy)
-    t = (rho / _AF) ** (1 / _N)
-    longitude = math.atan2(dx, dy) / _N + _LAMBDA0
-    phi = math.pi / 2 - 2 * math.atan(t)
-    for _ in range(20):
-        s = _E * math.sin(phi)
-        following = math.pi / 2 - 2 * math.atan(t * ((1 - s) / (1 + s)) ** (_E / 2))
-        if abs(following - phi) < 1e-12:
-            phi = following
-            break
-        phi = following
-    return round(math.degrees(phi), 6), round(math.degrees(longitude), 6)
+    transformer = getattr(_transformers, "lambert93", None)
+    if transformer is None:
+        transformer = _transformers.lambert93 = Transformer.from_crs("EPSG:2154", "EPSG:4326", always_xy=True)
+    longitude, latitude = transformer.transform(x, y)
+    return round(latitude, 6), round(longitude, 6)
 
 
 # --- Reading ------------------------------------------------------------------------------------------------
@@ -134,24 +108,9 @@ def _lines(handle, filename: str, digest):
     """Decoded lines of a binary file, one by one (a bad byte is located exactly), fed to `digest`."""
     from ctg.offer.importers import _error
 
-    for number, raw in enumerate(iter(lambda: handle.readline(MAX_LINE_BYTES + 1), b""), 1):
-        digest.update(raw)
-        if len(raw) > MAX_LINE_BYTES:
-            raise _error(
-                filename, f"ligne de plus de {MAX_LINE_BYTES // 1024} Kio : ce n'est pas la BPE.", number
-            )
-        try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError as error:
-            raise _error(
-                filename,
-                f"encodage invalide (octet 0x{raw[error.start]:02X} non UTF-8) : "
-                "le fichier doit être en UTF-8.",
-                number,
-            ) from None
-        if "\x00" in text:
-            raise _error(filename, "octet nul (0x00) : le fichier est endommagé ou n'est pas un CSV.", number)
-        yield text.removeprefix("\ufeff") if number == 1 else text
+    return decoded_lines(
+        handle, filename, not_what="la BPE", error=_error, max_bytes=MAX_LINE_BYTES, digest=digest
+    )
 
 
 def _departement_of(code: str) -> str:

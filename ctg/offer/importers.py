@@ -32,13 +32,12 @@ import hashlib
 import io
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.db import transaction
 
-from ctg.diagnostics.importers import COMMUNE_CODE, DECIMAL_POINT, DatasetError, plm_commune
+from ctg.diagnostics.importers import COMMUNE_CODE, DECIMAL_POINT, DatasetError, decoded_lines, plm_commune
 from ctg.offer import bpe, opening_hours, services
 from ctg.offer.models import OfferImport, Structure
 from ctg.territories.models import Commune
@@ -79,29 +78,6 @@ def _error(
 # --- Reading the CSV --------------------------------------------------------------------------------------
 
 
-def _decoded_lines(handle, filename: str) -> Iterator[str]:
-    """The lines of a binary file decoded as UTF-8 one by one, so that a bad byte is located exactly."""
-    for number, raw in enumerate(iter(lambda: handle.readline(MAX_LINE_BYTES + 1), b""), 1):
-        if len(raw) > MAX_LINE_BYTES:
-            raise _error(
-                filename,
-                f"ligne de plus de {MAX_LINE_BYTES // 1024} Kio : ce n'est pas une liste valide.",
-                number,
-            )
-        try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError as error:
-            raise _error(
-                filename,
-                f"encodage invalide (octet 0x{raw[error.start]:02X} non UTF-8) : "
-                "le fichier doit être en UTF-8.",
-                number,
-            ) from None
-        if "\x00" in text:
-            raise _error(filename, "octet nul (0x00) : le fichier est endommagé ou n'est pas un CSV.", number)
-        yield text.removeprefix("\ufeff") if number == 1 else text
-
-
 def read_rows(
     data: bytes, filename: str, separator: str
 ) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
@@ -109,7 +85,13 @@ def read_rows(
     as the header."""
     if not data.strip():
         raise _error(filename, "fichier vide.")
-    reader = csv.reader(_decoded_lines(io.BytesIO(data), filename), delimiter=separator, strict=True)
+    reader = csv.reader(
+        decoded_lines(
+            io.BytesIO(data), filename, not_what="une liste valide", error=_error, max_bytes=MAX_LINE_BYTES
+        ),
+        delimiter=separator,
+        strict=True,
+    )
     try:
         header = [name.strip() for name in next(reader)]
     except csv.Error as error:

@@ -74,7 +74,7 @@ def test_the_portrait_names_every_dataset_with_its_label(client, portrait_data, 
         reverse("diagnostics:territory", args=[EPCI_SIREN]), {"carte": "taux_couverture_accueil_jeune_enfant"}
     ).content.decode()
     assert "Taux de couverture global de l'accueil du jeune enfant par commune" in html
-    assert "Albi : 61,5" in html and "Saint-Juéry : données non disponibles" in html
+    assert "Albi : 61,5" in html and "Saint-Juéry : donnée absente du fichier" in html  # not in the Cnaf file
 
 
 def test_the_map_offers_only_what_it_can_draw(client, portrait_data):  # noqa: F811

@@ -247,21 +247,3 @@ def test_an_import_waits_for_the_lock_of_its_source(referential, tmp_path, monke
     thread.join()
 
     assert outcome == [5] and Structure.objects.filter(source="insee-bpe").count() == 5
-
-
-def test_the_real_tarn_bpe_extract_imports_every_mapped_equipment(referential, tmp_path):
-    """The real BPE extract of the Tarn, when ../shared/data holds one (its README lists the BPE among the
-    files not found)."""
-    found = sorted(path for path in TARN.glob("*") if "bpe" in path.name.lower() and path.suffix == ".csv")
-    if not found:
-        pytest.skip(
-            f"Aucun extrait réel de la BPE dans {TARN} (le README le range parmi les fichiers absents)."
-        )
-    from ctg.territories.importer import import_territories
-
-    import_territories(SHARED_DATA / "cog-decoupage-administratif", progress=False)
-    import_offer(found)
-    expected = Counter()
-    for path in found:
-        expected += mapped_counts(path)
-    assert imported_counts() == expected
