@@ -319,6 +319,9 @@ for _module in (
     "governance.matrix_meetings",
     "post.matrix",
     "notifications.matrix",
+    "offer.matrix_edit",
+    "offer.matrix_needs",
+    "offer.matrix_map",
 ):
     MATRIX.update(import_module(f"tests.{_module}").MATRIX)
 

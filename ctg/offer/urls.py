@@ -3,7 +3,7 @@
 
 from django.urls import path
 
-from ctg.offer import views
+from ctg.offer import urls_edit, urls_map, urls_needs, views
 
 app_name = "offer"
 
@@ -13,3 +13,5 @@ urlpatterns = [
     path("structures.xlsx", views.structure_xlsx, name="xlsx"),
     path("structures/<int:structure_pk>/", views.structure_detail, name="structure"),
 ]
+# Each part of the offer keeps its URLs in its own module.
+urlpatterns += urls_edit.urlpatterns + urls_needs.urlpatterns + urls_map.urlpatterns
