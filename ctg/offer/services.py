@@ -211,3 +211,29 @@ def apply_import(plan, *, actor=None, imported_as: str = "") -> OfferImport:
         )
     StructureEvent.objects.bulk_create(events, batch_size=BATCH_SIZE)
     return record
+
+
+def version_of(structure: Structure) -> str:
+    """The version of a structure a form was filled from (its last save), for the optimistic lock of
+    `structure_edit`."""
+    return structure.updated_at.isoformat() if structure.updated_at else ""
+
+
+@transaction.atomic
+def structure_edit(structure: Structure, *, actor, values: dict, expected_version: str) -> dict:
+    """A person's change of a structure by form: refused (nothing saved) when the structure was saved since
+    the form was filled (`expected_version`, from `version_of`), saying who changed it and when; otherwise
+    `structure_update`."""
+    from django.core.exceptions import ValidationError
+    from django.utils.formats import date_format
+
+    current = Structure.objects.select_for_update().get(pk=structure.pk)
+    if version_of(current) != expected_version:
+        last = current.events.select_related("actor").first()
+        who = str(last.actor) if last and last.actor else "un import ou une commande"
+        when = date_format(timezone.localtime(current.updated_at), "j F Y à H:i")
+        raise ValidationError(
+            f"Cette structure a été modifiée par {who} le {when} depuis l'ouverture du formulaire : "
+            "rien n'a été enregistré. Rechargez la page pour partir de sa version actuelle."
+        )
+    return structure_update(current, actor=actor, values=values)

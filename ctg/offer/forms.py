@@ -1,0 +1,119 @@
+"""The form of a structure of the offer of services, entered or changed by the dossier's editors (issue 12).
+
+The communes offered are those of the dossier's territory; the opening hours are checked by
+`ctg.offer.opening_hours` (a French message). The form only reads: `values()` is what the services
+(`ctg.offer.services.structure_create`, `structure_edit`) write.
+"""
+
+from django import forms
+
+from ctg.offer import opening_hours
+from ctg.offer.models import Structure
+from ctg.territories.models import Commune
+
+# The source of the structures entered by form.
+SOURCE_FORM = "saisie"
+
+FIELDS = (
+    "type",
+    "name",
+    "commune",
+    "address",
+    "address_complement",
+    "postcode",
+    "public",
+    "ages",
+    "capacity",
+    "opening_hours",
+    "hours_note",
+    "is_mobile",
+    "phone",
+    "email",
+    "website",
+    "status",
+    "expected_opening",
+)
+
+
+def territory_communes(territory):
+    """The communes of the dossier's territory, by name."""
+    communes = Commune.objects.all()
+    if territory.kind == "departement":
+        communes = communes.filter(departement_id=territory.code)
+    elif territory.kind == "epci":
+        communes = communes.filter(epci_id=territory.code)
+    else:
+        communes = communes.filter(code__in=territory.communes)
+    return communes.order_by("name", "code")
+
+
+class CommuneChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.name} ({obj.code})"
+
+
+class StructureForm(forms.ModelForm):
+    """A structure's own fields (never its source nor its import facts)."""
+
+    version = forms.CharField(widget=forms.HiddenInput, required=False)
+    website = forms.URLField(
+        label="Site internet",
+        max_length=500,
+        required=False,
+        assume_scheme="https",
+        help_text="Adresse complète, par exemple https://www.exemple.fr.",
+    )
+
+    class Meta:
+        model = Structure
+        fields = FIELDS
+        widgets = {
+            "expected_opening": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "hours_note": forms.Textarea(attrs={"rows": 3}),
+        }
+        help_texts = {
+            "expected_opening": "Obligatoire pour une structure en projet.",
+            "capacity": "Pour les assistantes maternelles : leur nombre dans la commune.",
+            "status": "Une structure n'est jamais supprimée : une structure qui a fermé passe à « Fermé ».",
+        }
+
+    def __init__(self, *args, territory, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["commune"] = CommuneChoiceField(
+            queryset=territory_communes(territory), label="Commune", empty_label="Choisir une commune"
+        )
+        self.fields["type"].choices = [("", "Choisir un type")] + [
+            choice for choice in self.fields["type"].choices if choice[0]
+        ]
+        if self.instance.pk and not self.is_bound:
+            from ctg.offer.services import version_of
+
+            self.initial["version"] = version_of(self.instance)
+
+    def clean_opening_hours(self):
+        text = self.cleaned_data["opening_hours"].strip()
+        if text:
+            try:
+                opening_hours.validate(text)
+            except opening_hours.OpeningHoursError as error:
+                raise forms.ValidationError(
+                    f"Horaires non reconnus : {error}. Exemple : « Mo-Fr 09:00-12:00,13:30-17:00 »."
+                ) from error
+        return text
+
+    def clean(self):
+        data = super().clean()
+        if data.get("status") == Structure.Status.PLANNED and not data.get("expected_opening"):
+            self.add_error(
+                "expected_opening", "Indiquez la date d'ouverture prévue d'une structure en projet."
+            )
+        elif data.get("status") and data.get("status") != Structure.Status.PLANNED:
+            data["expected_opening"] = None
+        return data
+
+    def _post_clean(self):
+        # The model's checks run in the service (`full_clean`), on the structure as saved.
+        pass
+
+    def values(self) -> dict:
+        return {name: self.cleaned_data[name] for name in FIELDS}
