@@ -1,3 +1,7 @@
 """URLs of the offer of services: needs (included by ctg/offer/urls.py, namespace `offer`)."""
 
-urlpatterns = []
+from django.urls import path
+
+from ctg.offer import views_needs
+
+urlpatterns = [path("besoins/", views_needs.needs, name="needs")]
