@@ -2,13 +2,15 @@
 the real RP / FiLoSoFi / Insee-Cnaf files, the real France Services sites of the Tarn, and a few structures
 entered through the services."""
 
+import csv
 import json
 
 import pytest
 from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.urls import reverse
 
-from ctg.diagnostics.importers import import_dataset
+from ctg.diagnostics.importers import import_dataset, import_datasets
 from ctg.diagnostics.portrait import resolve_territory
 from ctg.offer import needs
 from ctg.offer.importers import import_offer
@@ -167,3 +169,34 @@ def test_the_page_shows_fields_and_white_zones_and_another_dossier_is_404(client
     assert "Besoins et offre" in text and "Petite enfance" in text and "haversine" in text
     assert 'value="20" selected' in text
     assert client.get(reverse("offer:needs", args=[world.other_ctg.pk])).status_code == 404
+
+
+def test_the_published_cnaf_rate_is_used_when_loaded(tarn):
+    """The real Cnaf département file: the Tarn's « taux de couverture global » of its latest year."""
+    path = SHARED_DATA / "cnaf-txcouv-pe" / "txcouv_pe_dep_hist.csv"
+    if not path.is_file():
+        pytest.skip(f"Données partagées absentes : {path}")
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        rows = csv.DictReader(handle, delimiter=";")
+        tarn_rows = [row for row in rows if row["Numéro Département"] == "81"]
+    latest = max(tarn_rows, key=lambda row: int(row["Date référence"]))
+    import_datasets(path)
+    _create("eaje_creche", "81004", capacity=40)
+    rate = _row(needs.needs_versus_offer(tarn), "petite_enfance").rate
+    assert rate.indicator == "taux_couverture_accueil_jeune_enfant"
+    assert "publié par la Cnaf" in rate.label and "calculé" not in rate.label
+    assert rate.value == pytest.approx(float(latest["Taux de couv global"]))
+    assert rate.status == "ok" and rate.source
+
+
+def test_a_bad_distance_or_code_is_refused_and_the_page_keeps_the_default(client, world, settings):
+    with pytest.raises(CommandError, match="distance"):
+        call_command("needs", "81", "--distance", "0")
+    with pytest.raises(CommandError, match="inconnu"):
+        call_command("needs", "999999999")
+    settings.CTG_WHITE_ZONE_KM = 10
+    client.force_login(world.users["partenaire"])
+    for bad in ("abc", "-5", "1e9", "7"):
+        response = client.get(reverse("offer:needs", args=[world.ctg.pk]), {"distance": bad})
+        assert response.status_code == 200
+        assert 'value="10" selected' in response.content.decode()
