@@ -7,6 +7,7 @@ The communes offered are those of the dossier's territory; the opening hours are
 
 from django import forms
 
+from ctg.forms import DsfrModelForm
 from ctg.offer import opening_hours
 from ctg.offer.models import Structure
 from ctg.territories.models import Commune
@@ -47,12 +48,7 @@ def territory_communes(territory):
     return communes.order_by("name", "code")
 
 
-class CommuneChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        return f"{obj.name} ({obj.code})"
-
-
-class StructureForm(forms.ModelForm):
+class StructureForm(DsfrModelForm):
     """A structure's own fields (never its source nor its import facts)."""
 
     version = forms.CharField(widget=forms.HiddenInput, required=False)
@@ -79,9 +75,12 @@ class StructureForm(forms.ModelForm):
 
     def __init__(self, *args, territory, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["commune"] = CommuneChoiceField(
-            queryset=territory_communes(territory), label="Commune", empty_label="Choisir une commune"
-        )
+        # The fields are changed in place, never replaced: the DSFR base form has already bound them.
+        commune = self.fields["commune"]
+        commune.queryset = territory_communes(territory)
+        commune.label_from_instance = lambda obj: f"{obj.name} ({obj.code})"
+        commune.empty_label = "Choisir une commune"
+        commune.widget.choices = commune.choices
         self.fields["type"].choices = [("", "Choisir un type")] + [
             choice for choice in self.fields["type"].choices if choice[0]
         ]
