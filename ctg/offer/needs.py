@@ -29,6 +29,7 @@ from ctg.offer.selectors import source_label, structures_of_territory
 
 EARTH_RADIUS_KM = 6371.0088
 COVERAGE_ID = "taux_couverture_accueil_jeune_enfant"
+CNAF_PLACES_ID = "places_eaje"  # the EAJE places of the Cnaf file: offer beside the inventory's, when loaded
 INVENTORY_LABEL = "calculé à partir de l'inventaire"
 NO_CNAF = "taux de la Cnaf non chargé ; sans garde à domicile ni préscolarisation"
 INVENTORY_SOURCE = "Inventaire de l'offre de services de la plateforme"
@@ -45,7 +46,7 @@ METHOD = (
 FIELDS: tuple[tuple[str, tuple[str, ...], str], ...] = (
     (
         Field.PETITE_ENFANCE,
-        ("enfants_moins_3_ans", "places_eaje", "part_allocataires_monoparents"),
+        ("enfants_moins_3_ans", "part_familles_monoparentales", "part_allocataires_monoparents"),
         "enfants",
     ),
     (Field.ENFANCE, ("part_moins_15_ans", "familles_avec_enfants"), "population"),
@@ -157,6 +158,7 @@ def _open_structures(territory: Territory):
 def needs_versus_offer(territory: Territory) -> list[FieldRow]:
     """One row per field of the typology: demand, offer and, for the petite enfance, the coverage rate."""
     wanted = {i for _f, ids, _d in FIELDS for i in ids} | {"population", "enfants_moins_3_ans", COVERAGE_ID}
+    wanted.add(CNAF_PLACES_ID)
     portrait = build_portrait(territory, with_references=False, indicators=wanted)
     counts: dict[str, list[int]] = {}
     sources: dict[str, set[str]] = {}
@@ -197,6 +199,9 @@ def needs_versus_offer(territory: Territory) -> list[FieldRow]:
             offer,
         )
         if field_value == Field.PETITE_ENFANCE:
+            cnaf_places = _demand_figure(portrait, CNAF_PLACES_ID)
+            cnaf_places.label += " (fichier de la Cnaf)"
+            row.offer.append(cnaf_places)
             row.rate = _coverage_rate(portrait, territory, bases["enfants"])
         rows.append(row)
     return rows

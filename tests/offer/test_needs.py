@@ -92,6 +92,9 @@ def test_one_row_per_field_with_demand_and_offer(tarn):
     assert droits.offer[1].unit == "structures pour 10 000 habitants"
     petite = _row(rows, "petite_enfance")
     assert next(f for f in petite.offer if f.label == "Places").value == 12
+    # The Cnaf's EAJE places sit with the offer, saying they are not loaded here.
+    cnaf = next(f for f in petite.offer if f.indicator == "places_eaje")
+    assert cnaf.value is None and cnaf.status == "non_disponible" and cnaf.caveat
     # Every figure carries a status; a figure with a value has its source.
     for row in rows:
         for figure in row.demand + row.offer:

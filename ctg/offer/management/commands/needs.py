@@ -52,9 +52,9 @@ class Command(BaseCommand):
 
 
 def _line(f: dict) -> str:
-    value = "non disponible" if f["value"] is None else f"{f['value']:g}"
+    value = "non disponible" if f["value"] is None else f"{f['value']:g} {f['unit']}"
     caveat = f" — {f['caveat']}" if f["caveat"] else ""
-    return f"{f['label']} : {value} {f['unit']} [{f['status']}] ({f['source'] or 'sans source'}){caveat}"
+    return f"{f['label']} : {value} [{f['status']}] ({f['source'] or 'sans source'}){caveat}"
 
 
 def _dumps(document) -> str:
