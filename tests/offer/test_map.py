@@ -147,3 +147,9 @@ def test_the_data_inclusion_csv_neutralises_formulas(client, world, offer):
 @pytest.mark.parametrize("name", ["map", "communes", "datainclusion_json", "datainclusion_csv"])
 def test_another_dossier_s_id_answers_404(client, world, offer, name):
     assert _get(client, world, name, pk=world.other_ctg.pk).status_code == 404
+
+
+def test_the_list_links_to_the_map_and_the_table_per_commune(client, world, offer):
+    page = _get(client, world, "list").content.decode()
+    assert reverse("offer:map", args=[world.ctg.pk]) in page
+    assert reverse("offer:communes", args=[world.ctg.pk]) in page
