@@ -153,3 +153,26 @@ def test_the_list_links_to_the_map_and_the_table_per_commune(client, world, offe
     page = _get(client, world, "list").content.decode()
     assert reverse("offer:map", args=[world.ctg.pk]) in page
     assert reverse("offer:communes", args=[world.ctg.pk]) in page
+
+
+def test_the_commune_contours_are_drawn_under_the_points_with_the_legend(
+    client, world, offer, settings, tmp_path
+):
+    communes = list(world.ctg.communes.order_by("code"))
+    ring = lambda lon: [[lon, 43.85], [lon + 0.1, 43.85], [lon + 0.1, 43.98], [lon, 43.98], [lon, 43.85]]  # noqa: E731
+    features = [
+        {
+            "type": "Feature",
+            "properties": {"code": c.code},
+            "geometry": {"type": "Polygon", "coordinates": [ring(2.05 + 0.1 * i)]},
+        }
+        for i, c in enumerate(communes)
+    ]
+    (tmp_path / "communes.geojson").write_text(
+        json.dumps({"type": "FeatureCollection", "features": features})
+    )
+    settings.CTG_CONTOURS_DIR = str(tmp_path)
+    svg = _svg(_get(client, world, "map").content.decode())
+    assert set(re.findall(r'<path d="[^"]+"[^>]*data-code="(\w+)"', svg)) == {c.code for c in communes}
+    legend = set(re.findall(r'data-legend="(\w+)"', svg))
+    assert legend == {"petite_enfance", "acces_droits", "animation_vie_sociale"}
