@@ -323,6 +323,17 @@ def _path(shape: Shape, project) -> str:
     return "".join(parts)
 
 
+def projection(shapes: dict[str, Shape], width: float, height: float, margin: float = 4):
+    """(project(lon, lat) → (x, y), used width, used height): the projection of the choropleths, for the other
+    maps (the offer of services, `ctg.offer.maps`)."""
+    return _project(shapes, width, height, margin)
+
+
+def svg_path(shape: Shape, project) -> str:
+    """The `d` attribute of a commune's contour, projected."""
+    return _path(shape, project)
+
+
 def quoteattr_text(value: str) -> str:
     """A value for a double-quoted attribute: &, <, > and " escaped."""
     return escape(str(value), {'"': "&quot;"})

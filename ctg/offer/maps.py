@@ -8,7 +8,7 @@ import math
 from xml.sax.saxutils import escape
 
 from ctg.conventions.models import Field
-from ctg.diagnostics.maps import _path, _project, quoteattr_text
+from ctg.diagnostics.maps import projection, quoteattr_text, svg_path
 
 CONTOUR_FILL = "#f6f6f6"
 CONTOUR_STROKE = "#929292"
@@ -84,7 +84,7 @@ def offer_map_svg(
     fitted = dict(shapes)
     if points:
         fitted["__points__"] = [[[(p["lon"], p["lat"]) for p in points]]]
-    project, map_w, map_h = _project(fitted, width, height, margin=10)
+    project, map_w, map_h = projection(fitted, width, height, margin=10)
     fields = []
     for point in points:
         if (point["field"], point["field_label"]) not in fields:
@@ -110,7 +110,7 @@ def offer_map_svg(
     ]
     for code in sorted(shapes):
         out.append(
-            f'<path d="{_path(shapes[code], project)}" fill="{CONTOUR_FILL}" stroke="{CONTOUR_STROKE}" '
+            f'<path d="{svg_path(shapes[code], project)}" fill="{CONTOUR_FILL}" stroke="{CONTOUR_STROKE}" '
             f'stroke-width="0.8" data-code="{quoteattr_text(code)}"><title>{escape(names.get(code, code))}'
             "</title></path>"
         )
