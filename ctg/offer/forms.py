@@ -7,7 +7,7 @@ The communes offered are those of the dossier's territory; the opening hours are
 
 from django import forms
 
-from ctg.forms import DsfrModelForm
+from ctg.forms import DsfrForm, DsfrModelForm
 from ctg.offer import opening_hours
 from ctg.offer.models import Structure
 from ctg.territories.models import Commune
@@ -116,3 +116,20 @@ class StructureForm(DsfrModelForm):
 
     def values(self) -> dict:
         return {name: self.cleaned_data[name] for name in FIELDS}
+
+
+class TemplateImportForm(DsfrForm):
+    file = forms.FileField(
+        label="Modèle rempli (CSV ou Excel)",
+        help_text="Le modèle téléchargé ci-dessus, une ligne par structure, au format CSV ou Excel (.xlsx).",
+    )
+
+    def clean_file(self):
+        from ctg.offer.template_import import MAX_BYTES
+
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith((".csv", ".xlsx")):
+            raise forms.ValidationError("Le fichier doit être un CSV (.csv) ou un classeur Excel (.xlsx).")
+        if upload.size > MAX_BYTES:
+            raise forms.ValidationError(f"Le fichier dépasse {MAX_BYTES // (1024 * 1024)} Mo.")
+        return upload

@@ -20,6 +20,8 @@ from ctg.offer import opening_hours
 from ctg.offer.models import OfferImport, Structure, StructureEvent
 
 BATCH_SIZE = 500
+# The source of the structures imported from the template of the offer (`ctg.offer.template_import`).
+SOURCE_TEMPLATE = "modele"
 # Fields an import writes; `status` stays what a person set (a source listing a site does not reopen it).
 MISSING_FIELDS = ("missing_from_source", "missing_since")
 
@@ -237,3 +239,26 @@ def structure_edit(structure: Structure, *, actor, values: dict, expected_versio
             "rien n'a été enregistré. Rechargez la page pour partir de sa version actuelle."
         )
     return structure_update(current, actor=actor, values=values)
+
+
+@transaction.atomic
+def template_apply(plan, *, actor) -> OfferImport:
+    """Writes the plan of an import of the template (`ctg.offer.template_import.TemplatePlan`) in one
+    transaction, structure by structure through `structure_create` / `structure_update` (one event each):
+    all or nothing. Hold `source_lock("modele")` from the plan to here."""
+    record = OfferImport.objects.create(
+        source=SOURCE_TEMPLATE,
+        source_name=plan.filename[:500],
+        source_sha256=plan.sha256,
+        rows_read=plan.rows_read,
+        created=len(plan.create),
+        updated=len(plan.update),
+        unchanged=len(plan.unchanged),
+        imported_by=person(actor),
+    )
+    for values in plan.create:
+        structure_create(actor=actor, values=values, offer_import=record)
+    for structure, values, _changes in plan.update:
+        own = {name: value for name, value in values.items() if name not in ("source", "source_id")}
+        structure_update(structure, actor=actor, values=own, offer_import=record)
+    return record

@@ -37,3 +37,13 @@ MATRIX = {
         EDITORS, ok=REDIRECT, method="POST", kwargs=_structure, data=_edit_data
     ),
 }
+
+MATRIX.update(
+    {
+        # The template of the offer: downloaded and imported by the editors; an empty POST is refused (400).
+        ("offer:template_import", "GET"): dossier(EDITORS),
+        ("offer:template_import", "POST"): dossier(EDITORS, ok=400, method="POST"),
+        ("offer:template_csv", "GET"): dossier(EDITORS),
+        ("offer:template_xlsx", "GET"): dossier(EDITORS),
+    }
+)
