@@ -276,6 +276,36 @@ class TemplatePlan:
     def changed(self) -> bool:
         return bool(self.create or self.update)
 
+    @property
+    def created_rows(self) -> list[dict]:
+        """The structures to create, as the preview shows them (labels, not codes)."""
+        statuses = dict(Structure.Status.choices)
+        return [
+            {
+                **values,
+                "type_label": typology.BY_CODE[values["type"]].label,
+                "status_label": statuses[values["status"]],
+            }
+            for values in self.create
+        ]
+
+    @property
+    def updated_rows(self) -> list[dict]:
+        """The structures to change with their changes as (field label, before, after)."""
+
+        def shown(name, before, after):
+            model_field = Structure._meta.get_field(name)
+            labels = dict(model_field.choices or ())
+            return (str(model_field.verbose_name), labels.get(before, before), labels.get(after, after))
+
+        return [
+            {
+                "structure": structure,
+                "changes": [shown(name, before, after) for name, (before, after) in changes.items()],
+            }
+            for structure, _values, changes in self.update
+        ]
+
 
 def _date(value: str):
     for pattern in ("%d/%m/%Y", "%Y-%m-%d"):

@@ -103,6 +103,7 @@ def test_preview_then_confirm_creates_then_reimport_updates(client, world, edito
     assert preview.status_code == 200
     page = preview.content.decode()
     assert "Structures créées : 2" in page and "Centre social des Tilleuls" in page
+    assert "Assistantes maternelles (nombre par commune)" in page
     assert not Structure.objects.exists()  # nothing before the confirmation
 
     response = _confirm(client, world, preview)
@@ -122,6 +123,7 @@ def test_preview_then_confirm_creates_then_reimport_updates(client, world, edito
     )
     preview = _upload(client, world, changed)
     assert "Structures mises à jour : 1" in preview.content.decode()
+    assert "Statut : Ouvert → En projet" in preview.content.decode()
     assert "Structures inchangées : 1" in preview.content.decode()
     _confirm(client, world, preview)
     centre.refresh_from_db()
