@@ -148,7 +148,7 @@ def test_an_excel_file_is_imported_too(client, world, editor):
     sheet = workbook.active
     sheet.title = "Structures"
     sheet.append(template_import.HEADERS)
-    sheet.append([world.ctg.communes.first().code and "(aide)"])
+    sheet.append(["(aide) la ligne d'aide du modèle"])
     sheet.append(["ALSH-1", "alsh", "ALSH des Pins", world.ctg.communes.first().code, "", "", "", 48])
     output = io.BytesIO()
     workbook.save(output)
@@ -228,7 +228,11 @@ BAD_FILES = {
         "encodage invalide",
     ),
     "classeur avec une formule": (lambda w: _xlsx_with_formula(), "modele.xlsx", "formule refusée"),
-    "faux classeur": (lambda w: b"PK\x03\x04pas un classeur", "modele.xlsx", "modele.xlsx"),
+    "faux classeur": (
+        lambda w: b"PK\x03\x04pas un classeur",
+        "modele.xlsx",
+        "n&#x27;est pas un classeur Excel (.xlsx) lisible",
+    ),
     "mauvaise extension": (lambda w: _csv(w, _line(commune="{commune}")), "modele.txt", "un CSV (.csv)"),
 }
 
