@@ -19,6 +19,7 @@ from xml.etree import ElementTree
 import pytest
 
 from ctg.diagnostics import charts, maps
+from ctg.offer import maps as offer_maps
 
 ROOT = Path(__file__).resolve().parents[2]
 CTG = ROOT / "ctg"
@@ -32,6 +33,9 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("ctg/templates/diagnostics/_portrait.html", "map.svg|safe"): "SVG de maps.choropleth_svg",
     ("ctg/templates/diagnostics/_portrait.html", "theme.chart.svg|safe"): "SVG de charts.py",
     ("ctg/templates/includes/dsfr_chart.html", "fallback|safe"): "SVG de charts.py (theme.chart.svg)",
+    # The map of the offer of services (ctg/offer/maps.py): structure, commune and field names escaped alike;
+    # proved by test_svg_builders_escape_labels.
+    ("ctg/templates/offer/map.html", "svg|safe"): "SVG de offer.maps.offer_map_svg",
     # Plain-text emails: no HTML, HTML-escaping would show « l&#x27;Étang ».
     ("ctg/templates/registration/password_reset_email.html", "{% autoescape off %}"): "courriel texte",
     ("ctg/templates/conventions/invitation_email.txt", "{% autoescape off %}"): "courriel texte",
@@ -188,6 +192,20 @@ def test_svg_builders_escape_labels():
     assert any(t.startswith(IMG) for t in texts)
     root = ElementTree.fromstring(svg)
     assert IMG in {e.get("data-code") for e in root.iter()}  # the attribute is quoted and escaped
+
+    point = {
+        "lon": 1.05,
+        "lat": 43.05,
+        "field": "petite_enfance",
+        "field_label": IMG,
+        "label": SCRIPT,
+        "code": IMG,
+    }
+    svg = offer_maps.offer_map_svg({"81004": square}, {"81004": SCRIPT}, [point], title=f"Offre {SCRIPT}")
+    assert "<script>" not in svg and "<img" not in svg
+    texts = _svg_texts(svg)
+    assert SCRIPT in texts and any(IMG in t for t in texts)
+    assert IMG in {e.get("data-structure") for e in ElementTree.fromstring(svg).iter()}
 
 
 def test_web_chart_labels_reach_the_component_without_angle_brackets():
