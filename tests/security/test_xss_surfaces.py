@@ -23,7 +23,8 @@ last test of the module, `-s` to see it). On 2 December 2026: 710 payload checks
 pages — 60 GET URLs of the matrix, 10 pages after an action with its flash message, 3 after typing in
 forms —, 10 flash messages, 3 CSV, 1 xlsx, 1 JSON, 4 PDF, 3 DOCX, 3 .ics, 4 emails, 2 download names,
 2 refusals of template syntax in the convention model); pages that show only a part of the payloads
-(the convention model's page: 5 of 7) count what they were checked for.
+(the convention model's page: 5 of 7) count what they were checked for. On 5 December 2026, with the offer
+of services (its pages, its CSV and data·inclusion exports): 843 payload checks over 125 surfaces.
 """
 
 import csv
@@ -48,6 +49,7 @@ from ctg.governance import ics
 from ctg.governance.models import Meeting
 from ctg.notifications.models import Notification
 from ctg.notifications.reminders import send_reminders
+from ctg.offer.services import structure_create
 from ctg.plans.models import Attachment, Comment, FicheAction, FicheStep, IndicatorValue
 from tests.evaluation.factories import BilanFactory
 from tests.factories import MilestoneFactory, OrganisationFactory, SignatoryFactory
@@ -209,6 +211,21 @@ def dossier(world, client):
         title=ARTICLE, body=f"{ARTICLE} {{{{ intitule }}}}"
     )
 
+    # The offer of services: a structure of the territory, every text a payload (list, map, exports).
+    d.structure = structure_create(
+        actor=d.pilot,
+        values={
+            "type": "centre_social",
+            "name": P,
+            "address": P,
+            "public": P,
+            "commune": ctg.communes.first(),
+            "latitude": 43.9,
+            "longitude": 2.1,
+            "source": "saisie",
+        },
+    )
+
     # Notifications.
     d.notification = Notification.objects.create(
         user=d.pilot, ctg=ctg, kind=Notification.Kind.MILESTONE, key="xss:1", title=P, message=P, url="/"
@@ -285,8 +302,8 @@ def check_docx(content: bytes, where: str, payloads=PAYLOADS) -> None:
     tried("docx", payloads)
 
 
-def check_csv(content: bytes, where: str, expect=True) -> list[list[str]]:
-    rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig")), delimiter=";"))
+def check_csv(content: bytes, where: str, expect=True, delimiter=";") -> list[list[str]]:
+    rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig")), delimiter=delimiter))
     text = "\n".join(";".join(row) for row in rows)
     assert "&lt;" not in text and "&#x27;" not in text, where
     if expect:
@@ -340,6 +357,7 @@ def url_kwargs(name: str, params, d) -> dict:
         "meeting_pk": meeting,
         "funding_pk": d.funding.pk,
         "notification_pk": d.notification.pk,
+        "structure_pk": d.structure.pk,
     } | by_name.get(name, {})
     if "import_pk" in params:  # a journal line of the pilot's CAF, the file named with the payloads
         from ctg.diagnostics.models import DatasetImport
@@ -405,6 +423,12 @@ FILES = {
     "governance:meeting_minutes_pdf",
     "post:report_pdf",
     "post:report_docx",
+    "offer:csv",
+    "offer:xlsx",
+    "offer:template_csv",
+    "offer:template_xlsx",
+    "offer:datainclusion_json",
+    "offer:datainclusion_csv",
 }
 
 
@@ -567,13 +591,19 @@ def test_csv_exports_hold_the_payloads_as_text(dossier):
     check_csv(response.content, "plans:fiches_csv")
     response = _get(dossier, "diagnostics:ctg_communes_csv")
     check_csv(response.content, "diagnostics:ctg_communes_csv", expect=False)
+    # The data·inclusion format separates with commas.
+    for name, delimiter in (("offer:csv", ";"), ("offer:datainclusion_csv", ",")):
+        response = _get(dossier, name)
+        assert response["Content-Type"].startswith("text/csv"), name
+        check_csv(response.content, name, delimiter=delimiter)
 
 
 def test_csv_export_never_starts_a_cell_with_a_formula(dossier):
-    rows = check_csv(_body(dossier, "plans:fiches_csv"), "plans:fiches_csv (formules)")
-    cells = [cell for row in rows for cell in row]
-    assert [c for c in cells if c.startswith("=")] == []
-    assert any(c.startswith("'=HYPERLINK") for c in cells)
+    for name, delimiter in (("plans:fiches_csv", ";"), ("offer:csv", ";"), ("offer:datainclusion_csv", ",")):
+        rows = check_csv(_body(dossier, name), f"{name} (formules)", delimiter=delimiter)
+        cells = [cell for row in rows for cell in row]
+        assert [c for c in cells if c.startswith("=")] == [], name
+        assert any(c.startswith("'=HYPERLINK") for c in cells), name
 
 
 def _workbook(d):
@@ -619,6 +649,11 @@ def test_json_export_holds_the_payloads_as_strings(dossier):
 
     walk(payload)
     assert P in strings
+    tried("json")
+    response = _get(dossier, "offer:datainclusion_json")
+    strings = []
+    walk(json.loads(response.content))
+    assert P in strings  # the structure's name, read back exactly
     tried("json")
 
 
@@ -773,7 +808,7 @@ def test_membership_invitation_email_is_not_html_escaped(dossier):
 # --- the figure ------------------------------------------------------------------------------------------
 
 # At least (a URL added to the permission matrix adds a surface).
-EXPECTED_TOTAL = 710
+EXPECTED_TOTAL = 843
 
 
 def test_summary():
