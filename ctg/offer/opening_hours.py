@@ -1,18 +1,22 @@
-"""Opening hours in the OpenStreetMap `opening_hours` syntax, for the part of it the inventory writes.
+"""Opening hours in the OpenStreetMap `opening_hours` syntax.
 
-No maintained `opening_hours` parser is installed in the project's environment, so this module parses and
-validates only the weekly subset the importers produce and the forms will accept:
+`validate` accepts what the maintained OpenStreetMap parser (`opening-hours-py`, the Rust `opening-hours`
+crate) reads: the whole syntax (« 24/7 », « PH off », months, comments…). When it refuses a text, the fault is
+named in French by this module's own reading of the weekly subset the importers write and the pages show
+day by day:
 
     Mo-Fr 09:00-12:00,13:30-17:00; Sa 09:00-12:00
 
 rules separated by « ; », each a weekday selector (days ``Mo Tu We Th Fr Sa Su``, lists with « , » and
 ranges with « - ») followed by time spans ``HH:MM-HH:MM`` separated by « , », or by ``off``. Days no rule
-names are closed. Anything else of the full syntax (months, public holidays, « 24/7 », comments…) is refused
-by `parse` with a French message, rather than stored unchecked; the text stays as written once valid.
+names are closed. `parse` reads only that subset (for the pages' « lundi : 09:00-12:00 » and the importers);
+a valid text outside it is shown as written.
 """
 
 import re
 from collections.abc import Mapping
+
+import opening_hours as osm_opening_hours
 
 DAYS = ("Mo", "Tu", "We", "Th", "Fr", "Sa", "Su")
 DAY_LABELS = dict(
@@ -104,8 +108,17 @@ def parse(text: str) -> Week:
 
 
 def validate(text: str) -> str:
-    """`text` if valid; raises OpeningHoursError otherwise."""
-    parse(text)
+    """`text` if the OpenStreetMap parser reads it; raises OpeningHoursError (in French) otherwise."""
+    if not text.strip():
+        return text
+    try:
+        osm_opening_hours.OpeningHours(text)
+    except osm_opening_hours.ParserError:
+        parse(text)  # names the fault in French when the text is meant as the weekly subset
+        raise OpeningHoursError(
+            "syntaxe OpenStreetMap opening_hours non reconnue (par exemple « Mo-Fr 09:00-12:00 », « 24/7 », "
+            "« Sa 09:00-12:00; PH off »)"
+        ) from None
     return text
 
 
