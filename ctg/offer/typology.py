@@ -11,8 +11,10 @@ exists its codes in two outside nomenclatures:
   micro-crèche. Other types (France Services, centres sociaux, bibliothèques…) have BPE codes too, but the
   BPE dictionary is not among the files of ../shared/data: they are left empty until checked against it,
   rather than guessed.
-* `data_inclusion`: the data·inclusion structure typology (`typologie`, référentiel « typologies de
-  structures » of the data-inclusion-schema). data·inclusion has no EAJE, RPE, LAEP, ALSH, PMI nor school.
+* `data_inclusion`: the data·inclusion networks that carry such a structure (`reseaux_porteurs`, enum
+  `ReseauPorteur` of the data-inclusion-schema 1.x, which has no `typologie` any more). Centres sociaux and
+  EVS: the network of the centres sociaux (`fcsf`). data·inclusion has no network for EAJE, RPE, LAEP, ALSH,
+  PMI, schools nor libraries.
 
 The typology only grows: a code, once stored, is never renamed nor removed (a structure keeps its type).
 """
@@ -57,40 +59,54 @@ TYPES: tuple[OfferType, ...] = (
     # Jeunesse
     OfferType("accueil_jeunes", "Accueil de jeunes", Field.JEUNESSE),
     OfferType(
-        "pij", "Point ou bureau information jeunesse (PIJ, BIJ)", Field.JEUNESSE, data_inclusion=("PIJ_BIJ",)
+        "pij",
+        "Point ou bureau information jeunesse (PIJ, BIJ)",
+        Field.JEUNESSE,
+        data_inclusion=("reseau-information-jeunesse",),
     ),
-    OfferType("mission_locale", "Mission locale", Field.JEUNESSE, data_inclusion=("ML",)),
-    OfferType("mjc", "Maison des jeunes et de la culture (MJC)", Field.JEUNESSE, data_inclusion=("MJC",)),
+    OfferType("mission_locale", "Mission locale", Field.JEUNESSE, data_inclusion=("mission-locale",)),
+    OfferType("mjc", "Maison des jeunes et de la culture (MJC)", Field.JEUNESSE, data_inclusion=("mjc",)),
     # Parentalité
     OfferType("laep", "Lieu d'accueil enfants-parents (LAEP)", Field.PARENTALITE),
     OfferType("mediation_familiale", "Service de médiation familiale", Field.PARENTALITE),
     OfferType("pmi", "Centre de protection maternelle et infantile (PMI)", Field.PARENTALITE),
     # Animation de la vie sociale
-    OfferType("centre_social", "Centre social", Field.ANIMATION_VIE_SOCIALE, data_inclusion=("CS", "CSC")),
-    OfferType("evs", "Espace de vie sociale (EVS)", Field.ANIMATION_VIE_SOCIALE, data_inclusion=("EVS",)),
-    OfferType(
-        "bibliotheque", "Bibliothèque, médiathèque", Field.ANIMATION_VIE_SOCIALE, data_inclusion=("BIB",)
-    ),
+    OfferType("centre_social", "Centre social", Field.ANIMATION_VIE_SOCIALE, data_inclusion=("fcsf",)),
+    OfferType("evs", "Espace de vie sociale (EVS)", Field.ANIMATION_VIE_SOCIALE, data_inclusion=("fcsf",)),
+    OfferType("bibliotheque", "Bibliothèque, médiathèque", Field.ANIMATION_VIE_SOCIALE),
     # Accès aux droits et numérique
-    OfferType("france_services", "France Services", Field.ACCES_DROITS, data_inclusion=("RFS",)),
+    OfferType("france_services", "France Services", Field.ACCES_DROITS, data_inclusion=("france-service",)),
     OfferType(
-        "ccas", "Centre communal d'action sociale (CCAS)", Field.ACCES_DROITS, data_inclusion=("CCAS",)
+        "ccas", "Centre communal d'action sociale (CCAS)", Field.ACCES_DROITS, data_inclusion=("ccas-cias",)
     ),
     OfferType(
-        "cias", "Centre intercommunal d'action sociale (CIAS)", Field.ACCES_DROITS, data_inclusion=("CIAS",)
+        "cias",
+        "Centre intercommunal d'action sociale (CIAS)",
+        Field.ACCES_DROITS,
+        data_inclusion=("ccas-cias",),
     ),
-    OfferType("point_acces_droit", "Point d'accès au droit", Field.ACCES_DROITS, data_inclusion=("PAD",)),
-    OfferType("espace_numerique", "Espace public numérique", Field.ACCES_DROITS, data_inclusion=("EPN",)),
+    OfferType(
+        "point_acces_droit", "Point d'accès au droit", Field.ACCES_DROITS, data_inclusion=("points-justice",)
+    ),
+    OfferType(
+        "espace_numerique",
+        "Espace public numérique",
+        Field.ACCES_DROITS,
+        data_inclusion=("espaces-publics-numeriques",),
+    ),
     # Logement
     OfferType(
-        "fjt", "Résidence sociale, foyer de jeunes travailleurs", Field.LOGEMENT, data_inclusion=("RS_FJT",)
+        "fjt",
+        "Résidence sociale, foyer de jeunes travailleurs",
+        Field.LOGEMENT,
+        data_inclusion=("residences-fjt",),
     ),
     # Handicap
     OfferType(
         "mdph",
         "Maison départementale des personnes handicapées (MDPH)",
         Field.HANDICAP,
-        data_inclusion=("MDPH",),
+        data_inclusion=("mdph",),
     ),
 )
 

@@ -147,6 +147,7 @@ def offer_communes(request, ctg, role):
         form=_form(choices, filters, names=("champ", "type", "statut")),
         fields=fields,
         rows=rows,
+        di_left_out=datainclusion.export(listed).left_out,
     )
     return render(request, "offer/communes.html", context)
 
@@ -177,6 +178,8 @@ def datainclusion_csv(request, ctg, role):
             [
                 ""
                 if item[key] is None
+                else ",".join(item[key])
+                if isinstance(item[key], list)
                 else ("true" if item[key] is True else "false" if item[key] is False else item[key])
                 for key in datainclusion.FIELDS
             ]

@@ -123,13 +123,13 @@ def test_the_data_inclusion_export_holds_only_the_types_it_knows(client, world, 
     by_id = {r["id"]: r for r in records}
     fs = by_id[f"ctg-{offer['fs'].pk}"]
     assert fs["nom"] == SCRIPT  # kept exactly: the JSON escapes, the reader gets the name back
-    assert (fs["typologie"], fs["code_insee"], fs["code_postal"], fs["date_maj"]) == (
-        "RFS",
+    assert (fs["reseaux_porteurs"], fs["code_insee"], fs["code_postal"], fs["date_maj"]) == (
+        ["france-service"],
         offer["fs"].commune_id,
         "81000",
         "2025-03-14",
     )
-    assert by_id[f"ctg-{offer['formula'].pk}"]["typologie"] == "CS"
+    assert by_id[f"ctg-{offer['formula'].pk}"]["reseaux_porteurs"] == ["fcsf"]
     assert all(set(r) == set(datainclusion.FIELDS) for r in records)
     assert set(datainclusion.mappable_types()).isdisjoint({"eaje_creche", "rpe", "laep", "alsh", "pmi"})
 

@@ -8,6 +8,7 @@ from ctg.conventions.models import Field
 from ctg.offer import opening_hours, typology
 from ctg.offer.importers import import_offer
 from ctg.offer.models import Structure, StructureEvent
+from ctg.offer.selectors import hours_text
 from ctg.offer.services import structure_create, structure_update
 from tests.factories import UserFactory
 
@@ -61,8 +62,8 @@ def test_outside_nomenclatures():
     # data·inclusion has no EAJE, RPE, LAEP nor ALSH.
     for code in ("eaje_creche", "eaje_micro_creche", "eaje_multi_accueil", "rpe", "laep", "alsh"):
         assert typology.BY_CODE[code].data_inclusion == ()
-    assert [item.code for item in typology.by_data_inclusion("RFS")] == ["france_services"]
-    assert [item.code for item in typology.by_data_inclusion("CS")] == ["centre_social"]
+    assert [item.code for item in typology.by_data_inclusion("france-service")] == ["france_services"]
+    assert [item.code for item in typology.by_data_inclusion("ccas-cias")] == ["ccas", "cias"]
 
 
 def test_the_structure_type_choices_are_the_typology():
@@ -220,3 +221,27 @@ def test_the_same_list_saved_with_crlf_or_lf_is_the_same(referential, tmp_path):
 
     assert (record.updated, record.unchanged) == (0, 4)
     assert Structure.objects.get(source_id="4").hours_note == "Sur rendez-vous\nle samedi"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["24/7", "Mo-Fr 09:00-12:00; PH off", 'Mo-Fr 09:00-12:00 "sur rendez-vous"', "Jul-Aug Mo-Fr 10:00-18:00"],
+)
+def test_the_whole_openstreetmap_syntax_is_accepted_and_shown_as_written(text):
+    """Beyond the weekly subset, what the OpenStreetMap parser reads is valid; pages show it as written."""
+    assert opening_hours.validate(text) == text
+    assert hours_text(text) == text
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("Lu-Ve 9h-12h", "jours invalides « Lu-Ve »"),
+        ("Mo 25:00-26:00", "heure invalide « 25:00 »"),
+        ("Mo 09:00-12:00;", "règle vide"),
+        ("tous les jours", "jour invalide"),
+    ],
+)
+def test_what_the_openstreetmap_parser_refuses_is_named_in_french(text, message):
+    with pytest.raises(opening_hours.OpeningHoursError, match=message):
+        opening_hours.validate(text)
