@@ -61,6 +61,12 @@ class Structure(TrackedModel):
         PLANNED = "en_projet", "En projet"
         CLOSED = "ferme", "Fermé"
 
+    class Accessibility(models.TextChoices):
+        UNKNOWN = "inconnue", "Non renseignée"
+        FULL = "accessible", "Accessible aux personnes à mobilité réduite"
+        PARTIAL = "partielle", "Partiellement accessible"
+        NONE = "non_accessible", "Non accessible"
+
     type = models.CharField("type", max_length=40, choices=typology.choices())
     name = models.CharField("nom", max_length=250)
     manager = models.ForeignKey(
@@ -102,6 +108,19 @@ class Structure(TrackedModel):
     source_id = models.CharField("identifiant dans la source", max_length=100, blank=True)
     # What the source says beyond our fields (format of the site, group, labelling…), as published.
     source_details = models.JSONField("informations de la source", default=dict, blank=True)
+    # CAF funding: codes of `ctg.offer.funding` (a list, JSON so that SQLite and PostgreSQL store it alike).
+    caf_funding = models.JSONField("financements de la CAF", default=list, blank=True)
+    caf_funding_note = models.CharField("précisions sur les financements", max_length=500, blank=True)
+    accessibility = models.CharField(
+        "accessibilité", max_length=20, choices=Accessibility.choices, default=Accessibility.UNKNOWN
+    )
+    accessibility_note = models.CharField("précisions sur l'accessibilité", max_length=500, blank=True)
+    accessibility_url = models.URLField(
+        "fiche d'accessibilité",
+        max_length=500,
+        blank=True,
+        help_text="Par exemple la fiche acceslibre.beta.gouv.fr du lieu.",
+    )
     last_update = models.DateField("dernière mise à jour", null=True, blank=True)
     status = models.CharField("statut", max_length=20, choices=Status.choices, default=Status.OPEN)
     expected_opening = models.DateField("ouverture prévue", null=True, blank=True)
