@@ -322,6 +322,8 @@ for _module in (
     "offer.matrix_edit",
     "offer.matrix_needs",
     "offer.matrix_map",
+    "offer.matrix_scenarios",
+    "plans.matrix_evidence",
 ):
     MATRIX.update(import_module(f"tests.{_module}").MATRIX)
 
