@@ -29,6 +29,7 @@ _LABELS = {
     "site_web": "site internet",
     "telephone": "téléphone",
     "horaires_accueil": "horaires d'ouverture",
+    "accessibilite_lieu": "fiche d'accessibilité",
     "source": "source",
 }
 _ERRORS = {
@@ -94,7 +95,8 @@ def record(structure) -> dict:
         "courriel": structure.email or None,
         "site_web": structure.website or None,
         "horaires_accueil": structure.opening_hours or None,
-        "accessibilite_lieu": None,
+        # The link to the place's accessibility page (acceslibre), as the schema describes the field.
+        "accessibilite_lieu": structure.accessibility_url or None,
         "reseaux_porteurs": sorted(info.data_inclusion) or None,
     }
     return {key: values[key] for key in FIELDS}

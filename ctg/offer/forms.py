@@ -8,7 +8,7 @@ The communes offered are those of the dossier's territory; the opening hours are
 from django import forms
 
 from ctg.forms import DsfrForm, DsfrModelForm
-from ctg.offer import opening_hours
+from ctg.offer import funding, opening_hours
 from ctg.offer.models import Structure
 from ctg.territories.models import Commune
 
@@ -33,6 +33,11 @@ FIELDS = (
     "website",
     "status",
     "expected_opening",
+    "caf_funding",
+    "caf_funding_note",
+    "accessibility",
+    "accessibility_note",
+    "accessibility_url",
 )
 
 
@@ -59,6 +64,26 @@ class StructureForm(DsfrModelForm):
         assume_scheme="https",
         help_text="Adresse complète, par exemple https://www.exemple.fr.",
     )
+    caf_funding = forms.MultipleChoiceField(
+        label="Financements de la CAF",
+        choices=funding.choices(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Les prestations de service et bonus que la structure reçoit (plusieurs choix possibles).",
+    )
+    accessibility = forms.ChoiceField(
+        label="Accessibilité",
+        choices=Structure.Accessibility.choices,
+        required=False,
+        help_text="Accessibilité du lieu aux personnes à mobilité réduite.",
+    )
+    accessibility_url = forms.URLField(
+        label="Fiche d'accessibilité",
+        max_length=500,
+        required=False,
+        assume_scheme="https",
+        help_text="Adresse complète, par exemple la fiche acceslibre.beta.gouv.fr du lieu.",
+    )
 
     class Meta:
         model = Structure
@@ -66,6 +91,8 @@ class StructureForm(DsfrModelForm):
         widgets = {
             "expected_opening": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "hours_note": forms.Textarea(attrs={"rows": 3}),
+            "caf_funding_note": forms.Textarea(attrs={"rows": 2}),
+            "accessibility_note": forms.Textarea(attrs={"rows": 2}),
         }
         help_texts = {
             "expected_opening": "Obligatoire pour une structure en projet.",
@@ -99,6 +126,14 @@ class StructureForm(DsfrModelForm):
                     f"Horaires non reconnus : {error}. Exemple : « Mo-Fr 09:00-12:00,13:30-17:00 »."
                 ) from error
         return text
+
+    def clean_caf_funding(self):
+        # The codes in the order of `ctg.offer.funding` (a code outside the list is refused by the field).
+        codes = set(self.cleaned_data["caf_funding"] or [])
+        return [code for code, _label in funding.choices() if code in codes]
+
+    def clean_accessibility(self):
+        return self.cleaned_data["accessibility"] or Structure.Accessibility.UNKNOWN
 
     def clean(self):
         data = super().clean()

@@ -13,7 +13,7 @@ from django.db.models import QuerySet
 
 from ctg.conventions.models import Field
 from ctg.diagnostics.portrait import Territory, resolve_territory, territory_of_ctg
-from ctg.offer import opening_hours, typology
+from ctg.offer import funding, opening_hours, typology
 from ctg.offer.models import Structure
 
 __all__ = [
@@ -38,6 +38,7 @@ FILTERS = (
     ("commune", "Commune"),
     ("public", "Public"),
     ("statut", "Statut"),
+    ("financement", "Financement de la CAF"),
 )
 FEMININE_FILTERS = {"commune"}
 
@@ -55,6 +56,7 @@ class OfferFilters:
     commune: str = ""
     public: str = ""
     status: str = ""
+    funding: str = ""  # a code of `ctg.offer.funding`
 
     @property
     def active(self) -> dict[str, str]:
@@ -65,6 +67,7 @@ class OfferFilters:
             "commune": self.commune,
             "public": self.public,
             "statut": self.status,
+            "financement": self.funding,
         }
         return {name: value for name, value in values.items() if value}
 
@@ -109,6 +112,10 @@ def filter_structures(structures: QuerySet[Structure], filters: OfferFilters) ->
         structures = structures.filter(public=filters.public)
     if filters.status:
         structures = structures.filter(status=filters.status)
+    if filters.funding:
+        # The codes are stored as a JSON list: the quoted code in its text (works alike on SQLite and
+        # PostgreSQL, whose JSON `contains` SQLite lacks; no code is part of another once quoted).
+        structures = structures.filter(caf_funding__icontains=f'"{filters.funding}"')
     return structures
 
 
@@ -124,6 +131,7 @@ def filter_choices(territory: Territory, structures: QuerySet[Structure]) -> dic
         "commune": [(code, f"{name} ({code})") for code, name in communes],
         "public": [(public, public) for public in publics],
         "statut": list(Structure.Status.choices),
+        "financement": funding.choices(),
     }
 
 
@@ -139,6 +147,7 @@ def read_filters(params, choices: dict[str, list[tuple[str, str]]]) -> OfferFilt
         commune=values["commune"],
         public=values["public"],
         status=values["statut"],
+        funding=values["financement"],
     )
 
 
@@ -211,6 +220,11 @@ def structure_rows(structures) -> list[dict]:
                 "source_id": structure.source_id,
                 "last_update": structure.last_update.isoformat() if structure.last_update else None,
                 "is_fictitious": structure.is_fictitious,
+                "caf_funding": list(structure.caf_funding or []),
+                "caf_funding_labels": " ; ".join(funding.labels(structure.caf_funding)),
+                "accessibility": structure.accessibility,
+                "accessibility_label": structure.get_accessibility_display(),
+                "accessibility_url": structure.accessibility_url,
             }
         )
     return rows

@@ -12,11 +12,12 @@ import re
 from pathlib import Path
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from ctg.core.history import history_value, person, same_value
-from ctg.offer import opening_hours
+from ctg.offer import funding, opening_hours
 from ctg.offer.models import OfferImport, Structure, StructureEvent
 
 BATCH_SIZE = 500
@@ -44,7 +45,12 @@ def source_lock(source: str):
             fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
 
 
-def _display(value) -> str:
+def _display(value, name: str = "") -> str:
+    """A value as the history shows it; the CAF funding and the accessibility by their French labels."""
+    if name == "caf_funding":
+        return history_value(funding.labels(value))
+    if name == "accessibility":
+        return str(Structure.Accessibility(value).label) if value in Structure.Accessibility else value
     return history_value(value)
 
 
@@ -54,13 +60,20 @@ def compare(structure: Structure, values: dict) -> dict:
     for name, value in values.items():
         before = getattr(structure, name)
         if not same_value(before, value):
-            changes[name] = [_display(before), _display(value)]
+            changes[name] = [_display(before, name), _display(value, name)]
     return changes
 
 
 def _check(values: dict) -> None:
     if values.get("opening_hours"):
         opening_hours.validate(values["opening_hours"])
+    if "caf_funding" in values:
+        codes = values["caf_funding"]
+        if not isinstance(codes, list):
+            codes = [codes]
+        unknown = [str(code) for code in codes if code not in funding.LABELS]
+        if unknown:
+            raise ValidationError({"caf_funding": f"Financement de la CAF inconnu : {', '.join(unknown)}."})
 
 
 def _summary(structure: Structure, kind: str, changes: dict, offer_import: OfferImport | None) -> str:
@@ -97,7 +110,7 @@ def structure_create(*, actor, values: dict, offer_import: OfferImport | None = 
     structure.created_by = structure.updated_by = person(actor)
     structure.full_clean()
     structure.save()
-    changes = {name: ["", _display(getattr(structure, name))] for name in values}
+    changes = {name: ["", _display(getattr(structure, name), name)] for name in values}
     _event(structure, StructureEvent.Kind.CREATED, changes, actor=actor, offer_import=offer_import).save()
     return structure
 
@@ -167,7 +180,9 @@ def apply_import(plan, *, actor=None, imported_as: str = "") -> OfferImport:
             structure.pk = keys[structure.source_id]
     for structure, row in zip(new, plan.create, strict=True):
         changes = {
-            name: ["", _display(value)] for name, value in row.values.items() if value not in ("", None, {})
+            name: ["", _display(value, name)]
+            for name, value in row.values.items()
+            if value not in ("", None, {}, [])
         }
         events.append(
             _event(structure, StructureEvent.Kind.CREATED, changes, actor=actor, offer_import=record)
@@ -226,7 +241,6 @@ def structure_edit(structure: Structure, *, actor, values: dict, expected_versio
     """A person's change of a structure by form: refused (nothing saved) when the structure was saved since
     the form was filled (`expected_version`, from `version_of`), saying who changed it and when; otherwise
     `structure_update`."""
-    from django.core.exceptions import ValidationError
     from django.utils.formats import date_format
 
     current = Structure.objects.select_for_update().get(pk=structure.pk)

@@ -26,7 +26,7 @@ from ctg.datafiles import (
     xlsx_rows,
 )
 from ctg.diagnostics.importers import decoded_lines
-from ctg.offer import opening_hours, typology
+from ctg.offer import funding, opening_hours, typology
 from ctg.offer.models import Structure
 from ctg.offer.services import compare
 
@@ -37,6 +37,7 @@ HELP_MARK = "(aide)"
 SHEET = "Structures"
 README = "Lisez-moi"
 IDENTIFIER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
+URL = re.compile(r"^https?://[^\s/$.?#].[^\s]*$")
 
 # (key, header, help)
 COLUMNS = (
@@ -54,8 +55,29 @@ COLUMNS = (
     ("website", "site internet", "Adresse complète, ex. https://www.exemple.fr"),
     ("status", "statut", "ouvert, en projet ou fermé (ouvert si vide)"),
     ("expected_opening", "ouverture prévue", "JJ/MM/AAAA, obligatoire pour une structure en projet"),
+    (
+        "caf_funding",
+        "financements caf",
+        "Codes ou intitulés des financements de la CAF séparés par « ; », ex. psu ; bonus_territoire",
+    ),
+    ("caf_funding_note", "précisions financements", "500 caractères au plus"),
+    (
+        "accessibility",
+        "accessibilité",
+        "accessible, partielle, non_accessible ou inconnue (ou leur intitulé)",
+    ),
+    ("accessibility_note", "précisions accessibilité", "500 caractères au plus"),
+    (
+        "accessibility_url",
+        "fiche accessibilité",
+        "Adresse complète, ex. sa fiche acceslibre.beta.gouv.fr",
+    ),
 )
 HEADERS = [header for _key, header, _help in COLUMNS]
+# The columns added after the first version of the template (CAF funding, accessibility): a file of that
+# version (without them) is still read, and leaves these fields of its structures as they are.
+ADDED = ("caf_funding", "caf_funding_note", "accessibility", "accessibility_note", "accessibility_url")
+FIRST_HEADERS = [header for key, header, _help in COLUMNS if key not in ADDED]
 STATUSES = {
     "": Structure.Status.OPEN,
     "ouvert": Structure.Status.OPEN,
@@ -65,6 +87,33 @@ STATUSES = {
     "ferme": Structure.Status.CLOSED,
     "fermé": Structure.Status.CLOSED,
     "fermée": Structure.Status.CLOSED,
+}
+FUNDING_SEPARATOR = ";"
+
+
+def _key(text: str) -> str:
+    """A code or a label as compared: lower case, typographic apostrophes and spaces made plain."""
+    text = text.replace("\u2019", "'").replace("\u00a0", " ").replace("\u202f", " ")
+    return " ".join(text.split()).lower()
+
+
+def _funding_names() -> dict[str, str]:
+    """{code, label or acronym in the label (« PSU »): code}, compared by `_key`."""
+    names = {}
+    for code, label in funding.choices():
+        names[_key(code)] = code
+        names[_key(label)] = code
+        acronym = re.search(r"\(([A-Z]{2,})\)$", label)
+        if acronym:
+            names[_key(acronym.group(1))] = code
+    return names
+
+
+FUNDING_NAMES = _funding_names()
+ACCESSIBILITY_NAMES = {
+    "": Structure.Accessibility.UNKNOWN,
+    **{_key(value): value for value in Structure.Accessibility.values},
+    **{_key(str(label)): value for value, label in Structure.Accessibility.choices},
 }
 
 
@@ -105,6 +154,11 @@ def template_rows(structures) -> list[list]:
                 s.website,
                 s.get_status_display().lower(),
                 s.expected_opening.strftime("%d/%m/%Y") if s.expected_opening else "",
+                f" {FUNDING_SEPARATOR} ".join(funding.labels(s.caf_funding)),
+                s.caf_funding_note,
+                s.get_accessibility_display(),
+                s.accessibility_note,
+                s.accessibility_url,
             ]
         )
     return rows
@@ -143,12 +197,19 @@ def template_xlsx(structures, territory_communes) -> bytes:
         ["Gardez l'identifiant de chaque structure : le réimport met à jour la structure qui le porte."],
         ["Assistantes maternelles : une ligne par commune, type assistantes_maternelles, places = nombre."],
         ["Une structure n'est jamais supprimée : passez son statut à « fermé »."],
+        ["Financements de la CAF : codes ou intitulés de la liste ci-dessous, séparés par « ; »."],
         [],
         ["Colonne", "Aide"],
         *[[header, help_text.removeprefix(HELP_MARK).strip()] for _key, header, help_text in COLUMNS],
         [],
         ["Code du type", "Type", "Champ d'intervention"],
         *[[item.code, item.label, item.field.label] for item in typology.TYPES],
+        [],
+        ["Code du financement", "Financement de la CAF"],
+        *[[code, label] for code, label in funding.choices()],
+        [],
+        ["Code de l'accessibilité", "Accessibilité"],
+        *[[value, str(label)] for value, label in Structure.Accessibility.choices],
         [],
         ["Code commune", "Commune"],
         *[[commune.code, commune.name] for commune in territory_communes],
@@ -189,7 +250,8 @@ def read_file(data: bytes, filename: str) -> list[tuple[int, list[str]]]:
     header = [cell.strip().lower() for cell in lines[0][1]]
     while header and not header[-1]:
         header.pop()
-    if header != HEADERS:
+    first_version = header == FIRST_HEADERS
+    if header != HEADERS and not first_version:
         missing = [name for name in HEADERS if name not in header]
         extra = [name for name in header if name not in HEADERS]
         detail = []
@@ -208,9 +270,15 @@ def read_file(data: bytes, filename: str) -> list[tuple[int, list[str]]]:
             continue
         if not any(cells):
             continue
-        if len(cells) > len(HEADERS) and any(cells[len(HEADERS) :]):
-            raise _error(filename, f"{len(cells)} cellules pour {len(HEADERS)} colonnes.", number)
-        rows.append((number, (cells + [""] * len(HEADERS))[: len(HEADERS)]))
+        width = len(FIRST_HEADERS) if first_version else len(HEADERS)
+        if len(cells) > width and any(cells[width:]):
+            raise _error(filename, f"{len(cells)} cellules pour {width} colonnes.", number)
+        if first_version:
+            # The columns the file has not are `None`: its structures keep those fields as they are.
+            by_header = dict(zip(FIRST_HEADERS, cells + [""] * len(FIRST_HEADERS), strict=False))
+            rows.append((number, [by_header.get(name) for name in HEADERS]))
+        else:
+            rows.append((number, (cells + [""] * len(HEADERS))[: len(HEADERS)]))
     if not rows:
         raise _error(filename, "aucune structure : remplissez une ligne par structure sous la ligne d'aide.")
     if len(rows) > MAX_ROWS:
@@ -316,6 +384,18 @@ def _date(value: str):
     return None
 
 
+def _valid_url(text: str) -> bool:
+    """Whether the structure's own check (`URLField`) will take the address, http(s) only."""
+    from django.core.exceptions import ValidationError
+    from django.core.validators import URLValidator
+
+    try:
+        URLValidator(schemes=["http", "https"])(text)
+    except ValidationError:
+        return False
+    return True
+
+
 def _values(filename, number, cells, communes: dict) -> dict:
     raw = dict(zip([key for key, _header, _help in COLUMNS], cells, strict=True))
     header = {key: header for key, header, _help in COLUMNS}
@@ -347,7 +427,7 @@ def _values(filename, number, cells, communes: dict) -> dict:
             opening_hours.validate(raw["opening_hours"])
         except opening_hours.OpeningHoursError as error:
             raise fail("opening_hours", f"horaires non reconnus : {error}.") from None
-    if raw["website"] and not re.match(r"^https?://[^\s/$.?#].[^\s]*$", raw["website"]):
+    if raw["website"] and not URL.match(raw["website"]):
         raise fail("website", "adresse de site invalide (https://… attendu).")
     status = STATUSES.get(raw["status"].lower())
     if status is None:
@@ -359,10 +439,39 @@ def _values(filename, number, cells, communes: dict) -> dict:
             raise fail("expected_opening", f"date « {raw['expected_opening']} » invalide (JJ/MM/AAAA).")
     if status == Structure.Status.PLANNED and expected is None:
         raise fail("expected_opening", "date d'ouverture prévue manquante pour une structure en projet.")
-    for key in ("address", "public", "phone", "email", "website"):
+    for key in ("address", "public", "phone", "email", "website", *ADDED[1:]):
         limit = Structure._meta.get_field(key).max_length
-        if len(raw[key]) > limit:
+        if raw[key] is not None and len(raw[key]) > limit:
             raise fail(key, f"{limit} caractères au plus.")
+    added = {}
+    if raw["caf_funding"] is not None:
+        codes = []
+        for part in raw["caf_funding"].split(FUNDING_SEPARATOR):
+            if not part.strip():
+                continue
+            code = FUNDING_NAMES.get(_key(part))
+            if code is None:
+                raise fail(
+                    "caf_funding",
+                    f"financement « {part.strip()} » inconnu : codes ou intitulés de la liste des "
+                    "financements de la CAF, séparés par « ; ».",
+                )
+            codes.append(code)
+        added["caf_funding"] = [code for code, _label in funding.choices() if code in codes]
+        added["caf_funding_note"] = raw["caf_funding_note"]
+    if raw["accessibility"] is not None:
+        accessibility = ACCESSIBILITY_NAMES.get(_key(raw["accessibility"]))
+        if accessibility is None:
+            raise fail(
+                "accessibility",
+                f"accessibilité « {raw['accessibility']} » inconnue (accessible, partielle, "
+                "non_accessible ou inconnue).",
+            )
+        if raw["accessibility_url"] and not _valid_url(raw["accessibility_url"]):
+            raise fail("accessibility_url", "adresse de la fiche invalide (https://… attendu).")
+        added["accessibility"] = str(accessibility)
+        added["accessibility_note"] = raw["accessibility_note"]
+        added["accessibility_url"] = raw["accessibility_url"]
     return {
         "type": raw["type"],
         "name": raw["name"],
@@ -377,6 +486,7 @@ def _values(filename, number, cells, communes: dict) -> dict:
         "website": raw["website"],
         "status": status,
         "expected_opening": expected if status == Structure.Status.PLANNED else None,
+        **added,
         "source": SOURCE,
         "source_id": raw["identifiant"],
     }

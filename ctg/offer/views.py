@@ -18,7 +18,7 @@ from django.urls import reverse
 from ctg.conventions.frame import ctg_view, dossier_context
 from ctg.datafiles import csv_writer, xlsx_append
 from ctg.diagnostics.portrait import of_territory
-from ctg.offer import selectors
+from ctg.offer import funding, selectors
 from ctg.offer.models import Structure
 from ctg.organisations.permissions import Op
 from ctg.rendering import attachment, ctg_file_name
@@ -38,6 +38,8 @@ EXPORT_COLUMNS = (
     ("Code postal", "postcode"),
     ("Public", "public"),
     ("Horaires (opening_hours)", "opening_hours"),
+    ("Financements CAF", "caf_funding_labels"),
+    ("Accessibilité", "accessibility_label"),
     ("Statut", "status_label"),
     ("Absente de la dernière source", "missing_text"),
     ("Source", "source"),
@@ -176,6 +178,7 @@ def structure_detail(request, ctg, role, structure_pk):
         details=sorted((str(key), str(value)) for key, value in (structure.source_details or {}).items()),
         list_url=reverse("offer:list", args=[ctg.pk]),
         planned=structure.status == Structure.Status.PLANNED,
+        funding_labels=funding.labels(structure.caf_funding),
     )
     context["breadcrumb_data"]["links"].append({"url": context["list_url"], "title": "Offre de services"})
     return render(request, "offer/structure.html", context)

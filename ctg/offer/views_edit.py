@@ -17,7 +17,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from ctg.conventions.frame import apply_errors, ctg_view, dossier_context
-from ctg.offer import selectors, services, template_import
+from ctg.offer import funding, selectors, services, template_import
 from ctg.offer.forms import SOURCE_FORM, StructureForm, TemplateImportForm, territory_communes
 from ctg.offer.models import Structure
 from ctg.offer.views import XLSX_TYPE
@@ -128,6 +128,8 @@ def _import_page(request, ctg, role, form, *, status=200, plan=None, token=""):
         token=token,
         list_url=list_url,
         columns=template_import.COLUMNS,
+        funding_choices=funding.choices(),
+        accessibility_choices=Structure.Accessibility.choices,
         csv_url=reverse("offer:template_csv", args=[ctg.pk]),
         xlsx_url=reverse("offer:template_xlsx", args=[ctg.pk]),
     )

@@ -36,7 +36,7 @@ def _line(identifiant="CS-001", type_="centre_social", name="Centre social des T
     cells.update(kw)
     return ";".join(
         [identifiant, type_, name, commune]
-        + [cells[key] for key in [k for k, _n, _h in template_import.COLUMNS][4:]]
+        + [cells.get(key, "") for key in [k for k, _n, _h in template_import.COLUMNS][4:]]
     )
 
 
