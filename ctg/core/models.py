@@ -76,6 +76,8 @@ class Action(models.TextChoices):
     ACTIVITY_REPORT = "rapport_activite", "Rapport d'activité"
     # The convention's documents (documents)
     CONVENTION = "convention", "Convention générée"
+    # The offer of services (offer)
+    SCENARIO = "scenario", "Scénario de l'offre de services"
 
 
 class HistoryQuerySet(models.QuerySet):

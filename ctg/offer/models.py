@@ -205,3 +205,94 @@ class StructureEvent(models.Model):
 
     def __str__(self):
         return self.summary
+
+
+class Scenario(TrackedModel):
+    """A « what if » of the dossier's offer (issue 12, item 5): « une micro-crèche de 12 places à
+    Rambervillers, ouverture 2025 ». Its lines say what changes (a structure created, an existing one
+    closed); `ctg.offer.scenarios` computes the coverage and the white zones before and after, without
+    writing to the inventory. Saved with the dossier, read by every member, written by its editors through
+    `ctg.offer.scenarios` (each change in the dossier's history). The funding side (issue 14) will hang on the
+    lines: a funding line points to a `ScenarioLine` (its places, type and year)."""
+
+    ctg = models.ForeignKey(
+        "conventions.Ctg", on_delete=models.CASCADE, related_name="offer_scenarios", verbose_name="dossier"
+    )
+    name = models.CharField("nom du scénario", max_length=200)
+    description = models.TextField("description", blank=True)
+    is_fictitious = models.BooleanField(
+        "fictif", default=False, help_text="Scénario de démonstration : affiché comme fictif."
+    )
+    # The fiche action created from the scenario (« Transformer en fiche action »), kept when the fiche is
+    # deleted as an empty link.
+    fiche = models.ForeignKey(
+        "plans.FicheAction",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="offer_scenarios",
+        verbose_name="fiche action issue du scénario",
+    )
+
+    class Meta:
+        verbose_name = "scénario de l'offre de services"
+        verbose_name_plural = "scénarios de l'offre de services"
+        ordering = ["name", "id"]
+
+    def __str__(self):
+        return self.name
+
+
+class ScenarioLine(TrackedModel):
+    """One change of a scenario: a structure created (type, places, commune of the dossier's territory,
+    opening year, optional name) or an existing structure of the inventory closed (from a year)."""
+
+    class Kind(models.TextChoices):
+        CREATE = "creation", "Création d'une structure"
+        CLOSE = "fermeture", "Fermeture d'une structure existante"
+
+    scenario = models.ForeignKey(
+        Scenario, on_delete=models.CASCADE, related_name="lines", verbose_name="scénario"
+    )
+    kind = models.CharField("nature", max_length=20, choices=Kind.choices, default=Kind.CREATE)
+    type = models.CharField("type", max_length=40, choices=typology.choices(), blank=True)
+    name = models.CharField("nom de la structure", max_length=250, blank=True)
+    places = models.PositiveIntegerField("places", null=True, blank=True)
+    commune = models.ForeignKey(
+        Commune,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="commune",
+    )
+    year = models.PositiveSmallIntegerField("année d'ouverture")
+    # For a closure: the structure of the inventory that closes (never changed by the scenario).
+    structure = models.ForeignKey(
+        Structure,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="scenario_lines",
+        verbose_name="structure fermée",
+    )
+    position = models.PositiveIntegerField("ordre", default=0)
+
+    class Meta:
+        verbose_name = "ligne d'un scénario"
+        verbose_name_plural = "lignes des scénarios"
+        ordering = ["position", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind="fermeture", structure__isnull=False)
+                | models.Q(kind="creation", commune__isnull=False),
+                name="offer_scenario_line_complete",
+            ),
+        ]
+
+    def __str__(self):
+        if self.kind == self.Kind.CLOSE:
+            return f"Fermeture de « {self.structure} » en {self.year}"
+        what = typology.BY_CODE[self.type].label if self.type in typology.BY_CODE else self.type
+        places = f" de {self.places} places" if self.places else ""
+        return f"{what}{places} à {self.commune}, ouverture {self.year}"

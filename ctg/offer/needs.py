@@ -11,9 +11,15 @@ from the commune's centroid (computed from its contour polygons, `ctg.diagnostic
 nearest structure with coordinates (haversine). A structure without coordinates counts in its own commune
 only. Structures outside the territory count too (a neighbouring commune's France Services serves across the
 border).
+
+Scenarios (`ctg.offer.scenarios`): both functions take hypothetical structures (`HypotheticalStructure`: type,
+commune, places, coordinates) and the ids of structures a scenario closes, and count them as if they were in
+the inventory, without writing to it; an offer figure they change is marked simulated (`Figure.simulated`,
+shown « simulé »), with its status and source kept.
 """
 
 import math
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -77,6 +83,22 @@ COVERAGE_TYPES = {t.code for t in typology.of_field(Field.PETITE_ENFANCE) if t.c
 }
 
 
+SIMULATED_CAVEAT = "simulé : avec le scénario"
+SCENARIO_SOURCE = "scénario (structures simulées)"
+
+
+@dataclass(frozen=True)
+class HypotheticalStructure:
+    """A structure that a scenario adds, counted as an open structure of the inventory (never saved): its
+    coordinates are those of its commune's centroid, when known."""
+
+    type: str
+    commune: str  # the commune's INSEE code
+    places: int | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+
+
 def default_distance_km() -> float:
     return float(getattr(settings, "CTG_WHITE_ZONE_KM", 10))
 
@@ -92,6 +114,12 @@ class Figure:
     source: str
     caveat: str = ""
     indicator: str = ""  # the catalogue id, for a demand figure
+    simulated: bool = False  # counts the hypothetical structures (or closures) of a scenario
+
+    def simulate(self) -> "Figure":
+        self.simulated = True
+        self.caveat = "; ".join(x for x in (self.caveat, SIMULATED_CAVEAT) if x)
+        return self
 
     @property
     def text(self) -> str:
@@ -100,7 +128,7 @@ class Figure:
         return format_number(self.value, 0 if float(self.value).is_integer() else 1)
 
     def as_json(self) -> dict:
-        return {
+        document = {
             "indicator": self.indicator or None,
             "label": self.label,
             "value": None if self.value is None else round(self.value, 2),
@@ -109,6 +137,9 @@ class Figure:
             "source": self.source,
             "caveat": self.caveat,
         }
+        if self.simulated:
+            document["simulated"] = True
+        return document
 
 
 @dataclass
@@ -151,18 +182,42 @@ def _ratio(count: float, base: Figure, per: int, label: str, unit: str) -> Figur
     return Figure(label, count / base.value * per, unit, status, source, caveat)
 
 
-def _open_structures(territory: Territory):
-    return structures_of_territory(territory).filter(status=Structure.Status.OPEN)
+def _open_structures(territory: Territory, closed: Collection[int] = ()):
+    structures = structures_of_territory(territory).filter(status=Structure.Status.OPEN)
+    return structures.exclude(pk__in=closed) if closed else structures
 
 
-def needs_versus_offer(territory: Territory) -> list[FieldRow]:
-    """One row per field of the typology: demand, offer and, for the petite enfance, the coverage rate."""
+def portrait_for_needs(territory: Territory):
+    """The portrait figures that `needs_versus_offer` reads (built once, reusable for a before/after)."""
     wanted = {i for _f, ids, _d in FIELDS for i in ids} | {"population", "enfants_moins_3_ans", COVERAGE_ID}
     wanted.add(CNAF_PLACES_ID)
-    portrait = build_portrait(territory, with_references=False, indicators=wanted)
+    return build_portrait(territory, with_references=False, indicators=wanted)
+
+
+def needs_versus_offer(
+    territory: Territory,
+    extra: Sequence[HypotheticalStructure] = (),
+    closed: Collection[int] = (),
+    *,
+    portrait=None,
+) -> list[FieldRow]:
+    """One row per field of the typology: demand, offer and, for the petite enfance, the coverage rate.
+    `extra` (hypothetical structures: those of the territory's communes count) and `closed` (ids of
+    structures a scenario closes) simulate a scenario; `portrait`: one built by `portrait_for_needs`."""
+    portrait = portrait_for_needs(territory) if portrait is None else portrait
+    inside = set(territory.communes)
+    extra = [h for h in extra if h.commune in inside]
+    closed_types = set(
+        _open_structures(territory).filter(pk__in=closed).values_list("type", flat=True) if closed else ()
+    )
+    simulated = {typology.BY_CODE[t].field for t in closed_types} | {
+        typology.BY_CODE[h.type].field for h in extra
+    }
     counts: dict[str, list[int]] = {}
     sources: dict[str, set[str]] = {}
-    for type_code, capacity, source in _open_structures(territory).values_list("type", "capacity", "source"):
+    rows_read = list(_open_structures(territory, closed).values_list("type", "capacity", "source"))
+    rows_read += [(h.type, h.places, None) for h in extra]
+    for type_code, capacity, source in rows_read:
         info = typology.BY_CODE[type_code]
         entry = counts.setdefault(info.field, [0, 0, 0])  # structures, places, structures with places
         if info.counted:
@@ -172,7 +227,8 @@ def needs_versus_offer(territory: Territory) -> list[FieldRow]:
             if capacity:
                 entry[1] += capacity
                 entry[2] += 1
-        sources.setdefault(info.field, set()).add(source_label(source))
+        label = SCENARIO_SOURCE if source is None else source_label(source)
+        sources.setdefault(info.field, set()).add(label)
     bases = {key: _demand_figure(portrait, ind) for key, (ind, _per, _label) in DENOMINATORS.items()}
     rows = []
     for field_value, indicator_ids, denominator in FIELDS:
@@ -192,6 +248,9 @@ def needs_versus_offer(territory: Territory) -> list[FieldRow]:
             )
             offer.append(Figure("Places", places, "places", OK if not caveat else PARTIEL, source, caveat))
             offer.append(_ratio(places, base, per, f"Places {per_label}", f"places {per_label}"))
+        if field_value in simulated:
+            for figure in offer:
+                figure.simulate()
         row = FieldRow(
             field_value,
             Field(field_value).label,
@@ -202,29 +261,45 @@ def needs_versus_offer(territory: Territory) -> list[FieldRow]:
             cnaf_places = _demand_figure(portrait, CNAF_PLACES_ID)
             cnaf_places.label += " (fichier de la Cnaf)"
             row.offer.append(cnaf_places)
-            row.rate = _coverage_rate(portrait, territory, bases["enfants"])
+            row.rate = _coverage_rate(portrait, territory, bases["enfants"], extra, closed)
         rows.append(row)
     return rows
 
 
-def _coverage_rate(portrait, territory: Territory, children: Figure) -> Figure:
+def _coverage_rate(
+    portrait,
+    territory: Territory,
+    children: Figure,
+    extra: Sequence[HypotheticalStructure] = (),
+    closed: Collection[int] = (),
+) -> Figure:
     label = "Taux de couverture de l'accueil du jeune enfant"
     unit = "places pour 100 enfants de moins de 3 ans"
+    coverage = _open_structures(territory).filter(type__in=COVERAGE_TYPES)
+    # The places a scenario adds (its structures of the petite enfance) or removes (those it closes).
+    delta = sum(h.places or 0 for h in extra if h.type in COVERAGE_TYPES)
+    delta -= sum(c or 0 for c in coverage.filter(pk__in=closed).values_list("capacity", flat=True))
+    changed = any(h.type in COVERAGE_TYPES for h in extra) or (
+        bool(closed) and coverage.filter(pk__in=closed).exists()
+    )
     published = _demand_figure(portrait, COVERAGE_ID)
     if published.value is not None:
         published.label = f"{label} (publié par la Cnaf)"
+        if changed:
+            published.simulate()
+            if children.value:
+                published.value += delta / children.value * 100
+            else:
+                published.caveat += (
+                    " ; places du scénario non comptées : enfants de moins de 3 ans non disponibles"
+                )
         return published
-    places = sum(
-        capacity or 0
-        for capacity in _open_structures(territory)
-        .filter(type__in=COVERAGE_TYPES)
-        .values_list("capacity", flat=True)
-    )
+    places = sum(capacity or 0 for capacity in coverage.values_list("capacity", flat=True)) + delta
     figure = _ratio(places, children, 100, f"{label} ({INVENTORY_LABEL})", unit)
     figure.caveat = "; ".join(x for x in (figure.caveat, NO_CNAF) if x)
     if figure.value is not None and figure.status == OK:
         figure.status = PARTIEL
-    return figure
+    return figure.simulate() if changed else figure
 
 
 # --- white zones -------------------------------------------------------------------------------------
@@ -295,9 +370,16 @@ class WhiteZone:
         }
 
 
-def white_zones(territory: Territory, distance_km: float | None = None, types: list[str] | None = None):
+def white_zones(
+    territory: Territory,
+    distance_km: float | None = None,
+    types: list[str] | None = None,
+    extra: Sequence[HypotheticalStructure] = (),
+    closed: Collection[int] = (),
+):
     """Per type (those with an open structure in or near the territory, or `types`): the communes of the
-    territory with no open structure of the type within `distance_km`, and the distance to the nearest."""
+    territory with no open structure of the type within `distance_km`, and the distance to the nearest.
+    `extra` and `closed` simulate a scenario (structures added, ids of structures closed)."""
     distance_km = default_distance_km() if distance_km is None else distance_km
     points, contour_source = centroids(territory.communes)
     lats = [p[0] for p in points.values()] or [0.0]
@@ -307,6 +389,8 @@ def white_zones(territory: Territory, distance_km: float | None = None, types: l
     nearby = Structure.objects.filter(status=Structure.Status.OPEN).exclude(
         type__in=[t.code for t in typology.TYPES if t.counted]
     )
+    if closed:
+        nearby = nearby.exclude(pk__in=closed)
     in_box = nearby.filter(
         latitude__gte=min(lats) - margin,
         latitude__lte=max(lats) + margin,
@@ -320,7 +404,10 @@ def white_zones(territory: Territory, distance_km: float | None = None, types: l
     )
     by_type: dict[str, list[tuple[float, float]]] = {}
     own_communes: dict[str, set[str]] = {}
-    for type_code, lat, lon, commune in list(in_box) + list(own):
+    hypothetical = [
+        (h.type, h.latitude, h.longitude, h.commune) for h in extra if not typology.BY_CODE[h.type].counted
+    ]
+    for type_code, lat, lon, commune in list(in_box) + list(own) + hypothetical:
         own_communes.setdefault(type_code, set()).add(commune)
         if lat is not None and lon is not None:
             by_type.setdefault(type_code, []).append((lat, lon))
