@@ -22,6 +22,11 @@ class Enjeu(TrackedModel):
     # Ids of portrait indicators (points of attention) and qualitative findings that justify the enjeu.
     attention_indicators = models.JSONField("indicateurs du portrait liés", default=list, blank=True)
     findings = models.TextField("constats qualitatifs", blank=True)
+    # Rows of « Besoins et offre » (`ctg.offer.needs`) cited as evidence, each a snapshot written by
+    # `services.evidence.evidence_cite`: field, territory (code, kind, name), the row's figures as computed
+    # (label, value, text, unit, status, source, caveat) and the date computed. The inventory changes: the
+    # enjeu's page shows the cited figure and, beside it, the current one when it differs.
+    needs_evidence = models.JSONField("constats chiffrés de l'offre", default=list, blank=True)
     position = models.PositiveIntegerField("ordre", default=0)
 
     class Meta:

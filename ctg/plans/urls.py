@@ -9,4 +9,5 @@ app_name = "plans"
 urlpatterns = [
     path("ctg/<int:pk>/", include("ctg.plans.urls_tree")),
     path("ctg/<int:pk>/", include("ctg.plans.urls_follow")),
+    path("ctg/<int:pk>/", include("ctg.plans.urls_evidence")),
 ]
