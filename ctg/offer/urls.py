@@ -3,7 +3,7 @@
 
 from django.urls import path
 
-from ctg.offer import urls_edit, urls_map, urls_needs, views
+from ctg.offer import urls_edit, urls_map, urls_needs, urls_scenarios, views
 
 app_name = "offer"
 
@@ -15,3 +15,4 @@ urlpatterns = [
 ]
 # Each part of the offer keeps its URLs in its own module.
 urlpatterns += urls_edit.urlpatterns + urls_needs.urlpatterns + urls_map.urlpatterns
+urlpatterns += urls_scenarios.urlpatterns

@@ -1,0 +1,81 @@
+"""The forms of the scenarios of the offer of services: they only read what a person typed;
+`ctg.offer.scenarios` checks it against the dossier's territory and writes (the commune offered are those of
+the territory, the types those of the typology)."""
+
+from django import forms
+
+from ctg.forms import DsfrForm
+from ctg.offer import scenarios, typology
+from ctg.offer.forms import territory_communes
+
+
+def _type_choices():
+    groups: dict[str, list] = {}
+    for item in typology.TYPES:
+        if item.counted:
+            continue
+        groups.setdefault(item.field.label, []).append((item.code, item.label))
+    return [("", "Choisir un type de structure"), *groups.items()]
+
+
+class ScenarioForm(DsfrForm):
+    name = forms.CharField(
+        label="Nom du scénario",
+        max_length=200,
+        help_text="Par exemple « Micro-crèche de 12 places à Rambervillers ».",
+    )
+    description = forms.CharField(
+        label="Description", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class LineForm(DsfrForm):
+    """A structure the scenario creates."""
+
+    type = forms.ChoiceField(label="Type de structure", choices=())
+    places = forms.IntegerField(
+        label="Nombre de places",
+        required=False,
+        help_text=f"De 1 à {scenarios.PLACES_MAX} ; une micro-crèche accueille au plus "
+        f"{scenarios.MICRO_CRECHE_MAX} enfants.",
+    )
+    commune = forms.ChoiceField(label="Commune d'implantation", choices=())
+    year = forms.IntegerField(
+        label="Année d'ouverture", help_text=f"Entre {scenarios.YEAR_MIN} et {scenarios.YEAR_MAX}."
+    )
+    line_name = forms.CharField(label="Nom de la structure (facultatif)", max_length=250, required=False)
+
+    def __init__(self, *args, territory, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Changed in place: the DSFR base form has already bound the fields.
+        self.fields["type"].choices = _type_choices()
+        self.fields["type"].widget.choices = self.fields["type"].choices
+        communes = [("", "Choisir une commune")] + [
+            (c.code, f"{c.name} ({c.code})") for c in territory_communes(territory)
+        ]
+        self.fields["commune"].choices = communes
+        self.fields["commune"].widget.choices = communes
+
+    def line_values(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "type": data["type"],
+            "places": data.get("places"),
+            "commune": data["commune"],
+            "year": data["year"],
+            "name": data.get("line_name") or "",
+        }
+
+
+class ScenarioCreateForm(ScenarioForm, LineForm):
+    """The scenario and its first structure, on one page."""
+
+
+class FicheForm(DsfrForm):
+    objective = forms.ChoiceField(label="Objectif opérationnel de la fiche", choices=())
+
+    def __init__(self, *args, objectives, labels, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [("", "Choisir un objectif")] + [(str(o.pk), labels.get(o.pk, o.title)) for o in objectives]
+        self.fields["objective"].choices = choices
+        self.fields["objective"].widget.choices = choices
