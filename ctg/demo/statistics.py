@@ -42,6 +42,9 @@ def _rp_lines(communes) -> list[str]:
     header += [f"P{yy}_ACT1524", f"P{yy}_ACT2554", f"P{yy}_ACT5564"]
     header += [f"P{yy}_CHOM1524", f"P{yy}_CHOM2554", f"P{yy}_CHOM5564"]
     header += [f"BPE_2024_{code}" for code in BPE]
+    # The detail columns of base-cc-evol-struct-pop: children under 3 (the coverage rate's denominator) and
+    # the 11-17 year-olds; drawn last, so that the other columns keep their values.
+    header += [f"P{yy}_POP0002", f"P{yy}_POP1117"]
     lines = [";".join(header)]
     for commune in communes:
         rng = _rng(commune.code)
@@ -74,6 +77,7 @@ def _rp_lines(communes) -> list[str]:
             *chom,
             *[float(round(population / per * _jitter(rng, 0.5))) for per in BPE.values()],
         ]
+        values += [ages[0] * 0.19 * _jitter(rng, 0.1), (ages[0] * 4 + ages[1] * 3) / 15 * _jitter(rng, 0.1)]
         lines.append(";".join([commune.code, *(repr(round(v, 6)) for v in values)]))
     return lines
 
