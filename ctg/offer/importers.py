@@ -12,6 +12,10 @@ the importer does not use are ignored):
   (``08:30 - 12:00 / 08:30 - 17:00``): they are merged; ``00:00 - 00:00`` is no opening and is left out. An
   empty day is closed or unknown; a site with no hours at all gets no `opening_hours`.
 
+* ``data-inclusion``: the data·inclusion exports of structures and services (JSON or CSV, schema v1), read
+  and validated by `ctg.offer.datainclusion_import` (the package ``data-inclusion-schema``), rows of the same
+  kind as below; ``insee-bpe``: the Insee BPE, read as a stream by `ctg.offer.bpe`.
+
 ``insee_com`` is a COG code of the file's year: it is mapped to the commune in force today
 (`resolve_commune_codes`: merged, delegated and associated communes); a municipal arrondissement of Paris,
 Lyon or Marseille goes to its commune, its own code kept in `source_commune_code`. A code well formed but not
@@ -38,7 +42,7 @@ from pathlib import Path
 from django.db import transaction
 
 from ctg.diagnostics.importers import COMMUNE_CODE, DECIMAL_POINT, DatasetError, decoded_lines, plm_commune
-from ctg.offer import bpe, opening_hours, services
+from ctg.offer import bpe, datainclusion_import, opening_hours, services
 from ctg.offer.models import OfferImport, Structure
 from ctg.territories.models import Commune
 from ctg.territories.selectors import resolve_commune_codes
@@ -352,7 +356,11 @@ class FranceServices:
         return merged
 
 
-SOURCES = {FranceServices.source: FranceServices, bpe.InseeBpe.source: bpe.InseeBpe}
+SOURCES = {
+    FranceServices.source: FranceServices,
+    bpe.InseeBpe.source: bpe.InseeBpe,
+    datainclusion_import.SOURCE: datainclusion_import.DataInclusion,
+}
 
 
 # --- Preparing and planning -------------------------------------------------------------------------------
@@ -395,6 +403,8 @@ def prepare_files(paths: list[Path], *, source: str | None = None) -> PreparedFi
     """Reads and checks every file (one source for all), and places every row on a commune in force."""
     if bpe.is_bpe(paths, source):  # read as a stream, in its own module (ctg.offer.bpe)
         return bpe.prepare_files(paths)
+    if datainclusion_import.is_datainclusion(paths, source):  # JSON or CSV, in ctg.offer.datainclusion_import
+        return datainclusion_import.prepare_files(paths)
     if not paths:
         raise OfferImportError("Aucun fichier à importer.")
     digest = hashlib.sha256()

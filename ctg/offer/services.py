@@ -167,7 +167,8 @@ def apply_import(plan, *, actor=None, imported_as: str = "") -> OfferImport:
 
     new = []
     for row in plan.create:
-        structure = Structure(**row.values, last_update=today, created_by=author, updated_by=author)
+        # The source's own date of last update when it gives one (data·inclusion `date_maj`), else today.
+        structure = Structure(**{"last_update": today, **row.values}, created_by=author, updated_by=author)
         new.append(structure)
     Structure.objects.bulk_create(new, batch_size=BATCH_SIZE)
     if new and new[0].pk is None:  # a database that does not return keys: read them back
@@ -194,7 +195,7 @@ def apply_import(plan, *, actor=None, imported_as: str = "") -> OfferImport:
         for name in changes:
             setattr(structure, name, row.values[name])
             changed_fields.add(name)
-        structure.last_update = today
+        structure.last_update = row.values.get("last_update") or today
         structure.updated_by = author
         structure.updated_at = now
         updated.append(structure)

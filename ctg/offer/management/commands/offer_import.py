@@ -2,6 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from ctg.offer.datainclusion_import import describe_notes
 from ctg.offer.importers import SOURCES, OfferImportError, import_offer, preview
 from ctg.territories.text import format_number
 
@@ -9,7 +10,9 @@ from ctg.territories.text import format_number
 class Command(BaseCommand):
     help = (
         "Importe une liste ouverte de structures dans l'inventaire de l'offre de services : la liste des "
-        "France Services de l'ANCT (liste-fs.csv). Le format est reconnu d'après l'en-tête. Chaque "
+        "France Services de l'ANCT (liste-fs.csv), la BPE de l'Insee ou les exports data·inclusion des "
+        "structures et des services (JSON ou CSV, schéma v1, validés par data-inclusion-schema ; les deux "
+        "fichiers ensemble). Le format est reconnu d'après l'en-tête ou les champs. Chaque "
         "structure est créée ou mise à jour d'après son identifiant dans la source ; rien n'est supprimé : "
         "une structure que la liste ne contient plus (dans un département que la liste couvre) est marquée "
         "« absente de la dernière source ». Les fichiers sont vérifiés en entier avant d'écrire : une erreur "
@@ -18,7 +21,13 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("paths", nargs="+", type=Path, metavar="FICHIER", help="Fichiers CSV à importer.")
+        parser.add_argument(
+            "paths",
+            nargs="+",
+            type=Path,
+            metavar="FICHIER",
+            help="Fichiers CSV (ou JSON data·inclusion) à importer.",
+        )
         parser.add_argument(
             "--source",
             choices=sorted(SOURCES),
@@ -70,6 +79,7 @@ class Command(BaseCommand):
                 "  plages « 00:00 - 00:00 » (aucune ouverture) ignorées : "
                 f"{format_number(plan.notes['empty_spans'])}"
             )
+        lines.extend(f"  {line}" for line in describe_notes(plan.notes))
         lines.append(
             "  par département (lignes : créées / mises à jour / inchangées / absentes / de retour) :"
         )
