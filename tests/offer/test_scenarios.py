@@ -108,7 +108,7 @@ def test_the_command_prints_before_and_after(tarn, capsys):
         "offer_scenario",
         "81",
         "--type",
-        "eaje_micro_creche",
+        "micro_creche",
         "--places",
         "12",
         "--commune",

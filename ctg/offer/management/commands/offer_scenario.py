@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from ctg.diagnostics.portrait import TerritoryNotFound, of_territory
-from ctg.offer import scenarios
+from ctg.offer import scenarios, typology
 
 
 class Command(BaseCommand):
@@ -34,6 +34,9 @@ class Command(BaseCommand):
     def handle(self, *args, code, type, places, commune, year, name="", json=False, distance=None, **options):
         if distance is not None and not 0 < distance <= 200:
             raise CommandError("La distance doit être comprise entre 0 et 200 km.")
+        # « micro_creche », « creche », « multi_accueil »: the EAJE kinds without their prefix.
+        if type not in typology.BY_CODE and f"eaje_{type}" in typology.BY_CODE:
+            type = f"eaje_{type}"
         try:
             comparison = scenarios.simulate(
                 code, type=type, places=places, commune=commune, year=year, name=name, distance_km=distance
