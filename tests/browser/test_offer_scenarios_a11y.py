@@ -1,0 +1,80 @@
+"""The scenarios of the offer of services render in Chromium and pass axe-core (no serious or critical
+violation): the list with its comparison, a scenario's before/after page with its white zones and the fiche
+form, the creation form (with its errors) and the form of a structure of the scenario."""
+
+import json
+
+from ctg.offer.scenarios import scenario_create
+from ctg.offer.services import structure_create
+from tests.conftest import PASSWORD
+from tests.plans.factories import OperationalObjectiveFactory
+
+from .axe import assert_accessible
+
+
+def _square(lon: float, lat: float, size: float = 0.05) -> dict:
+    ring = [[lon, lat], [lon + size, lat], [lon + size, lat + size], [lon, lat + size], [lon, lat]]
+    return {"type": "Polygon", "coordinates": [ring]}
+
+
+def test_scenario_pages_are_accessible(transactional_db, world, page, live_server, login, settings, tmp_path):
+    ctg = world.ctg
+    settings.DATA_DIR = tmp_path / "data"
+    communes = list(ctg.communes.order_by("code"))
+    contours = tmp_path / "contours"
+    contours.mkdir()
+    features = [
+        {"type": "Feature", "properties": {"code": c.code}, "geometry": _square(2.0 + 0.3 * i, 43.9)}
+        for i, c in enumerate(communes)
+    ]
+    (contours / "communes.geojson").write_text(
+        json.dumps({"type": "FeatureCollection", "features": features}), encoding="utf-8"
+    )
+    settings.CTG_CONTOURS_DIR = str(contours)
+    structure_create(
+        actor=None,
+        values={
+            "type": "eaje_creche",
+            "name": "Crèche du Test",
+            "commune": communes[0],
+            "capacity": 30,
+            "latitude": 43.925,
+            "longitude": 2.025,
+            "source": "saisie",
+        },
+    )
+    # Two objectives: the fiche form asks which one.
+    OperationalObjectiveFactory(strategic__enjeu__ctg=ctg)
+    OperationalObjectiveFactory(strategic__enjeu__ctg=ctg)
+    first = scenario_create(
+        ctg=ctg,
+        actor=None,
+        name="Micro-crèche de 12 places",
+        lines=[{"type": "eaje_micro_creche", "places": 12, "commune": communes[-1], "year": 2026}],
+    )
+    scenario_create(
+        ctg=ctg,
+        actor=None,
+        name="Crèche collective",
+        lines=[{"type": "eaje_creche", "places": 30, "commune": communes[1], "year": 2027}],
+    )
+    line = first.lines.get()
+    login(world.users["coordination"].email, PASSWORD)
+    base = f"{live_server.url}/portrait/ctg/{ctg.pk}/offre/scenarios/"
+    for path, heading in (
+        ("", "Comparaison des scénarios"),
+        (f"{first.pk}/", "Structures du scénario"),
+        ("ajouter/", "Simuler une nouvelle structure"),
+        (f"{first.pk}/structures/{line.pk}/modifier/", None),
+    ):
+        response = page.goto(base + path)
+        assert response.status == 200, path
+        if heading:
+            assert page.get_by_role("heading", name=heading).first.is_visible(), path
+        assert_accessible(page, f"Scénarios {path or 'liste'}")
+    # The creation form sent empty shows its errors, still accessible.
+    page.goto(base + "ajouter/")
+    page.get_by_role("button", name="Enregistrer le scénario").click()
+    page.wait_for_load_state()
+    assert page.locator(".fr-error-text, .fr-message--error").count() > 0
+    assert_accessible(page, "Scénario : erreurs du formulaire")
