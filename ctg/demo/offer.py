@@ -20,7 +20,7 @@ import datetime
 from django.utils import timezone
 
 from ctg.conventions.models import Ctg
-from ctg.offer import services
+from ctg.offer import scenarios, services
 from ctg.offer.models import Structure
 from ctg.territories.models import Commune
 
@@ -684,9 +684,56 @@ def demo_structures(ctg: Ctg, organisations: dict | None = None) -> list[dict]:
     return rows
 
 
+SCENARIO_DESCRIPTION = (
+    "Scénario fictif de démonstration : une micro-crèche de 12 places dans une commune de l'ouest de "
+    "l'agglomération, sans établissement d'accueil du jeune enfant à moins de 10 km, pour mesurer ce qu'elle "
+    "change au taux de couverture et aux zones blanches."
+)
+
+
+def _scenario_commune(ctg: Ctg) -> Commune | None:
+    """The commune of the demo scenario: Marssac-sur-Tarn when in the référentiel, else the most populated
+    commune of the EPCI without an open EAJE; None when every commune has one."""
+    communes = Commune.objects.filter(epci=ctg.epci, is_active=True)
+    with_eaje = Structure.objects.filter(
+        commune__in=communes, type__startswith="eaje", status=Structure.Status.OPEN
+    ).values_list("commune_id", flat=True)
+    candidates = communes.exclude(code__in=with_eaje)
+    preferred = candidates.filter(code=SCENARIO_COMMUNE).first()
+    return preferred or candidates.order_by("-population", "code").first()
+
+
+def load_demo_scenario(ctg: Ctg, coordinator):
+    """Creates the fictitious scenario of the demo once (nothing when the dossier has a fictitious scenario,
+    or when every commune has an EAJE); returns it when created now."""
+    if ctg.offer_scenarios.filter(is_fictitious=True).exists():
+        return None
+    commune = _scenario_commune(ctg)
+    if commune is None:
+        return None
+    year = timezone.localdate().year + 1
+    return scenarios.scenario_create(
+        ctg=ctg,
+        actor=coordinator,
+        name=f"Micro-crèche de 12 places à {commune.name}, ouverture {year} (fictif)",
+        description=SCENARIO_DESCRIPTION,
+        is_fictitious=True,
+        lines=[
+            {
+                "kind": "creation",
+                "type": "eaje_micro_creche",
+                "places": 12,
+                "commune": commune,
+                "year": year,
+                "name": f"Micro-crèche de {commune.name} (projet fictif)",
+            }
+        ],
+    )
+
+
 def load_demo_offer(ctg: Ctg, coordinator, organisations: dict | None = None) -> int:
-    """Creates the demo structures that do not exist yet (by source and source id), as the coordinator;
-    returns how many were created now."""
+    """Creates the demo structures that do not exist yet (by source and source id), as the coordinator, then
+    the demo scenario when missing; returns how many structures were created now."""
     rows = demo_structures(ctg, organisations)
     existing = set(
         Structure.objects.filter(source=SOURCE, source_id__in=[row["source_id"] for row in rows]).values_list(
@@ -698,4 +745,5 @@ def load_demo_offer(ctg: Ctg, coordinator, organisations: dict | None = None) ->
         if values["source_id"] not in existing:
             services.structure_create(actor=coordinator, values=values)
             created += 1
+    load_demo_scenario(ctg, coordinator)
     return created

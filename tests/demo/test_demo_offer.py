@@ -150,3 +150,44 @@ def test_the_demo_needs_page_shows_white_zones_and_a_coverage_rate(albigeois, cl
             assert "81156" in {c["code"] for c in zone.communes}, zone.type
     rate = next(row.rate for row in needs_versus_offer(territory) if row.field == "petite_enfance")
     assert rate.value is not None and rate.value > 0
+
+
+def test_the_demo_has_one_fictitious_micro_creche_scenario_in_a_white_zone(albigeois, client):
+    from ctg.offer.models import Scenario
+    from ctg.offer.scenarios import compare_scenario
+
+    ctg = _demo(client)
+    call_command("load_demo")  # once only
+    scenario = Scenario.objects.get(ctg=ctg)
+    year = datetime.date.today().year + 1
+    assert scenario.is_fictitious
+    assert scenario.name == f"Micro-crèche de 12 places à Marssac-sur-Tarn, ouverture {year} (fictif)"
+    line = scenario.lines.get()
+    assert (line.type, line.places, line.commune_id, line.year) == ("eaje_micro_creche", 12, "81156", year)
+    # Marssac-sur-Tarn stops being a white zone of micro-crèches; the coverage rate goes up.
+    territory_level = compare_scenario(scenario).levels[-1]
+    zone = next(z for z in territory_level.zones if z.type == "eaje_micro_creche")
+    assert "81156" in {c["code"] for c in zone.removed}
+    rate = next(f.rate for f in territory_level.fields if f.field == "petite_enfance")
+    assert rate.after.value > rate.before.value
+    # The scenario pages say it is fictitious.
+    listing = client.get(f"/portrait/ctg/{ctg.pk}/offre/scenarios/").content.decode()
+    assert "Marssac-sur-Tarn" in listing and "fictif" in listing
+    detail = client.get(f"/portrait/ctg/{ctg.pk}/offre/scenarios/{scenario.pk}/").content.decode()
+    assert "Scénario fictif (démonstration)" in detail
+
+
+def test_no_scenario_when_every_commune_has_an_eaje(db, settings, tmp_path):
+    """On a smaller référentiel (Albi and Saint-Juéry, both with an EAJE), the demo has no scenario."""
+    from ctg.offer.models import Scenario
+
+    settings.DATA_DIR = tmp_path
+    tarn = DepartementFactory(code="81", name="Tarn")
+    epci = EpciFactory(siren="248100737", name="CA de l'Albigeois (C2A)", nature="CA")
+    for code, name, population, postcode in C2A[:2]:
+        CommuneFactory(
+            code=code, name=name, epci=epci, departement=tarn, population=population, postal_codes=postcode
+        )
+    call_command("load_demo")
+    assert Structure.objects.filter(source="demo").count() > 10
+    assert not Scenario.objects.exists()
