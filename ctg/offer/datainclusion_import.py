@@ -523,6 +523,11 @@ def _structure_row(record: Record, model, notes: Counter, skipped: dict):
             f"code commune invalide « {commune_code} » (5 caractères attendus, par exemple 81004 ou 2A004).",
             "code_insee",
         )
+    for axis, value, bound in (("latitude", model.latitude, 90), ("longitude", model.longitude, 180)):
+        if value is not None and not -bound <= value <= bound:
+            raise _record_error(record, f"{axis} {value} hors de [-{bound} ; {bound}] (degrés WGS84).", axis)
+    if (model.latitude is None) != (model.longitude is None):
+        raise _record_error(record, "latitude et longitude vont ensemble : l'une est vide.", "latitude")
     hours = (model.horaires_accueil or "").strip()
     hours_note = ""
     try:

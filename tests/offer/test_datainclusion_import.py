@@ -374,6 +374,18 @@ BAD_FILES = [
     ("json_not_records", (S, b'{"data": 1}'), None, [S, "ligne 1", "« items »"]),
     ("json_other_fields", (S, b'[{"code": "81004"}]'), None, [S, "ligne 1", "format non reconnu"]),
     (
+        "latitude_out_of_range",
+        (S, _structures((0, {"latitude": 143.9}))),
+        None,
+        [S, "enregistrement n° 1", "ligne 2", "champ latitude", "hors de [-90 ; 90]"],
+    ),
+    (
+        "one_coordinate_only",
+        (S, _structures((2, {"longitude": None}))),
+        None,
+        [S, "enregistrement n° 3", "ligne 4", "champ latitude", "l'une est vide"],
+    ),
+    (
         "csv_missing_column",
         ("structures.csv", _csv_without("code_insee")),
         None,
@@ -460,3 +472,30 @@ def test_the_services_include_shows_each_service_escaped(referential, tmp_path):
         {"structure": Structure.objects.get(source_id="reseau-fictif--evs-2")},
     )
     assert "Services" not in empty
+
+
+@pytest.mark.parametrize(
+    ("cell", "expected"),
+    [
+        ("['fcsf', 'caf']", ["fcsf", "caf"]),  # pandas, a Python list
+        ('["fcsf","caf"]', ["fcsf", "caf"]),  # JSON
+        ("{fcsf,caf}", ["fcsf", "caf"]),  # PostgreSQL array
+        ("fcsf, caf", ["fcsf", "caf"]),  # plain
+        ("", None),
+    ],
+)
+def test_a_csv_list_cell_is_read_in_each_usual_writing(cell, expected):
+    from ctg.offer.datainclusion_import import Record, _csv_list
+
+    assert _csv_list(Record("s.csv", 1, 2, True, {}), "reseaux_porteurs", cell) == expected
+
+
+def test_the_name_chooses_between_the_types_of_one_network(referential, tmp_path):
+    records = _records(STRUCTURES_JSON)[:1]
+    records[0].update(nom="CIAS du Pays fictif", reseaux_porteurs=["ccas-cias"])
+    records.append({**records[0], "id": "reseau-fictif--ccas-7", "nom": "CCAS d'Albi (fictif)"})
+    import_offer([_write(tmp_path, "s.json", _json(records))])
+    assert dict(Structure.objects.values_list("source_id", "type")) == {
+        "reseau-fictif--cs-1": "cias",
+        "reseau-fictif--ccas-7": "ccas",
+    }
