@@ -77,6 +77,7 @@ HEADERS = [header for _key, header, _help in COLUMNS]
 # The columns added after the first version of the template (CAF funding, accessibility): a file of that
 # version (without them) is still read, and leaves these fields of its structures as they are.
 ADDED = ("caf_funding", "caf_funding_note", "accessibility", "accessibility_note", "accessibility_url")
+NOTES = ("caf_funding_note", "accessibility_note", "accessibility_url")
 FIRST_HEADERS = [header for key, header, _help in COLUMNS if key not in ADDED]
 STATUSES = {
     "": Structure.Status.OPEN,
@@ -439,7 +440,7 @@ def _values(filename, number, cells, communes: dict) -> dict:
             raise fail("expected_opening", f"date « {raw['expected_opening']} » invalide (JJ/MM/AAAA).")
     if status == Structure.Status.PLANNED and expected is None:
         raise fail("expected_opening", "date d'ouverture prévue manquante pour une structure en projet.")
-    for key in ("address", "public", "phone", "email", "website", *ADDED[1:]):
+    for key in ("address", "public", "phone", "email", "website", *NOTES):
         limit = Structure._meta.get_field(key).max_length
         if raw[key] is not None and len(raw[key]) > limit:
             raise fail(key, f"{limit} caractères au plus.")

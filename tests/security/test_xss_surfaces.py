@@ -211,7 +211,8 @@ def dossier(world, client):
         title=ARTICLE, body=f"{ARTICLE} {{{{ intitule }}}}"
     )
 
-    # The offer of services: a structure of the territory, every text a payload (list, map, exports).
+    # The offer of services: a structure of the territory, every text a payload (list, map, exports, its
+    # page with the notes on its CAF funding and accessibility).
     d.structure = structure_create(
         actor=d.pilot,
         values={
@@ -219,6 +220,8 @@ def dossier(world, client):
             "name": P,
             "address": P,
             "public": P,
+            "caf_funding_note": P,
+            "accessibility_note": P,
             "commune": ctg.communes.first(),
             "latitude": 43.9,
             "longitude": 2.1,
@@ -326,6 +329,16 @@ def _patterns(resolver=None, namespace="", params=()):
             yield f"{namespace}{entry.name}", (*params, *entry.pattern.regex.groupindex)
 
 
+def _scenario(d):
+    from ctg.offer.scenarios import scenario_create
+
+    found = d.ctg.offer_scenarios.filter(name=P).first()
+    if found is not None:
+        return found
+    line = {"type": "eaje_micro_creche", "places": 12, "commune": d.ctg.communes.first(), "year": 2026}
+    return scenario_create(ctg=d.ctg, actor=d.pilot, name=P, description=P, lines=[line])
+
+
 def url_kwargs(name: str, params, d) -> dict:
     ctg = d.ctg
     commune = ctg.communes.first().code
@@ -375,6 +388,11 @@ def url_kwargs(name: str, params, d) -> dict:
                 "departements": [d.pilot.organisation.departement_id],
             },
         )[0].pk
+    if "scenario_pk" in params:  # a scenario of the offer named and described with the payloads, one line
+        scenario = _scenario(d)
+        values["scenario_pk"] = scenario.pk
+        if "line_pk" in params and name.startswith("offer:scenario_line"):
+            values["line_pk"] = scenario.lines.order_by("pk").first().pk
     missing = [p for p in params if p not in values]
     assert not missing, f"{name} : paramètres inconnus de ce test {missing} (ajoutez-les à url_kwargs)"
     return {p: values[p] for p in params}
