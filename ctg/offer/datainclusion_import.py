@@ -56,6 +56,7 @@ the services the inventory already holds for each structure.
 import ast
 import hashlib
 import json
+import re
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -483,7 +484,7 @@ def _type_of(networks: list[str], name: str) -> tuple[str | None, bool]:
     if len(candidates) > 1:
         lowered = name.lower()
         for code in candidates:
-            if any(hint in lowered for hint in NAME_HINTS.get(code, ())):
+            if any(re.search(rf"\b{hint}", lowered) for hint in NAME_HINTS.get(code, ())):
                 return code, True
     return candidates[0], len(candidates) > 1
 

@@ -492,7 +492,7 @@ def test_a_csv_list_cell_is_read_in_each_usual_writing(cell, expected):
 
 def test_the_name_chooses_between_the_types_of_one_network(referential, tmp_path):
     records = _records(STRUCTURES_JSON)[:1]
-    records[0].update(nom="CIAS du Pays fictif", reseaux_porteurs=["ccas-cias"])
+    records[0].update(nom="Centre intercommunal d'action sociale (fictif)", reseaux_porteurs=["ccas-cias"])
     records.append({**records[0], "id": "reseau-fictif--ccas-7", "nom": "CCAS d'Albi (fictif)"})
     import_offer([_write(tmp_path, "s.json", _json(records))])
     assert dict(Structure.objects.values_list("source_id", "type")) == {
