@@ -6,6 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 
 from ctg.conventions.frame import ctg_view, dossier_context, posted, run_action, save_form
@@ -148,13 +149,13 @@ def _tree_redirect(ctg, anchor=""):
     return response
 
 
-def _form_page(request, ctg, role, form, heading, intro="", status=None):
+def _form_page(request, ctg, role, form, heading, intro="", status=None, **extra):
     if status is None:
         status = 400 if request.method == "POST" else 200
     return render(
         request,
         "plans/tree_form.html",
-        dossier_context(ctg, role, "plan", heading, form=form, heading=heading, intro=intro),
+        dossier_context(ctg, role, "plan", heading, form=form, heading=heading, intro=intro, **extra),
         status=status,
     )
 
@@ -204,7 +205,9 @@ def _node_edit(level: Level, request, ctg, role, pk):
     form = level.form(posted(request), initial={name: getattr(item, name) for name in level.node.fields})
     if save_form(request, form, f"{level.the} est enregistré.", tree_services.node_update, node=item):
         return _tree_redirect(ctg, f"{level.anchor}-{item.pk}")
-    return _form_page(request, ctg, role, form, f"{level.edit_heading} « {item.title} »")
+    # An enjeu's page holds its « constats chiffrés de l'offre » (views_evidence): linked from its form.
+    page = reverse("plans:enjeu_detail", args=[ctg.pk, item.pk]) if level is ENJEU else ""
+    return _form_page(request, ctg, role, form, f"{level.edit_heading} « {item.title} »", enjeu_page=page)
 
 
 def _node_move(level: Level, request, ctg, role, pk):

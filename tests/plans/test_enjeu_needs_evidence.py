@@ -275,3 +275,12 @@ def test_every_text_of_a_citation_is_escaped(world, coordination):
     tree = coordination.get(reverse("plans:tree", kwargs={"pk": world.ctg.pk})).content.decode()
     assert "Constats chiffrés de l'offre : 2 cités" in tree
     assert "<script>alert" not in tree
+
+
+def test_the_tree_and_the_enjeu_form_lead_to_the_enjeu_page(world, coordination, enjeu):
+    evidence.evidence_cite(enjeu=enjeu, actor=None, field="jeunesse", territory=world.ctg.epci_id)
+    target = f"{_url('enjeu_detail', world, enjeu.pk)}#constats-chiffres"
+    tree = coordination.get(reverse("plans:tree", kwargs={"pk": world.ctg.pk})).content.decode()
+    assert f'href="{target}"' in tree and "Constats chiffrés de l'offre : 1 cité<" in tree
+    form = coordination.get(_url("enjeu_edit", world, enjeu.pk)).content.decode()
+    assert f'href="{target}"' in form
