@@ -67,6 +67,23 @@ class LineForm(DsfrForm):
         }
 
 
+class ClosureForm(DsfrForm):
+    """An open structure of the territory that the scenario closes."""
+
+    structure = forms.ChoiceField(label="Structure qui ferme", choices=())
+    year = forms.IntegerField(
+        label="Année de fermeture", help_text=f"Entre {scenarios.YEAR_MIN} et {scenarios.YEAR_MAX}."
+    )
+
+    def __init__(self, *args, structures, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [("", "Choisir une structure")] + [
+            (str(s.pk), f"{s.name} — {s.type_info.label}, {s.commune.name}") for s in structures
+        ]
+        self.fields["structure"].choices = choices
+        self.fields["structure"].widget.choices = choices
+
+
 class ScenarioCreateForm(ScenarioForm, LineForm):
     """The scenario and its first structure, on one page."""
 

@@ -13,9 +13,9 @@ from django.urls import reverse
 
 from ctg.conventions.frame import apply_errors, ctg_view, dossier_context
 from ctg.diagnostics.portrait import of_territory, territory_of_ctg
-from ctg.offer import scenarios
-from ctg.offer.forms_scenarios import FicheForm, LineForm, ScenarioCreateForm, ScenarioForm
-from ctg.offer.models import Scenario, ScenarioLine
+from ctg.offer import scenarios, selectors, typology
+from ctg.offer.forms_scenarios import ClosureForm, FicheForm, LineForm, ScenarioCreateForm, ScenarioForm
+from ctg.offer.models import Scenario, ScenarioLine, Structure
 from ctg.offer.views_needs import _distance
 from ctg.organisations.permissions import Op, role_allows
 
@@ -206,6 +206,43 @@ def line_add(request, ctg, role, scenario_pk):
         title=f"Ajouter une structure au scénario « {scenario.name} »",
         back_url=reverse("offer:scenario", args=[ctg.pk, scenario.pk]),
         submit="Ajouter la structure",
+        status=400 if request.method == "POST" else 200,
+        scenario=scenario,
+    )
+
+
+@ctg_view(Op.EDIT, methods=("GET", "POST"))
+def closure_add(request, ctg, role, scenario_pk):
+    scenario = _scenario(ctg, scenario_pk)
+    _territory, structures = selectors.structures_of_ctg(ctg)
+    structures = (
+        structures.filter(status=Structure.Status.OPEN)
+        .exclude(type__in=[t.code for t in typology.TYPES if t.counted])
+        .order_by("commune__name", "name", "pk")
+    )
+    form = ClosureForm(request.POST or None, structures=structures)
+    if request.method == "POST" and form.is_valid():
+        try:
+            scenarios.line_add(
+                scenario=scenario,
+                actor=request.user,
+                kind=ScenarioLine.Kind.CLOSE,
+                structure=form.cleaned_data["structure"],
+                year=form.cleaned_data["year"],
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, "Fermeture ajoutée au scénario.")
+            return redirect("offer:scenario", ctg.pk, scenario.pk)
+    return _form_page(
+        request,
+        ctg,
+        role,
+        form,
+        title=f"Simuler la fermeture d'une structure dans le scénario « {scenario.name} »",
+        back_url=reverse("offer:scenario", args=[ctg.pk, scenario.pk]),
+        submit="Ajouter la fermeture",
         status=400 if request.method == "POST" else 200,
         scenario=scenario,
     )

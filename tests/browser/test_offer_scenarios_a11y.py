@@ -1,6 +1,6 @@
 """The scenarios of the offer of services render in Chromium and pass axe-core (no serious or critical
 violation): the list with its comparison, a scenario's before/after page with its white zones and the fiche
-form, the creation form (with its errors) and the form of a structure of the scenario."""
+form, the creation form (with its errors), the form of a structure of the scenario and that of a closure."""
 
 import json
 
@@ -66,6 +66,7 @@ def test_scenario_pages_are_accessible(transactional_db, world, page, live_serve
         (f"{first.pk}/", "Structures du scénario"),
         ("ajouter/", "Simuler une nouvelle structure"),
         (f"{first.pk}/structures/{line.pk}/modifier/", None),
+        (f"{first.pk}/fermetures/ajouter/", None),
     ):
         response = page.goto(base + path)
         assert response.status == 200, path

@@ -6,6 +6,7 @@ those who edit the plan (`Op.EDIT_PLAN`) turn one into a fiche action; outsiders
 
 from ctg.offer.models import ScenarioLine
 from ctg.offer.scenarios import scenario_create
+from ctg.offer.services import structure_create
 from tests.matrix_helpers import EDITORS, MEMBER_ROLES, REDIRECT, dossier
 from tests.plans.factories import OperationalObjectiveFactory
 
@@ -35,6 +36,12 @@ def _line_data(w):
     return {"type": "mam", "places": "8", "commune": w.ctg.communes.first().code, "year": "2027"}
 
 
+def _closure_data(w):
+    values = {"type": "centre_social", "name": "Centre social du Test", "commune": w.ctg.communes.first()}
+    structure = structure_create(actor=None, values={**values, "source": "t"})
+    return {"structure": structure.pk, "year": "2027"}
+
+
 def _create_data(w):
     return {"name": "MAM du Test", "description": "", **_line_data(w)}
 
@@ -54,6 +61,10 @@ MATRIX = {
     ("offer:scenario_line_add", "GET"): dossier(EDITORS, kwargs=_scenario),
     ("offer:scenario_line_add", "POST"): dossier(
         EDITORS, ok=REDIRECT, method="POST", kwargs=_scenario, data=_line_data
+    ),
+    ("offer:scenario_closure_add", "GET"): dossier(EDITORS, kwargs=_scenario),
+    ("offer:scenario_closure_add", "POST"): dossier(
+        EDITORS, ok=REDIRECT, method="POST", kwargs=_scenario, data=_closure_data
     ),
     ("offer:scenario_line_edit", "GET"): dossier(EDITORS, kwargs=_line),
     ("offer:scenario_line_edit", "POST"): dossier(

@@ -277,3 +277,36 @@ def test_a_script_in_a_name_is_escaped_on_every_page(client, world):
         text = client.get(url).content.decode()
         assert PAYLOAD not in text, url
         assert "&lt;script&gt;" in text, url
+
+
+def test_a_closure_is_simulated_from_the_page_and_a_structure_elsewhere_is_refused(client, world):
+    from ctg.offer.services import structure_create
+
+    def structure(commune, name):
+        values = {"type": "eaje_creche", "name": name, "commune": commune, "capacity": 30, "source": "t"}
+        return structure_create(actor=None, values=values)
+
+    here = structure(world.ctg.communes.first(), "Crèche des Lilas")
+    elsewhere = structure(world.other_ctg.communes.first(), "Crèche voisine")
+    scenario = _scenario(world)
+    client.force_login(world.users["coordination"])
+    url = reverse("offer:scenario_closure_add", args=[world.ctg.pk, scenario.pk])
+    form = client.get(url).content.decode()
+    assert "Crèche des Lilas" in form and "Crèche voisine" not in form
+    before = snapshot()
+    for data in ({"structure": elsewhere.pk, "year": "2027"}, {"structure": here.pk, "year": "1800"}):
+        assert client.post(url, data).status_code == 400
+        assert snapshot() == before
+    with pytest.raises(scenarios.ValidationError):
+        scenarios.line_add(scenario=scenario, actor=None, kind="fermeture", structure=elsewhere.pk, year=2027)
+    assert snapshot() == before
+    assert client.post(url, {"structure": here.pk, "year": "2027"}).status_code == 302
+    line = scenario.lines.get(kind="fermeture")
+    assert line.structure == here and line.type == "eaje_creche"
+    here.refresh_from_db()
+    assert here.status == "ouvert"  # the inventory is never changed by a scenario
+    page = client.get(reverse("offer:scenario", args=[world.ctg.pk, scenario.pk])).content.decode()
+    assert "Fermeture d&#x27;une structure existante" in page and "Crèche des Lilas" in page
+    comparison = scenarios.compare_scenario(scenario)
+    places = next(p for p in comparison.main.fields[0].pairs if p.label == "Places")
+    assert (places.before.value, places.after.value) == (30, 12)
