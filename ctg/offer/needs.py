@@ -250,7 +250,8 @@ def needs_versus_offer(
             offer.append(_ratio(places, base, per, f"Places {per_label}", f"places {per_label}"))
         if field_value in simulated:
             for figure in offer:
-                figure.simulate()
+                if figure.value is not None:  # « non disponible » stays so, simulated or not
+                    figure.simulate()
         row = FieldRow(
             field_value,
             Field(field_value).label,
@@ -286,9 +287,9 @@ def _coverage_rate(
     if published.value is not None:
         published.label = f"{label} (publié par la Cnaf)"
         if changed:
-            published.simulate()
             if children.value:
                 published.value += delta / children.value * 100
+                published.simulate()
             else:
                 published.caveat += (
                     " ; places du scénario non comptées : enfants de moins de 3 ans non disponibles"
@@ -299,7 +300,7 @@ def _coverage_rate(
     figure.caveat = "; ".join(x for x in (figure.caveat, NO_CNAF) if x)
     if figure.value is not None and figure.status == OK:
         figure.status = PARTIEL
-    return figure.simulate() if changed else figure
+    return figure.simulate() if changed and figure.value is not None else figure
 
 
 # --- white zones -------------------------------------------------------------------------------------
