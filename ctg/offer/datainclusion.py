@@ -123,9 +123,14 @@ def problems(values: dict) -> list[str]:
 
 def export(structures) -> Export:
     """The records of the structures of a mappable type, in the order given (others left out, not counted);
-    a structure whose record the data·inclusion model refuses is left out and listed with its reasons."""
+    a structure whose record the data·inclusion model refuses, or a fictitious one, is left out and listed
+    with its reasons."""
     records, left_out = [], []
     for structure in structures.filter(type__in=mappable_types()).select_related("commune"):
+        if structure.is_fictitious:
+            # A demonstration structure is not published as if it existed.
+            left_out.append(LeftOut(structure.pk, structure.name, ["structure fictive de démonstration"]))
+            continue
         values = record(structure)
         reasons = problems(values)
         if reasons:

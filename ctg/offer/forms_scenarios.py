@@ -86,13 +86,3 @@ class ClosureForm(DsfrForm):
 
 class ScenarioCreateForm(ScenarioForm, LineForm):
     """The scenario and its first structure, on one page."""
-
-
-class FicheForm(DsfrForm):
-    objective = forms.ChoiceField(label="Objectif opérationnel de la fiche", choices=())
-
-    def __init__(self, *args, objectives, labels, **kwargs):
-        super().__init__(*args, **kwargs)
-        choices = [("", "Choisir un objectif")] + [(str(o.pk), labels.get(o.pk, o.title)) for o in objectives]
-        self.fields["objective"].choices = choices
-        self.fields["objective"].widget.choices = choices

@@ -223,16 +223,6 @@ class Scenario(TrackedModel):
     is_fictitious = models.BooleanField(
         "fictif", default=False, help_text="Scénario de démonstration : affiché comme fictif."
     )
-    # The fiche action created from the scenario (« Transformer en fiche action »), kept when the fiche is
-    # deleted as an empty link.
-    fiche = models.ForeignKey(
-        "plans.FicheAction",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="offer_scenarios",
-        verbose_name="fiche action issue du scénario",
-    )
 
     class Meta:
         verbose_name = "scénario de l'offre de services"

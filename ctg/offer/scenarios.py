@@ -9,7 +9,8 @@ before/after of every level (each commune a line names, then the territory); `si
 and one structure without saving (`ctg offer_scenario`); `comparison_json` writes it for the command.
 
 Writes (the one path for the forms, the command-line and the demo): `scenario_create`, `scenario_update`,
-`scenario_delete`, `line_add`, `line_update`, `line_delete`, `scenario_to_fiche`. Each validates its input
+`scenario_delete`, `line_add`, `line_update`, `line_delete` (« Transformer en fiche action » is the
+plan's: `ctg.plans.services.scenarios.scenario_to_fiche`, the fiche keeps the link). Each validates its input
 (`clean_line`: a type of the typology, places between 1 and `PLACES_MAX`, a commune of the dossier's
 territory, an opening year between `YEAR_MIN` and `YEAR_MAX`), writes atomically and records who did what in
 the dossier's history (`Action.SCENARIO`, tied to the scenario). Who may call them is checked by the views
@@ -19,9 +20,7 @@ The funding side of a scenario (issue 14) is to hang on its lines: each `Scenari
 commune and year, what a funding rule needs.
 """
 
-import datetime
 from dataclasses import dataclass, field
-from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -283,7 +282,7 @@ class Comparison:
         }
 
 
-def _touched_fields(lines) -> list[str]:
+def touched_fields(lines) -> list[str]:
     types = [line.type for line in lines if line.type in typology.BY_CODE]
     return list(dict.fromkeys(typology.BY_CODE[t].field for t in types))
 
@@ -292,7 +291,7 @@ def _level(kind, territory, title, lines, extra, closed, distance_km) -> Level:
     portrait = needs.portrait_for_needs(territory)
     before = needs.needs_versus_offer(territory, portrait=portrait)
     after = needs.needs_versus_offer(territory, extra, closed, portrait=portrait)
-    touched = _touched_fields(lines)
+    touched = touched_fields(lines)
     fields = []
     for row_before, row_after in zip(before, after, strict=True):
         if row_before.field not in touched:
@@ -556,121 +555,6 @@ def line_delete(*, line: ScenarioLine, actor) -> None:
     )
 
 
-NO_OBJECTIVE = (
-    "Le plan d'action n'a aucun objectif opérationnel : créez d'abord un enjeu, un objectif stratégique "
-    "et un objectif opérationnel, puis transformez le scénario en fiche action."
-)
-
-
-def operational_objectives(ctg):
-    """The dossier's operational objectives, in the plan's order (those a fiche can be attached to)."""
-    from ctg.plans.models import OperationalObjective
-    from ctg.plans.services import objectives_in_plan_order
-
-    order = objectives_in_plan_order(ctg)
-    objectives = OperationalObjective.objects.in_bulk(order)
-    return [objectives[pk] for pk in order]
-
-
-def _decimal(value: float) -> Decimal:
-    return Decimal(str(round(value, 2)))
-
-
-@transaction.atomic
-def scenario_to_fiche(*, scenario: Scenario, actor, objective=None):
-    """« Transformer en fiche action »: a fiche of the plan (title of the scenario, its communes, its field,
-    attached to `objective` — the only operational objective of the plan when None and there is one), with
-    one indicator whose baseline is the scenario's « before » figure and whose target for the opening year is
-    its « after » figure, through the plan's services; the scenario keeps the link. Refused (ValidationError,
-    nothing written) when the plan has no objective, when several exist and none is chosen, when the
-    scenario has no line, was already turned into a fiche, or opens outside the CTG's period."""
-    from ctg.plans import services as plan_services
-    from ctg.plans.models import OperationalObjective
-
-    scenario = Scenario.objects.select_for_update().select_related("ctg").get(pk=scenario.pk)
-    ctg = scenario.ctg
-    if scenario.fiche_id is not None:
-        raise ValidationError({"objective": "Ce scénario a déjà été transformé en fiche action."})
-    objectives = operational_objectives(ctg)
-    if not objectives:
-        raise ValidationError({"objective": NO_OBJECTIVE})
-    if objective is None or objective == "":
-        if len(objectives) > 1:
-            raise ValidationError({"objective": "Choisissez l'objectif opérationnel de la fiche."})
-        objective = objectives[0]
-    elif not isinstance(objective, OperationalObjective):
-        pk = _int(objective, field_name="objective", label="L'objectif")
-        objective = next((o for o in objectives if o.pk == pk), None)
-    if objective is None or objective.pk not in {o.pk for o in objectives}:
-        raise ValidationError({"objective": "Cet objectif opérationnel n'appartient pas à ce dossier."})
-    lines = list(scenario.lines.select_related("commune", "structure__commune"))
-    if not lines:
-        raise ValidationError({"objective": "Ce scénario n'a aucune ligne : ajoutez une structure d'abord."})
-    year = (
-        min(line.year for line in lines if line.kind == ScenarioLine.Kind.CREATE)
-        if any(line.kind == ScenarioLine.Kind.CREATE for line in lines)
-        else min(line.year for line in lines)
-    )
-    if not ctg.start_year <= year <= ctg.end_year:
-        raise ValidationError(
-            {
-                "objective": f"L'année d'ouverture {year} est hors de la période de la CTG "
-                f"({ctg.start_year}-{ctg.end_year}) : la cible de l'indicateur ne peut pas y être inscrite."
-            }
-        )
-    comparison = compare_scenario(scenario)
-    communes = list(
-        dict.fromkeys(
-            line.commune if line.kind == ScenarioLine.Kind.CREATE else line.structure.commune
-            for line in lines
-        )
-    )
-    allowed = set(ctg.communes.values_list("pk", flat=True))
-    communes = [c for c in communes if c.pk in allowed]
-    description = "\n".join(
-        [
-            scenario.description,
-            "Issue du scénario de l'offre de services :",
-            *[f"- {t}" for t in comparison.lines],
-        ]
-    ).strip()
-    fiche = plan_services.fiche_create(
-        ctg=ctg,
-        actor=actor,
-        title=scenario.name,
-        objectives=[objective],
-        fields=_touched_fields(lines),
-        description=description,
-        all_communes=not communes,
-        communes=communes,
-    )
-    pair = comparison.headline
-    if pair is not None and pair.before is not None and pair.before.value is not None:
-        indicator = plan_services.indicator_create(
-            fiche=fiche,
-            actor=actor,
-            label=f"{pair.label} {of_territory(comparison.territory)}",
-            unit=pair.before.unit[:60],
-            baseline_value=_decimal(pair.before.value),
-            baseline_year=datetime.date.today().year,
-        )
-        plan_services.indicator_value_set(
-            indicator=indicator, actor=actor, year=year, kind="target", value=_decimal(pair.after.value)
-        )
-    scenario.fiche = fiche
-    scenario.updated_by = _who(actor)
-    scenario.save(update_fields=["fiche", "updated_by", "updated_at"])
-    history_record(
-        ctg=ctg,
-        actor=actor,
-        action=Action.SCENARIO,
-        summary=f"Scénario « {scenario.name} » transformé en fiche action « {fiche.title} »",
-        changes={"fiche": ["", fiche.title]},
-        item=scenario,
-    )
-    return fiche
-
-
 __all__ = [
     "Comparison",
     "TerritoryNotFound",
@@ -681,10 +565,9 @@ __all__ = [
     "line_add",
     "line_delete",
     "line_update",
-    "operational_objectives",
     "scenario_create",
     "scenario_delete",
-    "scenario_to_fiche",
     "scenario_update",
     "simulate",
+    "touched_fields",
 ]

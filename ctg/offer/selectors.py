@@ -151,10 +151,16 @@ def read_filters(params, choices: dict[str, list[tuple[str, str]]]) -> OfferFilt
     )
 
 
+# The source of the demo's fictitious inventory (ctg.demo.offer).
+DEMO_SOURCE = "demo"
+
+
 def source_label(source: str) -> str:
     """The name of a source as people know it (« liste des France Services de l'ANCT »), else its code."""
     from ctg.offer.importers import SOURCES
 
+    if source == DEMO_SOURCE:
+        return "structures fictives de la démonstration"
     layout = SOURCES.get(source)
     return layout.label if layout is not None else source
 

@@ -10,7 +10,6 @@ urlpatterns = [
     path("scenarios/<int:scenario_pk>/", views.scenario_detail, name="scenario"),
     path("scenarios/<int:scenario_pk>/modifier/", views.scenario_edit, name="scenario_edit"),
     path("scenarios/<int:scenario_pk>/supprimer/", views.scenario_delete, name="scenario_delete"),
-    path("scenarios/<int:scenario_pk>/fiche-action/", views.scenario_fiche, name="scenario_fiche"),
     path("scenarios/<int:scenario_pk>/structures/ajouter/", views.line_add, name="scenario_line_add"),
     path("scenarios/<int:scenario_pk>/fermetures/ajouter/", views.closure_add, name="scenario_closure_add"),
     path(

@@ -175,7 +175,11 @@ def structure_detail(request, ctg, role, structure_pk):
         source=selectors.source_label(structure.source),
         hours=selectors.hours_by_day(structure.opening_hours),
         events=events,
-        details=sorted((str(key), str(value)) for key, value in (structure.source_details or {}).items()),
+        details=sorted(
+            (str(key), ", ".join(map(str, value)) if isinstance(value, list) else str(value))
+            for key, value in (structure.source_details or {}).items()
+            if key != "services"  # data·inclusion services: their own section
+        ),
         list_url=reverse("offer:list", args=[ctg.pk]),
         planned=structure.status == Structure.Status.PLANNED,
         funding_labels=funding.labels(structure.caf_funding),

@@ -14,16 +14,16 @@ from django.urls import reverse
 from ctg.conventions.frame import apply_errors, ctg_view, dossier_context
 from ctg.diagnostics.portrait import of_territory, territory_of_ctg
 from ctg.offer import scenarios, selectors, typology
-from ctg.offer.forms_scenarios import ClosureForm, FicheForm, LineForm, ScenarioCreateForm, ScenarioForm
+from ctg.offer.forms_scenarios import ClosureForm, LineForm, ScenarioCreateForm, ScenarioForm
 from ctg.offer.models import Scenario, ScenarioLine, Structure
 from ctg.offer.views_needs import _distance
-from ctg.organisations.permissions import Op, role_allows
+from ctg.organisations.permissions import Op
 
 COMPARE_MAX = 6
 
 
 def _scenario(ctg, scenario_pk) -> Scenario:
-    scenario = Scenario.objects.filter(ctg=ctg, pk=scenario_pk).select_related("fiche").first()
+    scenario = Scenario.objects.filter(ctg=ctg, pk=scenario_pk).prefetch_related("fiches").first()
     if scenario is None:
         raise Http404("Aucun scénario de ce numéro dans ce dossier.")
     return scenario
@@ -50,7 +50,7 @@ def _context(ctg, role, title, **extra):
 
 @ctg_view(Op.VIEW)
 def scenario_list(request, ctg, role):
-    saved = list(Scenario.objects.filter(ctg=ctg).select_related("fiche").prefetch_related("lines__commune"))
+    saved = list(Scenario.objects.filter(ctg=ctg).prefetch_related("fiches", "lines__commune"))
     wanted = {value for value in request.GET.getlist("comparer") if value.isdigit()}
     chosen = [s for s in saved if str(s.pk) in wanted] if wanted else saved
     chosen = chosen[:COMPARE_MAX]
@@ -128,8 +128,6 @@ def scenario_detail(request, ctg, role, scenario_pk):
     lines = list(scenario.lines.select_related("commune", "structure"))
     distance = _distance(request.GET)
     comparison = scenarios.compare_scenario(scenario, distance_km=distance) if lines else None
-    objectives = scenarios.operational_objectives(ctg) if role_allows(role, Op.EDIT_PLAN) else []
-    fiche_form = FicheForm(objectives=objectives, labels={}) if len(objectives) > 1 else None
     context = _context(
         ctg,
         role,
@@ -139,9 +137,7 @@ def scenario_detail(request, ctg, role, scenario_pk):
         comparison=comparison,
         distance=distance,
         distances=sorted({5, 10, 15, 20, 30, distance}),
-        objectives=objectives,
-        fiche_form=fiche_form,
-        no_objective=scenarios.NO_OBJECTIVE,
+        fiche=scenario.fiches.first(),
     )
     return render(request, "offer/scenario_detail.html", context)
 
@@ -290,18 +286,3 @@ def line_delete(request, ctg, role, scenario_pk, line_pk):
     scenarios.line_delete(line=line, actor=request.user)
     messages.success(request, "Structure retirée du scénario.")
     return redirect("offer:scenario", ctg.pk, scenario.pk)
-
-
-@ctg_view(Op.EDIT_PLAN, methods=("POST",))
-def scenario_fiche(request, ctg, role, scenario_pk):
-    scenario = _scenario(ctg, scenario_pk)
-    try:
-        fiche = scenarios.scenario_to_fiche(
-            scenario=scenario, actor=request.user, objective=request.POST.get("objective") or None
-        )
-    except ValidationError as error:
-        for text in error.messages:
-            messages.error(request, f"Fiche action non créée. {text}")
-        return redirect("offer:scenario", ctg.pk, scenario.pk)
-    messages.success(request, f"Fiche action « {fiche.title} » créée à partir du scénario.")
-    return redirect("plans:fiche_detail", ctg.pk, fiche.pk)

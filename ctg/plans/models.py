@@ -122,6 +122,16 @@ class FicheAction(TrackedModel):
     # Optimistic locking: a save based on an older version is refused.
     version = models.PositiveIntegerField("version", default=1)
 
+    # The scenario of the offer of services this fiche was made from (« Transformer en fiche action »).
+    source_scenario = models.ForeignKey(
+        "offer.Scenario",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="fiches",
+        verbose_name="scénario d'origine",
+    )
+
     class Meta:
         verbose_name = "fiche action"
         verbose_name_plural = "fiches action"

@@ -10,4 +10,5 @@ urlpatterns = [
     path("ctg/<int:pk>/", include("ctg.plans.urls_tree")),
     path("ctg/<int:pk>/", include("ctg.plans.urls_follow")),
     path("ctg/<int:pk>/", include("ctg.plans.urls_evidence")),
+    path("ctg/<int:pk>/", include("ctg.plans.urls_scenario")),
 ]

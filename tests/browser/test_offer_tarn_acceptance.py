@@ -85,7 +85,12 @@ def test_tarn_agout_offer_needs_and_white_zones(
 
     # 2. Two crèches entered by form (no open file lists them), each recorded in the structure's history.
     add_structure_through_the_form(
-        page, base, kind="EAJE – micro-crèche", name="Micro-crèche Les Lutins", commune="Lavaur (81140)", places=12
+        page,
+        base,
+        kind="EAJE – micro-crèche",
+        name="Micro-crèche Les Lutins",
+        commune="Lavaur (81140)",
+        places=12,
     )
     add_structure_through_the_form(
         page,

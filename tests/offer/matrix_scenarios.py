@@ -57,7 +57,9 @@ MATRIX = {
     ),
     ("offer:scenario_delete", "POST"): dossier(EDITORS, ok=REDIRECT, method="POST", kwargs=_scenario),
     # « Transformer en fiche action »: those who edit the plan (the plan has one operational objective).
-    ("offer:scenario_fiche", "POST"): dossier(EDITORS, ok=REDIRECT, method="POST", kwargs=_with_objective),
+    # (its page and URL are the plan's: /plan/ctg/<pk>/scenarios/<scenario_pk>/fiche-action/).
+    ("plans:scenario_fiche", "GET"): dossier(EDITORS, kwargs=_with_objective),
+    ("plans:scenario_fiche", "POST"): dossier(EDITORS, ok=REDIRECT, method="POST", kwargs=_with_objective),
     ("offer:scenario_line_add", "GET"): dossier(EDITORS, kwargs=_scenario),
     ("offer:scenario_line_add", "POST"): dossier(
         EDITORS, ok=REDIRECT, method="POST", kwargs=_scenario, data=_line_data

@@ -9,6 +9,7 @@ from ctg.core.models import HistoryEntry
 from ctg.offer import scenarios
 from ctg.offer.models import Scenario, ScenarioLine
 from ctg.plans.models import FicheAction, IndicatorValue, PlanIndicator
+from ctg.plans.services.scenarios import scenario_to_fiche
 from tests.plans.factories import OperationalObjectiveFactory
 
 PAYLOAD = "<script>alert('x')</script>"
@@ -109,7 +110,7 @@ def test_a_scenario_becomes_a_fiche_action_with_its_indicator(client, world):
     objective = OperationalObjectiveFactory(strategic__enjeu__ctg=world.ctg)
     scenario = _scenario(world)
     client.force_login(world.users["coordination"])
-    response = client.post(reverse("offer:scenario_fiche", args=[world.ctg.pk, scenario.pk]))
+    response = client.post(reverse("plans:scenario_fiche", args=[world.ctg.pk, scenario.pk]))
     fiche = FicheAction.objects.get(ctg=world.ctg)
     assert response.url == reverse("plans:fiche_detail", args=[world.ctg.pk, fiche.pk])
     assert fiche.title == scenario.name and list(fiche.objectives.all()) == [objective]
@@ -119,8 +120,7 @@ def test_a_scenario_becomes_a_fiche_action_with_its_indicator(client, world):
     assert indicator.label.startswith("Places") and indicator.baseline_value == 0
     target = IndicatorValue.objects.get(indicator=indicator, kind="target")
     assert (target.year, target.value) == (2026, 12)
-    scenario.refresh_from_db()
-    assert scenario.fiche == fiche
+    assert fiche.source_scenario == scenario
     page = client.get(response.url).content.decode()
     assert "Issue du scénario" in page and scenario.name in page
     # The fiche's creation went through the plan's services: its history is on the fiche.
@@ -130,7 +130,7 @@ def test_a_scenario_becomes_a_fiche_action_with_its_indicator(client, world):
     ).exists()
     # A second click does not create a second fiche.
     before = snapshot()
-    client.post(reverse("offer:scenario_fiche", args=[world.ctg.pk, scenario.pk]))
+    client.post(reverse("plans:scenario_fiche", args=[world.ctg.pk, scenario.pk]))
     assert snapshot() == before
 
 
@@ -140,13 +140,17 @@ def test_several_objectives_ask_which_one(client, world):
     foreign = OperationalObjectiveFactory(strategic__enjeu__ctg=world.other_ctg)
     scenario = _scenario(world)
     client.force_login(world.users["pilote_caf"])
-    url = reverse("offer:scenario_fiche", args=[world.ctg.pk, scenario.pk])
-    page = client.get(reverse("offer:scenario", args=[world.ctg.pk, scenario.pk])).content.decode()
+    url = reverse("plans:scenario_fiche", args=[world.ctg.pk, scenario.pk])
+    detail = client.get(reverse("offer:scenario", args=[world.ctg.pk, scenario.pk])).content.decode()
+    assert url in detail  # « Transformer en fiche action » leads to the plan's page
+    page = client.get(url).content.decode()
     assert f'value="{first.pk}"' in page and f'value="{second.pk}"' in page
+    assert f'value="{foreign.pk}"' not in page
     before = snapshot()
     for data in ({}, {"objective": foreign.pk}, {"objective": "abc"}):
-        response = client.post(url, data, follow=True)
-        assert "Fiche action non créée" in response.content.decode()
+        response = client.post(url, data)
+        assert response.status_code == 400
+        assert "fr-alert--error" in response.content.decode() or "fr-error-text" in response.content.decode()
         assert snapshot() == before
     client.post(url, {"objective": second.pk})
     assert list(FicheAction.objects.get(ctg=world.ctg).objectives.all()) == [second]
@@ -155,11 +159,11 @@ def test_several_objectives_ask_which_one(client, world):
 def test_a_plan_without_objective_refuses_the_fiche_clearly(client, world):
     scenario = _scenario(world)
     client.force_login(world.users["coordination"])
-    page = client.get(reverse("offer:scenario", args=[world.ctg.pk, scenario.pk])).content.decode()
-    assert "aucun objectif opérationnel" in page
+    url = reverse("plans:scenario_fiche", args=[world.ctg.pk, scenario.pk])
+    assert "aucun objectif opérationnel" in client.get(url).content.decode()
     before = snapshot()
-    response = client.post(reverse("offer:scenario_fiche", args=[world.ctg.pk, scenario.pk]), follow=True)
-    assert "aucun objectif opérationnel" in response.content.decode()
+    response = client.post(url)
+    assert response.status_code == 400 and "aucun objectif opérationnel" in response.content.decode()
     assert snapshot() == before
 
 
@@ -168,7 +172,7 @@ def test_an_opening_year_outside_the_ctg_period_refuses_the_fiche(world):
     scenario = _scenario(world, year=2040)
     before = snapshot()
     with pytest.raises(scenarios.ValidationError, match="hors de la période"):
-        scenarios.scenario_to_fiche(scenario=scenario, actor=None)
+        scenario_to_fiche(scenario=scenario, actor=None)
     assert snapshot() == before
 
 
@@ -242,7 +246,7 @@ def test_tampered_ids_are_not_found(client, world):
     posts = [
         *gets[1:],
         reverse("offer:scenario_delete", args=[pk, theirs.pk]),
-        reverse("offer:scenario_fiche", args=[pk, theirs.pk]),
+        reverse("plans:scenario_fiche", args=[pk, theirs.pk]),
         reverse("offer:scenario_line_delete", args=[pk, theirs.pk, their_line.pk]),
         reverse("offer:scenario_line_delete", args=[pk, mine.pk, their_line.pk]),
     ]
@@ -261,7 +265,7 @@ def test_a_script_in_a_name_is_escaped_on_every_page(client, world):
     scenarios.scenario_update(scenario=scenario, actor=None, description=PAYLOAD)
     line = scenario.lines.get()
     scenarios.line_update(line=line, actor=None, name=PAYLOAD)
-    fiche = scenarios.scenario_to_fiche(scenario=scenario, actor=None)
+    fiche = scenario_to_fiche(scenario=scenario, actor=None)
     client.force_login(world.users["pilote_caf"])
     pk = world.ctg.pk
     urls = [
@@ -270,6 +274,7 @@ def test_a_script_in_a_name_is_escaped_on_every_page(client, world):
         reverse("offer:scenario_edit", args=[pk, scenario.pk]),
         reverse("offer:scenario_line_edit", args=[pk, scenario.pk, line.pk]),
         reverse("offer:scenario_line_add", args=[pk, scenario.pk]),
+        reverse("plans:scenario_fiche", args=[pk, scenario.pk]),
         reverse("plans:fiche_detail", args=[pk, fiche.pk]),
         reverse("conventions:history", args=[pk]),
     ]

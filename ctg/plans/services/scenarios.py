@@ -1,0 +1,140 @@
+"""« Transformer en fiche action » (issue 12, item 5): a scenario of the offer of services becomes a fiche of
+the plan d'action, through the plan's own services. It lives with the plan (the plan's floor is above the
+offer's, docs/architecture.md): the plan reads the scenario, the fiche keeps the link
+(`FicheAction.source_scenario`), the offer never names the plan.
+"""
+
+import datetime
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from ctg.core.history import history_record
+from ctg.core.models import Action
+from ctg.diagnostics.portrait import of_territory
+from ctg.offer.models import Scenario, ScenarioLine
+from ctg.offer.scenarios import compare_scenario, touched_fields
+from ctg.plans.models import OperationalObjective
+from ctg.plans.services.fiches import fiche_create
+from ctg.plans.services.indicators import indicator_create, indicator_value_set
+from ctg.plans.services.positions import objectives_in_plan_order
+
+
+def _int(value) -> int:
+    try:
+        return int(str(value).strip())
+    except (TypeError, ValueError):
+        raise ValidationError({"objective": "L'objectif doit être un nombre entier."}) from None
+
+
+NO_OBJECTIVE = (
+    "Le plan d'action n'a aucun objectif opérationnel : créez d'abord un enjeu, un objectif stratégique "
+    "et un objectif opérationnel, puis transformez le scénario en fiche action."
+)
+
+
+def operational_objectives(ctg):
+    """The dossier's operational objectives, in the plan's order (those a fiche can be attached to)."""
+    order = objectives_in_plan_order(ctg)
+    objectives = OperationalObjective.objects.in_bulk(order)
+    return [objectives[pk] for pk in order]
+
+
+def _decimal(value: float) -> Decimal:
+    return Decimal(str(round(value, 2)))
+
+
+@transaction.atomic
+def scenario_to_fiche(*, scenario: Scenario, actor, objective=None):
+    """« Transformer en fiche action »: a fiche of the plan (title of the scenario, its communes, its field,
+    attached to `objective` — the only operational objective of the plan when None and there is one), with
+    one indicator whose baseline is the scenario's « before » figure and whose target for the opening year is
+    its « after » figure, through the plan's services; the fiche keeps the link
+    (`FicheAction.source_scenario`). Refused (ValidationError,
+    nothing written) when the plan has no objective, when several exist and none is chosen, when the
+    scenario has no line, was already turned into a fiche, or opens outside the CTG's period."""
+    scenario = Scenario.objects.select_for_update().select_related("ctg").get(pk=scenario.pk)
+    ctg = scenario.ctg
+    if scenario.fiches.exists():
+        raise ValidationError({"objective": "Ce scénario a déjà été transformé en fiche action."})
+    objectives = operational_objectives(ctg)
+    if not objectives:
+        raise ValidationError({"objective": NO_OBJECTIVE})
+    if objective is None or objective == "":
+        if len(objectives) > 1:
+            raise ValidationError({"objective": "Choisissez l'objectif opérationnel de la fiche."})
+        objective = objectives[0]
+    elif not isinstance(objective, OperationalObjective):
+        pk = _int(objective)
+        objective = next((o for o in objectives if o.pk == pk), None)
+    if objective is None or objective.pk not in {o.pk for o in objectives}:
+        raise ValidationError({"objective": "Cet objectif opérationnel n'appartient pas à ce dossier."})
+    lines = list(scenario.lines.select_related("commune", "structure__commune"))
+    if not lines:
+        raise ValidationError({"objective": "Ce scénario n'a aucune ligne : ajoutez une structure d'abord."})
+    year = (
+        min(line.year for line in lines if line.kind == ScenarioLine.Kind.CREATE)
+        if any(line.kind == ScenarioLine.Kind.CREATE for line in lines)
+        else min(line.year for line in lines)
+    )
+    if not ctg.start_year <= year <= ctg.end_year:
+        raise ValidationError(
+            {
+                "objective": f"L'année d'ouverture {year} est hors de la période de la CTG "
+                f"({ctg.start_year}-{ctg.end_year}) : la cible de l'indicateur ne peut pas y être inscrite."
+            }
+        )
+    comparison = compare_scenario(scenario)
+    communes = list(
+        dict.fromkeys(
+            line.commune if line.kind == ScenarioLine.Kind.CREATE else line.structure.commune
+            for line in lines
+        )
+    )
+    allowed = set(ctg.communes.values_list("pk", flat=True))
+    communes = [c for c in communes if c.pk in allowed]
+    description = "\n".join(
+        [
+            scenario.description,
+            "Issue du scénario de l'offre de services :",
+            *[f"- {t}" for t in comparison.lines],
+        ]
+    ).strip()
+    fiche = fiche_create(
+        ctg=ctg,
+        actor=actor,
+        title=scenario.name,
+        objectives=[objective],
+        fields=touched_fields(lines),
+        description=description,
+        all_communes=not communes,
+        communes=communes,
+    )
+    pair = comparison.headline
+    if pair is not None and pair.before is not None and pair.before.value is not None:
+        indicator = indicator_create(
+            fiche=fiche,
+            actor=actor,
+            label=f"{pair.label} {of_territory(comparison.territory)}",
+            unit=pair.before.unit[:60],
+            baseline_value=_decimal(pair.before.value),
+            baseline_year=datetime.date.today().year,
+        )
+        indicator_value_set(
+            indicator=indicator, actor=actor, year=year, kind="target", value=_decimal(pair.after.value)
+        )
+    fiche.source_scenario = scenario
+    fiche.save(update_fields=["source_scenario"])
+    history_record(
+        ctg=ctg,
+        actor=actor,
+        action=Action.SCENARIO,
+        summary=f"Scénario « {scenario.name} » transformé en fiche action « {fiche.title} »",
+        changes={"fiche": ["", fiche.title]},
+        item=scenario,
+    )
+    return fiche
+
+
+__all__ = ["NO_OBJECTIVE", "operational_objectives", "scenario_to_fiche"]
