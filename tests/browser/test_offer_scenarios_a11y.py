@@ -73,6 +73,14 @@ def test_scenario_pages_are_accessible(transactional_db, world, page, live_serve
         if heading:
             assert page.get_by_role("heading", name=heading).first.is_visible(), path
         assert_accessible(page, f"Scénarios {path or 'liste'}")
+    # « Transformer en fiche action »: the plan's page asks which objective; sent without one, its error.
+    fiche_url = f"{live_server.url}/plan/ctg/{ctg.pk}/scenarios/{first.pk}/fiche-action/"
+    assert page.goto(fiche_url).status == 200
+    assert_accessible(page, "Transformer le scénario en fiche action")
+    page.get_by_role("button", name="Transformer en fiche action").click()
+    page.wait_for_load_state()
+    assert page.locator(".fr-error-text, .fr-alert--error").count() > 0
+    assert_accessible(page, "Transformer le scénario en fiche action : erreur")
     # The creation form sent empty shows its errors, still accessible.
     page.goto(base + "ajouter/")
     page.get_by_role("button", name="Enregistrer le scénario").click()

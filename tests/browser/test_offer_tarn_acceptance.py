@@ -1,6 +1,7 @@
 """Issue 12, « Done when »: a CAF adviser, on a real territory (CC Tarn-Agout, Tarn), from the real France
 Services list plus crèches entered by form, sees the offer, the needs and the white zones, from the UI and
-the CLI. The expected figures are computed here from the raw published file."""
+the CLI, then simulates a new micro-crèche in a white zone and turns it into a fiche action. The expected
+figures are computed here from the raw published file."""
 
 import csv
 import json
@@ -10,10 +11,12 @@ from django.core.management import call_command
 from playwright.sync_api import expect
 
 from ctg.conventions import services
-from ctg.offer.models import Structure, StructureEvent
+from ctg.offer.models import Scenario, Structure, StructureEvent
+from ctg.plans.models import FicheAction
 from ctg.territories.importer import import_territories
 from ctg.territories.models import Epci
 from tests.conftest import PASSWORD
+from tests.plans.factories import OperationalObjectiveFactory
 
 from .axe import assert_accessible
 from .test_tarn_agout_renewal import SHARED_DATA, TARN_AGOUT, plain, tarn_caf
@@ -122,3 +125,50 @@ def test_tarn_agout_offer_needs_and_white_zones(
         expect(row.first).to_be_visible()
     assert "vol d'oiseau" in plain(page.content())
     assert_accessible(page, "Besoins et offre de Tarn-Agout")
+
+    # 4. The scenario: a 12-place micro-crèche, opening in 2026, in the white zone farthest from Lavaur.
+    far = micro["white_zones"][0]
+    page.get_by_role("link", name="Simuler une nouvelle structure").click()
+    page.get_by_label("Nom du scénario").fill(f"Micro-crèche de 12 places à {far['name']}")
+    page.get_by_label("Type de structure").select_option("eaje_micro_creche")
+    page.get_by_label("Nombre de places").fill("12")
+    page.get_by_label("Commune d'implantation").select_option(far["code"])
+    page.get_by_label("Année d'ouverture").fill("2026")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Enregistrer le scénario").click()
+    scenario = Scenario.objects.get(ctg=ctg)
+    expect(page.get_by_role("heading", name="Structures du scénario")).to_be_visible()
+    text = plain(page.content())
+    assert "simulé" in text and "54" in text  # places of the territory: 42 before, 54 after
+    # The commune leaves the white zones of its type: the CLI says the same without saving anything.
+    cli = tmp_path / "scenario.json"
+    call_command(
+        "offer_scenario",
+        TARN_AGOUT,
+        "--type",
+        "micro_creche",
+        "--places",
+        "12",
+        "--commune",
+        far["code"],
+        "--year",
+        "2026",
+        "--json",
+        stdout=cli.open("w", encoding="utf-8"),
+    )
+    simulated = json.loads(cli.read_text(encoding="utf-8"))
+    assert far["code"] in json.dumps(simulated)
+    assert Scenario.objects.count() == 1
+    assert_accessible(page, "Scénario à Tarn-Agout")
+
+    # 5. One click more: the fiche action of the plan, with its indicator's baseline and target.
+    OperationalObjectiveFactory(strategic__enjeu__ctg=ctg)
+    page.get_by_role("link", name="Transformer en fiche action").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Transformer en fiche action").click()
+    fiche = FicheAction.objects.get(ctg=ctg)
+    assert fiche.source_scenario == scenario
+    expect(page.get_by_text("Issue du scénario «")).to_be_visible()
+    indicator = fiche.indicators.get()
+    target = indicator.values.get(kind="target")
+    assert (indicator.baseline_value, target.year, target.value) == (42, 2026, 54)
