@@ -58,6 +58,9 @@ INSTALLED_APPS = [
     "ctg.demo",
     "ctg.diagnostics",
     "ctg.offer",
+    "ctg.findings",
+    "ctg.surveys",
+    "ctg.ateliers",
     "ctg.plans",
     "ctg.exchange",
     "ctg.governance",
@@ -65,6 +68,7 @@ INSTALLED_APPS = [
     "ctg.post",
     "ctg.documents",
     "ctg.notifications",
+    "ctg.public",
 ]
 
 # The dossier model, which the history of ctg.core belongs to (named like AUTH_USER_MODEL: core imports

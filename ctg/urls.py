@@ -57,6 +57,12 @@ urlpatterns = [
     ),
     path("portrait/ctg/<int:pk>/offre/", include("ctg.offer.urls")),
     path("portrait/", include("ctg.diagnostics.urls")),
+    # The qualitative half of the diagnostic (issue 13): findings, questionnaires, ateliers.
+    path("diagnostic/ctg/<int:pk>/constats/", include("ctg.findings.urls")),
+    path("diagnostic/ctg/<int:pk>/questionnaires/", include("ctg.surveys.urls")),
+    path("diagnostic/ctg/<int:pk>/ateliers/", include("ctg.ateliers.urls")),
+    # Answering a questionnaire: public, no account.
+    path("questionnaire/", include("ctg.surveys.urls_public")),
     # The exchange of the plan (ctg.exchange, above plans) keeps its URLs in the plan's namespace.
     path(
         "plan/",
@@ -67,6 +73,8 @@ urlpatterns = [
     path("gouvernance/", include("ctg.governance.urls")),
     path("gouvernance/ctg/<int:pk>/poste/", include("ctg.post.urls")),
     path("notifications/", include("ctg.notifications.urls")),
+    # The public page of a CTG (and its settings in the dossier).
+    path("", include("ctg.public.urls")),
     path("statistiques/import/", import_views.import_statistics, name="statistics_import"),
     path("statistiques/imports/", import_views.import_list, name="statistics_imports"),
     path(

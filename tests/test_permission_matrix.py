@@ -324,6 +324,10 @@ for _module in (
     "offer.matrix_map",
     "offer.matrix_scenarios",
     "plans.matrix_evidence",
+    "findings.matrix",
+    "surveys.matrix",
+    "ateliers.matrix",
+    "public.matrix",
 ):
     MATRIX.update(import_module(f"tests.{_module}").MATRIX)
 

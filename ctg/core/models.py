@@ -78,6 +78,14 @@ class Action(models.TextChoices):
     CONVENTION = "convention", "Convention générée"
     # The offer of services (offer)
     SCENARIO = "scenario", "Scénario de l'offre de services"
+    # The qualitative diagnostic (findings, surveys, ateliers), its document and the public page
+    FINDING = "constat", "Constat"
+    SURVEY = "questionnaire", "Questionnaire"
+    SURVEY_LINK = "lien_questionnaire", "Lien de diffusion d'un questionnaire"
+    SURVEY_ANSWERS = "reponses_questionnaire", "Réponses à un questionnaire"
+    ATELIER = "atelier", "Atelier"
+    DIAGNOSTIC_REPORT = "document_diagnostic", "Document du diagnostic partagé"
+    PUBLICATION = "publication", "Page publique de la CTG"
 
 
 class HistoryQuerySet(models.QuerySet):

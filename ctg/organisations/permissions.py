@@ -40,6 +40,12 @@ class Op(StrEnum):
     # Delete a dossier still in préparation (an input error, a dossier opened twice): its CAF only, and the
     # view also asks that the person be of the dossier's CAF (`ctg.conventions.services.can_delete`).
     DELETE_DOSSIER = "delete_dossier"
+    # The qualitative diagnostic: questionnaires (builder, links, paper entry, full results), ateliers and
+    # findings. Partners and communal referents contribute (`CONTRIBUTE`) and read results with small groups
+    # hidden.
+    MANAGE_DIAGNOSTIC = "manage_diagnostic"
+    # Publish or withdraw the public page of the CTG and choose what it shows.
+    PUBLISH = "publish"
 
 
 ROLE_OPERATIONS: dict[str, frozenset[Op]] = {

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class AteliersConfig(AppConfig):
+    name = "ctg.ateliers"
+    verbose_name = "Ateliers du diagnostic"
