@@ -274,3 +274,25 @@ class Attachment(TrackedModel):
 
     def __str__(self):
         return self.title
+
+
+class DotVote(TrackedModel):
+    """The dots a finding of the diagnostic received at the atelier (« vote par gommettes »): the facilitator
+    records the count; the findings are then ranked by their dots."""
+
+    atelier = models.ForeignKey(
+        Atelier, on_delete=models.CASCADE, related_name="votes", verbose_name="atelier"
+    )
+    finding = models.ForeignKey(
+        "findings.Finding", on_delete=models.CASCADE, related_name="atelier_votes", verbose_name="constat"
+    )
+    dots = models.PositiveIntegerField("gommettes", default=0)
+
+    class Meta:
+        verbose_name = "vote par gommettes"
+        verbose_name_plural = "votes par gommettes"
+        ordering = ["-dots", "id"]
+        constraints = [models.UniqueConstraint(fields=["atelier", "finding"], name="atelier_vote_unique")]
+
+    def __str__(self):
+        return f"{self.finding} : {self.dots}"

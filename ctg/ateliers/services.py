@@ -19,11 +19,13 @@ from django.core.validators import URLValidator, validate_email
 from django.db import transaction
 from django.utils import timezone
 
-from ctg.ateliers.models import Atelier, Attachment, Attendance, Contribution, Registration
+from ctg.ateliers.models import Atelier, Attachment, Attendance, Contribution, DotVote, Registration
 from ctg.conventions.models import Ctg, DatePrecision, Field
 from ctg.conventions.selectors import check_dossier_organisations
 from ctg.core.history import history_record, history_value, person, register_labels, tracked_update
 from ctg.core.models import Action
+from ctg.findings import services as finding_services
+from ctg.findings.models import Finding
 from ctg.organisations.models import Organisation
 from ctg.organisations.permissions import Role
 from ctg.territories.models import Commune
@@ -669,3 +671,116 @@ def attachment_delete(*, attachment: Attachment, actor) -> None:
     )
     attachment.delete()
     transaction.on_commit(lambda: file.delete(save=False))
+
+
+# --- dot vote and findings -----------------------------------------------------------------------------
+
+DOTS_ERROR = "Le nombre de gommettes doit être un entier positif ou nul."
+
+
+def _dots(value) -> int:
+    """An integer ≥ 0: a number, or its digits as typed (« 3 »); never a boolean, a fraction or « -1 »."""
+    if isinstance(value, bool):
+        raise ValidationError({"dots": DOTS_ERROR})
+    if isinstance(value, str):
+        value = value.strip()
+        if not value.isdigit():
+            raise ValidationError({"dots": DOTS_ERROR})
+        value = int(value)
+    if not isinstance(value, int) or value < 0:
+        raise ValidationError({"dots": DOTS_ERROR})
+    if value > 100000:
+        raise ValidationError({"dots": "Nombre de gommettes trop grand."})
+    return value
+
+
+@transaction.atomic
+def dot_vote_set(*, atelier: Atelier, actor, finding, dots) -> DotVote | None:
+    """Records the dots `finding` (a finding of the same dossier) received at the atelier; 0 removes it from
+    the vote. Returns the vote (None when removed)."""
+    atelier = Atelier.objects.select_for_update().select_related("ctg").get(pk=atelier.pk)
+    _refuse_cancelled(atelier)
+    if not isinstance(finding, Finding) or finding.ctg_id != atelier.ctg_id:
+        raise ValidationError({"finding": "Choisissez un constat de ce dossier."})
+    dots = _dots(dots)
+    vote = DotVote.objects.filter(atelier=atelier, finding=finding).first()
+    before = vote.dots if vote else 0
+    if before == dots:
+        return vote
+    if dots == 0:
+        vote.delete()
+        vote = None
+    elif vote is None:
+        vote = DotVote.objects.create(
+            atelier=atelier, finding=finding, dots=dots, created_by=person(actor), updated_by=person(actor)
+        )
+    else:
+        vote.dots, vote.updated_by = dots, person(actor)
+        vote.save(update_fields=["dots", "updated_by", "updated_at"])
+    history_record(
+        ctg=atelier.ctg,
+        actor=actor,
+        action=Action.ATELIER,
+        summary=f"Vote par gommettes, {atelier.source_label} : « {finding.title} »",
+        changes={"dots": [str(before), str(dots)]},
+        item=atelier,
+    )
+    return vote
+
+
+def ranked_votes(atelier: Atelier) -> list[dict]:
+    """The findings voted on at the atelier, by decreasing dots (ties share a rank), with their share of the
+    dots."""
+    votes = list(atelier.votes.select_related("finding").order_by("-dots", "finding__title", "id"))
+    total = sum(v.dots for v in votes)
+    rows, rank, previous = [], 0, None
+    for position, vote in enumerate(votes, start=1):
+        if vote.dots != previous:
+            rank, previous = position, vote.dots
+        share = round(vote.dots * 100 / total) if total else 0
+        rows.append({"rank": rank, "vote": vote, "finding": vote.finding, "dots": vote.dots, "share": share})
+    return rows
+
+
+def atelier_findings(atelier: Atelier):
+    """The findings created from the atelier (or one of its contributions)."""
+    return Finding.objects.filter(ctg_id=atelier.ctg_id, source_type=SOURCE_TYPE, source_id=atelier.pk)
+
+
+@transaction.atomic
+def finding_from_atelier(*, atelier: Atelier, actor, values: dict, contribution=None):
+    """« Créer un constat » from the atelier, or from one of its contributions: a finding of the dossier
+    (`ctg.findings.services.finding_create`) whose source is the atelier. `values`: the finding's kind,
+    title, evidence, fields, public, weight (the source is set here)."""
+    if contribution is not None and (
+        not isinstance(contribution, Contribution) or contribution.atelier_id != atelier.pk
+    ):
+        raise ValidationError("Cette contribution n'est pas de cet atelier.")
+    forbidden = {"source_kind", "source_type", "source_id", "source_ref", "source_label"} & set(values)
+    if forbidden:
+        raise ValueError(f"La source d'un constat d'atelier est fixée : {sorted(forbidden)}")
+    values = dict(values)
+    if not values.get("fields"):
+        values["fields"] = [contribution.theme] if contribution is not None and contribution.theme else []
+    values.setdefault("is_fictitious", atelier.is_fictitious)
+    finding = finding_services.finding_create(
+        ctg=atelier.ctg,
+        actor=actor,
+        values={
+            **values,
+            "source_kind": Finding.SourceKind.ATELIER,
+            "source_type": SOURCE_TYPE,
+            "source_id": atelier.pk,
+            "source_label": atelier.source_label[:300],
+        },
+    )
+    history_record(
+        ctg=atelier.ctg,
+        actor=actor,
+        action=Action.ATELIER,
+        summary=f"Constat créé à partir de l'{atelier.source_label[0].lower()}{atelier.source_label[1:]}"
+        f" : {finding.title}",
+        changes={"finding": ["", finding.title]},
+        item=atelier,
+    )
+    return finding
