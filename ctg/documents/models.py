@@ -114,3 +114,60 @@ class ConventionVersion(models.Model):
         if self.kind == self.Kind.AVENANT:
             return f"Avenant n° {self.avenant_number}"
         return "Accord-cadre" if self.is_accord_cadre else "Convention"
+
+
+# --- the diagnostic partagé document ------------------------------------------------------------------------
+
+
+class DiagnosticReport(TrackedModel):
+    """The editable texts of a dossier's diagnostic partagé document (the rest is built from the dossier at
+    each generation, `ctg.documents.diagnostic`)."""
+
+    ctg = models.OneToOneField(
+        Ctg, on_delete=models.CASCADE, related_name="diagnostic_report", verbose_name="dossier"
+    )
+    introduction = models.TextField("introduction", blank=True)
+    conclusions = models.TextField("conclusions", blank=True)
+
+    class Meta:
+        verbose_name = "document du diagnostic partagé"
+        verbose_name_plural = "documents du diagnostic partagé"
+
+    def __str__(self):
+        return f"Document du diagnostic — {self.ctg}"
+
+
+def diagnostic_version_path(instance, filename):
+    return f"diagnostics/{instance.ctg_id}/versions/{instance.number}/{filename}"
+
+
+class DiagnosticReportVersion(models.Model):
+    """A generated diagnostic partagé document, kept with its date, like the convention's versions."""
+
+    ctg = models.ForeignKey(
+        Ctg, on_delete=models.CASCADE, related_name="diagnostic_versions", verbose_name="dossier"
+    )
+    number = models.PositiveIntegerField("version")
+    generated_at = models.DateTimeField("générée le", auto_now_add=True)
+    generated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="générée par",
+    )
+    docx = models.FileField("document modifiable (DOCX)", upload_to=diagnostic_version_path, blank=True)
+    pdf = models.FileField("document PDF", upload_to=diagnostic_version_path, blank=True)
+    # What the document was built from: its sections (titles, figures and their statuses counted), the
+    # datasets with their vintages, the enjeux, the qualitative sources counted, fictitious or not.
+    snapshot = models.JSONField("contenu", default=dict, blank=True)
+
+    class Meta:
+        verbose_name = "version du document du diagnostic"
+        verbose_name_plural = "versions du document du diagnostic"
+        ordering = ["-number"]
+        constraints = [models.UniqueConstraint(fields=["ctg", "number"], name="unique_diagnostic_version")]
+
+    def __str__(self):
+        return f"Diagnostic partagé (version {self.number})"

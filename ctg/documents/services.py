@@ -1,4 +1,5 @@
-"""Writes of the convention document: the CAF's model of convention and the generated versions.
+"""Writes of the documents: the CAF's model of convention and the generated convention versions; the texts
+and the generated versions of the diagnostic partagé document.
 
 Every function is keyword-only and atomic, validates first (French `ValidationError`), then writes. The
 model of a CAF has no dossier history: who and when are kept on the rows (`TrackedModel`). A generated
@@ -13,11 +14,18 @@ from django.db import transaction
 from django.utils.text import slugify
 
 from ctg.conventions.models import Avenant, Ctg
-from ctg.core.history import history_record, register_labels
+from ctg.core.history import history_record, register_labels, tracked_update
 from ctg.core.models import Action
-from ctg.documents import content, defaults, placeholders, render
-from ctg.documents.models import ConventionArticle, ConventionTemplate, ConventionVersion
+from ctg.documents import content, defaults, diagnostic, diagnostic_render, placeholders, render
+from ctg.documents.models import (
+    ConventionArticle,
+    ConventionTemplate,
+    ConventionVersion,
+    DiagnosticReport,
+    DiagnosticReportVersion,
+)
 from ctg.organisations.models import Organisation
+from ctg.text import clean_text
 
 MAX_TITLE = ConventionArticle._meta.get_field("title").max_length
 MAX_ARTICLES = 60
@@ -236,3 +244,111 @@ def convention_generate(*, ctg: Ctg, actor, avenant: Avenant | None = None) -> C
         item=version,
     )
     return version
+
+
+# --- the diagnostic partagé document ------------------------------------------------------------------------
+
+MAX_DIAGNOSTIC_TEXT = 20_000
+DIAGNOSTIC_LABELS = register_labels(
+    Action.DIAGNOSTIC_REPORT,
+    {
+        "introduction": "Introduction",
+        "conclusions": "Conclusions",
+        "diagnostic_version": "Version du document du diagnostic",
+    },
+)
+
+
+@transaction.atomic
+def diagnostic_texts_set(*, ctg: Ctg, actor, introduction: str, conclusions: str) -> DiagnosticReport:
+    """Saves the introduction and the conclusions of the dossier's diagnostic document (control characters
+    removed; each at most `MAX_DIAGNOSTIC_TEXT` characters); one history line when something changed."""
+    values = {
+        "introduction": clean_text(introduction or "", multiline=True).strip(),
+        "conclusions": clean_text(conclusions or "", multiline=True).strip(),
+    }
+    errors = {
+        name: f"Le texte dépasse {MAX_DIAGNOSTIC_TEXT} caractères."
+        for name, text in values.items()
+        if len(text) > MAX_DIAGNOSTIC_TEXT
+    }
+    if errors:
+        raise ValidationError(errors)
+    report = DiagnosticReport.objects.select_for_update().filter(ctg=ctg).first()
+    if report is None:
+        if not any(values.values()):
+            return DiagnosticReport(ctg=ctg)
+        author = actor_or_none(actor)
+        report = DiagnosticReport.objects.create(ctg=ctg, created_by=author, updated_by=author, **values)
+        history_record(
+            ctg=ctg,
+            actor=actor,
+            action=Action.DIAGNOSTIC_REPORT,
+            summary="Textes du document du diagnostic rédigés",
+            changes={name: ["", text] for name, text in values.items() if text},
+            item=report,
+        )
+        return report
+    tracked_update(
+        report,
+        actor=actor,
+        ctg=ctg,
+        values=values,
+        action=Action.DIAGNOSTIC_REPORT,
+        summary="Textes du document du diagnostic modifiés",
+    )
+    return report
+
+
+def actor_or_none(actor):
+    return actor if actor is not None and actor.is_authenticated else None
+
+
+def diagnostic_file_stem(version: DiagnosticReportVersion) -> str:
+    """« diagnostic-ctg-du-test-2025-2028-v1 »."""
+    title = re.sub(r"-+", "-", slugify(version.ctg.title))[:60].strip("-") or f"ctg-{version.ctg_id}"
+    return f"diagnostic-{title}-v{version.number}"
+
+
+@transaction.atomic
+def diagnostic_generate(*, ctg: Ctg, actor) -> DiagnosticReportVersion:
+    """Builds the diagnostic partagé document from the dossier (`ctg.documents.diagnostic.build`), writes its
+    PDF and DOCX and keeps them on a new version with the sections' snapshot; one history line.
+
+    All or nothing: a failure while building or writing leaves no version, no history line and no file."""
+    ctg = Ctg.objects.select_for_update(of=("self",)).select_related("caf", "epci").get(pk=ctg.pk)
+    previous = ctg.diagnostic_versions.order_by("-number").first()
+    data = diagnostic.build(ctg)
+    pdf_bytes = diagnostic_render.render_pdf(data)
+    docx_bytes = diagnostic_render.render_docx(data)
+    version = DiagnosticReportVersion.objects.create(
+        ctg=ctg,
+        number=(previous.number + 1) if previous else 1,
+        generated_by=actor_or_none(actor),
+        snapshot=data["snapshot"],
+    )
+    stem = diagnostic_file_stem(version)
+    try:
+        version.pdf.save(f"{stem}.pdf", ContentFile(pdf_bytes), save=False)
+        version.docx.save(f"{stem}.docx", ContentFile(docx_bytes), save=False)
+        version.save(update_fields=["pdf", "docx"])
+    except Exception:
+        diagnostic_files_delete(version)
+        raise
+    history_record(
+        ctg=ctg,
+        actor=actor,
+        action=Action.DIAGNOSTIC_REPORT,
+        summary=f"Document du diagnostic partagé généré (version {version.number})",
+        changes={"diagnostic_version": [str(previous) if previous else "", str(version)]},
+        item=version,
+    )
+    return version
+
+
+def diagnostic_files_delete(version: DiagnosticReportVersion) -> None:
+    """Removes the stored files of a version whose creation is undone (a failed write, the command's output
+    that could not be written)."""
+    for stored in (version.pdf, version.docx):
+        if stored:
+            stored.delete(save=False)

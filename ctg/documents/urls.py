@@ -1,8 +1,8 @@
-"""URLs of the convention document, under /convention/…"""
+"""URLs of the documents, under /convention/…: the convention and the diagnostic partagé document."""
 
 from django.urls import path
 
-from ctg.documents import views
+from ctg.documents import diagnostic_views, views
 
 app_name = "documents"
 
@@ -14,4 +14,19 @@ urlpatterns = [
     path("ctg/<int:pk>/avenant/<int:avenant_pk>/generer/", views.avenant_generate, name="avenant_generate"),
     path("ctg/<int:pk>/version/<int:number>/docx/", views.version_docx, name="version_docx"),
     path("ctg/<int:pk>/version/<int:number>/pdf/", views.version_pdf, name="version_pdf"),
+    # The diagnostic partagé document.
+    path("ctg/<int:pk>/diagnostic/", diagnostic_views.diagnostic_report, name="diagnostic"),
+    path(
+        "ctg/<int:pk>/diagnostic/generer/", diagnostic_views.diagnostic_generate, name="diagnostic_generate"
+    ),
+    path(
+        "ctg/<int:pk>/diagnostic/version/<int:number>/pdf/",
+        diagnostic_views.diagnostic_version_pdf,
+        name="diagnostic_version_pdf",
+    ),
+    path(
+        "ctg/<int:pk>/diagnostic/version/<int:number>/docx/",
+        diagnostic_views.diagnostic_version_docx,
+        name="diagnostic_version_docx",
+    ),
 ]

@@ -1,14 +1,15 @@
 """Entries of the permission matrix (tests/test_permission_matrix.py) for this area's URLs.
 
 The dossier's tab and downloads: every member (Op.VIEW); generation and avenant: Op.MANAGE_CONVENTION
-(pilote_caf, coordination). The CAF's model page: people whose organisation is a CAF (each edits their own
+(pilote_caf, coordination). The diagnostic document's page and downloads: every member; its texts and its
+generation: Op.MANAGE_DIAGNOSTIC (pilote_caf, coordination). The CAF's model page: people whose organisation is a CAF (each edits their own
 CAF's model), 403 for everyone else."""
 
 from django.core.files.base import ContentFile
 
 from ctg.conventions.models import Avenant
 from ctg.documents import defaults
-from ctg.documents.models import ConventionVersion
+from ctg.documents.models import ConventionVersion, DiagnosticReportVersion
 from tests.matrix_helpers import ALL_ROLES, EDITORS, LOGIN, MEMBER_ROLES, REDIRECT, Case, dossier
 
 CAF_PEOPLE = ["pilote_caf", "other_caf"]
@@ -39,6 +40,14 @@ def _avenant_with_version(w):
     return {"pk": w.ctg.pk, "avenant_pk": avenant.pk}
 
 
+def _diagnostic_version(w):
+    version = DiagnosticReportVersion.objects.create(ctg=w.ctg, number=1, snapshot={"sections": []})
+    version.docx.save("diagnostic.docx", ContentFile(b"PK docx"), save=False)
+    version.pdf.save("diagnostic.pdf", ContentFile(b"%PDF-1.7"), save=False)
+    version.save()
+    return {"pk": w.ctg.pk, "number": version.number}
+
+
 def _template_data(w):
     data = {"key": [a.key for a in defaults.ARTICLES], "new-title": "", "new-body": ""}
     for a in defaults.ARTICLES:
@@ -55,6 +64,18 @@ MATRIX: dict = {
     ),
     ("documents:version_docx", "GET"): dossier(MEMBER_ROLES, kwargs=_with_version),
     ("documents:version_pdf", "GET"): dossier(MEMBER_ROLES, kwargs=_with_version),
+    # The diagnostic partagé document: every member reads the page and downloads; the texts and the
+    # generation need Op.MANAGE_DIAGNOSTIC (pilote_caf, coordination).
+    ("documents:diagnostic", "GET"): dossier(MEMBER_ROLES),
+    ("documents:diagnostic", "POST"): dossier(
+        EDITORS,
+        ok=REDIRECT,
+        method="POST",
+        data=lambda w: {"introduction": "Le diagnostic a été conduit en 2025.", "conclusions": ""},
+    ),
+    ("documents:diagnostic_generate", "POST"): dossier(EDITORS, ok=REDIRECT, method="POST"),
+    ("documents:diagnostic_version_pdf", "GET"): dossier(MEMBER_ROLES, kwargs=_diagnostic_version),
+    ("documents:diagnostic_version_docx", "GET"): dossier(MEMBER_ROLES, kwargs=_diagnostic_version),
     ("documents:template", "GET"): Case(expected=_caf_only(200)),
     ("documents:template", "POST"): Case(method="POST", expected=_caf_only(REDIRECT), data=_template_data),
     ("documents:template_reset", "POST"): Case(method="POST", expected=_caf_only(REDIRECT)),
