@@ -13,6 +13,7 @@ from ctg.conventions.frame import ctg_view, dossier_context
 from ctg.conventions.models import PHASE_STEPS, Ctg, Phase
 from ctg.governance.selectors import dossier_agenda
 from ctg.organisations.permissions import Op, role_allows
+from ctg.public.selectors import publication_of
 
 __all__ = ["ctg_detail"]
 
@@ -54,5 +55,6 @@ def ctg_detail(request, ctg, role):
             signature_blockers=services.signature_blockers(ctg),
             renewal=Ctg.objects.filter(previous=ctg).first(),
             can_renew=role_allows(role, Op.RENEW) and ctg.phase in services.RENEWABLE_PHASES,
+            publication=publication_of(ctg),
         ),
     )
