@@ -17,8 +17,9 @@ from tests.conftest import World
 from tests.factories import MembershipFactory, UserFactory
 from tests.test_permission_matrix import MATRIX
 
-# URL arguments that address the dossier itself or public territories, not an object of a dossier.
-NOT_OBJECT_IDS = {"pk", "year", "code", "siren", "uidb64", "token"}
+# URL arguments that address the dossier itself or public territories, not an object of a dossier. A public
+# page's `slug` addresses a page published for anyone (its own checks: test_public_address_is_no_key below).
+NOT_OBJECT_IDS = {"pk", "year", "code", "siren", "uidb64", "token", "slug"}
 
 
 def url_args(name: str) -> set[str]:
@@ -89,6 +90,7 @@ def _snapshot():
             "documents",
             "notifications",
             "organisations",
+            "public",
         }
     }
     counts["history"] = HistoryEntry.objects.count()
@@ -109,3 +111,28 @@ def test_another_dossiers_object_answers_404_and_changes_nothing(client, world, 
         response = client.get(url, headers=case.headers)
     assert response.status_code == 404, f"{method} {url} → {response.status_code}"
     assert _snapshot() == before
+
+
+def test_public_address_is_no_key(client, world):
+    """The public pages are addressed by a readable slug, meant to be found: it opens only a page that its
+    signatories published, never a dossier. The settings of another dossier's public page answer 404 to the
+    person with the most rights here, whatever the method, and change nothing."""
+    from ctg.public import services as public_services
+    from ctg.public.models import Publication
+
+    other = public_services.publication_set(ctg=world.other_ctg, actor=world.users["other_caf"])
+    client.force_login(world.users["pilote_caf"])
+    for path in (f"/ctg-publique/{other.slug}/", f"/ctg-publique/{other.slug}/integration/"):
+        assert client.get(path).status_code == 404, path  # set up, not published
+    before = _snapshot()
+    base = reverse("public:settings", kwargs={"pk": world.other_ctg.pk})
+    assert client.get(base).status_code == 404
+    for path in (base, f"{base}publier/", f"{base}retirer/"):
+        assert client.post(path, {"show_budgets": "on"}).status_code == 404, path
+    assert _snapshot() == before
+    assert not Publication.objects.get(pk=other.pk).published
+    # Published by its own signatories, it is public; this dossier's settings still do not reach it.
+    public_services.publish(ctg=world.other_ctg, actor=world.users["other_caf"])
+    client.post(reverse("public:withdraw", kwargs={"pk": world.ctg.pk}))
+    assert Publication.objects.get(pk=other.pk).published
+    assert client.get(f"/ctg-publique/{other.slug}/").status_code == 200

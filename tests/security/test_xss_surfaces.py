@@ -229,6 +229,13 @@ def dossier(world, client):
         },
     )
 
+    # The public page (and its embeddable version): published, its introduction a payload; the titles of
+    # the plan and the signatories' organisations reach it.
+    from ctg.public import services as public_services
+
+    public_services.publication_set(ctg=ctg, actor=d.pilot, show_budgets=True, introduction=P)
+    d.publication = public_services.publish(ctg=ctg, actor=d.pilot)
+
     # Notifications.
     d.notification = Notification.objects.create(
         user=d.pilot, ctg=ctg, kind=Notification.Kind.MILESTONE, key="xss:1", title=P, message=P, url="/"
@@ -371,6 +378,7 @@ def url_kwargs(name: str, params, d) -> dict:
         "funding_pk": d.funding.pk,
         "notification_pk": d.notification.pk,
         "structure_pk": d.structure.pk,
+        "slug": d.publication.slug,
     } | by_name.get(name, {})
     if "import_pk" in params:  # a journal line of the pilot's CAF, the file named with the payloads
         from ctg.diagnostics.models import DatasetImport
