@@ -324,6 +324,7 @@ for _module in (
     "offer.matrix_map",
     "offer.matrix_scenarios",
     "plans.matrix_evidence",
+    "plans.matrix_findings",
     "findings.matrix",
     "surveys.matrix",
     "ateliers.matrix",

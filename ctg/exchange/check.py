@@ -102,6 +102,19 @@ class Checker:
             self.error(row, column, f"{len(value)} caractères, au plus {max_length}.")
         return value
 
+    def lines(self, row, column, *, max_length) -> list[str]:
+        """The non-empty lines of a text cell, each once (the titles of an enjeu's findings, one a line)."""
+        lines = [" ".join(line.split()) for line in self.text(row, column).splitlines() if line.strip()]
+        too_long = [line for line in lines if len(line) > max_length]
+        if too_long:
+            self.error(
+                row,
+                column,
+                f"une ligne de {len(too_long[0])} caractères, au plus {max_length} par ligne (un constat par "
+                "ligne).",
+            )
+        return list(dict.fromkeys(lines))
+
     def number(self, row, column, *, parts=None, required=True) -> str | None:
         value = self.text(row, column, required=required)
         if not value:
@@ -291,7 +304,7 @@ def _check_tree(c: Checker, sheets) -> tuple[dict, dict, dict]:
             "title": c.text(row, "intitulé", required=True, max_length=300),
             "description": c.text(row, "description"),
             "fields": c.fields(row, "champs"),
-            "findings": c.text(row, "constats"),
+            "findings": c.lines(row, "constats", max_length=300),
             "attention_indicators": c.portrait_indicators(row, "indicateurs du portrait"),
             "strategic": {},
         }

@@ -62,7 +62,7 @@ def export_plan(ctg: Ctg, *, with_ids: bool = False) -> dict:
     """The whole plan of `ctg` as a JSON-serialisable dict, in plan order, without database ids (the exchange
     format). `with_ids` adds each fiche's and indicator's id under "id", for the application's own use (the
     convention's versions follow a fiche through a renaming); the exported files never carry them."""
-    enjeux = list(ctg.enjeux.prefetch_related("objectives__operational"))
+    enjeux = list(ctg.enjeux.prefetch_related("objectives__operational", "findings"))
     fiches = list(
         ctg.fiches.select_related("pilot_organisation").prefetch_related(
             "objectives", "communes", "partners", "steps", "budget", "indicators__values"
@@ -98,7 +98,8 @@ def export_plan(ctg: Ctg, *, with_ids: bool = False) -> dict:
                 "title": enjeu.title,
                 "description": enjeu.description,
                 "fields": list(enjeu.fields),
-                "findings": enjeu.findings,
+                # The titles of the findings it cites, one a line (the import creates or finds them again).
+                "findings": "\n".join(f.title for f in enjeu.findings.all()),
                 "attention_indicators": list(enjeu.attention_indicators),
                 "objectives": objectives,
             }

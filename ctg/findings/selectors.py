@@ -7,7 +7,8 @@ the app that owns it registers a resolver in its `AppConfig.ready`::
     register_source("ateliers.atelier", resolve_atelier)  # (finding) -> (label, url) or None
 
 so that this app never imports it. A source without resolver, or whose object is gone, shows its
-`source_label` without a link.
+`source_label` without a link. What cites a finding (the enjeux of the plan) is declared the same way
+(`register_citing`).
 """
 
 from collections.abc import Callable
@@ -20,6 +21,8 @@ from ctg.findings.models import Finding
 
 # source_type → resolver(finding) -> (label, url) | None
 _RESOLVERS: dict[str, Callable] = {}
+# name → citing(finding) -> [(label, url)]: what cites a finding (the plan's enjeux), declared from above.
+_CITING: dict[str, Callable] = {}
 
 
 def register_source(source_type: str, resolver: Callable) -> None:
@@ -28,6 +31,17 @@ def register_source(source_type: str, resolver: Callable) -> None:
     if "." not in source_type:
         raise ValueError(f"source_type à écrire « application.modèle », pas {source_type!r}.")
     _RESOLVERS[source_type] = resolver
+
+
+def register_citing(name: str, citing: Callable) -> None:
+    """Declares what cites findings (the plan registers its enjeux): `citing(finding)` returns a list of
+    (label, url); the finding's page lists them, the deletion names them."""
+    _CITING[name] = citing
+
+
+def citations(finding: Finding) -> list[tuple[str, str]]:
+    """(label, url) of everything that cites `finding`."""
+    return [item for name in sorted(_CITING) for item in _CITING[name](finding)]
 
 
 def findings_for(ctg, *, field=None, kind=None, commune=None) -> QuerySet:

@@ -23,6 +23,7 @@ from ctg.core.history import history_record, history_value, person, register_lab
 from ctg.core.models import Action
 from ctg.diagnostics.catalogue import BY_ID
 from ctg.findings.models import Finding
+from ctg.findings.selectors import citations
 from ctg.offer import needs
 from ctg.text import clean_text
 
@@ -255,7 +256,7 @@ def finding_delete(*, finding: Finding, actor) -> None:
     """Deletes `finding` (the enjeux that cited it no longer do); the history keeps its title."""
     current = Finding.objects.select_for_update().select_related("ctg").get(pk=finding.pk)
     ctg, title = current.ctg, current.title
-    cited = list(current.enjeux.values_list("title", flat=True)) if hasattr(current, "enjeux") else []
+    cited = [label for label, _url in citations(current)]
     changes = {"title": [title, ""]}
     summary = f"Constat supprimé : {title}"
     if cited:
@@ -264,3 +265,28 @@ def finding_delete(*, finding: Finding, actor) -> None:
         ctg=ctg, actor=actor, action=Action.FINDING, summary=summary, changes=changes, item=current
     )
     current.delete()
+
+
+@transaction.atomic
+def findings_import(*, ctg: Ctg, actor, rows: list[dict], summary: str) -> list[Finding]:
+    """Many findings of `ctg` at once (the plan import: the « constats » column of its enjeux), each row's
+    values checked as by `finding_create` (no communes), written in one insert and recorded in one history
+    line (`summary`, the titles in its changes). Returns the findings, in the order of `rows`."""
+    user = person(actor)
+    objects = []
+    for values in rows:
+        cleaned = clean_values(ctg=ctg, values=values)
+        if cleaned.pop("communes"):
+            raise ValidationError({"communes": "Un import de constats ne nomme pas de communes."})
+        objects.append(Finding(ctg=ctg, created_by=user, updated_by=user, **cleaned))
+    if not objects:
+        return []
+    created = Finding.objects.bulk_create(objects)
+    history_record(
+        ctg=ctg,
+        actor=actor,
+        action=Action.FINDING,
+        summary=summary,
+        changes={"title": ["", history_value([f.title for f in created])]},
+    )
+    return created

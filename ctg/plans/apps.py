@@ -10,3 +10,9 @@ class PlansConfig(AppConfig):
         from ctg.plans.receivers import refresh_open_data_indicators
 
         dataset_imported.connect(refresh_open_data_indicators, dispatch_uid="plans-refresh-open-data")
+
+        # The findings' pages list the enjeux that cite them (the findings app is below the plan).
+        from ctg.findings.selectors import register_citing
+        from ctg.plans.receivers import enjeux_citing
+
+        register_citing("plans.enjeu", enjeux_citing)

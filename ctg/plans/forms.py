@@ -32,9 +32,6 @@ class EnjeuForm(DsfrForm):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    findings = forms.CharField(
-        label="Constats qualitatifs", required=False, widget=forms.Textarea(attrs={"rows": 3})
-    )
     attention_indicators = forms.MultipleChoiceField(
         label="Indicateurs du portrait liés",
         help_text="Points d'attention du diagnostic qui justifient l'enjeu (plusieurs choix possibles).",

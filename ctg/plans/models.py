@@ -10,6 +10,7 @@ from django.db import models
 
 from ctg.conventions.models import Ctg, Field
 from ctg.core.models import TrackedModel
+from ctg.findings.models import Finding
 from ctg.organisations.models import Organisation
 from ctg.territories.models import Commune
 
@@ -19,9 +20,13 @@ class Enjeu(TrackedModel):
     title = models.CharField("intitulé", max_length=300)
     description = models.TextField("description", blank=True)
     fields = models.JSONField("champs d'intervention", default=list, blank=True)
-    # Ids of portrait indicators (points of attention) and qualitative findings that justify the enjeu.
+    # Ids of portrait indicators (points of attention) that justify the enjeu.
     attention_indicators = models.JSONField("indicateurs du portrait liés", default=list, blank=True)
-    findings = models.TextField("constats qualitatifs", blank=True)
+    # The findings of the diagnostic partagé (`ctg.findings`) that ground the enjeu, cited through
+    # `services.findings` (the text « constats qualitatifs » became findings in plans 0006-0008).
+    findings = models.ManyToManyField(
+        Finding, blank=True, related_name="enjeux", verbose_name="constats du diagnostic"
+    )
     # Rows of « Besoins et offre » (`ctg.offer.needs`) cited as evidence, each a snapshot written by
     # `services.evidence.evidence_cite`: field, territory (code, kind, name), the row's figures as computed
     # (label, value, text, unit, status, source, caveat) and the date computed. The inventory changes: the

@@ -1,4 +1,5 @@
-"""The plan's indicators linked to the portrait follow the statistics store: a new vintage updates them."""
+"""The plan's indicators linked to the portrait follow the statistics store: a new vintage updates them; the
+findings of the diagnostic learn which enjeux cite them."""
 
 import logging
 
@@ -17,3 +18,14 @@ def refresh_open_data_indicators(sender, records, **kwargs) -> None:
             logger.exception(
                 "Mise à jour des indicateurs du plan depuis les données ouvertes impossible (%s)", ctg
             )
+
+
+def enjeux_citing(finding) -> list[tuple[str, str]]:
+    """The enjeux that cite `finding` (« Enjeu « … » », their page), for the findings' pages
+    (`ctg.findings.selectors.register_citing`)."""
+    from django.urls import reverse
+
+    return [
+        (f"Enjeu « {enjeu.title} »", reverse("plans:enjeu_detail", args=[enjeu.ctg_id, enjeu.pk]))
+        for enjeu in finding.enjeux.order_by("position", "id")
+    ]

@@ -11,4 +11,5 @@ urlpatterns = [
     path("ctg/<int:pk>/", include("ctg.plans.urls_follow")),
     path("ctg/<int:pk>/", include("ctg.plans.urls_evidence")),
     path("ctg/<int:pk>/", include("ctg.plans.urls_scenario")),
+    path("ctg/<int:pk>/", include("ctg.plans.urls_findings")),
 ]

@@ -12,6 +12,7 @@ from ctg.forms import DsfrForm
 from ctg.organisations.permissions import Op
 from ctg.plans.models import Enjeu
 from ctg.plans.services import evidence
+from ctg.plans.views_findings import enjeu_findings_context
 
 FIELD_LABELS = dict(Field.choices)
 
@@ -30,7 +31,7 @@ def _enjeu(ctg, enjeu_pk) -> Enjeu:
     return get_object_or_404(Enjeu, pk=enjeu_pk, ctg=ctg)
 
 
-def _enjeu_page(request, ctg, role, enjeu, form=None, status=200):
+def _enjeu_page(request, ctg, role, enjeu, form=None, status=200, cite_form=None):
     order = list(Enjeu.objects.filter(ctg=ctg).values_list("pk", flat=True))
     number = order.index(enjeu.pk) + 1
     context = dossier_context(
@@ -44,6 +45,7 @@ def _enjeu_page(request, ctg, role, enjeu, form=None, status=200):
         indicators=[BY_ID[i].label for i in enjeu.attention_indicators if i in BY_ID],
         citations=evidence.compare(ctg, enjeu.needs_evidence),
         form=form if form is not None else EvidenceForm(ctg=ctg),
+        **enjeu_findings_context(ctg, enjeu, cite_form),
     )
     return render(request, "plans/enjeu_detail.html", context, status=status)
 

@@ -29,6 +29,7 @@ from ctg.plans.models import (
     PlanIndicator,
 )
 from ctg.plans.services import fiche_items, fiches, indicators
+from ctg.plans.views_findings import fiche_grounds
 from ctg.plans.views_tree import (
     FICHE_STATUS_BADGES,
     _current_year,
@@ -169,6 +170,7 @@ def _fiche_page(
         )
     ]
     year = _current_year(ctg)
+    enjeux = list({o["obj"].strategic.enjeu.pk: o["obj"].strategic.enjeu for o in objectives}.values())
     return render(
         request,
         "plans/fiche_detail.html",
@@ -181,6 +183,7 @@ def _fiche_page(
             fiche_label=labels.get((numbering.FICHE, fiche.pk), "Fiche"),
             status_css=FICHE_STATUS_BADGES.get(fiche.status, ""),
             objectives=objectives,
+            grounds=fiche_grounds(enjeux),
             communes=fiche.communes.order_by("name"),
             partners=fiche.partners.order_by("name"),
             steps=fiche.steps.all(),

@@ -19,6 +19,7 @@ from ctg.plans.forms import (
     ObjectiveForm,
 )
 from ctg.plans.models import (
+    Enjeu,
     FicheAction,
     PlanIndicator,
 )
@@ -91,6 +92,12 @@ def tree(request, ctg, role):
         f.pk for e in enjeux for s in e.objectives.all() for o in s.operational.all() for f in o.fiches.all()
     }
     badges = _fiche_progress(fiche_ids, year)
+    # The titles of the findings each enjeu cites, in one query.
+    cited = defaultdict(list)
+    for enjeu_id, title in Enjeu.findings.through.objects.filter(enjeu__ctg=ctg).values_list(
+        "enjeu_id", "finding__title"
+    ):
+        cited[enjeu_id].append(title)
     rows = []
     for enjeu in enjeux:
         objectives = []
@@ -133,6 +140,7 @@ def tree(request, ctg, role):
                 "indicators": [BY_ID[i].label for i in enjeu.attention_indicators if i in BY_ID],
                 "objectives": objectives,
                 "count": len(enjeu_count),
+                "findings": cited.get(enjeu.pk, []),
             }
         )
     return render(

@@ -9,10 +9,11 @@ from django.core.management import CommandError, call_command
 from openpyxl import load_workbook
 
 from ctg.conventions.models import Field
-from ctg.core.models import HistoryEntry
+from ctg.core.models import Action, HistoryEntry
 from ctg.exchange.export import export_plan, export_xlsx
 from ctg.exchange.imports import import_plan, import_xlsx
 from ctg.exchange.layout import PlanImportError
+from ctg.findings.models import Finding
 from ctg.organisations.models import Organisation
 from ctg.plans import rules, services
 from ctg.plans.forms import FicheForm
@@ -44,9 +45,14 @@ def plan(world):
         title="Accueil du jeune enfant",
         description="Places d'accueil insuffisantes.",
         fields=[Field.PETITE_ENFANCE, Field.PARENTALITE],
-        findings="Listes d'attente longues.",
         attention_indicators=["taux_couverture_accueil_jeune_enfant", "population"],
         position=1,
+    )
+    e1.findings.set(
+        [
+            Finding.objects.create(ctg=ctg, kind=Finding.Kind.BESOIN, title="Listes d'attente longues."),
+            Finding.objects.create(ctg=ctg, kind=Finding.Kind.ATOUT, title="Un RPE actif.", weight=1),
+        ]
     )
     e2 = Enjeu.objects.create(ctg=ctg, title="Jeunesse", fields=[Field.JEUNESSE], position=2)
     s11 = StrategicObjective.objects.create(enjeu=e1, title="Développer l'offre", position=1)
@@ -282,9 +288,19 @@ def test_round_trip_json(plan, empty, actor):
     assert counts == {"enjeux": 2, "fiches": 3}
     assert export_plan(empty) == before
     assert Organisation.objects.count() == organisations  # every name matched an existing organisation
-    entry = empty.history.get()
+    entry = empty.history.get(action=Action.PLAN_IMPORT)
     assert entry.summary == "Import du plan d'action (2 enjeux, 3 fiches)"
     assert entry.actor == actor
+    # The « constats » of the enjeux became findings of the dossier, « à qualifier », cited by the enjeu.
+    findings = list(empty.constats.order_by("pk"))
+    assert [f.title for f in findings] == ["Listes d'attente longues.", "Un RPE actif."]
+    assert {f.kind for f in findings} == {Finding.Kind.A_QUALIFIER}
+    assert findings[0].fields == [Field.PETITE_ENFANCE, Field.PARENTALITE]
+    assert list(empty.enjeux.get(title="Accueil du jeune enfant").findings.order_by("pk")) == findings
+    assert (
+        empty.history.get(action=Action.FINDING).summary
+        == "2 constat(s) créé(s) par l'import du plan d'action"
+    )
     fiche = empty.fiches.get(title="Micro-crèche de Test")
     assert fiche.created_by == actor
     assert fiche.pilot_organisation.name == "Association Les Petits Pas"
@@ -576,7 +592,7 @@ def test_plan_export_then_import_xlsx(plan, empty, actor, tmp_path):
     call_command("plan_import", str(empty.pk), str(target), "--user", actor.email, stdout=out)
     assert "2 enjeux, 3 fiches" in out.getvalue()
     assert export_plan(empty) == export_plan(plan)
-    assert empty.history.get().actor == actor
+    assert empty.history.get(action=Action.PLAN_IMPORT).actor == actor
 
 
 def test_plan_import_json(plan, empty, tmp_path):

@@ -251,7 +251,7 @@ def test_a_reader_may_not_cite_nor_remove(world, enjeu):
 def test_every_text_of_a_citation_is_escaped(world, coordination):
     world.ctg.epci.name = PAYLOAD
     world.ctg.epci.save()
-    enjeu = EnjeuFactory(ctg=world.ctg, title=PAYLOAD, description=PAYLOAD, findings=PAYLOAD)
+    enjeu = EnjeuFactory(ctg=world.ctg, title=PAYLOAD, description=PAYLOAD)
     _creche(world, 12, name=PAYLOAD, source=PAYLOAD)
     assert _cite(coordination, world, enjeu.pk).status_code == 302
     enjeu.refresh_from_db()

@@ -60,7 +60,6 @@ def test_enjeu_create_records_history_with_item(world):
         title="  Parentalité  ",
         fields=[Field.PARENTALITE],
         attention_indicators=["population"],
-        findings="Peu de lieux d'accueil parents-enfants.",
     )
     assert enjeu.title == "Parentalité"
     assert enjeu.position == 0

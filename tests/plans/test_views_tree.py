@@ -122,7 +122,6 @@ def test_enjeu_create(world, coordination):
             "title": "Soutien à la parentalité",
             "description": "Des familles isolées",
             "fields": ["parentalite"],
-            "findings": "Peu de lieux d'accueil",
             "attention_indicators": [indicator],
         },
     )
@@ -131,7 +130,7 @@ def test_enjeu_create(world, coordination):
     assert enjeu.title == "Soutien à la parentalité"
     assert enjeu.fields == ["parentalite"]
     assert enjeu.attention_indicators == [indicator]
-    assert enjeu.findings == "Peu de lieux d'accueil"
+    assert not enjeu.findings.exists()  # cited on the enjeu's page (tests/findings/test_plan.py)
     html = coordination.get(url("tree", world)).content.decode()
     assert INDICATORS[0].label in html
 

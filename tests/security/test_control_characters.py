@@ -223,12 +223,12 @@ def test_plan_forms_save_cleaned_text(pilot, world):
     response = _post(
         pilot,
         "plans:enjeu_create",
-        {"title": DIRTY_LINE, "description": DIRTY_TEXT, "findings": DIRTY_TEXT},
+        {"title": DIRTY_LINE, "description": DIRTY_TEXT},
         pk=pk,
     )
     assert response.status_code == 302
     enjeu = Enjeu.objects.get(ctg=ctg)
-    assert (enjeu.title, enjeu.description, enjeu.findings) == (CLEAN_LINE, CLEAN_TEXT, CLEAN_TEXT)
+    assert (enjeu.title, enjeu.description) == (CLEAN_LINE, CLEAN_TEXT)
 
     fiche = FicheFactory(ctg=ctg)
     objective = fiche.objectives.get()

@@ -145,7 +145,14 @@ def dossier(world, client):
     )
 
     # The plan.
-    d.enjeu = EnjeuFactory(ctg=ctg, title=P, description=P, findings=P)
+    # A finding of the diagnostic, every text a payload, cited by the enjeu.
+    from ctg.findings.models import Finding
+
+    d.finding = Finding.objects.create(
+        ctg=ctg, title=P, evidence=P, public=P, source_label=P, kind=Finding.Kind.BESOIN
+    )
+    d.enjeu = EnjeuFactory(ctg=ctg, title=P, description=P)
+    d.enjeu.findings.add(d.finding)
     d.enjeu_to_delete = EnjeuFactory(ctg=ctg, title=f"{P} à supprimer")
     d.strategic = StrategicObjectiveFactory(enjeu=d.enjeu, title=P, description=P)
     d.operational = OperationalObjectiveFactory(strategic=d.strategic, title=P, description=P)
@@ -379,6 +386,7 @@ def url_kwargs(name: str, params, d) -> dict:
         "notification_pk": d.notification.pk,
         "structure_pk": d.structure.pk,
         "slug": d.publication.slug,
+        "finding_pk": d.finding.pk,
     } | by_name.get(name, {})
     if "import_pk" in params:  # a journal line of the pilot's CAF, the file named with the payloads
         from ctg.diagnostics.models import DatasetImport
@@ -455,6 +463,7 @@ FILES = {
     "offer:template_xlsx",
     "offer:datainclusion_json",
     "offer:datainclusion_csv",
+    "findings:csv",
 }
 
 
@@ -618,14 +627,20 @@ def test_csv_exports_hold_the_payloads_as_text(dossier):
     response = _get(dossier, "diagnostics:ctg_communes_csv")
     check_csv(response.content, "diagnostics:ctg_communes_csv", expect=False)
     # The data·inclusion format separates with commas.
-    for name, delimiter in (("offer:csv", ";"), ("offer:datainclusion_csv", ",")):
+    for name, delimiter in (("offer:csv", ";"), ("offer:datainclusion_csv", ","), ("findings:csv", ";")):
         response = _get(dossier, name)
         assert response["Content-Type"].startswith("text/csv"), name
         check_csv(response.content, name, delimiter=delimiter)
 
 
 def test_csv_export_never_starts_a_cell_with_a_formula(dossier):
-    for name, delimiter in (("plans:fiches_csv", ";"), ("offer:csv", ";"), ("offer:datainclusion_csv", ",")):
+    csvs = (
+        ("plans:fiches_csv", ";"),
+        ("offer:csv", ";"),
+        ("offer:datainclusion_csv", ","),
+        ("findings:csv", ";"),
+    )
+    for name, delimiter in csvs:
         rows = check_csv(_body(dossier, name), f"{name} (formules)", delimiter=delimiter)
         cells = [cell for row in rows for cell in row]
         assert [c for c in cells if c.startswith("=")] == [], name

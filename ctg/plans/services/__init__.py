@@ -5,6 +5,7 @@
 - `fiches`: the fiche action (create, update under optimistic locking, delete, move);
 - `fiche_items`: its steps, budget lines, attachments and comments;
 - `indicators`: its indicators and their values, typed or from the open data;
+- `findings`: the findings of the diagnostic that ground an enjeu (cite, remove, an enjeu from findings);
 - `plan_import`: the bulk writes of an imported plan (`ctg.exchange`, the app above);
 - `positions` and `common`: the positions of the fiches under their first objective, and the helpers.
 
@@ -47,6 +48,7 @@ from ctg.plans.services.fiches import (
     fiche_move,
     fiche_update,
 )
+from ctg.plans.services.findings import enjeu_from_findings, finding_cite, finding_uncite
 from ctg.plans.services.indicators import (
     INDICATOR_FIELDS,
     indicator_create,
@@ -116,6 +118,9 @@ __all__ = [
     "conflict_message",
     "ctg_of",
     "enjeu_create",
+    "enjeu_from_findings",
+    "finding_cite",
+    "finding_uncite",
     "enjeu_delete",
     "enjeu_move",
     "enjeu_update",

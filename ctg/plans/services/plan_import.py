@@ -8,6 +8,8 @@ from ctg.conventions.models import Ctg
 from ctg.conventions.selectors import dossier_organisations
 from ctg.core.history import history_record
 from ctg.core.models import Action
+from ctg.findings.models import Finding
+from ctg.findings.services import findings_import
 from ctg.organisations.models import Organisation
 from ctg.plans import rules
 from ctg.plans.models import (
@@ -22,6 +24,8 @@ from ctg.plans.models import (
 )
 from ctg.plans.services.common import _person
 
+IMPORTED_FINDINGS_LABEL = "Plan d'action importé"
+
 
 def _chunks(items: list, size: int = 500):
     """`items` in slices of `size` (an IN list stays under the databases' parameter limits)."""
@@ -34,10 +38,16 @@ def _import_tree(ctg: Ctg, enjeux: list[dict], tracked: dict) -> dict:
     operational objectives by their key."""
     enjeu_objects = Enjeu.objects.bulk_create(
         [
-            Enjeu(ctg=ctg, position=position, **{k: v for k, v in e.items() if k != "objectives"}, **tracked)
+            Enjeu(
+                ctg=ctg,
+                position=position,
+                **{k: v for k, v in e.items() if k not in ("objectives", "findings")},
+                **tracked,
+            )
             for position, e in enumerate(enjeux, start=1)
         ]
     )
+    _import_findings(ctg, enjeu_objects, enjeux, tracked)
     strategic_items = []  # (strategic object, its operational values in order)
     for enjeu, e in zip(enjeu_objects, enjeux, strict=True):
         for position, s in enumerate(e["objectives"], start=1):
@@ -58,6 +68,48 @@ def _import_tree(ctg: Ctg, enjeux: list[dict], tracked: dict) -> dict:
             )
     OperationalObjective.objects.bulk_create(list(objectives.values()))
     return objectives
+
+
+def _import_findings(ctg: Ctg, enjeu_objects: list[Enjeu], enjeux: list[dict], tracked: dict) -> None:
+    """The findings the enjeux cite (« constats », titles): a finding of the dossier of that title when there
+    is one, else a new one (« à qualifier », labelled as coming with the imported plan), written by
+    `ctg.findings.services.findings_import` in one insert; then the citations in one insert."""
+    titles = list(dict.fromkeys(title for e in enjeux for title in e.get("findings") or []))
+    if not titles:
+        return
+    known: dict[str, Finding] = {}
+    for chunk in _chunks(titles):
+        for finding in Finding.objects.filter(ctg=ctg, title__in=chunk).order_by("-pk"):
+            known[finding.title] = finding  # the oldest of a title wins
+    fields_of = {}
+    for e in enjeux:
+        for title in e.get("findings") or []:
+            fields_of.setdefault(title, list(e.get("fields") or []))
+    missing = [title for title in titles if title not in known]
+    created = findings_import(
+        ctg=ctg,
+        actor=tracked["created_by"],
+        rows=[
+            {
+                "kind": Finding.Kind.A_QUALIFIER,
+                "title": title,
+                "fields": fields_of[title],
+                "source_kind": Finding.SourceKind.TYPED,
+                "source_label": IMPORTED_FINDINGS_LABEL,
+                "is_fictitious": ctg.is_fictitious,
+            }
+            for title in missing
+        ],
+        summary=f"{len(missing)} constat(s) créé(s) par l'import du plan d'action",
+    )
+    known.update(zip(missing, created, strict=True))
+    Enjeu.findings.through.objects.bulk_create(
+        [
+            Enjeu.findings.through(enjeu_id=enjeu.pk, finding_id=known[title].pk)
+            for enjeu, e in zip(enjeu_objects, enjeux, strict=True)
+            for title in dict.fromkeys(e.get("findings") or [])
+        ]
+    )
 
 
 def _import_organisations(ctg, fiches: list[dict]) -> dict[str, Organisation]:

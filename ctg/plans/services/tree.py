@@ -17,6 +17,7 @@ from django.db.models import Model, QuerySet
 from ctg.conventions.models import Ctg
 from ctg.core.history import history_record, register_labels, tracked_update
 from ctg.core.models import Action
+from ctg.findings.models import Finding
 from ctg.plans import numbering
 from ctg.plans.models import Enjeu, FicheAction, OperationalObjective, StrategicObjective
 from ctg.plans.services.common import (
@@ -35,28 +36,50 @@ ENJEU_FIELDS = {
     "description": "description",
     "fields": "champs d'intervention",
     "attention_indicators": "indicateurs du portrait liés",
-    "findings": "constats qualitatifs",
+    "findings": "constats du diagnostic",
 }
 OBJECTIVE_FIELDS = {"title": "intitulé", "description": "description"}
 # The history's changes are keyed by field name; their French labels, declared once.
 register_labels(Action.ENJEU, {**ENJEU_FIELDS, "position": "ordre"})
 register_labels(Action.OBJECTIVE, {**OBJECTIVE_FIELDS, "position": "ordre"})
-DEFAULTS = {"description": "", "fields": [], "attention_indicators": [], "findings": ""}
+DEFAULTS = {"description": "", "fields": [], "attention_indicators": [], "findings": []}
+# Fields of the levels that are many-to-many: set after the node is created.
+MANY = ("findings",)
 
 
-def _clean(values: dict) -> dict:
-    """The values of an enjeu or an objective, each checked when given."""
+def check_findings(ctg: Ctg, findings) -> list[Finding]:
+    """The findings given (instances or ids), each of the dossier `ctg`; another dossier's is refused."""
+    items = list(findings or [])
+    ids = []
+    for item in items:
+        pk = getattr(item, "pk", item)
+        try:
+            pk = int(pk)
+        except (TypeError, ValueError):
+            raise ValidationError({"findings": f"Constat inconnu : « {pk} »."}) from None
+        if pk not in ids:
+            ids.append(pk)
+    found = {f.pk: f for f in Finding.objects.filter(ctg=ctg, pk__in=ids)}
+    missing = [str(pk) for pk in ids if pk not in found]
+    if missing:
+        raise ValidationError({"findings": "Constat inconnu de ce dossier : choisissez-en un de la liste."})
+    return [found[pk] for pk in ids]
+
+
+def _clean(values: dict, ctg: Ctg | None = None) -> dict:
+    """The values of an enjeu or an objective, each checked when given (the findings: of `ctg`)."""
     if "title" in values:
         values["title"] = _text(
             values["title"], field="title", label="L'intitulé", required=True, max_length=300
         )
-    for name, label in (("description", "La description"), ("findings", "Les constats")):
-        if name in values:
-            values[name] = _text(values[name], field=name, label=label)
+    if "description" in values:
+        values["description"] = _text(values["description"], field="description", label="La description")
     if "fields" in values:
         values["fields"] = _check_fields(values["fields"])
     if "attention_indicators" in values:
         values["attention_indicators"] = _check_attention_indicators(values["attention_indicators"])
+    if "findings" in values:
+        values["findings"] = check_findings(ctg, values["findings"])
     return values
 
 
@@ -125,7 +148,9 @@ def node_create(level: Level, *, parent: Model, actor, **values) -> Model:
     unknown = set(values) - set(level.fields)
     if unknown:
         raise TypeError(f"Champs inconnus : {sorted(unknown)}")
-    values = _clean({**{name: DEFAULTS.get(name, "") for name in level.fields}, **values})
+    ctg = parent if isinstance(parent, Ctg) else ctg_of(parent)
+    values = _clean({**{name: DEFAULTS.get(name, "") for name in level.fields}, **values}, ctg)
+    many = {name: values.pop(name) for name in MANY if name in values}
     type(parent).objects.select_for_update().filter(pk=parent.pk).first()
     node = level.model.objects.create(
         **{level.parent_field: parent},
@@ -134,13 +159,18 @@ def node_create(level: Level, *, parent: Model, actor, **values) -> Model:
         updated_by=_person(actor),
         **values,
     )
+    changes = {"title": ["", node.title]}
+    for name, items in many.items():
+        if items:
+            getattr(node, name).set(items)
+            changes[name] = ["", _labels_display(items)]
     under = "" if isinstance(parent, Ctg) else f" à « {parent.title} »"
     history_record(
-        ctg=ctg_of(node),
+        ctg=ctg,
         actor=actor,
         action=level.action,
         summary=f"{level.label} ajouté{under} : « {node.title} »",
-        changes={"title": ["", node.title]},
+        changes=changes,
         item=node,
     )
     return node
@@ -153,8 +183,8 @@ def node_update(node: Model, *, actor, **values) -> Model:
     unknown = set(values) - set(level.fields)
     if unknown:
         raise ValueError(f"Champs non modifiables : {sorted(unknown)}")
-    values = _clean(values)
     ctg = ctg_of(node)
+    values = _clean(values, ctg)
     current = level.model.objects.select_for_update().get(pk=node.pk)
     tracked_update(
         current,
