@@ -783,7 +783,10 @@ def link_create(*, questionnaire, actor, channel) -> Link:
     if questionnaire.status == Questionnaire.Status.CLOSED:
         raise ValidationError("Le questionnaire est fermé : rouvrez-le pour diffuser un lien.")
     channel = _channel(channel)
-    if questionnaire.links.filter(kind=Link.Kind.PUBLIC, channel__iexact=channel, is_active=True).exists():
+    existing = questionnaire.links.filter(kind=Link.Kind.PUBLIC, is_active=True).values_list(
+        "channel", flat=True
+    )
+    if channel.casefold() in {other.casefold() for other in existing}:
         raise ValidationError({"channel": "Ce canal a déjà son lien public."})
     link = Link.objects.create(
         questionnaire=questionnaire,
