@@ -31,6 +31,9 @@ class WebChart:
     horizontal: bool = False
     # Index of the bar drawn in the DSFR's main colour, the others in grey (palette "neutral"); single series.
     highlight: int | None = None
+    # Width / height of the drawing (Chart.js `aspectRatio`): the charts span the content's width, so a few
+    # horizontal bars want a wider ratio than the component's default 2 to stay a glance, not a page.
+    aspect_ratio: float | None = None
 
     def attributes(self) -> dict[str, str]:
         """The element's attributes as text; the template escapes them (never |safe)."""
@@ -41,6 +44,8 @@ class WebChart:
             "unit-tooltip": self.unit,
             "selected-palette": "categorical",
         }
+        if self.aspect_ratio:
+            attrs["aspect-ratio"] = f"{self.aspect_ratio:g}"
         if self.horizontal:
             attrs["horizontal"] = "true"  # any value, even "false", would turn it on
         if self.highlight is not None:
@@ -146,6 +151,8 @@ def comparison_chart(result, territory_name: str) -> Chart | None:
             unit=ind.unit,
             horizontal=True,
             highlight=0,
+            # 3 or 4 bars of at most 32 px: about 300 px high across the content's width.
+            aspect_ratio=3,
         ),
         note=f"{territory_name} : {result.value.caveat}" if result.value.caveat else "",
     )
@@ -240,6 +247,7 @@ def age_structure_chart(portrait) -> Chart | None:
             series=[values for _n, values, _c in series],
             names=[name for name, _v, _c in series],
             unit="%",
+            aspect_ratio=2.4,
         ),
         note=next(
             (f"{portrait.territory.name} : {r.value.caveat}" for r in results.values() if r.value.caveat), ""

@@ -19,6 +19,7 @@ from ctg.diagnostics.catalogue import (
     INDICATORS,
     SOURCES,
     Kind,
+    Theme,
     dataset_label,
     indicator,
 )
@@ -287,6 +288,86 @@ def commune_csv(portrait: Portrait) -> str:
     return buffer.getvalue()
 
 
+# --- key figures ----------------------------------------------------------------------------------------
+
+# The cards at the top of the portrait: the figures a CTG is first asked about (population and its trend,
+# families, the youngest children and their childcare, CAF recipients and the weight of benefits, poverty,
+# unemployment). Each card: a main figure, then its companion; an indicator the portrait did not compute
+# is left out, one it computed without a value says why.
+KEY_FIGURES = (
+    ("population", "Population", ("population", "evolution_annuelle_population")),
+    ("familles", "Familles", ("familles_avec_enfants", "part_familles_monoparentales")),
+    ("petite_enfance", "Petite enfance", ("enfants_moins_3_ans", "taux_couverture_accueil_jeune_enfant")),
+    ("allocataires", "Allocataires CAF", ("allocataires", "part_prestations_sociales_revenu")),
+    ("pauvrete", "Pauvreté", ("taux_pauvrete", "revenu_median_uc")),
+    ("emploi", "Emploi", ("taux_chomage_15_64", "taux_chomage_15_24")),
+)
+KEY_LEVELS = (("departement", 0, "Département"), ("france", 2, "France"))
+
+
+def key_figure(row: dict) -> dict:
+    """A figure of a card from its row of the theme tables (the same text, never computed again): its value,
+    or its status in its place when it has none; its status and coverage when it is not complete; the
+    département and France beside it (a missing reference says its short reason)."""
+    status = row["status"]
+    missing = row["value"] == "—"
+    references = []
+    for level, index, label in KEY_LEVELS:
+        cell = row["references"][index]
+        references.append(
+            {
+                "level": level,
+                "name": cell["name"] or label,
+                "text": cell["short"] if cell["note"] else cell["text"],
+                "missing": bool(cell["note"]),
+            }
+        )
+    return {
+        "id": row["id"],
+        "label": row["label"],
+        "value": status["label"] if missing else row["value"],
+        "missing": missing,
+        "complete": status["code"] == engine.OK,
+        "status": status,
+        "year": row["year"],
+        "references": references,
+    }
+
+
+def key_figures(rows_by_id: dict[str, dict]) -> list[dict]:
+    cards = []
+    for key, title, ids in KEY_FIGURES:
+        figures = [key_figure(rows_by_id[i]) for i in ids if i in rows_by_id]
+        if figures:
+            theme = indicator(figures[0]["id"]).theme  # the section of the page that details it
+            cards.append(
+                {
+                    "key": key,
+                    "title": title,
+                    "figures": figures,
+                    "theme": theme,
+                    "theme_label": Theme(theme).label,
+                }
+            )
+    return cards
+
+
+def portrait_sections(context: dict) -> list[dict]:
+    """The entries of the portrait's theme menu, in the page's order: each is an anchor of the page."""
+    sections = [
+        {"id": "chiffres-cles", "label": "Chiffres clés"},
+        {"id": "portrait-attention", "label": "Points d'attention"},
+        {"id": "portrait-carte", "label": "Carte des communes"},
+    ]
+    sections += [{"id": f"theme-{theme['id']}", "label": theme["label"]} for theme in context["themes"]]
+    if context["commune_table"]:
+        sections.append({"id": "communes", "label": "Les communes"})
+    if context["iris"]:
+        sections.append({"id": "iris", "label": "Les quartiers (IRIS)"})
+    sections.append({"id": "definitions", "label": "Sources et définitions"})
+    return sections
+
+
 # --- the whole page -------------------------------------------------------------------------------------
 
 
@@ -335,7 +416,8 @@ def portrait_context(portrait: Portrait, params=None, *, for_pdf: bool = False, 
     map_id = map_indicator(choices, params.get("carte"))
     base_query = {"carte": map_id} if map_id != DEFAULT_MAP_INDICATOR else {}
     departements, region = _place_names(portrait)
-    return {
+    rows_by_id = {row["id"]: row for theme in themes for row in theme["rows"]}
+    context = {
         "portrait": portrait,
         "territory": territory,
         "population": format_number(territory.population, 0),
@@ -357,4 +439,9 @@ def portrait_context(portrait: Portrait, params=None, *, for_pdf: bool = False, 
         "territory_url": territory_link(territory),
         "generated": timezone.localdate(),
         "definitions": [result_row(r, territory) for r in portrait.results],
+        "key_figures": key_figures(rows_by_id),
+        # The commune table opens when it was just sorted (its links come back to it).
+        "communes_open": bool(params.get("tri")),
     }
+    context["sections"] = portrait_sections(context)
+    return context

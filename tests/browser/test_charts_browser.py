@@ -65,8 +65,14 @@ def test_portrait_charts_in_the_browser(transactional_db, portrait_data, page, l
     assert age.locator(".chart_legend p").all_inner_texts() == ["CA de Test", "Tarn"]
     figure = page.get_by_role("img", name="Structure par âge de la population : CA de Test")
     assert figure.locator("bar-chart").count() == 1
-    # The data table stays next to each chart; no server SVG chart on the page (it is kept for the PDF).
-    assert page.locator("figure table caption").first.inner_text().startswith("Données du graphique")
+    # The data table follows each chart, in the accordion right after the figure; no server SVG chart on the
+    # page (it is kept for the PDF).
+    data = page.locator("figure + .fr-accordions-group table caption").first
+    assert data.text_content().startswith("Données du graphique")
+    page.get_by_role(
+        "button", name="Données du graphique : Structure par âge de la population : CA de Test"
+    ).click()
+    data.locator("xpath=..").wait_for(state="visible")
     assert page.locator("svg.ctg-chart").count() == 0
     assert_accessible(page, "Portrait avec graphiques dsfr-chart")
 

@@ -19,10 +19,13 @@ def test_public_portrait_in_the_browser(transactional_db, portrait_data, page, l
     page.locator("bar-chart canvas").first.wait_for()  # the charts are dsfr-chart web components
     assert_accessible(page, "Portrait public d'un EPCI")
 
-    # Sorting by a column: a link, then the header says how the table is sorted.
+    # The commune table is folded; opened, sorting by a column is a link, then the header says how the table
+    # is sorted, and the table comes back open.
+    page.get_by_role("button", name="Tableau des communes (3)").click()
     page.get_by_role("link", name="Part des moins de 15 ans (%) — trier par ordre croissant").click()
     page.wait_for_url("**tri=part_moins_15_ans**")
     header = page.locator('#communes ~ div th[aria-sort="ascending"]')
+    header.wait_for(state="visible")
     assert "Part des moins de 15 ans" in header.inner_text()
     first = page.locator("#communes ~ div tbody tr th").first.inner_text()
     assert first.startswith("Albi")
@@ -42,6 +45,6 @@ def test_dossier_tab_in_the_browser(transactional_db, portrait_data, page, live_
     login(user.email, PASSWORD)
     response = page.goto(f"{live_server.url}/portrait/ctg/{ctg.pk}/")
     assert response.ok
-    assert page.get_by_role("link", name="Diagnostic").get_attribute("aria-current") == "page"
+    assert page.get_by_role("link", name="Diagnostic", exact=True).get_attribute("aria-current") == "page"
     assert page.locator("svg.ctg-map").is_visible()
     assert_accessible(page, "Onglet Diagnostic d'un dossier")
