@@ -18,6 +18,7 @@ from ctg.demo.data import (
     DEMO_REFERENT_COMMUNE,
     DEMO_USERS,
 )
+from ctg.demo.findings import load_demo_findings
 from ctg.demo.governance import load_demo_governance
 from ctg.demo.offer import load_demo_offer
 from ctg.demo.plan import load_demo_plan
@@ -252,7 +253,8 @@ def _demo_sign_and_start(ctg: Ctg, orgs: dict, pilot, coordinator) -> None:
 def _complete_demo(ctg: Ctg, users: dict, organisations: dict) -> None:
     """What the demo adds to its dossier, each part only when missing (so an older demo gets the newer
     parts): the plan, the signatures, the governance, the coordinator post, then the generated documents (the
-    initial one, and that of each avenant without one), and the fictitious inventory of the offer."""
+    initial one, and that of each avenant without one), the fictitious inventory of the offer and the
+    findings of the diagnostic."""
     coordinator = users["coordination@demo.invalid"]
     load_demo_plan(ctg=ctg, coordinator=coordinator, organisations=organisations)
     _sign_demo(ctg, users["pilote.caf@demo.invalid"])
@@ -260,6 +262,7 @@ def _complete_demo(ctg: Ctg, users: dict, organisations: dict) -> None:
     load_demo_post(ctg, users, organisations)
     load_demo_convention(ctg, coordinator)
     load_demo_offer(ctg, coordinator, organisations)
+    load_demo_findings(ctg, coordinator)
 
 
 # Each party signs a few days apart; the CAF signs last, on the day of the « Signature » milestone.
