@@ -197,10 +197,11 @@ class Question(models.Model):
     schedule_slots = models.CharField(
         "créneaux de la grille", max_length=20, choices=ScheduleSlots.choices, default=ScheduleSlots.HALF_DAYS
     )
-    # Shown only when an earlier question meets the condition.
+    # Shown only when an earlier question meets the condition. The services refuse to delete a question or an
+    # option that a condition uses (SET_NULL only serves the deletion of a whole questionnaire or dossier).
     condition_question = models.ForeignKey(
         "self",
-        on_delete=models.PROTECT,
+        on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="dependents",
@@ -209,7 +210,7 @@ class Question(models.Model):
     condition_operator = models.CharField("condition", max_length=20, choices=Operator.choices, blank=True)
     condition_option = models.ForeignKey(
         "Option",
-        on_delete=models.PROTECT,
+        on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="conditioned_questions",

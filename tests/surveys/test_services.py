@@ -370,3 +370,17 @@ def test_sections(world, draft, coordination):
         services.section_create(questionnaire=draft.questionnaire, actor=coordination, title="  ")
     services.section_delete(section=section, actor=coordination)
     assert not Section.objects.filter(pk=section.pk).exists()
+
+
+def test_a_dossier_with_conditional_questions_can_be_deleted(world):
+    sample = build(world.ctg)
+    services.response_submit(
+        questionnaire=sample.questionnaire, link=sample.link, data=valid_data(sample, world.ctg)
+    )
+    world.ctg.delete()
+    assert not Questionnaire.objects.exists() and not Response.objects.exists()
+
+
+def test_a_draft_questionnaire_is_deleted_with_its_conditions(world, draft, coordination):
+    services.questionnaire_delete(questionnaire=draft.questionnaire, actor=coordination)
+    assert not Question.objects.exists()

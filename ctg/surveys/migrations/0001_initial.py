@@ -135,7 +135,7 @@ class Migration(migrations.Migration):
                     models.ForeignKey(
                         blank=True,
                         null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
+                        on_delete=django.db.models.deletion.SET_NULL,
                         related_name="conditioned_questions",
                         to="surveys.option",
                         verbose_name="réponse attendue",
@@ -146,7 +146,7 @@ class Migration(migrations.Migration):
                     models.ForeignKey(
                         blank=True,
                         null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
+                        on_delete=django.db.models.deletion.SET_NULL,
                         related_name="dependents",
                         to="surveys.question",
                         verbose_name="affichée selon la question",
