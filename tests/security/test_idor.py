@@ -91,6 +91,7 @@ def _snapshot():
             "notifications",
             "organisations",
             "public",
+            "findings",
         }
     }
     counts["history"] = HistoryEntry.objects.count()
