@@ -48,7 +48,9 @@ class FindingForm(DsfrForm):
     weight = forms.TypedChoiceField(
         label="Importance", choices=Finding.Weight.choices, coerce=int, initial=Finding.Weight.MEDIUM
     )
-    source_kind = forms.ChoiceField(label="Type de source", choices=TYPED_SOURCES)
+    source_kind = forms.ChoiceField(
+        label="Type de source", choices=TYPED_SOURCES, initial=Finding.SourceKind.TYPED
+    )
     indicator = forms.ChoiceField(
         label="Indicateur du portrait",
         help_text="Pour une source « Indicateur du portrait ».",
