@@ -106,6 +106,16 @@ def test_the_portrait_reads_at_a_glance(transactional_db, dossier, page, live_se
     print(f"Hauteur de la page : {height} px (viewport {VIEWPORT['width']} px)")
     assert height < MAX_HEIGHT
 
+    # Printed, the page holds everything: the DSFR's print sheet opens every accordion. Unfolded that way the
+    # page is taller than the bound, which therefore fails if the tables unfold again on screen.
+    page.emulate_media(media="print")
+    page.locator("#tableau-demographie table").wait_for(state="visible")
+    page.locator("#tableau-communes table").wait_for(state="visible")
+    printed = page.evaluate("document.body.scrollHeight")
+    print(f"Hauteur imprimée (accordéons ouverts) : {printed} px")
+    assert printed > MAX_HEIGHT
+    page.emulate_media(media="screen")
+
     # The whole page in one screenshot: the viewport made as tall as the page first, and the charts left to
     # redraw at that size (Chart.js animates a resize), so that the picture shows them drawn.
     page.set_viewport_size({"width": VIEWPORT["width"], "height": height})
