@@ -47,7 +47,9 @@ def dossier(portrait_data, tmp_path):  # noqa: F811
     return CtgFactory(epci=epci, communes=list(epci.communes.all()), title="CTG du portrait")
 
 
-def test_the_portrait_reads_at_a_glance(transactional_db, dossier, page, live_server, login, tmp_path):
+def test_the_portrait_reads_at_a_glance(
+    transactional_db, dossier, page, live_server, login, tmp_path, record_property
+):
     user = UserFactory(email="lecture@portrait.fr", password=PASSWORD)
     MembershipFactory(ctg=dossier, user=user, role=Role.REFERENT_COMMUNAL)
     login(user.email, PASSWORD)
@@ -94,6 +96,14 @@ def test_the_portrait_reads_at_a_glance(transactional_db, dossier, page, live_se
     for href in links.evaluate_all("links => links.map(a => a.getAttribute('href'))"):
         assert href.startswith("#") and page.locator(href).count() == 1, href
 
+    # The menu stays in view on a large screen: following its last theme's link leaves it on screen.
+    page.locator("nav.fr-sidemenu").get_by_role("link", name="Sources et définitions").click()
+    page.wait_for_function("() => window.scrollY > 2000")
+    for name in ("Chiffres clés", "Sources et définitions"):  # its first and last links are on screen
+        box = page.locator("nav.fr-sidemenu").get_by_role("link", name=name).bounding_box()
+        assert box["y"] >= 0 and box["y"] + box["height"] <= VIEWPORT["height"], (name, box)
+    page.evaluate("window.scrollTo(0, 0)")
+
     # The tables are folded: a theme's table shows once its accordion is opened.
     table = page.locator("#tableau-demographie table")
     assert not table.is_visible()
@@ -124,4 +134,7 @@ def test_the_portrait_reads_at_a_glance(transactional_db, dossier, page, live_se
     page.screenshot(path=str(shot), full_page=True)
     assert shot.stat().st_size > 10_000
     print(f"Capture du portrait : {shot}")
+    record_property("screenshot", str(shot))  # in the test's report (junit XML, -rA)
+    record_property("page_height", height)
+    record_property("charts_drawn", count)
     assert_accessible(page, "Portrait lisible : chiffres clés, menu des thèmes, accordéons")
