@@ -174,8 +174,8 @@ def test_fiche_create_queries_do_not_grow_with_the_plan(world, monkeypatch):
 # page that reads something per fiche or per item of the tree fails here.
 # Issue 11: + 1 on each page, the step bar's signature state (the signatories, read once).
 # Issue 12: + 1 on the fiche, the offer scenarios it comes from (« Issue du scénario »).
-# Issue 13: + 1 on the tree, the titles of the findings its enjeux cite; + 1 on the fiche, its enjeux' findings
-# (« Ce qui fonde cette fiche »).
+# Issue 13: + 1 on the tree, the titles of the findings its enjeux cite; + 1 on the fiche, its enjeux'
+# findings (« Ce qui fonde cette fiche »).
 PAGE_QUERIES = {"plans:tree": 15, "plans:dashboard": 18, "plans:fiche_detail": 28}
 
 
