@@ -170,6 +170,12 @@ def _form_page(request, ctg, role, form, *, heading, finding=None, intro=""):
 
 def _create(ctg):
     def create(*, actor, **values):
+        # An indicator chosen in the form without evidence typed: the portrait's current figure.
+        indicator = (
+            values.get("source_ref") if values.get("source_kind") == Finding.SourceKind.INDICATOR else ""
+        )
+        if indicator in BY_ID and not values.get("evidence"):
+            values["evidence"] = indicator_evidence(ctg, indicator)
         return services.finding_create(ctg=ctg, actor=actor, values=values)
 
     return create

@@ -238,6 +238,19 @@ def test_create_from_a_portrait_indicator(world, coordination):
     assert (finding.source_kind, finding.source_ref) == ("indicateur", "taux_pauvrete")
     label, link = selectors.source_url(finding)
     assert link == reverse("diagnostics:ctg", args=[world.ctg.pk])
+    # Chosen in the form without evidence: the figure is written in.
+    response = coordination.post(
+        url("create", world),
+        {
+            "kind": "besoin",
+            "title": "Des allocataires",
+            "weight": "2",
+            "source_kind": "indicateur",
+            "indicator": "allocataires",
+        },
+    )
+    assert response.status_code == 302
+    assert "non disponible" in Finding.objects.get(source_ref="allocataires").evidence
     # An unknown indicator in the address is ignored.
     response = coordination.get(url("create", world), {"indicateur": "pas_un_indicateur"})
     assert response.context["form"].initial == {}
