@@ -6,31 +6,73 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('ateliers', '0001_initial'),
-        ('findings', '0001_initial'),
+        ("ateliers", "0001_initial"),
+        ("findings", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='DotVote',
+            name="DotVote",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='créé le')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='modifié le')),
-                ('dots', models.PositiveIntegerField(default=0, verbose_name='gommettes')),
-                ('atelier', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='votes', to='ateliers.atelier', verbose_name='atelier')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='créé par')),
-                ('finding', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='atelier_votes', to='findings.finding', verbose_name='constat')),
-                ('updated_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='modifié par')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="créé le")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="modifié le")),
+                ("dots", models.PositiveIntegerField(default=0, verbose_name="gommettes")),
+                (
+                    "atelier",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="votes",
+                        to="ateliers.atelier",
+                        verbose_name="atelier",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="créé par",
+                    ),
+                ),
+                (
+                    "finding",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="atelier_votes",
+                        to="findings.finding",
+                        verbose_name="constat",
+                    ),
+                ),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="modifié par",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'vote par gommettes',
-                'verbose_name_plural': 'votes par gommettes',
-                'ordering': ['-dots', 'id'],
-                'constraints': [models.UniqueConstraint(fields=('atelier', 'finding'), name='atelier_vote_unique')],
+                "verbose_name": "vote par gommettes",
+                "verbose_name_plural": "votes par gommettes",
+                "ordering": ["-dots", "id"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("atelier", "finding"), name="atelier_vote_unique")
+                ],
             },
         ),
     ]
