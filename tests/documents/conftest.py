@@ -1,5 +1,6 @@
 import pytest
 
+from tests.documents.diagnostic_fixtures import diagnostic_dossier, stats  # noqa: F401
 from tests.documents.fixtures import convention_data  # noqa: F401
 
 

@@ -2,8 +2,8 @@
 
 The dossier's tab and downloads: every member (Op.VIEW); generation and avenant: Op.MANAGE_CONVENTION
 (pilote_caf, coordination). The diagnostic document's page and downloads: every member; its texts and its
-generation: Op.MANAGE_DIAGNOSTIC (pilote_caf, coordination). The CAF's model page: people whose organisation is a CAF (each edits their own
-CAF's model), 403 for everyone else."""
+generation: Op.MANAGE_DIAGNOSTIC (pilote_caf, coordination). The CAF's model page: people whose
+organisation is a CAF (each edits their own CAF's model), 403 for everyone else."""
 
 from django.core.files.base import ContentFile
 
