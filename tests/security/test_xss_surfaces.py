@@ -151,6 +151,10 @@ def dossier(world, client):
     d.finding = Finding.objects.create(
         ctg=ctg, title=P, evidence=P, public=P, source_label=P, kind=Finding.Kind.BESOIN
     )
+    # A questionnaire of the diagnostic, every label and an answer holding the payloads (tests/surveys/xss.py).
+    from tests.surveys.xss import survey_surfaces
+
+    d.survey = survey_surfaces(d, P)
     d.enjeu = EnjeuFactory(ctg=ctg, title=P, description=P)
     d.enjeu.findings.add(d.finding)
     d.enjeu_to_delete = EnjeuFactory(ctg=ctg, title=f"{P} à supprimer")
@@ -409,6 +413,9 @@ def url_kwargs(name: str, params, d) -> dict:
         values["scenario_pk"] = scenario.pk
         if "line_pk" in params and name.startswith("offer:scenario_line"):
             values["line_pk"] = scenario.lines.order_by("pk").first().pk
+    from tests.surveys.xss import survey_url_values
+
+    values |= survey_url_values(d, name)
     missing = [p for p in params if p not in values]
     assert not missing, f"{name} : paramètres inconnus de ce test {missing} (ajoutez-les à url_kwargs)"
     return {p: values[p] for p in params}

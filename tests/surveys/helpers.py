@@ -77,7 +77,7 @@ def build(
         "Satisfaction",
         min_value="1",
         max_value="5",
-        min_label=f"Pas du tout{text}",
+        min_label=f"Pas du tout{text}"[:100],
         max_label="Tout à fait",
     )
     add("priorities", needs, Question.Kind.RANKING, "Vos priorités", options_text="Places\nHoraires\nTarifs")
