@@ -269,36 +269,48 @@ def findings_of(ctg: Ctg) -> list[dict] | None:
 
 
 def questionnaires_of(ctg: Ctg) -> list[dict] | None:
-    """The dossier's questionnaires with their number of answers (test answers aside) and their channels;
-    None when the app is absent."""
+    """The dossier's questionnaires with their number of answers (test answers aside) and their channels,
+    as every reader of the dossier may see them (`ctg.surveys.results`: a count of 1 to 4 reads « < 5 »; the
+    channels with fewer than 5 answers are grouped, so that none is found again by subtraction); None when
+    the app is absent."""
     if not _installed("surveys"):
         return None
     from django.db.models import Count
 
     from ctg.surveys.models import Questionnaire, Response
+    from ctg.surveys.results import respondents_label, small
 
     rows = []
     for questionnaire in Questionnaire.objects.filter(ctg=ctg).order_by("created_at", "id"):
-        channels = (
+        counted = (
             Response.objects.filter(questionnaire=questionnaire, is_test=False)
             .values("channel")
             .annotate(n=Count("id"))
             .order_by("-n", "channel")
         )
-        channels = [{"channel": c["channel"], "answers": c["n"]} for c in channels]
-        opened = questionnaire.opened_at
-        closed = questionnaire.closed_at
+        counted = [(c["channel"], c["n"]) for c in counted]
+        total = sum(n for _c, n in counted)
+        shown = [(channel, n) for channel, n in counted if not small(n)]
+        few = [(channel, n) for channel, n in counted if small(n)]
+        # The group of the small channels would be found by subtraction from the total: it takes the smallest
+        # shown channels with it until it holds 5 answers or more.
+        while few and small(sum(n for _c, n in few)) and shown:
+            few.append(shown.pop())
+        channels = [{"channel": channel, "answers": respondents_label(n, False)} for channel, n in shown]
+        if few:
+            names = ", ".join(channel for channel, _n in few)
+            rest = respondents_label(sum(n for _c, n in few), False)
+            channels.append({"channel": f"autres canaux ({names})", "answers": rest})
+        dates = [d for d in (questionnaire.opened_at, questionnaire.closed_at) if d is not None]
         rows.append(
             {
                 "title": questionnaire.title,
                 "audience": questionnaire.get_audience_display(),
                 "status": questionnaire.get_status_display(),
-                "answers": sum(c["answers"] for c in channels),
+                "answers": respondents_label(total, False),
+                "answers_count": total,
                 "channels": channels,
-                "period": " – ".join(
-                    date_fr(timezone.localtime(d).date()) for d in (opened, closed) if d is not None
-                ),
-                "purged": questionnaire.answers_purged_at is not None,
+                "period": " – ".join(date_fr(timezone.localtime(d).date()) for d in dates),
                 "fictitious": questionnaire.is_fictitious,
             }
         )
@@ -306,40 +318,31 @@ def questionnaires_of(ctg: Ctg) -> list[dict] | None:
 
 
 def ateliers_of(ctg: Ctg) -> list[dict] | None:
-    """The dossier's ateliers (themes, date, participants); None while the app has no model of them."""
+    """The dossier's ateliers, cancelled ones aside: themes, date (the month when the day is unknown), status
+    and number of participants present; None when the app is absent."""
     if not _installed("ateliers"):
         return None
-    try:
-        model = apps.get_model("ateliers", "Atelier")
-    except LookupError:
-        return None
-    rows = []
-    for atelier in model.objects.filter(ctg=ctg).order_by("date", "id"):
-        rows.append(_atelier_row(atelier))
-    return rows
+    from django.db.models import Count
 
+    from ctg.ateliers.models import Atelier
 
-def _atelier_row(atelier) -> dict:
-    date = getattr(atelier, "date", None)
-    label = getattr(atelier, "date_label", None)
-    if callable(label):
-        label = label()
-    themes = getattr(atelier, "themes", None) or []
-    return {
-        "title": getattr(atelier, "title", str(atelier)),
-        "date": label or (date_fr(date) if date else "date à préciser"),
-        "themes": [Field(t).label if t in Field.values else t for t in themes],
-        "participants": _participants(atelier),
-        "fictitious": bool(getattr(atelier, "is_fictitious", False)),
-    }
-
-
-def _participants(atelier) -> int | None:
-    for name in ("attendance_count", "participants_count"):
-        value = getattr(atelier, name, None)
-        if value is not None:
-            return value() if callable(value) else value
-    return None
+    ateliers = (
+        Atelier.objects.filter(ctg=ctg)
+        .exclude(status=Atelier.Status.CANCELLED)
+        .annotate(present=Count("attendances"))
+        .order_by("date", "id")
+    )
+    return [
+        {
+            "title": atelier.title,
+            "date": atelier.date_label,
+            "status": atelier.get_status_display(),
+            "themes": atelier.theme_labels,
+            "participants": atelier.present if atelier.status == Atelier.Status.HELD else None,
+            "fictitious": atelier.is_fictitious,
+        }
+        for atelier in ateliers
+    ]
 
 
 # --- fields, cross-cutting stakes, enjeux -----------------------------------------------------------------
@@ -585,7 +588,7 @@ def build(ctg: Ctg) -> dict:
         "enjeux": [e["title"] for e in enjeux],
         "findings": None if findings is None else len(findings),
         "questionnaires": (
-            None if questionnaires is None else [[q["title"], q["answers"]] for q in questionnaires]
+            None if questionnaires is None else [[q["title"], q["answers_count"]] for q in questionnaires]
         ),
         "ateliers": None if ateliers is None else len(ateliers),
         "fictitious": fictitious,

@@ -144,7 +144,7 @@ def _sources(document, data: dict) -> None:
             [
                 [
                     a["title"],
-                    a["date"],
+                    f"{a['date']} ({a['status'].lower()})",
                     ", ".join(a["themes"]) or "—",
                     "—" if a["participants"] is None else str(a["participants"]),
                 ]

@@ -286,3 +286,50 @@ def test_command_refuses_an_unwritable_path_and_keeps_nothing(world, tmp_path, s
     assert HistoryEntry.objects.count() == before
     assert not pdf.exists() and not docx.exists()
     assert _files(pathlib.Path(settings.MEDIA_ROOT)) == []
+
+
+def test_sources_list_questionnaires_with_answers_and_channels_and_ateliers_with_dates(world):
+    import datetime
+
+    from ctg.ateliers.models import Atelier, Attendance
+    from ctg.conventions.models import DatePrecision
+    from ctg.surveys.models import Questionnaire, Response
+
+    ctg = world.ctg
+    questionnaire = Questionnaire.objects.create(
+        ctg=ctg, title="Questionnaire aux familles", audience="familles"
+    )
+    for channel, count in (("mail CAF", 7), ("école", 6), ("saisie papier", 2), ("marché", 1)):
+        for _ in range(count):
+            Response.objects.create(questionnaire=questionnaire, channel=channel, respondent_type="familles")
+    Response.objects.create(
+        questionnaire=questionnaire, channel="mail CAF", respondent_type="familles", is_test=True
+    )
+    held = Atelier.objects.create(
+        ctg=ctg,
+        title="Petite enfance",
+        themes=["petite_enfance"],
+        date=datetime.date(2024, 5, 1),
+        date_precision=DatePrecision.MONTH,
+        status=Atelier.Status.HELD,
+    )
+    for name in ("Ana", "Bruno", "Chloé"):
+        Attendance.objects.create(atelier=held, person_name=name)
+    Atelier.objects.create(
+        ctg=ctg, title="Jeunesse", themes=["jeunesse"], date=datetime.date(2024, 6, 12), status="annule"
+    )
+    data = diagnostic.build(ctg)
+    [row] = data["sources"]["questionnaires"]
+    assert row["answers"] == "16"
+    assert row["channels"] == [
+        {"channel": "mail CAF", "answers": "7"},
+        # Fewer than 5 answers: grouped, never shown alone; the group takes the smallest channel with it, so
+        # that it holds 5 answers or more and nothing is found by subtraction.
+        {"channel": "autres canaux (saisie papier, marché, école)", "answers": "9"},
+    ]
+    assert [a["title"] for a in data["sources"]["ateliers"]] == ["Petite enfance"]  # cancelled left out
+    docx = flat(docx_texts(diagnostic_render.render_docx(data)))
+    assert "Questionnaire aux familles" in docx and "mail CAF : 7, autres canaux" in docx
+    assert "Petite enfance" in docx and "mai 2024 (tenu)" in docx and "3" in docx
+    pdf = pdf_text(diagnostic_render.render_pdf(data))
+    assert "mai 2024 (tenu)" in pdf and "mail CAF : 7" in pdf
