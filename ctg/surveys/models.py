@@ -364,3 +364,6 @@ class SubmissionMark(models.Model):
 
     def __str__(self):
         return f"Envoi du {self.at:%d/%m/%Y %H:%M}"
+
+
+from ctg.surveys.tags import AnswerTag  # noqa: E402,F401

@@ -36,3 +36,7 @@ urlpatterns = [
     path(f"{Q}liens/usage-unique/", views.links_generate, name="links_generate"),
     path(f"{Q}liens/<int:link_pk>/desactiver/", views.link_deactivate, name="link_deactivate"),
 ]
+
+from ctg.surveys import urls_results  # noqa: E402
+
+urlpatterns += urls_results.urlpatterns

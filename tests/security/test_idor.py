@@ -46,6 +46,8 @@ def test_the_idor_cases_cover_every_object_url():
     for expected in (
         "conventions:member_remove",
         "documents:version_docx",
+        "documents:diagnostic_version_pdf",
+        "documents:diagnostic_version_docx",
         "post:funding_edit",
         "post:funding_delete",
         "plans:fiche_attachment_download",

@@ -32,6 +32,9 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("ctg/templates/diagnostics/pdf.html", "theme.chart.svg|safe"): "SVG de charts.py",
     ("ctg/templates/diagnostics/_portrait.html", "map.svg|safe"): "SVG de maps.choropleth_svg",
     ("ctg/templates/diagnostics/_portrait.html", "theme.chart.svg|safe"): "SVG de charts.py",
+    # The diagnostic partagé document (ctg/documents/diagnostic.py): the same SVG of charts.py and maps.py.
+    ("ctg/templates/documents/diagnostic_pdf.html", "section.chart.svg|safe"): "SVG de charts.py",
+    ("ctg/templates/documents/diagnostic_pdf.html", "section.map.svg|safe"): "SVG de maps.choropleth_svg",
     ("ctg/templates/includes/dsfr_chart.html", "fallback|safe"): "SVG de charts.py (theme.chart.svg)",
     # The map of the offer of services (ctg/offer/maps.py): structure, commune and field names escaped alike;
     # proved by test_svg_builders_escape_labels.

@@ -257,6 +257,10 @@ def dossier(world, client):
     # The convention, generated from all of this (its DOCX and PDF are surfaces).
     response = client.post(reverse("documents:generate", kwargs={"pk": ctg.pk}))
     assert response.status_code == 302, response
+    # The diagnostic partagé document, its texts the payloads (tests/documents/xss.py).
+    from tests.documents.xss import diagnostic_surfaces
+
+    d.diagnostic_version = diagnostic_surfaces(d, P)
     return d
 
 
@@ -460,6 +464,8 @@ FILES = {
     "plans:export_json",
     "documents:version_docx",
     "documents:version_pdf",
+    "documents:diagnostic_version_pdf",
+    "documents:diagnostic_version_docx",
     "governance:meeting_ics",
     "governance:meeting_minutes_pdf",
     "post:report_pdf",
