@@ -94,6 +94,7 @@ def _snapshot():
             "organisations",
             "public",
             "findings",
+            "ateliers",
         }
     }
     counts["history"] = HistoryEntry.objects.count()

@@ -155,6 +155,10 @@ def dossier(world, client):
     from tests.surveys.xss import survey_surfaces
 
     d.survey = survey_surfaces(d, P)
+    # An atelier of the diagnostic, every typed text a payload (tests/ateliers/xss.py).
+    from tests.ateliers.xss import atelier_surfaces
+
+    d.atelier = atelier_surfaces(d, P)
     d.enjeu = EnjeuFactory(ctg=ctg, title=P, description=P)
     d.enjeu.findings.add(d.finding)
     d.enjeu_to_delete = EnjeuFactory(ctg=ctg, title=f"{P} à supprimer")
@@ -420,6 +424,9 @@ def url_kwargs(name: str, params, d) -> dict:
     from tests.surveys.xss import survey_url_values
 
     values |= survey_url_values(d, name)
+    from tests.ateliers.xss import atelier_url_values
+
+    values |= atelier_url_values(d, name)
     missing = [p for p in params if p not in values]
     assert not missing, f"{name} : paramètres inconnus de ce test {missing} (ajoutez-les à url_kwargs)"
     return {p: values[p] for p in params}
@@ -476,6 +483,8 @@ FILES = {
     "offer:template_xlsx",
     "offer:datainclusion_json",
     "offer:datainclusion_csv",
+    "ateliers:report_pdf",
+    "ateliers:attachment_download",
     "findings:csv",
 }
 
@@ -726,6 +735,21 @@ def test_pdfs_hold_the_payloads_as_literal_text(dossier):
     check_pdf(_body(d, "documents:version_pdf", number=1), "convention PDF", "CTG — ")
     # The portrait PDF shows statistics and territory names only (no typed text): it renders, not counted.
     assert _body(d, "diagnostics:ctg_pdf").startswith(b"%PDF")
+
+
+def test_atelier_report_pdf_holds_the_payloads_as_literal_text(dossier):
+    d = dossier
+    check_pdf(
+        _body(d, "ateliers:report_pdf", atelier_pk=d.atelier.pk), "compte rendu d'atelier PDF", "Atelier — "
+    )
+    response = _get(
+        d,
+        "ateliers:attachment_download",
+        atelier_pk=d.atelier.pk,
+        attachment_pk=d.atelier.attachments.get().pk,
+    )
+    assert not response["Content-Type"].startswith("text/html")
+    tried("downloads", [IMG])
 
 
 def test_docx_hold_the_payloads_as_literal_text(dossier):
