@@ -327,6 +327,7 @@ for _module in (
     "plans.matrix_findings",
     "findings.matrix",
     "surveys.matrix",
+    "surveys.matrix_results",
     "ateliers.matrix",
     "public.matrix",
 ):

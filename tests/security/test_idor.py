@@ -94,6 +94,7 @@ def _snapshot():
             "organisations",
             "public",
             "findings",
+            "surveys",
             "ateliers",
         }
     }
