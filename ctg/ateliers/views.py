@@ -209,8 +209,8 @@ def detail(request, ctg, role, atelier_pk):
 
 
 def _form_action(request, ctg, role, atelier, form, form_name, success, anchor, service, **arguments):
-    """A form of the atelier's page sent to `service` (with the atelier): back to its section when saved, else the page again
-    with the form's errors (400)."""
+    """A form of the atelier's page sent to `service` (with the atelier): back to its section when saved,
+    else the page again with the form's errors (400)."""
     if save_form(request, form, success, service, atelier=atelier, **arguments):
         return _back(atelier, anchor)
     return _detail_page(request, ctg, role, atelier, status=400, **{form_name: form})
