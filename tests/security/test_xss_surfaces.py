@@ -486,6 +486,9 @@ FILES = {
     "ateliers:report_pdf",
     "ateliers:attachment_download",
     "findings:csv",
+    "surveys:results_csv",
+    "surveys:results_xlsx",
+    "surveys:results_aggregate",
 }
 
 
@@ -887,6 +890,32 @@ def test_membership_invitation_email_is_not_html_escaped(dossier):
 
 # At least (a URL added to the permission matrix adds a surface).
 EXPECTED_TOTAL = 843
+
+
+def test_survey_results_exports_hold_the_payloads_as_text(dossier):
+    """The raw answers of a questionnaire whose labels and answers hold the payloads (zip of the answers and
+    their codebook, xlsx) and its aggregate: text, never a formula."""
+    import zipfile
+
+    from openpyxl import load_workbook
+
+    d = dossier
+    q = {"questionnaire_pk": d.survey.questionnaire.pk}
+    archive = zipfile.ZipFile(io.BytesIO(_body(d, "surveys:results_csv", **q)))
+    answers = check_csv(archive.read("reponses.csv"), "surveys:results_csv (réponses)")
+    check_csv(archive.read("dictionnaire.csv"), "surveys:results_csv (dictionnaire)")
+    aggregate = check_csv(_body(d, "surveys:results_aggregate", **q), "surveys:results_aggregate")
+    for rows in (answers, aggregate):
+        cells = [cell for row in rows for cell in row]
+        assert [c for c in cells if c.startswith("=")] == []
+    assert any(c.startswith("'=HYPERLINK") for row in answers for c in row)
+    book = load_workbook(io.BytesIO(_body(d, "surveys:results_xlsx", **q)))
+    cells = [c for sheet in book for row in sheet.iter_rows() for c in row if isinstance(c.value, str)]
+    text = "\n".join(c.value for c in cells)
+    for payload in PAYLOADS:
+        assert payload in text, payload
+    assert [c.coordinate for c in cells if "HYPERLINK" in c.value and c.data_type != "s"] == []
+    tried("xlsx")
 
 
 def test_summary():
