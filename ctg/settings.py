@@ -292,6 +292,12 @@ CTG_CONTOURS_DIR = os.environ.get("CTG_CONTOURS_DIR", "")
 # (5 to 30 km).
 CTG_WHITE_ZONE_KM = float(os.environ.get("CTG_WHITE_ZONE_KM", "10"))
 
+# Questionnaires answered without an account (ctg.surveys): the least time between the display of the form and
+# its submission (seconds), and the answers an address (its keyed hash only) may send to one questionnaire in
+# an hour.
+CTG_SURVEY_MIN_SECONDS = float(os.environ.get("CTG_SURVEY_MIN_SECONDS", "3"))
+CTG_SURVEY_MAX_PER_HOUR = int(os.environ.get("CTG_SURVEY_MAX_PER_HOUR", "20"))
+
 # Reminders (`ctg send_reminders`, run daily): days before a meeting, a milestone, the end of the CTG period
 # (31/12 of its last year); from this day (MM-JJ) of each year, the coordinator post's funding of the next
 # year and the activity report of the year are reminded when missing. CTG_SITE_URL makes the email links.
