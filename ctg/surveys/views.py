@@ -9,6 +9,7 @@ import json
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -94,11 +95,10 @@ def _detail(ctg, questionnaire):
 
 @ctg_view(Op.VIEW)
 def questionnaire_list(request, ctg, role):
-    questionnaires = list(ctg.questionnaires.all())
-    counts = {}
-    for q in questionnaires:
-        counts[q.pk] = q.responses.filter(is_test=False).count()
-    rows = [{"q": q, "responses": counts[q.pk]} for q in questionnaires]
+    questionnaires = ctg.questionnaires.annotate(
+        answered=Count("responses", filter=Q(responses__is_test=False))
+    )
+    rows = [{"q": q, "responses": q.answered} for q in questionnaires]
     return render(request, "surveys/list.html", _context(ctg, role, "Questionnaires", rows=rows))
 
 
