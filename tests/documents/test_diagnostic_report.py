@@ -132,18 +132,47 @@ def test_no_banner_without_fictitious_data_and_figures_said_absent(world):
     assert "Aucun enjeu n'est encore proposé." in docx
 
 
-def test_the_commune_map_is_drawn_when_contours_are_installed(diagnostic_dossier, monkeypatch):
+def test_map_and_gaps_when_contours_are_installed(diagnostic_dossier, monkeypatch):
+    """With the communes' contours (three squares 40 km apart): the commune map in the PDF, and the white zone
+    of the only crèche's type in the petite enfance part (the two other communes are too far)."""
     from ctg.diagnostics import maps
+    from ctg.offer import needs
+    from ctg.offer.services import structure_create
 
-    codes = sorted(diagnostic_dossier.ctg.communes.values_list("code", flat=True))
+    ctg = diagnostic_dossier.ctg
+    communes = list(ctg.communes.order_by("code"))
     squares = {
-        code: [[[(2.0 + i, 43.0), (2.5 + i, 43.0), (2.5 + i, 43.5), (2.0 + i, 43.5), (2.0 + i, 43.0)]]]
-        for i, code in enumerate(codes)
+        c.code: [[[(2.0 + i, 43.0), (2.1 + i, 43.0), (2.1 + i, 43.1), (2.0 + i, 43.1), (2.0 + i, 43.0)]]]
+        for i, c in enumerate(communes)
     }
-    monkeypatch.setattr(maps, "load_contours", lambda wanted: ({c: squares[c] for c in wanted}, "contours"))
-    data = diagnostic.build(diagnostic_dossier.ctg)
+
+    def contours(wanted):
+        return {c: squares[c] for c in wanted if c in squares}, "contours de test"
+
+    monkeypatch.setattr(maps, "load_contours", contours)
+    monkeypatch.setattr(needs, "load_contours", contours)
+    monkeypatch.setattr(needs, "_centroids", {})
+    values = {"type": "eaje_creche", "name": "Crèche du Test", "commune": communes[0], "capacity": 20}
+    structure_create(actor=None, values={**values, "latitude": 43.05, "longitude": 2.05, "source": "saisie"})
+    data = diagnostic.build(ctg)
     territory = data["sections"][0]
-    assert territory["map"]["svg"].startswith("<svg") and territory["map"]["source"] == "contours"
+    assert territory["map"]["svg"].startswith("<svg") and territory["map"]["source"] == "contours de test"
+    petite = next(p for p in data["fields"] if p["field"] == "petite_enfance")
+    [gap] = [g for g in petite["gaps"] if "2 communes sur 3" in g["text"]]
+    assert gap["communes"] == f"{communes[1].name}, {communes[2].name}" or set(
+        gap["communes"].split(", ")
+    ) == {
+        communes[1].name,
+        communes[2].name,
+    }
+    places = next(f for f in petite["offer"] if f["label"] == "Places")
+    assert places["value"] == "20 places" and places["status"] == "ok"
+    docx = flat(docx_texts(diagnostic_render.render_docx(data)))
+    assert "2 communes sur 3 sans structure à moins de 10 km" in docx
+    html = diagnostic_render.rendering.render_to_string(
+        "documents/diagnostic_pdf.html", {**data, "fonts_dir": "", "css_name": ""}
+    )
+    assert "Source des contours : contours de test" in html and 'class="map"' in html
 
 
 # --- texts, versions, history -------------------------------------------------------------------------------
