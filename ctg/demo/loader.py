@@ -9,6 +9,7 @@ from django.utils.html import escape
 
 from ctg.conventions import services
 from ctg.conventions.models import Agreement, Ctg, Field, Milestone, Phase
+from ctg.demo.ateliers import load_demo_ateliers
 from ctg.demo.convention import load_demo_convention
 from ctg.demo.data import (
     DEMO_ADMIN,
@@ -24,7 +25,12 @@ from ctg.demo.offer import load_demo_offer
 from ctg.demo.plan import load_demo_plan
 from ctg.demo.post import load_demo_post
 from ctg.demo.statistics import load_fictitious_statistics
+from ctg.demo.surveys import load_demo_surveys
+from ctg.documents.models import DiagnosticReport
+from ctg.documents.services import diagnostic_generate, diagnostic_texts_set
 from ctg.organisations.models import Organisation
+from ctg.public import services as public_services
+from ctg.public.selectors import publication_of
 from ctg.rendering import html_to_pdf
 from ctg.territories import french
 from ctg.territories.models import Commune, Departement, Epci
@@ -253,8 +259,8 @@ def _demo_sign_and_start(ctg: Ctg, orgs: dict, pilot, coordinator) -> None:
 def _complete_demo(ctg: Ctg, users: dict, organisations: dict) -> None:
     """What the demo adds to its dossier, each part only when missing (so an older demo gets the newer
     parts): the plan, the signatures, the governance, the coordinator post, then the generated documents (the
-    initial one, and that of each avenant without one), the fictitious inventory of the offer and the
-    findings of the diagnostic."""
+    initial one, and that of each avenant without one), the fictitious inventory of the offer, the findings,
+    the questionnaire and the ateliers of the diagnostic, then its document, and the public page."""
     coordinator = users["coordination@demo.invalid"]
     load_demo_plan(ctg=ctg, coordinator=coordinator, organisations=organisations)
     _sign_demo(ctg, users["pilote.caf@demo.invalid"])
@@ -263,6 +269,50 @@ def _complete_demo(ctg: Ctg, users: dict, organisations: dict) -> None:
     load_demo_convention(ctg, coordinator)
     load_demo_offer(ctg, coordinator, organisations)
     load_demo_findings(ctg, coordinator)
+    load_demo_surveys(ctg, coordinator)
+    load_demo_ateliers(ctg, coordinator, users, organisations)
+    _demo_diagnostic_document(ctg, coordinator)
+    _demo_publication(ctg, users["pilote.caf@demo.invalid"])
+
+
+DIAGNOSTIC_INTRODUCTION = (
+    "Document de démonstration : le diagnostic partagé d'une CTG fictive sur l'Agglomération de l'Albigeois. "
+    "Les statistiques, l'offre, les constats, les réponses au questionnaire et les ateliers sont fictifs."
+)
+DIAGNOSTIC_CONCLUSIONS = (
+    "Le diagnostic (fictif) fait ressortir trois priorités, reprises par les enjeux du plan d'action : "
+    "l'accueil du jeune enfant au nord de l'agglomération et en horaires atypiques, l'information et le "
+    "soutien des parents, des lieux et des déplacements pour les jeunes."
+)
+
+
+def _demo_diagnostic_document(ctg: Ctg, coordinator) -> None:
+    """The diagnostic partagé document: its texts and a first version, generated when the dossier has none
+    (after the questionnaire and the ateliers, which its « Sources et méthode » lists)."""
+    if ctg.diagnostic_versions.exists():
+        return
+    if not DiagnosticReport.objects.filter(ctg=ctg).exists():  # texts someone wrote are kept
+        diagnostic_texts_set(
+            ctg=ctg,
+            actor=coordinator,
+            introduction=DIAGNOSTIC_INTRODUCTION,
+            conclusions=DIAGNOSTIC_CONCLUSIONS,
+        )
+    diagnostic_generate(ctg=ctg, actor=coordinator)
+
+
+PUBLIC_INTRODUCTION = (
+    "Page de démonstration : cette CTG et tout ce qu'elle montre sont fictifs. Elle illustre ce qu'une "
+    "Convention territoriale globale peut présenter aux habitants."
+)
+
+
+def _demo_publication(ctg: Ctg, pilot) -> None:
+    """The public page of the demo, published once (never again after someone withdrew it)."""
+    if publication_of(ctg) is not None:
+        return
+    public_services.publication_set(ctg=ctg, actor=pilot, introduction=PUBLIC_INTRODUCTION)
+    public_services.publish(ctg=ctg, actor=pilot)
 
 
 # Each party signs a few days apart; the CAF signs last, on the day of the « Signature » milestone.
