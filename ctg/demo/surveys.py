@@ -148,7 +148,7 @@ def _options(question: Question) -> list[str]:
     return [str(pk) for pk in question.options.order_by("order", "id").values_list("pk", flat=True)]
 
 
-def _answers(rng: random.Random, questions: dict, communes: list[tuple[str, int]]) -> dict:
+def family_answers(rng: random.Random, questions: dict, communes: list[tuple[str, int]]) -> dict:
     """One family's fictitious answers, as the public form submits them (`q<id>` fields)."""
     data = {}
 
@@ -211,6 +211,6 @@ def load_demo_surveys(ctg: Ctg, actor) -> Questionnaire | None:
     rng.shuffle(channels)
     for channel in channels:
         services.response_submit(
-            questionnaire=questionnaire, link=links[channel], data=_answers(rng, questions, communes)
+            questionnaire=questionnaire, link=links[channel], data=family_answers(rng, questions, communes)
         )
     return questionnaire
