@@ -25,7 +25,7 @@ Nothing is asserted: figures and ratios are printed (exit code 1 only when somet
 Needs gunicorn in the virtual environment (`.venv/bin/pip install gunicorn`) and the PostgreSQL server
 binaries (Debian `postgresql`) unless DATABASE_URL is given.
 
-Usage: .venv/bin/python bench/survey.py [--rate 500] [--minutes 5] [--workers 48] [--think 1]
+Usage: .venv/bin/python bench/survey.py [--rate 500] [--minutes 5] [--workers 96] [--think 1]
        [--gunicorn-workers 3]
 """
 
@@ -393,7 +393,7 @@ def main() -> int:
     )
     parser.add_argument("--rate", type=float, default=500, help="answers a minute")
     parser.add_argument("--minutes", type=float, default=5)
-    parser.add_argument("--workers", type=int, default=48, help="client threads")
+    parser.add_argument("--workers", type=int, default=96, help="client threads")
     parser.add_argument(
         "--think", type=float, default=1.0, help="seconds between the form's GET and its POST"
     )
