@@ -151,7 +151,8 @@ def dossier(world, client):
     d.finding = Finding.objects.create(
         ctg=ctg, title=P, evidence=P, public=P, source_label=P, kind=Finding.Kind.BESOIN
     )
-    # A questionnaire of the diagnostic, every label and an answer holding the payloads (tests/surveys/xss.py).
+    # A questionnaire of the diagnostic, every label and an answer holding the payloads
+    # (tests/surveys/xss.py).
     from tests.surveys.xss import survey_surfaces
 
     d.survey = survey_surfaces(d, P)
