@@ -3,9 +3,11 @@ public."""
 
 from django.db.models import QuerySet
 from django.http import Http404
+from django.urls import reverse
 
 from ctg.conventions.models import Ctg
 from ctg.public.models import Publication
+from ctg.surveys.models import Link, Questionnaire
 
 
 def publication_of(ctg: Ctg) -> Publication | None:
@@ -32,10 +34,21 @@ def published_or_404(slug: str) -> Publication:
 
 
 def open_questionnaires(ctg: Ctg) -> list[dict]:
-    """The questionnaires of the dossier open to the public, each as {"title", "url", "closes_on"}.
-
-    HOOK: the questionnaires app (`ctg.surveys`, being built at the same time) offers no selector of the open
-    public links of a dossier yet. When it does, call it here (the floor allows it: surveys is below public)
-    and return its links; the public page, the embed page and the settings' preview already show this list
-    (« Questionnaires ouverts au public »), and say « aucun » when it is empty."""
-    return []
+    """The questionnaires of the dossier open to the public, each as {"title", "url", "closes_on"}: an open
+    questionnaire with an active public link (its first by channel); a draft, a closed questionnaire, a
+    single-use partner link or an inactive link are never shown. Questionnaires have no closing date set in
+    advance, so `closes_on` is None."""
+    found = []
+    questionnaires = Questionnaire.objects.filter(ctg=ctg, status=Questionnaire.Status.OPEN).order_by(
+        "title", "id"
+    )
+    links = Link.objects.filter(questionnaire__in=questionnaires, kind=Link.Kind.PUBLIC, is_active=True)
+    first_link: dict[int, Link] = {}
+    for link in links.order_by("channel", "id"):
+        first_link.setdefault(link.questionnaire_id, link)
+    for questionnaire in questionnaires:
+        link = first_link.get(questionnaire.pk)
+        if link is not None:
+            url = reverse("answer:notice", args=[link.token])
+            found.append({"title": questionnaire.title, "url": url, "closes_on": None})
+    return found

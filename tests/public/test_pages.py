@@ -279,5 +279,32 @@ def test_the_dossier_home_links_to_the_public_page_and_its_settings(client, worl
     assert f'href="/ctg/{world.ctg.pk}/publication/"' in html
 
 
-def test_open_questionnaires_hook_is_empty_until_the_surveys_offer_a_selector(world):
+def test_the_public_page_lists_the_open_questionnaires_by_their_public_link(world, client):
+    from ctg.surveys import services as surveys
+    from tests.factories import CtgFactory
+    from tests.surveys.helpers import build
+
+    actor = world.users["coordination"]
+
+    def questionnaire(ctg, title, *, open_it=True, kind="public", active=True):
+        made = build(ctg, actor=actor, title=title, open_it=open_it).questionnaire
+        link = surveys.link_create(questionnaire=made, actor=actor, channel="site de l'EPCI")
+        made.links.exclude(pk=link.pk).delete()  # the sample's own links
+        made.links.update(kind=kind, is_active=active)
+        return link
+
     assert selectors.open_questionnaires(world.ctg) == []
+    shown = questionnaire(world.ctg, "Familles et modes de garde")
+    questionnaire(world.ctg, "Brouillon non diffusé", open_it=False)
+    questionnaire(world.ctg, "Partenaires seulement", kind="usage_unique")
+    questionnaire(world.ctg, "Lien désactivé", active=False)
+    questionnaire(CtgFactory(caf=world.ctg.caf), "Autre dossier")
+    found = selectors.open_questionnaires(world.ctg)
+    assert found == [
+        {"title": "Familles et modes de garde", "url": f"/questionnaire/{shown.token}/", "closes_on": None}
+    ]
+    services.publish(ctg=world.ctg, actor=world.users["pilote_caf"])
+    html = client.get(PAGE).content.decode()
+    assert f'href="/questionnaire/{shown.token}/"' in html and "Familles et modes de garde" in html
+    for hidden in ("Brouillon non diffusé", "Partenaires seulement", "Lien désactivé", "Autre dossier"):
+        assert hidden not in html
