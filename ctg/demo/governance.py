@@ -50,7 +50,7 @@ PAST_MEETINGS = [
         180,
         "Préparation du plan d'action",
         "1. Retour des ateliers\n2. Enjeux retenus\n3. Premières fiches action",
-        "Les ateliers ont réuni 60 participants. Trois enjeux sont proposés au COPIL.",
+        "Les ateliers ont réuni 25 participants. Trois enjeux sont proposés au COPIL.",
         ["Trois enjeux sont proposés au COPIL."],
     ),
     (
