@@ -107,7 +107,9 @@ def import_through_the_page(page, base_url: str, path: Path, *, check_accessibil
 
 
 def portrait_row(page, indicator: str):
-    return page.locator("tr").filter(has=page.get_by_role("rowheader", name=indicator, exact=True)).first
+    """The indicator's row of the portrait's tables (folded in their theme's accordion, hence hidden)."""
+    header = page.get_by_role("rowheader", name=indicator, exact=True, include_hidden=True)
+    return page.locator("tr").filter(has=header).first
 
 
 def tarn_caf(adviser_email: str):

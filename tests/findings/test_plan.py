@@ -118,7 +118,7 @@ def test_enjeu_from_findings(world, coordination):
     assert set(enjeu.findings.all()) == {a, b}
     entry = HistoryEntry.objects.filter(action=Action.ENJEU).latest("pk")
     assert entry.summary == "Enjeu ajouté : « Accueil du jeune enfant »"
-    assert "constats du diagnostic" in entry.labelled_changes
+    assert "constats qualitatifs" in entry.labelled_changes
 
 
 def test_enjeu_from_findings_without_findings(world, coordination):
@@ -132,7 +132,7 @@ def test_enjeu_update_with_findings_and_history(world):
     plan_services.enjeu_update(enjeu=enjeu, actor=None, findings=[a, b.pk])
     assert set(enjeu.findings.all()) == {a, b}
     entry = HistoryEntry.objects.filter(action=Action.ENJEU).latest("pk")
-    assert entry.labelled_changes["constats du diagnostic"] == ["", "A, B"]
+    assert entry.labelled_changes["constats qualitatifs"] == ["", "A, B"]
     count = HistoryEntry.objects.count()
     plan_services.enjeu_update(enjeu=enjeu, actor=None, findings=[b, a])
     assert HistoryEntry.objects.count() == count

@@ -36,7 +36,7 @@ ENJEU_FIELDS = {
     "description": "description",
     "fields": "champs d'intervention",
     "attention_indicators": "indicateurs du portrait liés",
-    "findings": "constats du diagnostic",
+    "findings": "constats qualitatifs",
 }
 OBJECTIVE_FIELDS = {"title": "intitulé", "description": "description"}
 # The history's changes are keyed by field name; their French labels, declared once.
