@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "ctg.conventions",
     "ctg.demo",
     "ctg.diagnostics",
+    "ctg.funding",
     "ctg.offer",
     "ctg.findings",
     "ctg.surveys",
@@ -69,6 +70,7 @@ INSTALLED_APPS = [
     "ctg.documents",
     "ctg.notifications",
     "ctg.public",
+    "ctg.dashboard",
 ]
 
 # The dossier model, which the history of ctg.core belongs to (named like AUTH_USER_MODEL: core imports

@@ -75,6 +75,9 @@ urlpatterns = [
     path("notifications/", include("ctg.notifications.urls")),
     # The public page of a CTG (and its settings in the dossier).
     path("", include("ctg.public.urls")),
+    # The CAF's own view (issue 14): the funding parameters and simulator, the départemental dashboard.
+    path("caf/financements/", include("ctg.funding.urls")),
+    path("caf/", include("ctg.dashboard.urls")),
     path("statistiques/import/", import_views.import_statistics, name="statistics_import"),
     path("statistiques/imports/", import_views.import_list, name="statistics_imports"),
     path(

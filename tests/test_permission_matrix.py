@@ -330,6 +330,10 @@ for _module in (
     "surveys.matrix_results",
     "ateliers.matrix",
     "public.matrix",
+    "funding.matrix",
+    "dashboard.matrix_dashboard",
+    "dashboard.matrix_comparable",
+    "dashboard.matrix_axes",
 ):
     MATRIX.update(import_module(f"tests.{_module}").MATRIX)
 

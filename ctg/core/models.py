@@ -86,6 +86,9 @@ class Action(models.TextChoices):
     ATELIER = "atelier", "Atelier"
     DIAGNOSTIC_REPORT = "document_diagnostic", "Document du diagnostic partagé"
     PUBLICATION = "publication", "Page publique de la CTG"
+    # The CAF's view and funding (issue 14)
+    SCENARIO_FUNDING = "financement_scenario", "Financement d'un scénario"
+    FUNDING_CONVENTION = "convention_financement_poste", "Convention de financement du poste"
 
 
 class HistoryQuerySet(models.QuerySet):

@@ -3,6 +3,7 @@
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 
+from ctg.core.models import TrackedModel
 from ctg.territories.models import Commune, Departement, Epci
 
 
@@ -130,3 +131,42 @@ class User(AbstractUser):
     @property
     def is_caf_adviser(self) -> bool:
         return self.organisation_id is not None and self.organisation.kind == Organisation.Kind.CAF
+
+
+class SchemaAxis(TrackedModel):
+    """An axis of the Schéma départemental des services aux familles (SDSF), recorded by the CAF of its
+    département (issue 14): « Développer l'offre d'accueil du jeune enfant », « Soutenir la parentalité »…
+    The enjeux of the plans d'action are tagged with it (`plans.Enjeu.schema_axes`); the CAF's dashboard shows
+    which axes each CTG covers. Written by the CAF's staff (`PlatformOp.MANAGE_SCHEMA_AXES`) only."""
+
+    caf = models.ForeignKey(
+        Organisation,
+        on_delete=models.CASCADE,
+        related_name="schema_axes",
+        verbose_name="CAF",
+        limit_choices_to={"kind": Organisation.Kind.CAF},
+    )
+    departement = models.ForeignKey(
+        Departement, on_delete=models.PROTECT, related_name="schema_axes", verbose_name="département"
+    )
+    code = models.CharField(
+        "numéro", max_length=10, help_text="Numéro de l'axe dans le schéma, par exemple « 2 »."
+    )
+    title = models.CharField("intitulé", max_length=300)
+    description = models.TextField("description", blank=True)
+    schema_period = models.CharField(
+        "période du schéma", max_length=20, blank=True, help_text="Par exemple « 2020-2024 »."
+    )
+    position = models.PositiveSmallIntegerField("ordre", default=0)
+    is_active = models.BooleanField("en vigueur", default=True)
+
+    class Meta:
+        verbose_name = "axe du schéma départemental des services aux familles"
+        verbose_name_plural = "axes du schéma départemental des services aux familles"
+        ordering = ["departement", "position", "code", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["caf", "departement", "code"], name="schema_axis_unique_code"),
+        ]
+
+    def __str__(self):
+        return f"Axe {self.code} — {self.title}"

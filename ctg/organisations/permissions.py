@@ -93,6 +93,12 @@ def role_allows(role: str | None, op: Op) -> bool:
 class PlatformOp(StrEnum):
     IMPORT_STATISTICS = "import_statistics"  # import an official file into the statistics store
     UNDO_IMPORT = "undo_import"  # put the store back as it was before an import
+    # The CAF's own view (issue 14), within the département(s) of `platform_scope`:
+    VIEW_CAF_DASHBOARD = "view_caf_dashboard"  # the dashboard of the département's CTGs (read)
+    EDIT_FUNDING_PARAMETERS = "edit_funding_parameters"  # the CAF's yearly funding parameter table
+    MANAGE_SCHEMA_AXES = (
+        "manage_schema_axes"  # the axes of the Schéma départemental des services aux familles
+    )
 
 
 class PlatformRole(StrEnum):
@@ -101,6 +107,9 @@ class PlatformRole(StrEnum):
     DATA_MANAGER = "data_manager"
     # A person of a CAF (organisation of kind CAF): scope = the CAF's département.
     CAF_ADVISER = "caf_adviser"
+    # A person of the Conseil départemental or of one of its services (organisation of kind DEPARTEMENT or
+    # SERVICE_DEPARTEMENT, with a département): reads the CAF dashboard of that département, nothing else.
+    DEPARTEMENT_READER = "departement_reader"
 
 
 MANAGE_STATISTICS_PERMISSION = "diagnostics.manage_statistics"
@@ -111,6 +120,7 @@ DATA_MANAGERS_GROUP = "Gestionnaires des données"
 PLATFORM_OPERATIONS: dict[str, frozenset[PlatformOp]] = {
     PlatformRole.DATA_MANAGER: frozenset(PlatformOp),
     PlatformRole.CAF_ADVISER: frozenset(PlatformOp),
+    PlatformRole.DEPARTEMENT_READER: frozenset({PlatformOp.VIEW_CAF_DASHBOARD}),
 }
 
 
@@ -121,6 +131,13 @@ def platform_role(user) -> PlatformRole | None:
         return PlatformRole.DATA_MANAGER
     if user.is_caf_adviser and user.organisation.departement_id:
         return PlatformRole.CAF_ADVISER
+    organisation = user.organisation if user.organisation_id else None
+    if (
+        organisation is not None
+        and organisation.departement_id
+        and organisation.kind in ("departement", "service_departement")
+    ):
+        return PlatformRole.DEPARTEMENT_READER
     return None
 
 
@@ -139,3 +156,9 @@ def statistics_scope(user, op: PlatformOp = PlatformOp.IMPORT_STATISTICS) -> fro
     if role == PlatformRole.DATA_MANAGER:
         return None
     return frozenset({user.organisation.departement_id})
+
+
+def platform_scope(user, op: PlatformOp) -> frozenset[str] | None:
+    """The départements where `user` may do `op` (any platform operation): None for all France (a data
+    manager), an empty set for none. The same rule as `statistics_scope`, named for the CAF's view."""
+    return statistics_scope(user, op)

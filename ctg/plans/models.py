@@ -32,6 +32,14 @@ class Enjeu(TrackedModel):
     # (label, value, text, unit, status, source, caveat) and the date computed. The inventory changes: the
     # enjeu's page shows the cited figure and, beside it, the current one when it differs.
     needs_evidence = models.JSONField("constats chiffrés de l'offre", default=list, blank=True)
+    # The axes of the CAF's Schéma départemental des services aux familles the enjeu serves (issue 14): only
+    # the axes of the dossier's CAF and département, checked by the service that writes them.
+    schema_axes = models.ManyToManyField(
+        "organisations.SchemaAxis",
+        blank=True,
+        related_name="enjeux",
+        verbose_name="axes du schéma départemental des services aux familles",
+    )
     position = models.PositiveIntegerField("ordre", default=0)
 
     class Meta:

@@ -1,0 +1,1 @@
+"""The CAF's dashboard owns no table: it reads the dossiers, their plans, posts and the statistics store."""

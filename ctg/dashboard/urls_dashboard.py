@@ -1,0 +1,3 @@
+"""URLs of the CAF's view: dashboard (included by `ctg.dashboard.urls`)."""
+
+urlpatterns: list = []
