@@ -90,6 +90,20 @@ def _detail(ctg, questionnaire):
     return redirect("surveys:detail", ctg.pk, questionnaire.pk)
 
 
+def _builder_action(request, ctg, questionnaire, success, service, **arguments):
+    """A deletion or a move of the builder (`run_action`: a refusal becomes an error message), then back to
+    the questionnaire's page whatever the outcome."""
+    run_action(request, success, service, **arguments)
+    return _detail(ctg, questionnaire)
+
+
+def _builder_move(request, ctg, questionnaire, success, service, **arguments):
+    """A move up or down (the form's « sens »), through `_builder_action`."""
+    return _builder_action(
+        request, ctg, questionnaire, success, service, direction=request.POST.get("sens", ""), **arguments
+    )
+
+
 # --- list and questionnaire ----------------------------------------------------------------------------
 
 
@@ -241,22 +255,18 @@ def section_edit(request, ctg, role, questionnaire_pk, section_pk):
 def section_delete(request, ctg, role, questionnaire_pk, section_pk):
     questionnaire = _questionnaire(ctg, questionnaire_pk)
     section = _section(questionnaire, section_pk)
-    run_action(request, "Section supprimée.", services.section_delete, section=section)
-    return _detail(ctg, questionnaire)
+    return _builder_action(
+        request, ctg, questionnaire, "Section supprimée.", services.section_delete, section=section
+    )
 
 
 @ctg_view(MANAGE, methods=("POST",))
 def section_move(request, ctg, role, questionnaire_pk, section_pk):
     questionnaire = _questionnaire(ctg, questionnaire_pk)
     section = _section(questionnaire, section_pk)
-    run_action(
-        request,
-        "Section déplacée.",
-        services.section_move,
-        section=section,
-        direction=request.POST.get("sens", ""),
+    return _builder_move(
+        request, ctg, questionnaire, "Section déplacée.", services.section_move, section=section
     )
-    return _detail(ctg, questionnaire)
 
 
 # --- questions -----------------------------------------------------------------------------------------
@@ -332,22 +342,18 @@ def question_edit(request, ctg, role, questionnaire_pk, question_pk):
 def question_delete(request, ctg, role, questionnaire_pk, question_pk):
     questionnaire = _questionnaire(ctg, questionnaire_pk)
     question = _question(questionnaire, question_pk)
-    run_action(request, "Question supprimée.", services.question_delete, question=question)
-    return _detail(ctg, questionnaire)
+    return _builder_action(
+        request, ctg, questionnaire, "Question supprimée.", services.question_delete, question=question
+    )
 
 
 @ctg_view(MANAGE, methods=("POST",))
 def question_move(request, ctg, role, questionnaire_pk, question_pk):
     questionnaire = _questionnaire(ctg, questionnaire_pk)
     question = _question(questionnaire, question_pk)
-    run_action(
-        request,
-        "Question déplacée.",
-        services.question_move,
-        question=question,
-        direction=request.POST.get("sens", ""),
+    return _builder_move(
+        request, ctg, questionnaire, "Question déplacée.", services.question_move, question=question
     )
-    return _detail(ctg, questionnaire)
 
 
 # --- options -------------------------------------------------------------------------------------------
