@@ -2,8 +2,13 @@
 bounded while they are received.
 
 `check_upload(file, field=…, allowed=…, max_bytes=…)` is the one check every upload of a document goes through
-(fiche attachments, signed copies of the convention). It raises a `ValidationError` keyed by `field` with a
-French message; it reads only the first bytes (and, for office documents, the zip directory).
+(fiche attachments, atelier attachments, signed copies of the convention). It raises a `ValidationError`
+keyed by `field` with a French message; it reads only the first bytes (and, for office documents, the zip
+directory).
+`DOCUMENT_EXTENSIONS` / `DOCUMENT_MAX_BYTES` are the types and size of an attached working document.
+
+`stored_file_response(stored, filename=…)` is the one way a view hands a stored file back (after its own
+permission check): an attachment download, never shown inline; 404 when nothing is stored or the file is gone.
 """
 
 import os
@@ -12,6 +17,7 @@ import zipfile
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, ValidationError
 from django.core.files.uploadhandler import FileUploadHandler
+from django.http import FileResponse, Http404
 
 ZIP_MAGIC = b"PK\x03\x04"
 # Extension → what its content must be.
@@ -39,6 +45,10 @@ OOXML_PARTS = {".docx": "word/", ".xlsx": "xl/", ".pptx": "ppt/"}
 # Markup that a browser would run if the file were ever shown inline: never accepted as « text ».
 MARKUP_STARTS = (b"<!doctype", b"<html", b"<script", b"<svg", b"<?xml", b"<body", b"<iframe", b"<head")
 TEXT_SAMPLE = 64 * 1024
+# A working document attached to an item of the dossier (a fiche, an atelier): office files, PDF, images,
+# text.
+DOCUMENT_EXTENSIONS = frozenset(KINDS)
+DOCUMENT_MAX_BYTES = 20 * 1024 * 1024
 
 LABELS = {
     "ooxml": "document Office",
@@ -138,3 +148,23 @@ class LimitedUploadHandler(FileUploadHandler):
 
     def file_complete(self, file_size):
         return None
+
+
+def stored_file_response(
+    stored, *, filename: str | None = None, content_type: str | None = None
+) -> FileResponse:
+    """The download of a stored file (a `FieldFile`, possibly empty): as an attachment named `filename`
+    (the stored name's base name by default). Raises Http404 when nothing is stored or the file is missing on
+    disk. The caller has checked who may read it."""
+    if not stored:
+        raise Http404("Fichier introuvable.")
+    try:
+        handle = stored.open("rb")
+    except FileNotFoundError:
+        raise Http404("Fichier introuvable.") from None
+    return FileResponse(
+        handle,
+        as_attachment=True,
+        filename=filename or os.path.basename(stored.name),
+        **({"content_type": content_type} if content_type else {}),
+    )

@@ -30,7 +30,7 @@ from ctg.organisations.models import Organisation
 from ctg.organisations.permissions import Role
 from ctg.territories.models import Commune
 from ctg.text import clean_text
-from ctg.uploads import check_upload, file_name
+from ctg.uploads import DOCUMENT_EXTENSIONS, DOCUMENT_MAX_BYTES, check_upload, file_name
 
 ATELIER_FIELDS = {
     "title": "intitulé",
@@ -67,21 +67,8 @@ register_labels(
     },
 )
 
-ATTACHMENT_EXTENSIONS = {
-    ".pdf",
-    ".odt",
-    ".ods",
-    ".odp",
-    ".docx",
-    ".xlsx",
-    ".pptx",
-    ".csv",
-    ".txt",
-    ".png",
-    ".jpg",
-    ".jpeg",
-}
-ATTACHMENT_MAX_BYTES = 20 * 1024 * 1024
+ATTACHMENT_EXTENSIONS = DOCUMENT_EXTENSIONS
+ATTACHMENT_MAX_BYTES = DOCUMENT_MAX_BYTES
 SOURCE_TYPE = "ateliers.atelier"
 
 # --- helpers -------------------------------------------------------------------------------------------

@@ -6,12 +6,10 @@ its report as a PDF.
 Reading needs `Op.VIEW`; organising (atelier, registrations, attendance, report, documents, vote,
 findings) `Op.MANAGE_DIAGNOSTIC`; adding a contribution `Op.CONTRIBUTE` (a contributor deletes their own)."""
 
-import os
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -36,6 +34,7 @@ from ctg.diagnostics.portrait import territory_of_ctg
 from ctg.offer.needs import needs_versus_offer
 from ctg.organisations.permissions import Op, Role, role_allows
 from ctg.rendering import PDF_TYPE, attachment, ctg_file_name
+from ctg.uploads import stored_file_response
 
 TAB = "diagnostic"
 
@@ -373,8 +372,7 @@ def _attachment(atelier, attachment_pk) -> Attachment:
 @ctg_view(Op.VIEW)
 def attachment_download(request, ctg, role, atelier_pk, attachment_pk):
     document = _attachment(_atelier(ctg, atelier_pk), attachment_pk)
-    name = os.path.basename(document.file.name)
-    return FileResponse(document.file.open("rb"), as_attachment=True, filename=name)
+    return stored_file_response(document.file)
 
 
 @ctg_view(Op.MANAGE_DIAGNOSTIC, methods=("POST",))

@@ -4,7 +4,7 @@ import re
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -33,6 +33,7 @@ from ctg.conventions.selectors import caf_organisations_for, can_create_ctg, ctg
 from ctg.organisations.choices import group_label, sort_key
 from ctg.organisations.permissions import Op, role_allows
 from ctg.territories import french
+from ctg.uploads import stored_file_response
 
 
 @login_required
@@ -324,10 +325,8 @@ def signature_scan(request, ctg, role, signatory_pk):
     if not signatory.signed_scan:
         raise Http404("Aucun exemplaire signé n'est déposé.")
     extension = os.path.splitext(signatory.signed_scan.name)[1].lower()
-    return FileResponse(
-        signatory.signed_scan.open("rb"),
-        as_attachment=True,
-        filename=f"convention-signee-{slugify(signatory.organisation.name)}{extension}",
+    return stored_file_response(
+        signatory.signed_scan, filename=f"convention-signee-{slugify(signatory.organisation.name)}{extension}"
     )
 
 

@@ -15,6 +15,7 @@ from ctg.documents.models import DiagnosticReport
 from ctg.forms import DsfrForm
 from ctg.organisations.permissions import Op
 from ctg.rendering import DOCX_TYPE, PDF_TYPE
+from ctg.uploads import stored_file_response
 
 
 class DiagnosticTextsForm(DsfrForm):
@@ -81,16 +82,10 @@ def diagnostic_generate(request, ctg, role):
 
 def _download(ctg, number: int, field: str, content_type: str) -> FileResponse:
     version = ctg.diagnostic_versions.filter(number=number).first()
-    stored = getattr(version, field, None) if version is not None else None
-    if not stored:
+    if version is None:
         raise Http404("Version introuvable.")
-    try:
-        handle = stored.open("rb")
-    except FileNotFoundError:
-        raise Http404("Fichier introuvable.") from None
-    return FileResponse(
-        handle,
-        as_attachment=True,
+    return stored_file_response(
+        getattr(version, field),
         filename=f"{services.diagnostic_file_stem(version)}.{field}",
         content_type=content_type,
     )

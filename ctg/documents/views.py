@@ -17,6 +17,7 @@ from ctg.organisations.models import Organisation
 from ctg.organisations.permissions import Op
 from ctg.rendering import DOCX_TYPE, PDF_TYPE
 from ctg.text import clean_text
+from ctg.uploads import stored_file_response
 
 # --- the CAF's model -------------------------------------------------------------------------------------
 
@@ -147,18 +148,10 @@ def avenant_generate(request, ctg, role, avenant_pk):
 
 def _download(ctg, number: int, field: str, content_type: str) -> FileResponse:
     version = ctg.convention_versions.filter(number=number).first()
-    stored = getattr(version, field, None) if version is not None else None
-    if not stored:
+    if version is None:
         raise Http404("Version introuvable.")
-    try:
-        handle = stored.open("rb")
-    except FileNotFoundError:
-        raise Http404("Fichier introuvable.") from None
-    return FileResponse(
-        handle,
-        as_attachment=True,
-        filename=f"{services.file_stem(version)}.{field}",
-        content_type=content_type,
+    return stored_file_response(
+        getattr(version, field), filename=f"{services.file_stem(version)}.{field}", content_type=content_type
     )
 
 

@@ -1,11 +1,8 @@
 """The fiche action pages: create, edit (optimistic locking), its page with its budget, steps, indicators,
 attachments and comments, and their forms; moving and deleting a fiche from the tree."""
 
-import os
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from ctg.conventions.frame import apply_errors, ctg_view, dossier_context, posted, run_action, save_form
@@ -37,6 +34,7 @@ from ctg.plans.views_tree import (
     _progress_badge,
     _tree_redirect,
 )
+from ctg.uploads import stored_file_response
 
 # --- fiches --------------------------------------------------------------------------------------------
 
@@ -288,8 +286,7 @@ def fiche_steps(request, ctg, role, fiche_pk):
 def fiche_attachment_download(request, ctg, role, fiche_pk, attachment_pk):
     fiche = _fiche(ctg, fiche_pk)
     attachment = get_object_or_404(Attachment, pk=attachment_pk, fiche=fiche)
-    name = os.path.basename(attachment.file.name)
-    return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=name)
+    return stored_file_response(attachment.file)
 
 
 @ctg_view(Op.EDIT_FICHE, methods=("POST",))

@@ -26,7 +26,7 @@ from ctg.plans.services.common import (
     parse_amount,
 )
 from ctg.text import clean_text
-from ctg.uploads import check_upload, file_name
+from ctg.uploads import DOCUMENT_EXTENSIONS, DOCUMENT_MAX_BYTES, check_upload, file_name
 
 # The history's changes are keyed by field name or a stable key; their French labels, declared once. A budget
 # line's changes are keyed by what they are (« budget 2025 CAF prévu »): they show as they are.
@@ -133,23 +133,10 @@ def budget_delete(*, line: BudgetLine, actor) -> None:
     )
 
 
-ATTACHMENT_EXTENSIONS = {
-    ".pdf",
-    ".odt",
-    ".ods",
-    ".odp",
-    ".docx",
-    ".xlsx",
-    ".pptx",
-    ".csv",
-    ".txt",
-    ".png",
-    ".jpg",
-    ".jpeg",
-}
+ATTACHMENT_EXTENSIONS = DOCUMENT_EXTENSIONS
 
 
-ATTACHMENT_MAX_BYTES = 20 * 1024 * 1024
+ATTACHMENT_MAX_BYTES = DOCUMENT_MAX_BYTES
 
 
 @transaction.atomic
