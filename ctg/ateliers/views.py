@@ -215,21 +215,27 @@ def _form_action(request, ctg, role, atelier, form, form_name, success, anchor, 
     return _detail_page(request, ctg, role, atelier, status=400, **{form_name: form})
 
 
-@ctg_view(Op.MANAGE_DIAGNOSTIC, methods=("POST",))
-def registration_add(request, ctg, role, atelier_pk):
-    atelier = _atelier(ctg, atelier_pk)
-    form = RegistrationForm(request.POST, ctg=ctg)
-    return _form_action(
-        request,
-        ctg,
-        role,
-        atelier,
-        form,
-        "registration_form",
-        lambda data: f"{data['person_name']} est ajouté·e à l'atelier.",
-        "inscriptions",
-        services.registration_add,
-    )
+def _atelier_form_view(op, make_form, form_name, success, anchor, service):
+    """A view (POST only, under `op`) for one form of the atelier's page: `make_form(request, ctg, atelier)`
+    builds the bound form, `_form_action` saves it through `service` or shows the page again (400)."""
+
+    @ctg_view(op, methods=("POST",))
+    def view(request, ctg, role, atelier_pk):
+        atelier = _atelier(ctg, atelier_pk)
+        form = make_form(request, ctg, atelier)
+        return _form_action(request, ctg, role, atelier, form, form_name, success, anchor, service)
+
+    return view
+
+
+registration_add = _atelier_form_view(
+    Op.MANAGE_DIAGNOSTIC,
+    lambda request, ctg, atelier: RegistrationForm(request.POST, ctg=ctg),
+    "registration_form",
+    lambda data: f"{data['person_name']} est ajouté·e à l'atelier.",
+    "inscriptions",
+    services.registration_add,
+)
 
 
 def _registration(atelier, registration_pk) -> Registration:
@@ -267,55 +273,34 @@ def registration_delete(request, ctg, role, atelier_pk, registration_pk):
     return _back(atelier, "inscriptions")
 
 
-@ctg_view(Op.MANAGE_DIAGNOSTIC, methods=("POST",))
-def attendance(request, ctg, role, atelier_pk):
-    atelier = _atelier(ctg, atelier_pk)
-    form = AttendanceForm(request.POST, atelier=atelier, members=member_choices(ctg))
-    return _form_action(
-        request,
-        ctg,
-        role,
-        atelier,
-        form,
-        "attendance_form",
-        "Les présences sont enregistrées.",
-        "presences",
-        services.attendance_set,
-    )
+attendance = _atelier_form_view(
+    Op.MANAGE_DIAGNOSTIC,
+    lambda request, ctg, atelier: AttendanceForm(request.POST, atelier=atelier, members=member_choices(ctg)),
+    "attendance_form",
+    "Les présences sont enregistrées.",
+    "presences",
+    services.attendance_set,
+)
 
 
-@ctg_view(Op.MANAGE_DIAGNOSTIC, methods=("POST",))
-def attendee_add(request, ctg, role, atelier_pk):
-    atelier = _atelier(ctg, atelier_pk)
-    form = AttendeeForm(request.POST, ctg=ctg)
-    return _form_action(
-        request,
-        ctg,
-        role,
-        atelier,
-        form,
-        "attendee_form",
-        lambda data: f"{data['person_name']} est noté·e présent·e.",
-        "presences",
-        services.attendance_add,
-    )
+attendee_add = _atelier_form_view(
+    Op.MANAGE_DIAGNOSTIC,
+    lambda request, ctg, atelier: AttendeeForm(request.POST, ctg=ctg),
+    "attendee_form",
+    lambda data: f"{data['person_name']} est noté·e présent·e.",
+    "presences",
+    services.attendance_add,
+)
 
 
-@ctg_view(Op.CONTRIBUTE, methods=("POST",))
-def contribution_add(request, ctg, role, atelier_pk):
-    atelier = _atelier(ctg, atelier_pk)
-    form = ContributionForm(request.POST)
-    return _form_action(
-        request,
-        ctg,
-        role,
-        atelier,
-        form,
-        "contribution_form",
-        "La contribution est ajoutée.",
-        "contributions",
-        services.contribution_add,
-    )
+contribution_add = _atelier_form_view(
+    Op.CONTRIBUTE,
+    lambda request, ctg, atelier: ContributionForm(request.POST),
+    "contribution_form",
+    "La contribution est ajoutée.",
+    "contributions",
+    services.contribution_add,
+)
 
 
 @ctg_view(Op.CONTRIBUTE, methods=("POST",))
@@ -331,38 +316,24 @@ def contribution_delete(request, ctg, role, atelier_pk, contribution_pk):
     return _back(atelier, "contributions")
 
 
-@ctg_view(Op.MANAGE_DIAGNOSTIC, methods=("POST",))
-def report_save(request, ctg, role, atelier_pk):
-    atelier = _atelier(ctg, atelier_pk)
-    form = ReportForm(request.POST)
-    return _form_action(
-        request,
-        ctg,
-        role,
-        atelier,
-        form,
-        "report_form",
-        "Le compte rendu est enregistré.",
-        "compte-rendu",
-        services.report_set,
-    )
+report_save = _atelier_form_view(
+    Op.MANAGE_DIAGNOSTIC,
+    lambda request, ctg, atelier: ReportForm(request.POST),
+    "report_form",
+    "Le compte rendu est enregistré.",
+    "compte-rendu",
+    services.report_set,
+)
 
 
-@ctg_view(Op.MANAGE_DIAGNOSTIC, methods=("POST",))
-def attachment_add(request, ctg, role, atelier_pk):
-    atelier = _atelier(ctg, atelier_pk)
-    form = AttachmentForm(request.POST, request.FILES)
-    return _form_action(
-        request,
-        ctg,
-        role,
-        atelier,
-        form,
-        "attachment_form",
-        "La pièce jointe est ajoutée.",
-        "pieces-jointes",
-        services.attachment_add,
-    )
+attachment_add = _atelier_form_view(
+    Op.MANAGE_DIAGNOSTIC,
+    lambda request, ctg, atelier: AttachmentForm(request.POST, request.FILES),
+    "attachment_form",
+    "La pièce jointe est ajoutée.",
+    "pieces-jointes",
+    services.attachment_add,
+)
 
 
 def _attachment(atelier, attachment_pk) -> Attachment:
