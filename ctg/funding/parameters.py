@@ -59,7 +59,7 @@ class Effective:
 
     @property
     def origin_text(self) -> str:
-        return f"{self.origin} ({self.detail})" if self.detail else self.origin
+        return f"{self.origin} — {self.detail}" if self.detail else self.origin
 
     def as_dict(self) -> dict:
         return {"key": self.key, "label": self.label, "value": self.value, "origin": self.origin_text}
