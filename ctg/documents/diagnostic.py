@@ -10,12 +10,19 @@ renderers (`ctg.documents.diagnostic_render`: PDF and DOCX) read and whose `snap
    chart (`ctg.diagnostics.charts`) and, for the territory, the commune map (`presentation.commune_map`);
 6. one part per CTG field of the dossier: needs, offer and coverage (`ctg.offer.needs.needs_versus_offer`),
    gaps (white zones, `needs.white_zones`), the portrait's points of attention of the field, the findings of
-   the field (`ctg.findings.selectors.findings_for`), among them those drawn from a questionnaire;
-7. cross-cutting stakes (points of attention and findings that concern several fields or none);
+   the field (`ctg.findings.selectors.findings_for`), among them those drawn from a questionnaire, and the
+   results of the questionnaires' questions tagged with the field (`Question.field`, `field_results_of`);
+7. cross-cutting stakes (points of attention and findings that concern several fields or none, the results
+   of questions tagged with a field the dossier does not cover);
 8. the proposed enjeux (`ctg.plans`);
 9. conclusions (editable);
 10. sources and method: datasets with their vintages, the inventory, questionnaires (answers, channels),
     ateliers (dates, participants), the statuses of the figures.
+
+The questionnaires' results are those every reader of the dossier may see (`ctg.surveys.results.compute`
+with `full=False`): the document goes to the committee, so a count of 1 to 4 reads « < 5 » (with its
+complementary cell), a question answered by fewer than 5 respondents shows no figure at all (« moins de 5
+réponses »), and free texts are never reproduced (their number only).
 
 Every figure carries its status: a partial one its coverage as the engine writes it (« partiel : 1 commune
 sur 3, 67 % de la population »), a secret or absent one says so instead of a value. `fictitious` lists what
@@ -104,6 +111,11 @@ MAP_INDICATOR = "part_moins_15_ans"
 NO_INTRODUCTION = "Introduction à rédiger."
 NO_CONCLUSIONS = "Conclusions à rédiger."
 FICTITIOUS_TITLE = "Données fictives (démonstration)"
+MASKED_NOTE = (
+    "Résultats des questionnaires : « < 5 » signale un effectif de moins de 5 réponses, masqué (avec, au "
+    "besoin, une autre case qui permettrait de le retrouver) ; une question qui a reçu moins de 5 réponses "
+    "n'est pas détaillée. Les réponses libres ne sont pas reproduites."
+)
 STATUS_NOTE = (
     "Chaque chiffre indique son statut : « partiel » couvre une partie des communes (le nombre de communes "
     "et la part de la population couverte sont indiqués), « secret statistique » est masqué par la source, "
@@ -317,6 +329,106 @@ def questionnaires_of(ctg: Ctg) -> list[dict] | None:
     return rows
 
 
+def _period(questionnaire) -> str:
+    """« 3 mars 2025 – 30 avril 2025 », « depuis le 3 mars 2025 » while open, « non diffusé » before."""
+    opened, closed = questionnaire.opened_at, questionnaire.closed_at
+    if opened is None:
+        return "non diffusé"
+    start = date_fr(timezone.localtime(opened).date())
+    if closed is None:
+        return f"depuis le {start}"
+    return f"{start} – {date_fr(timezone.localtime(closed).date())}"
+
+
+def _count_text(n: int, display: str, masked: bool, word: str) -> str:
+    """« 7 répondants », « 1 répondant », « moins de 5 répondants » (masked: never the number)."""
+    if masked:
+        return f"moins de 5 {word}s"
+    return f"{display} {word}{'s' if n > 1 else ''}"
+
+
+def _question_result(item, results_module) -> dict:
+    """One tagged question's masked result: its counted lines (choices, scale steps, communes, grid cells),
+    statistics (scale, number) or mean ranks, or only its number of answers (free text, date)."""
+    question = item.question
+    text_kinds = {k.value for k in results_module.TEXT_KINDS}
+    hidden = item.respondents.masked
+    row = {
+        "label": question.label,
+        "kind": question.get_kind_display(),
+        "respondents": item.respondents.display,
+        "respondents_text": _count_text(item.respondents.n, item.respondents.display, hidden, "répondant"),
+        "answers_text": _count_text(item.respondents.n, item.respondents.display, hidden, "réponse"),
+        "masked": hidden,
+        "free_text": question.kind in text_kinds,
+        "lines": [],
+        "stats": [],
+    }
+    if hidden or row["free_text"] or not item.respondents.n:
+        return row
+    if item.lines:
+        row["lines"] = [
+            {"label": line.label, "count": line.cell.display, "percent": line.percent} for line in item.lines
+        ]
+    elif item.grid:
+        row["lines"] = [
+            {"label": f"{day} {slot.lower()}", "count": cell.display, "percent": ""}
+            for day, cells in item.grid
+            for slot, cell in zip(item.grid_slots, cells, strict=True)
+        ]
+    elif item.ranking:
+        row["lines"] = [
+            {"label": f"Rang moyen : {label}", "count": mean, "percent": ""}
+            for label, mean, _raw in item.ranking
+        ]
+    row["stats"] = [{"label": label, "value": value} for label, value in item.stats if label != "Répondants"]
+    return row
+
+
+def field_results_of(ctg: Ctg) -> dict[str, list[dict]] | None:
+    """The results of the questionnaires' questions that bear on a CTG field (`Question.field`), by field:
+    one entry per questionnaire (title, audience, period, respondents) with its tagged questions, masked for
+    the committee (module docstring); None when the app is absent."""
+    if not _installed("surveys"):
+        return None
+    from ctg.surveys import results as survey_results
+    from ctg.surveys.models import Questionnaire
+
+    by_field: dict[str, list[dict]] = {}
+    questionnaires = (
+        Questionnaire.objects.filter(ctg=ctg).exclude(opened_at=None).order_by("created_at", "id")
+    )
+    for questionnaire in questionnaires:
+        if not questionnaire.questions.exclude(field="").exists():
+            continue
+        computed = survey_results.compute(questionnaire, full=False)
+        for item in computed.questions:
+            field = item.question.field
+            if not field:
+                continue
+            entries = by_field.setdefault(field, [])
+            if not entries or entries[-1]["id"] != questionnaire.pk:
+                entries.append(
+                    {
+                        "id": questionnaire.pk,
+                        "title": questionnaire.title,
+                        "audience": questionnaire.get_audience_display(),
+                        "period": _period(questionnaire),
+                        "respondents": survey_results.respondents_label(computed.respondents, False),
+                        "respondents_text": _count_text(
+                            computed.respondents,
+                            survey_results.respondents_label(computed.respondents, False),
+                            survey_results.small(computed.respondents),
+                            "répondant",
+                        ),
+                        "fictitious": questionnaire.is_fictitious,
+                        "questions": [],
+                    }
+                )
+            entries[-1]["questions"].append(_question_result(item, survey_results))
+    return by_field
+
+
 def ateliers_of(ctg: Ctg) -> list[dict] | None:
     """The dossier's ateliers, cancelled ones aside: themes, date (the month when the day is unknown), status
     and number of participants present; None when the app is absent."""
@@ -374,7 +486,7 @@ def _gaps(zones, distance) -> dict[str, list[dict]]:
     return by_field
 
 
-def _field_parts(ctg, territory, portrait, findings) -> list[dict]:
+def _field_parts(ctg, territory, portrait, findings, survey_results=None) -> list[dict]:
     rows = {}
     zones, distance = [], needs.default_distance_km()
     if portrait is not None:
@@ -410,14 +522,16 @@ def _field_parts(ctg, territory, portrait, findings) -> list[dict]:
                 "questionnaire_findings": (
                     None if field_findings is None else [f for f in field_findings if f["from_questionnaire"]]
                 ),
+                "questionnaire_results": (survey_results or {}).get(field, []),
             }
         )
     return parts
 
 
-def _cross_cutting(ctg, portrait, findings) -> dict:
+def _cross_cutting(ctg, portrait, findings, survey_results=None) -> dict:
     """Points of attention whose indicator weighs on several fields of the dossier (or on every field when
-    the dossier has none), and the findings of several fields or of none."""
+    the dossier has none), the findings of several fields or of none, and the questionnaires' results of a
+    field the dossier does not cover."""
     fields = set(_dossier_fields(ctg))
     points = annex_points(portrait.attention, ctg.fields) if portrait is not None else []
     attention = []
@@ -434,7 +548,14 @@ def _cross_cutting(ctg, portrait, findings) -> dict:
     shared = None
     if findings is not None:
         shared = [f for f in findings if len(f["fields"]) != 1]
-    return {"attention": attention[:8], "findings": shared}
+    other_fields = [
+        {"label": Field(field).label, "questionnaires": entries}
+        for field, entries in sorted(
+            (survey_results or {}).items(), key=lambda item: Field.values.index(item[0])
+        )
+        if field not in fields and field in Field.values
+    ]
+    return {"attention": attention[:8], "findings": shared, "questionnaire_results": other_fields}
 
 
 def _enjeu_findings(enjeu) -> list[str]:
@@ -529,9 +650,10 @@ def build(ctg: Ctg) -> dict:
     datasets = _datasets(portrait)
     offer = _offer_source(territory)
     fictitious = _fictitious(ctg, datasets, offer, findings, questionnaires, ateliers)
-    fields = _field_parts(ctg, territory, portrait, findings)
+    survey_results = field_results_of(ctg)
+    fields = _field_parts(ctg, territory, portrait, findings, survey_results)
     enjeux = _enjeux(ctg)
-    cross = _cross_cutting(ctg, portrait, findings)
+    cross = _cross_cutting(ctg, portrait, findings, survey_results)
     figures = [
         *key_figures,
         *(f for s in portrait_sections.values() for f in s["figures"]),
@@ -564,6 +686,7 @@ def build(ctg: Ctg) -> dict:
         "sections": [portrait_sections[key] for key in PORTRAIT_SECTIONS],
         "fields": fields,
         "cross_cutting": cross,
+        "masked_note": MASKED_NOTE,
         "enjeux": enjeux,
         "findings_available": findings is not None,
         "sources": {
@@ -590,6 +713,10 @@ def build(ctg: Ctg) -> dict:
         "questionnaires": (
             None if questionnaires is None else [[q["title"], q["answers_count"]] for q in questionnaires]
         ),
+        "questionnaire_results": {
+            field: sum(len(entry["questions"]) for entry in entries)
+            for field, entries in sorted((survey_results or {}).items())
+        },
         "ateliers": None if ateliers is None else len(ateliers),
         "fictitious": fictitious,
         "introduction": bool(introduction.strip()),

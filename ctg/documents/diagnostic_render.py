@@ -9,6 +9,7 @@ from ctg.text import xml_clean
 
 FIGURE_HEADERS = ["Indicateur", "Valeur", "Statut", "Année", "Source"]
 NEEDS_HEADERS = ["Indicateur", "Valeur", "Statut", "Source"]
+SURVEY_HEADERS = ["Réponse", "Répondants", "Part des répondants"]
 
 
 def status_text(figure: dict) -> str:
@@ -69,7 +70,34 @@ def _findings(document, findings: list[dict] | None, empty: str) -> None:
         document.add_paragraph(text, style="List Bullet")
 
 
-def _field_part(document, part: dict) -> None:
+def _survey_results(document, entries: list[dict]) -> None:
+    """The masked results of the questionnaires' questions of a field: one table per question (answers,
+    respondents, share), a sentence for a question under 5 respondents or a free text (never its texts)."""
+    for entry in entries:
+        fictitious = " (fictif)" if entry["fictitious"] else ""
+        document.add_paragraph(
+            f"Questionnaire « {entry['title']} »{fictitious} — public : {entry['audience'].lower()} ; "
+            f"période : {entry['period']} ; {entry['respondents_text']} au total."
+        ).runs[0].bold = True
+        for q in entry["questions"]:
+            if q["masked"]:
+                document.add_paragraph(
+                    f"« {q['label']} » ({q['kind'].lower()}) : moins de 5 réponses, résultats non diffusés."
+                )
+            elif q["free_text"]:
+                document.add_paragraph(
+                    f"« {q['label']} » (réponse libre) : {q['answers_text']}, non reproduites."
+                )
+            elif not q["lines"] and not q["stats"]:
+                document.add_paragraph(f"« {q['label']} » ({q['kind'].lower()}) : {q['answers_text']}.")
+            else:
+                document.add_paragraph(f"« {q['label']} » ({q['kind'].lower()}) — {q['respondents_text']}")
+                rows = [[line["label"], line["count"], line["percent"] or "—"] for line in q["lines"]]
+                rows += [[stat["label"], stat["value"], ""] for stat in q["stats"]]
+                docx_table(document, SURVEY_HEADERS, rows)
+
+
+def _field_part(document, part: dict, masked_note: str = "") -> None:
     document.add_heading(part["label"], level=2)
     if not part["has_needs"]:
         document.add_paragraph("Pas d'indicateur de besoin ni d'offre de l'inventaire pour ce champ.")
@@ -97,6 +125,12 @@ def _field_part(document, part: dict) -> None:
         _findings(document, part["questionnaire_findings"], "")
     else:
         document.add_paragraph("Aucun constat tiré d'un questionnaire pour ce champ.")
+    if part.get("questionnaire_results"):
+        _survey_results(document, part["questionnaire_results"])
+        if masked_note:
+            document.add_paragraph(masked_note)
+    else:
+        document.add_paragraph("Aucune question de questionnaire n'est rattachée à ce champ.")
 
 
 def _sources(document, data: dict) -> None:
@@ -193,7 +227,7 @@ def render_docx(data: dict) -> bytes:
 
     document.add_heading(titles["champs"], level=1)
     for part in data["fields"]:
-        _field_part(document, part)
+        _field_part(document, part, data.get("masked_note", ""))
 
     document.add_heading(titles["transversaux"], level=1)
     cross = data["cross_cutting"]
@@ -205,6 +239,11 @@ def render_docx(data: dict) -> bytes:
     else:
         document.add_paragraph("Aucun point d'attention commun à plusieurs champs du dossier.")
     _findings(document, cross["findings"], "Aucun constat commun à plusieurs champs.")
+    for other in cross.get("questionnaire_results", []):
+        document.add_heading(f"Questionnaires : {other['label']} (champ hors du dossier)", level=2)
+        _survey_results(document, other["questionnaires"])
+    if cross.get("questionnaire_results"):
+        document.add_paragraph(data.get("masked_note", ""))
 
     document.add_heading(titles["enjeux"], level=1)
     if not data["enjeux"]:

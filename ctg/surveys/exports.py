@@ -4,8 +4,10 @@
   « reponse », « date », « canal », « commune », « type_repondant », then one column per question named by its
   number (« Q3 »): a multiple choice gives one 0/1 column per option (« Q3_o1 »…; empty when the question was
   not answered) and « Q3_autre » for the precision, a ranking one rank column per item, a schedule grid one
-  0/1 column per cell (« Q7_lun-matin »). The codebook (« dictionnaire ») names every column, its question,
-  its type and its codes: the sheet « Dictionnaire » of the xlsx, the file « dictionnaire.csv » beside
+  0/1 column per cell (« Q7_lun-matin »). « type_repondant » is the audience's code, or, when the
+  questionnaire has a question that gives the respondent type, the code of the option chosen (empty: not
+  given). The codebook (« dictionnaire ») names every column, its question, its type, its codes and the CTG
+  field of its question: the sheet « Dictionnaire » of the xlsx, the file « dictionnaire.csv » beside
   « reponses.csv » in the zip of the CSV export.
 - The masked aggregate (every member): the counts of `results.aggregate_rows`, « < 5 » outside the
   coordination.
@@ -21,7 +23,7 @@ from openpyxl import Workbook
 from ctg.datafiles import csv_writer, xlsx_append
 from ctg.surveys import rules
 from ctg.surveys.models import Audience, Question, Response
-from ctg.surveys.results import TEXT_KINDS, questions_of
+from ctg.surveys.results import OTHER, TEXT_KINDS, questions_of, respondent_types
 
 BASE_COLUMNS = [
     ("reponse", "Numéro de la réponse", "identifiant", ""),
@@ -126,7 +128,21 @@ def table(questionnaire) -> tuple[list[str], list[list], list[list[str]]]:
         .prefetch_related("answers")
         .order_by("submitted_at", "id")
     )
-    header = [name for name, *_rest in BASE_COLUMNS] + [c["name"] for c in columns]
+    base = list(BASE_COLUMNS)
+    typed = respondent_types(questionnaire)
+    if typed is not None:
+        question = questionnaire.respondent_type_question
+        codes = [f"{o.code} = {o.label}" for o in question.options.all()]
+        if question.allow_other:
+            codes.append(f"autre = {OTHER}")
+        codes.append("vide = non précisé")
+        base[4] = (
+            "type_repondant",
+            f"Type de répondant (réponse à « {question.label} »)",
+            "code",
+            " ; ".join(codes),
+        )
+    header = [name for name, *_rest in base] + [c["name"] for c in columns]
     rows = []
     for response in responses:
         answers = {a.question_id: a for a in response.answers.all()}
@@ -135,15 +151,25 @@ def table(questionnaire) -> tuple[list[str], list[list], list[list[str]]]:
             response.submitted_at.astimezone().strftime("%Y-%m-%d %H:%M"),
             response.channel,
             response.commune_id or "",
-            response.respondent_type,
+            response.respondent_type if typed is None else typed.get(response.pk, ("", ""))[0],
         ]
         for column in columns:
             answer = answers.get(column["question"].pk)
             row.append("" if answer is None else column["read"](answer.value, answer.other_text))
         rows.append(["" if cell is None else cell for cell in row])
-    codebook = [["colonne", "question", "intitulé", "type", "codes"]]
-    codebook += [[name, "", label, type_, codes] for name, label, type_, codes in BASE_COLUMNS]
-    codebook += [[c["name"], f"Q{c['number']}", c["question"].label, c["type"], c["codes"]] for c in columns]
+    codebook = [["colonne", "question", "intitulé", "type", "codes", "champ de la CTG"]]
+    codebook += [[name, "", label, type_, codes, ""] for name, label, type_, codes in base]
+    codebook += [
+        [
+            c["name"],
+            f"Q{c['number']}",
+            c["question"].label,
+            c["type"],
+            c["codes"],
+            c["question"].get_field_display() if c["question"].field else "",
+        ]
+        for c in columns
+    ]
     return header, rows, codebook
 
 

@@ -4,6 +4,7 @@ drawn from the questionnaire's structure (`templates/surveys/_answer_form.html`)
 
 from django import forms
 
+from ctg.conventions.models import Field
 from ctg.forms import DsfrForm
 from ctg.surveys.models import Audience, Question
 from ctg.surveys.services import LINKS_AT_ONCE_MAX, RETENTION_MAX
@@ -42,11 +43,30 @@ class QuestionnaireForm(DsfrForm):
         help_text="Ne change plus une fois le questionnaire ouvert.",
     )
 
-    def __init__(self, *args, locked=False, creating=False, **kwargs):
+    respondent_type_question = forms.ModelChoiceField(
+        label="Question qui donne le type de répondant",
+        queryset=None,
+        required=False,
+        empty_label="Aucune : le public visé",
+        help_text="Une question à choix unique de ce questionnaire (par exemple « Vous êtes : parent, jeune, "
+        "professionnel, élu ») : les résultats « par type de répondant » lisent sa réponse (« non précisé » "
+        "pour qui ne l'a pas donnée). Ne change plus une fois le questionnaire ouvert.",
+    )
+
+    def __init__(self, *args, locked=False, creating=False, questionnaire=None, **kwargs):
         super().__init__(*args, **kwargs)
+        if creating or questionnaire is None:
+            del self.fields["respondent_type_question"]
+        else:
+            field = self.fields["respondent_type_question"]
+            field.queryset = questionnaire.questions.filter(kind=Question.Kind.SINGLE_CHOICE).order_by(
+                "section__order", "section_id", "order", "id"
+            )
+            field.label_from_instance = lambda q: q.label
         if locked:
-            for name in ("anonymous", "retention_months"):
-                self.fields[name].disabled = True
+            for name in ("anonymous", "retention_months", "respondent_type_question"):
+                if name in self.fields:
+                    self.fields[name].disabled = True
         if not creating:
             self.fields["privacy_notice"].required = True
             self.fields[
@@ -67,6 +87,13 @@ class QuestionForm(DsfrForm):
     label = forms.CharField(label="Intitulé", max_length=500)
     help = forms.CharField(label="Aide", required=False, max_length=500)
     required = forms.BooleanField(label="Réponse obligatoire", required=False)
+    field = forms.ChoiceField(
+        label="Champ de la CTG",
+        required=False,
+        choices=[("", "Aucun"), *Field.choices],
+        help_text="Les résultats de la question figurent dans la partie de ce champ du document du "
+        "diagnostic partagé.",
+    )
     options_text = forms.CharField(
         label="Réponses proposées (une par ligne)",
         required=False,

@@ -40,6 +40,7 @@ from SECRET_KEY and the day) in `SubmissionMark`, unrelated to any response and 
 from django.conf import settings
 from django.db import models
 
+from ctg.conventions.models import Field
 from ctg.core.models import TrackedModel
 from ctg.territories.models import Commune
 
@@ -105,6 +106,17 @@ class Questionnaire(TrackedModel):
     closed_at = models.DateTimeField("fermé le", null=True, blank=True)
     answers_purged_at = models.DateTimeField("réponses supprimées le", null=True, blank=True)
     is_fictitious = models.BooleanField("fictif", default=False)
+    # « Vous êtes : parent / jeune / professionnel… »: a choix unique of this questionnaire whose chosen
+    # option is the respondent's type in the results (`results.crosstab`); locked with the settings once
+    # opened.
+    respondent_type_question = models.ForeignKey(
+        "Question",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="question qui donne le type de répondant",
+    )
 
     class Meta:
         verbose_name = "questionnaire"
@@ -116,7 +128,8 @@ class Questionnaire(TrackedModel):
 
     @property
     def settings_locked(self) -> bool:
-        """`anonymous` and `retention_months` no longer change once the questionnaire has opened."""
+        """`anonymous`, `retention_months` and `respondent_type_question` no longer change once the
+        questionnaire has opened."""
         return self.opened_at is not None
 
     @property
@@ -184,6 +197,8 @@ class Question(models.Model):
     label = models.CharField("intitulé", max_length=500)
     help = models.CharField("aide", max_length=500, blank=True)
     required = models.BooleanField("réponse obligatoire", default=False)
+    # The CTG field the question bears on: its results go to that field's part of the diagnostic document.
+    field = models.CharField("champ de la CTG", max_length=30, choices=Field.choices, blank=True)
     allow_other = models.BooleanField("proposer « Autre (préciser) »", default=False)
     # Échelle: the steps (1 to 5…) and the words at both ends; nombre: optional bounds.
     min_value = models.DecimalField("minimum", max_digits=12, decimal_places=2, null=True, blank=True)
@@ -288,7 +303,8 @@ PAPER_CHANNEL = "saisie papier"
 
 class Response(models.Model):
     """One submitted questionnaire. `channel` is copied from the link (« saisie papier » for paper entry);
-    `respondent_type` is the questionnaire's audience; `respondent_key` (an email) only when the
+    `respondent_type` is the questionnaire's audience (the results read the answer to the questionnaire's
+    `respondent_type_question` instead when it has one); `respondent_key` (an email) only when the
     questionnaire is not anonymous, for the right of access."""
 
     questionnaire = models.ForeignKey(

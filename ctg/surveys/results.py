@@ -42,6 +42,8 @@ CROSSABLE = (
 )
 VARIABLES = {"type": "Type de répondant", "canal": "Canal de diffusion", "commune": "Commune"}
 NO_COMMUNE = "Commune non renseignée"
+NO_TYPE = "Non précisé"
+NO_TYPE_CODE = ""
 
 
 # --- masking (pure) --------------------------------------------------------------------------------------
@@ -344,6 +346,30 @@ def crossable(questions) -> list[Question]:
     return [q for q in questions if q.kind in CROSSABLE]
 
 
+def respondent_types(questionnaire) -> dict[int, tuple[str, str]] | None:
+    """When the questionnaire has a `respondent_type_question`, the type of each non-test response as
+    (option code, label) read from its answer to that question: the chosen option, « Autre (préciser) »
+    (code « autre ») for a precision, (« », « Non précisé ») for a respondent who skipped it. None without
+    such a question (the type is then the questionnaire's audience, `Response.respondent_type`)."""
+    question = questionnaire.respondent_type_question
+    if question is None:
+        return None
+    options = {o.pk: (o.code, o.label) for o in question.options.all()}
+    chosen = {}
+    for response_id, value, other in (
+        _answers(questionnaire).filter(question=question).values_list("response_id", "value", "other_text")
+    ):
+        picked = [options[pk] for pk in value or [] if pk in options]
+        if picked:
+            chosen[response_id] = picked[0]
+        elif other:
+            chosen[response_id] = ("autre", OTHER)
+    responses = Response.objects.filter(questionnaire=questionnaire, is_test=False).values_list(
+        "id", flat=True
+    )
+    return {pk: chosen.get(pk, (NO_TYPE_CODE, NO_TYPE)) for pk in responses}
+
+
 def _variable_of(response_values, variable) -> str:
     respondent_type, channel, commune_name = response_values
     if variable == "type":
@@ -356,7 +382,8 @@ def _variable_of(response_values, variable) -> str:
 def crosstab(questionnaire, question, variable, *, full: bool) -> CrossTab:
     """The answers of `question` (a choice, a scale or a commune) by respondent type, channel or commune: the
     number of respondents of each group who gave each answer (a multiple choice counts each option once per
-    respondent), masked as the results are when not `full`."""
+    respondent), masked as the results are when not `full`. The respondent type is the answer to the
+    questionnaire's `respondent_type_question` when it has one (`respondent_types`), else its audience."""
     if variable not in VARIABLES:
         raise ValueError(variable)
     groups = {
@@ -365,6 +392,9 @@ def crosstab(questionnaire, question, variable, *, full: bool) -> CrossTab:
             "id", "respondent_type", "channel", "commune__name"
         )
     }
+    typed = respondent_types(questionnaire) if variable == "type" else None
+    if typed is not None:
+        groups = {pk: label for pk, (_code, label) in typed.items()}
     answers = list(
         _answers(questionnaire).filter(question=question).values_list("response_id", "value", "other_text")
     )

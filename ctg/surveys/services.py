@@ -32,6 +32,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from ctg.conventions.models import Field
 from ctg.core.history import history_record, register_labels, tracked_update
 from ctg.core.models import Action
 from ctg.surveys import rules
@@ -60,12 +61,14 @@ QUESTIONNAIRE_FIELDS = {
     "anonymous": "anonyme",
     "retention_months": "durée de conservation (mois)",
     "status": "statut",
+    "respondent_type_question": "question qui donne le type de répondant",
 }
 QUESTION_FIELDS = {
     "label": "intitulé",
     "kind": "type",
     "help": "aide",
     "required": "obligatoire",
+    "field": "champ de la CTG",
     "allow_other": "« Autre (préciser) »",
     "min_value": "minimum",
     "max_value": "maximum",
@@ -94,6 +97,10 @@ register_labels(
 register_labels(Action.SURVEY_ANSWERS, {"responses": "réponses", "channel": "canal"})
 
 RETENTION_MAX = 60
+RESPONDENT_TYPE_USED = (
+    "Cette question donne le type de répondant du questionnaire : choisissez-en une autre (ou aucune) dans "
+    "ses paramètres d'abord."
+)
 LINKS_AT_ONCE_MAX = 200
 TITLE_MAX = 200
 
@@ -183,6 +190,10 @@ def _questionnaire_values(values: dict, *, locked: bool, questionnaire=None) -> 
         cleaned["retention_months"] = months
     if "anonymous" in values:
         cleaned["anonymous"] = bool(values["anonymous"])
+    if "respondent_type_question" in values:
+        cleaned["respondent_type_question"] = _respondent_type_question(
+            questionnaire, values["respondent_type_question"]
+        )
     if locked and questionnaire is not None:
         for name in ("anonymous", "retention_months"):
             if name in cleaned and cleaned[name] != getattr(questionnaire, name):
@@ -192,7 +203,44 @@ def _questionnaire_values(values: dict, *, locked: bool, questionnaire=None) -> 
                         "ne changent plus."
                     }
                 )
+        chosen = cleaned.get("respondent_type_question", questionnaire.respondent_type_question)
+        if getattr(chosen, "pk", None) != questionnaire.respondent_type_question_id:
+            raise ValidationError(
+                {
+                    "respondent_type_question": "Le questionnaire a été ouvert : la question qui donne le "
+                    "type de répondant ne change plus."
+                }
+            )
     return cleaned
+
+
+def _respondent_type_question(questionnaire, value):
+    """None, or a choix unique of this questionnaire (an instance or its id); refused otherwise."""
+    if value in (None, ""):
+        return None
+    if questionnaire is None:
+        raise ValidationError(
+            {"respondent_type_question": "Ajoutez d'abord la question au questionnaire, puis choisissez-la."}
+        )
+    pk = getattr(value, "pk", value)
+    question = None
+    if isinstance(pk, int) and not isinstance(pk, bool) or (isinstance(pk, str) and pk.isdigit()):
+        question = Question.objects.filter(pk=int(pk)).first()
+    if question is None or question.questionnaire_id != questionnaire.pk:
+        raise ValidationError(
+            {
+                "respondent_type_question": "Choisissez une question de ce questionnaire pour le type de "
+                "répondant."
+            }
+        )
+    if question.kind != Question.Kind.SINGLE_CHOICE:
+        raise ValidationError(
+            {
+                "respondent_type_question": "Le type de répondant se lit dans une question à choix unique "
+                "(par exemple « Vous êtes : parent, jeune, professionnel, élu »)."
+            }
+        )
+    return question
 
 
 @transaction.atomic
@@ -393,6 +441,8 @@ def _used_by_conditions(questions) -> list[Question]:
 def section_delete(*, section, actor) -> None:
     questionnaire = _editable(section.questionnaire_id)
     questions = list(section.questions.all())
+    if questionnaire.respondent_type_question_id in {q.pk for q in questions}:
+        raise ValidationError(RESPONDENT_TYPE_USED)
     users = _used_by_conditions(questions)
     if users:
         raise ValidationError(
@@ -483,6 +533,7 @@ def _question_values(questionnaire, values: dict, *, question=None) -> dict:
     )
     cleaned["help"] = _text(values.get("help"), name="help", label="Aide", max_length=500)
     cleaned["required"] = bool(values.get("required"))
+    cleaned["field"] = _field(values.get("field", question.field if question is not None else ""))
     cleaned["allow_other"] = bool(values.get("allow_other")) and kind in ("choix_unique", "choix_multiple")
     low = _decimal(values.get("min_value"), name="min_value", label="Minimum")
     high = _decimal(values.get("max_value"), name="max_value", label="Maximum")
@@ -556,6 +607,14 @@ def _question_values(questionnaire, values: dict, *, question=None) -> dict:
     return cleaned
 
 
+def _field(value) -> str:
+    """A CTG field (`conventions.Field`) or « » for none."""
+    value = value or ""
+    if value and value not in Field.values:
+        raise ValidationError({"field": "Choisissez le champ de la CTG dans la liste."})
+    return value
+
+
 def _position_after(questionnaire, section, question, order_without) -> int:
     """Where the question stands in questionnaire order once in `section` (at its place if it stays, last of
     the section if it moves there)."""
@@ -618,6 +677,8 @@ def question_update(*, question, actor, **values) -> Question:
     question = Question.objects.select_related("section").get(pk=question.pk)
     values.pop("options_text", None)
     cleaned = _question_values(questionnaire, values, question=question)
+    if questionnaire.respondent_type_question_id == question.pk and cleaned["kind"] != question.kind:
+        raise ValidationError({"kind": RESPONDENT_TYPE_USED})
     dependents = list(question.dependents.all())
     if dependents and cleaned["kind"] != question.kind:
         raise ValidationError(
@@ -648,6 +709,8 @@ def question_update(*, question, actor, **values) -> Question:
 @transaction.atomic
 def question_delete(*, question, actor) -> None:
     questionnaire = _editable(question.questionnaire_id)
+    if questionnaire.respondent_type_question_id == question.pk:
+        raise ValidationError(RESPONDENT_TYPE_USED)
     dependents = list(question.dependents.all())
     if dependents:
         raise ValidationError(

@@ -161,9 +161,19 @@ def questionnaire_edit(request, ctg, role, questionnaire_pk):
     questionnaire = _questionnaire(ctg, questionnaire_pk)
     initial = {
         name: getattr(questionnaire, name)
-        for name in ("title", "audience", "introduction", "privacy_notice", "anonymous", "retention_months")
+        for name in (
+            "title",
+            "audience",
+            "introduction",
+            "privacy_notice",
+            "anonymous",
+            "retention_months",
+            "respondent_type_question",
+        )
     }
-    form = QuestionnaireForm(posted(request), initial=initial, locked=questionnaire.settings_locked)
+    form = QuestionnaireForm(
+        posted(request), initial=initial, locked=questionnaire.settings_locked, questionnaire=questionnaire
+    )
     if save_form(
         request, form, "Questionnaire modifié.", services.questionnaire_update, questionnaire=questionnaire
     ):
@@ -308,6 +318,7 @@ def question_edit(request, ctg, role, questionnaire_pk, question_pk):
             "label",
             "help",
             "required",
+            "field",
             "allow_other",
             "min_value",
             "max_value",
@@ -438,6 +449,9 @@ def preview(request, ctg, role, questionnaire_pk):
         questionnaire,
         form_sections=answering.form_sections(questionnaire),
         communes=_communes(ctg),
+        fielded=list(
+            questionnaire.questions.exclude(field="").order_by("section__order", "section_id", "order", "id")
+        ),
     )
     return render(request, "surveys/preview.html", context)
 
