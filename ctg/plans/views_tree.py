@@ -18,11 +18,13 @@ from ctg.plans.forms import (
     EnjeuForm,
     ObjectiveForm,
 )
+from ctg.plans.forms_axes import add_schema_axes_field
 from ctg.plans.models import (
     Enjeu,
     FicheAction,
     PlanIndicator,
 )
+from ctg.plans.services import schema_axes as axes_services
 from ctg.plans.services import tree as tree_services
 
 FIELD_LABELS = dict(Field.choices)
@@ -98,6 +100,12 @@ def tree(request, ctg, role):
         "enjeu_id", "finding__title"
     ):
         cited[enjeu_id].append(title)
+    # The axes of the CAF's schéma départemental each enjeu serves, in one query (issue 14).
+    axes = defaultdict(list)
+    for enjeu_id, code, title in Enjeu.schema_axes.through.objects.filter(enjeu__ctg=ctg).values_list(
+        "enjeu_id", "schemaaxis__code", "schemaaxis__title"
+    ):
+        axes[enjeu_id].append(f"{code} — {title}")
     rows = []
     for enjeu in enjeux:
         objectives = []
@@ -141,6 +149,7 @@ def tree(request, ctg, role):
                 "objectives": objectives,
                 "count": len(enjeu_count),
                 "findings": cited.get(enjeu.pk, []),
+                "schema_axes": axes.get(enjeu.pk, []),
             }
         )
     return render(
@@ -202,7 +211,12 @@ def _node_create(level: Level, request, ctg, role, parent_pk=None):
     parent = _item(level.parent, ctg, parent_pk) if level.parent else None
     form = level.form(posted(request))
     success = f"{level.the} est ajouté."
-    if save_form(request, form, success, tree_services.node_create, level=level.node, parent=parent or ctg):
+    if level is ENJEU:  # the axes of the CAF's schéma départemental, when it has some (issue 14)
+        add_schema_axes_field(form, ctg)
+        saved = save_form(request, form, success, axes_services.enjeu_create_with_axes, ctg=ctg)
+    else:
+        saved = save_form(request, form, success, tree_services.node_create, level=level.node, parent=parent)
+    if saved:
         return _tree_redirect(ctg, f"{level.parent.anchor}-{parent.pk}" if parent else "")
     intro = f"{level.intro} : {parent.title}" if parent else ""
     return _form_page(request, ctg, role, form, level.add_heading, intro=intro)
@@ -211,7 +225,13 @@ def _node_create(level: Level, request, ctg, role, parent_pk=None):
 def _node_edit(level: Level, request, ctg, role, pk):
     item = _item(level, ctg, pk)
     form = level.form(posted(request), initial={name: getattr(item, name) for name in level.node.fields})
-    if save_form(request, form, f"{level.the} est enregistré.", tree_services.node_update, node=item):
+    success = f"{level.the} est enregistré."
+    if level is ENJEU:  # the axes of the CAF's schéma départemental, when it has some (issue 14)
+        add_schema_axes_field(form, ctg, item)
+        saved = save_form(request, form, success, axes_services.enjeu_update_with_axes, enjeu=item)
+    else:
+        saved = save_form(request, form, success, tree_services.node_update, node=item)
+    if saved:
         return _tree_redirect(ctg, f"{level.anchor}-{item.pk}")
     # An enjeu's page holds its « constats chiffrés de l'offre » (views_evidence): linked from its form.
     page = reverse("plans:enjeu_detail", args=[ctg.pk, item.pk]) if level is ENJEU else ""
