@@ -5,7 +5,7 @@ the territory, the types those of the typology)."""
 from django import forms
 
 from ctg.forms import DsfrForm
-from ctg.offer import scenarios, typology
+from ctg.offer import scenario_funding, scenarios, typology
 from ctg.offer.forms import territory_communes
 
 
@@ -86,3 +86,57 @@ class ClosureForm(DsfrForm):
 
 class ScenarioCreateForm(ScenarioForm, LineForm):
     """The scenario and its first structure, on one page."""
+
+
+class FundingForm(DsfrForm):
+    """The inputs of the CAF's funding rules for a structure the scenario creates (those of its type only);
+    read as typed, checked by `ctg.offer.scenario_funding.line_funding_set`."""
+
+    bonus_tranche = forms.ChoiceField(
+        label="Tranche du bonus territoire",
+        required=False,
+        help_text="Selon le potentiel financier et le niveau de vie du territoire ; la CAF fixe le montant "
+        "de chaque tranche.",
+    )
+    participation_horaire = forms.CharField(
+        label="Participation horaire moyenne des familles (€ par heure, facultatif)",
+        required=False,
+        max_length=20,
+        help_text="Pour le bonus mixité sociale, par exemple 0,90.",
+    )
+    handicap_share = forms.CharField(
+        label="Part des enfants en situation de handicap (%, facultatif)",
+        required=False,
+        max_length=20,
+        help_text="Pour le bonus inclusion handicap, entre 0 et 100.",
+    )
+    reserved_places = forms.CharField(
+        label="Places réservées à des entreprises ou administrations (CTRE, facultatif)",
+        required=False,
+        max_length=20,
+    )
+    contracted_hours = forms.CharField(
+        label="Heures conventionnées existantes du territoire (ALSH)", required=False, max_length=20
+    )
+    requested_hours = forms.CharField(
+        label="Heures nouvelles demandées (ALSH)", required=False, max_length=20
+    )
+    cost_per_place = forms.CharField(
+        label="Coût de fonctionnement par place et par an (€, facultatif)",
+        required=False,
+        max_length=20,
+        help_text="Vide : la valeur par défaut des paramètres de la CAF, avec sa source.",
+    )
+
+    def __init__(self, *args, fields, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in list(self.fields):
+            if name not in fields:
+                del self.fields[name]
+        if "bonus_tranche" in self.fields:
+            choices = [("", "Non renseignée")] + list(scenario_funding.TRANCHES)
+            self.fields["bonus_tranche"].choices = choices
+            self.fields["bonus_tranche"].widget.choices = choices
+
+    def values(self) -> dict:
+        return {"values": {name: self.cleaned_data.get(name) for name in self.fields}}

@@ -212,8 +212,9 @@ class Scenario(TrackedModel):
     Rambervillers, ouverture 2025 ». Its lines say what changes (a structure created, an existing one
     closed); `ctg.offer.scenarios` computes the coverage and the white zones before and after, without
     writing to the inventory. Saved with the dossier, read by every member, written by its editors through
-    `ctg.offer.scenarios` (each change in the dossier's history). The funding side (issue 14) will hang on the
-    lines: a funding line points to a `ScenarioLine` (its places, type and year)."""
+    `ctg.offer.scenarios` (each change in the dossier's history). The funding side (issue 14) hangs on the
+    lines: the inputs of the CAF's rules are fields of `ScenarioLine`, the amounts are computed
+    (`ctg.offer.scenario_funding`), never stored."""
 
     ctg = models.ForeignKey(
         "conventions.Ctg", on_delete=models.CASCADE, related_name="offer_scenarios", verbose_name="dossier"
@@ -267,6 +268,35 @@ class ScenarioLine(TrackedModel):
         verbose_name="structure fermée",
     )
     position = models.PositiveIntegerField("ordre", default=0)
+    # The funding side (issue 14): what the CAF's rules need beyond type, places, commune and year; empty
+    # until someone types it (`ctg.offer.scenario_funding.line_funding_set`), never guessed.
+    bonus_tranche = models.CharField("tranche du bonus territoire", max_length=10, blank=True)
+    participation_horaire = models.DecimalField(
+        "participation horaire moyenne des familles (€)",
+        max_digits=6,
+        decimal_places=2,
+        null=True,
+        blank=True,
+    )
+    handicap_share = models.DecimalField(
+        "part des enfants en situation de handicap (%)",
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+    )
+    reserved_places = models.PositiveIntegerField("places réservées (CTRE)", null=True, blank=True)
+    contracted_hours = models.PositiveIntegerField(
+        "heures conventionnées existantes (ALSH)", null=True, blank=True
+    )
+    requested_hours = models.PositiveIntegerField("heures nouvelles demandées (ALSH)", null=True, blank=True)
+    cost_per_place = models.DecimalField(
+        "coût de fonctionnement par place et par an (€)",
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+    )
 
     class Meta:
         verbose_name = "ligne d'un scénario"

@@ -7,6 +7,12 @@ from ctg.offer import views_scenarios as views
 urlpatterns = [
     path("scenarios/", views.scenario_list, name="scenarios"),
     path("scenarios/ajouter/", views.scenario_add, name="scenario_add"),
+    path("scenarios/comparer/", views.scenario_compare_page, name="scenario_compare"),
+    path(
+        "scenarios/comparer/export.<str:fmt>",
+        views.scenario_compare_export,
+        name="scenario_compare_export",
+    ),
     path("scenarios/<int:scenario_pk>/", views.scenario_detail, name="scenario"),
     path("scenarios/<int:scenario_pk>/modifier/", views.scenario_edit, name="scenario_edit"),
     path("scenarios/<int:scenario_pk>/supprimer/", views.scenario_delete, name="scenario_delete"),
@@ -16,6 +22,11 @@ urlpatterns = [
         "scenarios/<int:scenario_pk>/structures/<int:line_pk>/modifier/",
         views.line_edit,
         name="scenario_line_edit",
+    ),
+    path(
+        "scenarios/<int:scenario_pk>/structures/<int:line_pk>/financement/",
+        views.line_funding,
+        name="scenario_line_funding",
     ),
     path(
         "scenarios/<int:scenario_pk>/structures/<int:line_pk>/supprimer/",

@@ -11,13 +11,20 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from ctg.conventions.frame import apply_errors, ctg_view, dossier_context
+from ctg.conventions.frame import apply_errors, ctg_view, dossier_context, save_form
 from ctg.diagnostics.portrait import of_territory, territory_of_ctg
-from ctg.offer import scenarios, selectors, typology
-from ctg.offer.forms_scenarios import ClosureForm, LineForm, ScenarioCreateForm, ScenarioForm
+from ctg.offer import scenario_funding, scenarios, scenarios_compare, selectors, typology
+from ctg.offer.forms_scenarios import (
+    ClosureForm,
+    FundingForm,
+    LineForm,
+    ScenarioCreateForm,
+    ScenarioForm,
+)
 from ctg.offer.models import Scenario, ScenarioLine, Structure
 from ctg.offer.views_needs import _distance
 from ctg.organisations.permissions import Op
+from ctg.rendering import attachment, ctg_file_name
 
 COMPARE_MAX = 6
 
@@ -138,6 +145,7 @@ def scenario_detail(request, ctg, role, scenario_pk):
         distance=distance,
         distances=sorted({5, 10, 15, 20, 30, distance}),
         fiche=scenario.fiches.first(),
+        funding=scenario_funding.scenario_funding(scenario, lines=lines) if lines else None,
     )
     return render(request, "offer/scenario_detail.html", context)
 
@@ -286,3 +294,110 @@ def line_delete(request, ctg, role, scenario_pk, line_pk):
     scenarios.line_delete(line=line, actor=request.user)
     messages.success(request, "Structure retirée du scénario.")
     return redirect("offer:scenario", ctg.pk, scenario.pk)
+
+
+@ctg_view(Op.EDIT, methods=("GET", "POST"))
+def line_funding(request, ctg, role, scenario_pk, line_pk):
+    """The inputs of the CAF's funding rules for a structure the scenario creates (an EAJE or an accueil de
+    loisirs); another type has none (404)."""
+    scenario = _scenario(ctg, scenario_pk)
+    line = _line(scenario, line_pk)
+    fields = scenario_funding.input_fields(line)
+    if not fields:
+        raise Http404("Aucune règle de financement de la CAF ne s'applique à cette structure.")
+    initial = {name: getattr(line, name) for name in fields}
+    if initial.get("handicap_share") is not None:
+        initial["handicap_share"] = f"{initial['handicap_share'].normalize():f}".replace(".", ",")
+    for name in ("participation_horaire", "cost_per_place"):
+        if initial.get(name) is not None:
+            initial[name] = f"{initial[name]:f}".replace(".", ",")
+    form = FundingForm(request.POST or None, fields=fields, initial=initial)
+    saved = save_form(
+        request,
+        form,
+        "Paramètres du financement enregistrés.",
+        scenario_funding.line_funding_set,
+        line=line,
+    )
+    if saved:
+        return redirect(reverse("offer:scenario", args=[ctg.pk, scenario.pk]) + "#financement")
+    return _form_page(
+        request,
+        ctg,
+        role,
+        form,
+        title=f"Financement de « {line} » dans le scénario « {scenario.name} »",
+        back_url=reverse("offer:scenario", args=[ctg.pk, scenario.pk]) + "#financement",
+        submit="Enregistrer les paramètres",
+        status=400 if request.method == "POST" else 200,
+        scenario=scenario,
+    )
+
+
+def _chosen(ctg, request) -> tuple[list[Scenario], str]:
+    """The scenarios asked for (`?comparer=<id>`, 2 to `scenarios_compare.COMPARE_MAX`), all of the dossier:
+    an id of another dossier (or of none) is not found (404)."""
+    wanted = request.GET.getlist("comparer")
+    pks = []
+    for value in wanted:
+        if not value.isdigit():
+            raise Http404("Aucun scénario de ce numéro dans ce dossier.")
+        if int(value) not in pks:
+            pks.append(int(value))
+    found = {s.pk: s for s in Scenario.objects.filter(ctg=ctg, pk__in=pks).select_related("ctg__caf")}
+    if len(found) != len(pks):
+        raise Http404("Aucun scénario de ce numéro dans ce dossier.")
+    chosen = [found[pk] for pk in pks]
+    error = ""
+    if not chosen:
+        error = "none"
+    elif len(chosen) < scenarios_compare.COMPARE_MIN:
+        error = f"Cochez au moins {scenarios_compare.COMPARE_MIN} scénarios à comparer."
+    elif len(chosen) > scenarios_compare.COMPARE_MAX:
+        error = f"Comparez au plus {scenarios_compare.COMPARE_MAX} scénarios à la fois."
+    return chosen, error
+
+
+@ctg_view(Op.VIEW)
+def scenario_compare_page(request, ctg, role):
+    """2 to 4 scenarios of the dossier side by side: places, coverage before and after, the CAF's funding
+    per year and over the period, the collectivité's remaining cost."""
+    chosen, error = _chosen(ctg, request)
+    saved = list(Scenario.objects.filter(ctg=ctg))
+    table = None if error else scenarios_compare.compare_table(chosen, distance_km=_distance(request.GET))
+    # Nothing chosen yet: the page to choose (200); a wrong count: the same page with its error (400).
+    status = 400 if error and error != "none" else 200
+    error = "" if error == "none" else error
+    context = _context(
+        ctg,
+        role,
+        "Comparer des scénarios",
+        saved=saved,
+        chosen={s.pk for s in chosen},
+        error=error,
+        table=table,
+        query=request.GET.urlencode(),
+        compare_min=scenarios_compare.COMPARE_MIN,
+        compare_max=scenarios_compare.COMPARE_MAX,
+    )
+    return render(request, "offer/scenario_compare.html", context, status=status)
+
+
+@ctg_view(Op.VIEW)
+def scenario_compare_export(request, ctg, role, fmt):
+    if fmt not in ("csv", "xlsx"):
+        raise Http404("Format d'export inconnu.")
+    chosen, error = _chosen(ctg, request)
+    if error:
+        if error != "none":
+            messages.error(request, error)
+        return redirect("offer:scenario_compare", ctg.pk)
+    table = scenarios_compare.compare_table(chosen, distance_km=_distance(request.GET))
+    name = ctg_file_name(ctg, "comparaison-scenarios")
+    if fmt == "csv":
+        return attachment(scenarios_compare.table_csv(table), "text/csv; charset=utf-8", f"{name}.csv")
+    return attachment(
+        scenarios_compare.table_xlsx(table),
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        f"{name}.xlsx",
+    )

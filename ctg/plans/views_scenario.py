@@ -42,7 +42,12 @@ def scenario_fiche(request, ctg, role, scenario_pk):
                 form.add_error("objective", text)
             status = 400
         else:
-            messages.success(request, f"Fiche action « {fiche.title} » créée à partir du scénario.")
+            text = f"Fiche action « {fiche.title} » créée à partir du scénario, son budget prérempli par le "
+            text += "financement simulé."
+            left_out = getattr(fiche, "budget_left_out", [])
+            if left_out:
+                text += " Montants non repris (non calculés) : " + " ; ".join(left_out)
+            messages.success(request, text)
             return redirect("plans:fiche_detail", ctg.pk, fiche.pk)
     context = dossier_context(
         ctg,

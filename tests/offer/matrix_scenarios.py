@@ -73,4 +73,15 @@ MATRIX = {
         EDITORS, ok=REDIRECT, method="POST", kwargs=_line, data=_line_data
     ),
     ("offer:scenario_line_delete", "POST"): dossier(EDITORS, ok=REDIRECT, method="POST", kwargs=_line),
+    # The funding side (issue 14): the inputs of a line's funding rules (the dossier's editors), the
+    # comparison of 2 to 4 scenarios and its exports (every member; tests/offer/test_scenario_funding_pages.py
+    # shows another dossier's scenario in the list is 404).
+    ("offer:scenario_line_funding", "GET"): dossier(EDITORS, kwargs=_line),
+    ("offer:scenario_line_funding", "POST"): dossier(
+        EDITORS, ok=REDIRECT, method="POST", kwargs=_line, data=lambda w: {"bonus_tranche": "1"}
+    ),
+    ("offer:scenario_compare", "GET"): dossier(MEMBER_ROLES, kwargs=lambda w: {"pk": _scenario(w)["pk"]}),
+    ("offer:scenario_compare_export", "GET"): dossier(
+        MEMBER_ROLES, ok=REDIRECT, kwargs=lambda w: {"pk": _scenario(w)["pk"], "fmt": "csv"}
+    ),
 }

@@ -2,9 +2,15 @@
 the plan d'action, through the plan's own services. It lives with the plan (the plan's floor is above the
 offer's, docs/architecture.md): the plan reads the scenario, the fiche keeps the link
 (`FicheAction.source_scenario`), the offer never names the plan.
+
+The fiche's budget is pre-filled from the scenario's simulated funding (issue 14, item 3): per year of the
+CTG's period, the CAF's funding (funder CAF) and the collectivité's remaining cost (funder EPCI for a CTG of
+an EPCI, else Communes), written through `fiche_items.budget_set` only. An amount the simulation could not
+compute is left out, never estimated, and listed in `BudgetPrefill.left_out` for the success message.
 """
 
 import datetime
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -14,8 +20,10 @@ from ctg.core.history import history_record
 from ctg.core.models import Action
 from ctg.diagnostics.portrait import of_territory
 from ctg.offer.models import Scenario, ScenarioLine
+from ctg.offer.scenario_funding import scenario_funding
 from ctg.offer.scenarios import compare_scenario, touched_fields
-from ctg.plans.models import OperationalObjective
+from ctg.plans.models import Funder, OperationalObjective
+from ctg.plans.services.fiche_items import budget_set
 from ctg.plans.services.fiches import fiche_create
 from ctg.plans.services.indicators import indicator_create, indicator_value_set
 from ctg.plans.services.positions import objectives_in_plan_order
@@ -45,15 +53,76 @@ def _decimal(value: float) -> Decimal:
     return Decimal(str(round(value, 2)))
 
 
+def collectivity_funder(ctg) -> str:
+    """The plan's funder that stands for the collectivité bearing the remaining cost: the EPCI of a CTG of
+    an EPCI, else its communes."""
+    return Funder.EPCI if ctg.epci_id else Funder.COMMUNES
+
+
+@dataclass
+class BudgetPrefill:
+    """What the scenario's funding gives the fiche's budget: `{(year, funder): amount}` and the amounts left
+    out (French sentences)."""
+
+    amounts: dict = field(default_factory=dict)
+    left_out: list[str] = field(default_factory=list)
+
+
+def scenario_budget(scenario: Scenario) -> BudgetPrefill:
+    """The budget lines the scenario's simulated funding gives, per year of the CTG's period: the CAF's
+    computed amounts (a partial year keeps its computed amounts and names the missing ones) and the
+    collectivité's remaining cost where it is computed. Nothing is estimated."""
+    funding = scenario_funding(scenario)
+    ctg = scenario.ctg
+    prefill = BudgetPrefill()
+    collectivity = collectivity_funder(ctg)
+    for total in funding.totals:
+        if total.any_caf and total.caf > 0:
+            prefill.amounts[(total.year, Funder.CAF.value)] = total.caf
+        if total.any_remaining and total.remaining > 0:
+            prefill.amounts[(total.year, collectivity)] = total.remaining
+    missing: dict[tuple[str, str], list[int]] = {}
+    for line_funding in funding.lines:
+        for year in line_funding.years:
+            for item in year.missing:
+                key = (f"{item.label} de « {line_funding.line} »", item.problem)
+                missing.setdefault(key, []).append(year.year)
+            if year.remaining is None:
+                reason = (
+                    year.remaining_item.problem if year.remaining_item is not None else year.remaining_reason
+                )
+                key = (f"Reste à charge de « {line_funding.line} »", reason)
+                missing.setdefault(key, []).append(year.year)
+    for (what, reason), years in missing.items():
+        shown = f"{years[0]}" if len(years) == 1 else f"{years[0]}-{years[-1]}"
+        prefill.left_out.append(f"{what} ({shown}) : {reason}")
+    return prefill
+
+
+def _budget_fill(*, fiche, actor, prefill: BudgetPrefill, keep_existing: bool) -> list[str]:
+    """Writes the prefilled amounts through `budget_set`; with `keep_existing`, a year and funder the fiche
+    already has is left as it is (and named). Returns what was not written."""
+    existing = set(fiche.budget.values_list("year", "funder")) if keep_existing else set()
+    kept = []
+    for (year, funder), amount in sorted(prefill.amounts.items()):
+        if (year, funder) in existing:
+            kept.append(f"{Funder(funder).label} {year} : déjà au budget de la fiche, inchangé")
+            continue
+        budget_set(fiche=fiche, actor=actor, year=year, funder=funder, planned=amount, spent=0)
+    return kept
+
+
 @transaction.atomic
 def scenario_to_fiche(*, scenario: Scenario, actor, objective=None):
     """« Transformer en fiche action »: a fiche of the plan (title of the scenario, its communes, its field,
     attached to `objective` — the only operational objective of the plan when None and there is one), with
     one indicator whose baseline is the scenario's « before » figure and whose target for the opening year is
     its « after » figure, through the plan's services; the fiche keeps the link
-    (`FicheAction.source_scenario`). Refused (ValidationError,
-    nothing written) when the plan has no objective, when several exist and none is chosen, when the
-    scenario has no line, was already turned into a fiche, or opens outside the CTG's period."""
+    (`FicheAction.source_scenario`); its budget pre-filled from the scenario's simulated funding
+    (`scenario_budget`; what was left out is in the returned fiche's `budget_left_out`). Refused
+    (ValidationError, nothing written) when the plan has no objective, when several exist and none is
+    chosen, when the scenario has no line, was already turned into a fiche, or opens outside the CTG's
+    period."""
     scenario = Scenario.objects.select_for_update().select_related("ctg").get(pk=scenario.pk)
     ctg = scenario.ctg
     if scenario.fiches.exists():
@@ -124,6 +193,9 @@ def scenario_to_fiche(*, scenario: Scenario, actor, objective=None):
         indicator_value_set(
             indicator=indicator, actor=actor, year=year, kind="target", value=_decimal(pair.after.value)
         )
+    prefill = scenario_budget(scenario)
+    _budget_fill(fiche=fiche, actor=actor, prefill=prefill, keep_existing=False)
+    fiche.budget_left_out = prefill.left_out
     fiche.source_scenario = scenario
     fiche.save(update_fields=["source_scenario"])
     history_record(
@@ -137,4 +209,11 @@ def scenario_to_fiche(*, scenario: Scenario, actor, objective=None):
     return fiche
 
 
-__all__ = ["NO_OBJECTIVE", "operational_objectives", "scenario_to_fiche"]
+__all__ = [
+    "NO_OBJECTIVE",
+    "BudgetPrefill",
+    "collectivity_funder",
+    "operational_objectives",
+    "scenario_budget",
+    "scenario_to_fiche",
+]
