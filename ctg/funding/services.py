@@ -35,8 +35,7 @@ VALUE_MAX = Decimal("100000000")
 
 
 def may_edit(user, caf: Organisation) -> bool:
-    """Whether `user` reads and writes the funding parameters of `caf` (CAF staff of its département, data
-    managers)."""
+    """Whether `user` reads and writes the funding parameters of `caf`: its own staff, the data managers."""
     if (
         caf is None
         or caf.kind != Organisation.Kind.CAF
@@ -44,7 +43,10 @@ def may_edit(user, caf: Organisation) -> bool:
     ):
         return False
     scope = platform_scope(user, PlatformOp.EDIT_FUNDING_PARAMETERS)
-    return scope is None or caf.departement_id in scope
+    if scope is None:  # a data manager: every CAF
+        return True
+    # A CAF's staff: their own CAF only (two CAFs may share a département), within their département.
+    return caf.pk == user.organisation_id and caf.departement_id in scope
 
 
 def check_year(year) -> int:
