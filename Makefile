@@ -2,6 +2,8 @@
 #
 #   make setup    installe tout ce qu'il faut (paquets Debian, .venv, paquets npm du référentiel et des graphiques)
 #   make run      prépare la base, charge les territoires et la démo, lance le serveur sur 127.0.0.1:$(PORT)
+#   make serve    la production sur cette machine : migrations, référentiel, fichiers statiques, puis gunicorn
+#                 (réglages de production) sur 127.0.0.1:$(PORT), derrière un proxy inverse (README, « Production »)
 #   make test     lance pytest (tests navigateur compris) ; options : make test PYTEST_ARGS="-k smoke -x"
 #   make quality  ruff, migrations à jour, `ctg check` et `ctg check --deploy`
 #   make fix      corrige et reformate le code avec ruff
@@ -14,6 +16,9 @@ SHELL := /bin/bash
 
 PORT ?= 8000
 PYTEST_ARGS ?=
+# gunicorn : 2 processus par cœur plus un ; une requête plus longue que GUNICORN_TIMEOUT secondes est coupée.
+WORKERS ?= $(shell n=$$(nproc 2>/dev/null || echo 1); echo $$((2 * n + 1)))
+GUNICORN_TIMEOUT ?= 120
 PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3 2>/dev/null || echo python3)
 
 VENV := .venv
@@ -54,10 +59,10 @@ if [ -n "$$missing" ]; then \
 fi
 endef
 
-.PHONY: help setup system-packages test-packages run test quality fix clean
+.PHONY: help setup system-packages test-packages run serve test quality fix clean
 
 help:
-	@echo "Cibles : setup, run (PORT=$(PORT)), test (PYTEST_ARGS=…), quality, fix, clean"
+	@echo "Cibles : setup, run (PORT=$(PORT)), serve (PORT, WORKERS), test (PYTEST_ARGS=…), quality, fix, clean"
 
 setup: system-packages $(VENV_STAMP) $(NPM_DATA) $(NPM_CHART)
 
@@ -108,6 +113,26 @@ run: setup
 	"$(CTG)" load_territories
 	"$(CTG)" load_demo
 	"$(CTG)" runserver "127.0.0.1:$(PORT)"
+
+# Sans SECRET_KEY ni SECRET_KEY_FILE, une clé est tirée au hasard une fois et gardée dans
+# $$CTG_DATA_DIR/secret_key (lisible par son propriétaire seul). ALLOWED_HOSTS vaut 127.0.0.1,localhost sauf
+# indication contraire.
+serve: setup
+	export CTG_ENV=production CTG_DATA_DIR="$${CTG_DATA_DIR:-$(CURDIR)/var}"; \
+	export ALLOWED_HOSTS="$${ALLOWED_HOSTS:-127.0.0.1,localhost}"; \
+	mkdir -p "$$CTG_DATA_DIR"; \
+	if [ -z "$${SECRET_KEY:-}" ] && [ -z "$${SECRET_KEY_FILE:-}" ]; then \
+		export SECRET_KEY_FILE="$$CTG_DATA_DIR/secret_key"; \
+		if [ ! -s "$$SECRET_KEY_FILE" ]; then \
+			(umask 077; "$(BIN)/python" -c 'import secrets; print(secrets.token_urlsafe(64))' > "$$SECRET_KEY_FILE"); \
+		fi; \
+	fi; \
+	"$(CTG)" migrate --noinput; \
+	"$(CTG)" load_territories; \
+	"$(CTG)" collectstatic --noinput -v 0; \
+	exec "$(BIN)/gunicorn" ctg.wsgi:application --bind "127.0.0.1:$(PORT)" --workers "$(WORKERS)" \
+		--timeout "$(GUNICORN_TIMEOUT)" --graceful-timeout 30 --max-requests 1000 --max-requests-jitter 100 \
+		--error-logfile -
 
 test: setup test-packages
 	DJANGO_ALLOW_ASYNC_UNSAFE=true "$(BIN)/pytest" $(PYTEST_ARGS)

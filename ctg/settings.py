@@ -31,6 +31,9 @@ DATA_DIR = Path(os.environ.get("CTG_DATA_DIR", BASE_DIR / "var")).resolve()
 DATA_DIR.mkdir(parents=True, exist_ok=True)
 
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
+# Or a file holding it (`make serve` creates CTG_DATA_DIR/secret_key once, readable by its owner only).
+if not SECRET_KEY and os.environ.get("SECRET_KEY_FILE"):
+    SECRET_KEY = Path(os.environ["SECRET_KEY_FILE"]).read_text(encoding="utf-8").strip()
 if not SECRET_KEY:
     if PRODUCTION:
         raise ImproperlyConfigured("SECRET_KEY doit être défini en production.")
@@ -78,6 +81,7 @@ INSTALLED_APPS = [
 CTG_DOSSIER_MODEL = "conventions.Ctg"
 
 MIDDLEWARE = [
+    "ctg.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -243,15 +247,39 @@ CTG_TERRITORIES_SOURCE = Path(
     )
 )
 
+# Logs go to the standard error (gunicorn and the service manager keep them). CTG_LOG_FORMAT=json (the
+# default in production) writes one JSON object a line, with the request fields of
+# ctg.middleware.RequestLogMiddleware; CTG_REQUEST_LOG=true (the default in production) logs every request
+# on `ctg.requests`.
+LOG_FORMAT = os.environ.get("CTG_LOG_FORMAT", "json" if PRODUCTION else "text")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "json" if LOG_FORMAT == "json" else "text"}
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    "loggers": {
+        "ctg.requests": {
+            "level": "INFO" if env_bool("CTG_REQUEST_LOG", PRODUCTION) else "WARNING",
+            "handlers": ["console"],
+            "propagate": False,
+        },
+    },
 }
 
 if PRODUCTION:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    # The health check is asked over plain HTTP by the proxy or the service manager on 127.0.0.1.
+    SECURE_REDIRECT_EXEMPT = [r"^sante/$"]
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True

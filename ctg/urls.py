@@ -11,6 +11,7 @@ from ctg.plans import urls as plans_urls
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("sante/", views.health, name="health"),
     path(
         "connexion/",
         auth_views.LoginView.as_view(

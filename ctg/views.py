@@ -1,5 +1,11 @@
+import logging
+import os
+
 from django.conf import settings
+from django.db import connection
+from django.http import JsonResponse
 from django.shortcuts import render
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from ctg.conventions.selectors import ctg_visible_to
@@ -13,6 +19,38 @@ def home(request):
     if request.user.is_authenticated:
         dossiers = list(ctg_visible_to(request.user).select_related("epci", "caf")[:10])
     return render(request, "home.html", {"title": "Accueil", "nav": "home", "dossiers": dossiers})
+
+
+health_log = logging.getLogger("ctg.health")
+
+
+@never_cache
+@require_safe
+def health(request):
+    """`/sante/`, for the reverse proxy and the service manager: 200 when the database answers and the data
+    folder (statistics store, uploaded and generated files) is writable, else 503. Anonymous; says which
+    check failed, never why (the reason goes to the log)."""
+    checks = {}
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+        checks["database"] = "ok"
+    except Exception:  # any failure of the database is an unhealthy server
+        health_log.exception("Contrôle de santé : la base de données ne répond pas.")
+        checks["database"] = "error"
+    data_dir = settings.DATA_DIR
+    if os.path.isdir(data_dir) and os.access(data_dir, os.W_OK):
+        checks["data_dir"] = "ok"
+    else:
+        health_log.error(
+            "Contrôle de santé : le dossier de données %s n'est pas accessible en écriture.", data_dir
+        )
+        checks["data_dir"] = "error"
+    healthy = all(value == "ok" for value in checks.values())
+    return JsonResponse(
+        {"status": "ok" if healthy else "error", "checks": checks}, status=200 if healthy else 503
+    )
 
 
 def bad_request(request, exception=None):

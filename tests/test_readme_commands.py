@@ -5,6 +5,7 @@ checks that each command named in the README is run somewhere in the test suite,
 the server commands in a subprocess on a throwaway data folder, as a person following the README would.
 """
 
+import json
 import os
 import re
 import signal
@@ -164,3 +165,63 @@ def test_make_run_serves_the_demo_on_a_fresh_data_folder(fresh_env):
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         process.wait(timeout=60)
+
+
+def test_make_serve_serves_with_production_settings_on_a_fresh_data_folder(fresh_env, tmp_path):
+    """The README's production command: gunicorn with the production settings on 127.0.0.1, a secret key
+    drawn once and kept readable by its owner only, static files served, the health check, JSON logs."""
+    port = _free_port()
+    fresh_env.pop("SECRET_KEY", None)
+    fresh_env.pop("ALLOWED_HOSTS", None)
+    process = subprocess.Popen(
+        ["make", "serve", f"PORT={port}", "WORKERS=2"],
+        cwd=ROOT,
+        env=fresh_env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        health = _wait_for(f"http://127.0.0.1:{port}/sante/", process, 600)
+        assert health is not None, (
+            process.stdout.read().decode() if process.poll() is not None else "pas de réponse"
+        )
+        assert json.loads(health) == {"status": "ok", "checks": {"database": "ok", "data_dir": "ok"}}
+        secret = tmp_path / "var" / "secret_key"
+        assert secret.stat().st_mode & 0o777 == 0o600
+        assert len(secret.read_text().strip()) >= 50
+
+        # Behind the reverse proxy (which says the request came over HTTPS): the pages and the static files.
+        proxied = {"X-Forwarded-Proto": "https", "X-Request-ID": "essai-42"}
+        with urllib.request.urlopen(
+            urllib.request.Request(f"http://127.0.0.1:{port}/", headers=proxied)
+        ) as page:
+            assert "Convention Territoriale Globale" in page.read().decode()
+            assert page.headers["Strict-Transport-Security"].startswith("max-age=")
+            assert page.headers["X-Request-ID"] == "essai-42"
+        static = urllib.request.Request(f"http://127.0.0.1:{port}/static/ctg/htmx_csrf.js", headers=proxied)
+        with urllib.request.urlopen(static) as script:
+            assert script.status == 200 and b"X-CSRFToken" in script.read()
+        # Over plain HTTP the production settings send to HTTPS (the health check only is exempt).
+        opener = urllib.request.build_opener(_NoRedirect)
+        with pytest.raises(urllib.error.HTTPError) as redirect:
+            opener.open(f"http://127.0.0.1:{port}/connexion/")
+        assert redirect.value.code == 301
+        assert redirect.value.headers["Location"].startswith("https://")
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        output = process.communicate(timeout=60)[0].decode()
+    # One JSON line per request, without the query string.
+    lines = [json.loads(line) for line in output.splitlines() if line.startswith("{")]
+    requests = [line for line in lines if line.get("logger") == "ctg.requests"]
+    assert any(
+        line["path"] == "/" and line["status"] == 200 and line["request_id"] == "essai-42"
+        for line in requests
+    )
+    assert all({"duration_ms", "method", "status", "time", "level"} <= set(line) for line in requests)
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
