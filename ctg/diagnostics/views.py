@@ -1,6 +1,7 @@
 """The portrait social de territoire: public page, dossier tab, commune table as CSV, PDF.
 
-The views resolve the territory, build its portrait once and hand it to `ctg.diagnostics.presentation`.
+The views resolve the territory; its portrait is built once and handed to `ctg.diagnostics.presentation`,
+through `ctg.diagnostics.cache` (kept per territory and version of the statistics store).
 """
 
 import re
@@ -11,16 +12,9 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from ctg.conventions.frame import ctg_view, dossier_context
-from ctg.diagnostics.catalogue import COMMUNE_TABLE_INDICATORS
-from ctg.diagnostics.portrait import (
-    Portrait,
-    Territory,
-    TerritoryNotFound,
-    build_portrait,
-    resolve_territory,
-    territory_of_ctg,
-)
-from ctg.diagnostics.presentation import commune_csv, portrait_context
+from ctg.diagnostics.cache import portrait_csv, portrait_fragment, portrait_pdf
+from ctg.diagnostics.portrait import Territory, TerritoryNotFound, resolve_territory, territory_of_ctg
+from ctg.diagnostics.presentation import territory_link
 from ctg.organisations.permissions import Op
 
 
@@ -33,37 +27,42 @@ def _territory_or_404(code: str) -> Territory:
 
 @require_GET
 def territory(request, code):
-    portrait = build_portrait(_territory_or_404(code))
-    context = portrait_context(portrait, request.GET)
-    context.update(
-        {
-            "title": f"Portrait social de territoire — {portrait.territory.name}",
-            "nav": "territories",
-            "csv_url": reverse("diagnostics:communes_csv", args=[portrait.territory.code]),
-            "pdf_url": reverse("diagnostics:pdf", args=[portrait.territory.code]),
-            "breadcrumb_data": {
-                "links": [{"url": reverse("territories:search"), "title": "Territoires"}]
-                + (
-                    [{"url": context["territory_url"], "title": portrait.territory.name}]
-                    if context["territory_url"]
-                    else []
-                ),
-                "current": "Portrait social",
-            },
-        }
-    )
+    territory_ = _territory_or_404(code)
+    urls = {
+        "csv_url": reverse("diagnostics:communes_csv", args=[territory_.code]),
+        "pdf_url": reverse("diagnostics:pdf", args=[territory_.code]),
+    }
+    territory_url = territory_link(territory_)
+    # The portrait under the title is kept per territory and version of the store (ctg.diagnostics.cache);
+    # the page around it (header, menu, messages) is rendered for each request.
+    context = {
+        "territory": territory_,
+        "territory_url": territory_url,
+        "portrait_html": portrait_fragment(territory_, request.GET, **urls),
+        "title": f"Portrait social de territoire — {territory_.name}",
+        "nav": "territories",
+        **urls,
+        "breadcrumb_data": {
+            "links": [{"url": reverse("territories:search"), "title": "Territoires"}]
+            + ([{"url": territory_url, "title": territory_.name}] if territory_url else []),
+            "current": "Portrait social",
+        },
+    }
     return render(request, "diagnostics/portrait.html", context)
 
 
 @ctg_view(Op.VIEW)
 def ctg_portrait(request, ctg, role):
     territory_ = territory_of_ctg(ctg)
-    portrait = build_portrait(territory_)
+    urls = {
+        "csv_url": reverse("diagnostics:ctg_communes_csv", args=[ctg.pk]),
+        "pdf_url": reverse("diagnostics:ctg_pdf", args=[ctg.pk]),
+    }
+    # Kept per dossier (its fields order the points of attention), read after the permission check.
+    fragment = portrait_fragment(territory_, request.GET, fields=ctg.fields, dossier=ctg.pk, **urls)
     context = dossier_context(
-        ctg, role, "diagnostic", "Diagnostic", **portrait_context(portrait, request.GET, fields=ctg.fields)
+        ctg, role, "diagnostic", "Diagnostic", territory=territory_, portrait_html=fragment, **urls
     )
-    context["csv_url"] = reverse("diagnostics:ctg_communes_csv", args=[ctg.pk])
-    context["pdf_url"] = reverse("diagnostics:ctg_pdf", args=[ctg.pk])
     context["public_url"] = (
         reverse("diagnostics:territory", args=[territory_.code]) if territory_.kind != "communes" else None
     )
@@ -75,10 +74,10 @@ def _file_part(code: str) -> str:
 
 
 def csv_response(territory_: Territory) -> HttpResponse:
-    # The communes' values come with the portrait; the CSV shows neither comparison nor other figure.
-    portrait = build_portrait(territory_, with_references=False, indicators=COMMUNE_TABLE_INDICATORS)
+    # The communes' values come with the portrait; the CSV shows neither comparison nor other figure
+    # (kept per territory and version of the store: ctg.diagnostics.cache).
     response = HttpResponse(
-        ("\ufeff" + commune_csv(portrait)).encode("utf-8"), content_type="text/csv; charset=utf-8"
+        ("\ufeff" + portrait_csv(territory_)).encode("utf-8"), content_type="text/csv; charset=utf-8"
     )
     response["Content-Disposition"] = f'attachment; filename="communes-{_file_part(territory_.code)}.csv"'
     return response
@@ -94,21 +93,18 @@ def ctg_communes_csv(request, ctg, role):
     return csv_response(territory_of_ctg(ctg))
 
 
-def pdf_response(portrait: Portrait, fields=None) -> HttpResponse:
-    from ctg.diagnostics.pdf import render_portrait_pdf  # WeasyPrint is loaded for a PDF only
-
-    response = HttpResponse(render_portrait_pdf(portrait, fields), content_type="application/pdf")
-    response["Content-Disposition"] = (
-        f'attachment; filename="portrait-{_file_part(portrait.territory.code)}.pdf"'
-    )
+def pdf_response(territory_: Territory, fields=None) -> HttpResponse:
+    # Kept per territory, fields, day and version of the store (ctg.diagnostics.cache).
+    response = HttpResponse(portrait_pdf(territory_, fields), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="portrait-{_file_part(territory_.code)}.pdf"'
     return response
 
 
 @require_GET
 def pdf(request, code):
-    return pdf_response(build_portrait(_territory_or_404(code)))
+    return pdf_response(_territory_or_404(code))
 
 
 @ctg_view(Op.VIEW)
 def ctg_pdf(request, ctg, role):
-    return pdf_response(build_portrait(territory_of_ctg(ctg)), fields=ctg.fields)
+    return pdf_response(territory_of_ctg(ctg), fields=ctg.fields)
