@@ -7,6 +7,7 @@ from django.db import models
 from ctg.conventions.models import Agreement, Avenant, Ctg
 from ctg.core.models import TrackedModel
 from ctg.organisations.models import Organisation
+from ctg.post.models import PostFunding
 
 
 class ConventionTemplate(TrackedModel):
@@ -171,3 +172,90 @@ class DiagnosticReportVersion(models.Model):
 
     def __str__(self):
         return f"Diagnostic partagé (version {self.number})"
+
+
+# --- the yearly funding convention of the coordinator post (issue 14) ------------------------------------
+
+
+class PostConventionTemplate(TrackedModel):
+    """One CAF's model of the yearly funding convention of a coordinator post. Without one, the default
+    model (`ctg.documents.post_convention.DEFAULT_ARTICLES`) is used. A model of its own rather than a kind on
+    `ConventionTemplate`, whose one-to-one link to the CAF the CTG convention's pages rely on."""
+
+    caf = models.OneToOneField(
+        Organisation,
+        on_delete=models.CASCADE,
+        related_name="post_convention_template",
+        limit_choices_to={"kind": Organisation.Kind.CAF},
+        verbose_name="CAF",
+    )
+
+    class Meta:
+        verbose_name = "modèle de convention de financement du poste"
+        verbose_name_plural = "modèles de convention de financement du poste"
+
+    def __str__(self):
+        return f"Modèle de convention de financement du poste — {self.caf}"
+
+
+class PostConventionArticle(TrackedModel):
+    """One article of the CAF's model: its placeholders come from `post_convention.CATALOGUE`."""
+
+    template = models.ForeignKey(
+        PostConventionTemplate, on_delete=models.CASCADE, related_name="articles", verbose_name="modèle"
+    )
+    position = models.PositiveSmallIntegerField("ordre", default=0)
+    key = models.SlugField("repère", max_length=40)
+    title = models.CharField("titre", max_length=250)
+    body = models.TextField("texte")
+
+    class Meta:
+        verbose_name = "article du modèle de convention de financement du poste"
+        verbose_name_plural = "articles du modèle de convention de financement du poste"
+        ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["template", "key"], name="unique_post_convention_article_key")
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+def post_convention_path(instance, filename):
+    return f"conventions/{instance.ctg_id}/poste/{instance.year}/{instance.number}/{filename}"
+
+
+class PostConventionVersion(models.Model):
+    """A generated yearly funding convention of the coordinator post, kept with its date and files."""
+
+    ctg = models.ForeignKey(
+        Ctg, on_delete=models.CASCADE, related_name="post_convention_versions", verbose_name="dossier"
+    )
+    funding = models.ForeignKey(
+        PostFunding, on_delete=models.CASCADE, related_name="convention_versions", verbose_name="financement"
+    )
+    year = models.PositiveSmallIntegerField("année")
+    number = models.PositiveIntegerField("version")
+    generated_at = models.DateTimeField("générée le", auto_now_add=True)
+    generated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="générée par",
+    )
+    docx = models.FileField("document modifiable (DOCX)", upload_to=post_convention_path, blank=True)
+    pdf = models.FileField("document PDF", upload_to=post_convention_path, blank=True)
+    snapshot = models.JSONField("contenu", default=dict, blank=True)
+
+    class Meta:
+        verbose_name = "version de la convention de financement du poste"
+        verbose_name_plural = "versions de la convention de financement du poste"
+        ordering = ["-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["funding", "number"], name="unique_post_convention_version")
+        ]
+
+    def __str__(self):
+        return f"Convention de financement {self.year} (version {self.number})"

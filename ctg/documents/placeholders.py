@@ -49,15 +49,17 @@ def known_names() -> str:
     return ", ".join(CATALOGUE)
 
 
-def _unknown_message(name: str) -> str:
-    close = difflib.get_close_matches(name, list(CATALOGUE), n=1, cutoff=0.6)
+def _unknown_message(name: str, catalogue: dict) -> str:
+    close = difflib.get_close_matches(name, list(catalogue), n=1, cutoff=0.6)
     if close:
         return f"Repère inconnu : « {{{{ {name} }}}} ». Vouliez-vous dire « {{{{ {close[0]} }}}} » ?"
-    return f"Repère inconnu : « {{{{ {name} }}}} ». Repères disponibles : {known_names()}."
+    return f"Repère inconnu : « {{{{ {name} }}}} ». Repères disponibles : {', '.join(catalogue)}."
 
 
-def _scan(text: str):
-    """Yields ("text", chunk) and ("placeholder", name) pieces, or ("error", message)."""
+def _scan(text: str, catalogue: dict | None = None):
+    """Yields ("text", chunk) and ("placeholder", name) pieces, or ("error", message). `catalogue`: the
+    known names (the convention's `CATALOGUE` by default; the post's funding convention has its own)."""
+    catalogue = CATALOGUE if catalogue is None else catalogue
     position = 0
     while True:
         start = text.find(OPEN, position)
@@ -83,13 +85,13 @@ def _scan(text: str):
             )
         elif not inner:
             yield "error", "Repère vide : « {{ }} »."
-        elif inner not in CATALOGUE:
-            yield "error", _unknown_message(inner)
+        elif inner not in catalogue:
+            yield "error", _unknown_message(inner, catalogue)
         else:
             yield "placeholder", inner
 
 
-def validate(text: str) -> list[str]:
+def validate(text: str, catalogue: dict | None = None) -> list[str]:
     """French messages for every problem of the text; empty when it can be rendered."""
     text = text or ""
     errors = []
@@ -99,30 +101,30 @@ def validate(text: str) -> list[str]:
         )
     if "{#" in text:
         errors.append("Les commentaires « {# … #} » ne sont pas autorisés.")
-    for kind, value in _scan(text):
+    for kind, value in _scan(text, catalogue):
         if kind == "error" and value not in errors:
             errors.append(value)
     return errors
 
 
-def used(text: str) -> list[str]:
+def used(text: str, catalogue: dict | None = None) -> list[str]:
     """The known placeholders used in the text, in order, without duplicates."""
     names = []
-    for kind, value in _scan(text or ""):
+    for kind, value in _scan(text or "", catalogue):
         if kind == "placeholder" and value not in names:
             names.append(value)
     return names
 
 
-def render(text: str, values: dict) -> str:
+def render(text: str, values: dict, catalogue: dict | None = None) -> str:
     """The text with each placeholder replaced by `values[name]` (missing value: empty), a « de » or « à »
     just before it joined to the value (« de {{ territoire.type }} » → « des communes … »). A text that
     does not validate raises ValueError (its messages joined)."""
-    errors = validate(text)
+    errors = validate(text, catalogue)
     if errors:
         raise ValueError(" ".join(errors))
     parts = []
-    for kind, value in _scan(text or ""):
+    for kind, value in _scan(text or "", catalogue):
         if kind == "text":
             parts.append(value)
         else:

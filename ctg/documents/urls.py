@@ -29,4 +29,20 @@ urlpatterns = [
         diagnostic_views.diagnostic_version_docx,
         name="diagnostic_version_docx",
     ),
+    # The yearly funding convention of the coordinator post (issue 14).
+    path(
+        "ctg/<int:pk>/poste/<int:year>/generer/",
+        views.post_convention_generate,
+        name="post_convention_generate",
+    ),
+    path(
+        "ctg/<int:pk>/poste/<int:year>/version/<int:number>/docx/",
+        views.post_convention_docx,
+        name="post_convention_docx",
+    ),
+    path(
+        "ctg/<int:pk>/poste/<int:year>/version/<int:number>/pdf/",
+        views.post_convention_pdf,
+        name="post_convention_pdf",
+    ),
 ]

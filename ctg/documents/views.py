@@ -11,10 +11,11 @@ from django.views.decorators.http import require_http_methods
 
 from ctg.conventions.frame import ctg_view, dossier_context
 from ctg.conventions.models import Avenant
-from ctg.documents import content, placeholders, services
+from ctg.documents import content, placeholders, post_convention, services
 from ctg.documents.models import ConventionTemplate
 from ctg.organisations.models import Organisation
 from ctg.organisations.permissions import Op
+from ctg.post.models import PostFunding
 from ctg.rendering import DOCX_TYPE, PDF_TYPE
 from ctg.text import clean_text
 from ctg.uploads import stored_file_response
@@ -163,3 +164,48 @@ def version_docx(request, ctg, role, number):
 @ctg_view(Op.VIEW)
 def version_pdf(request, ctg, role, number):
     return _download(ctg, number, "pdf", PDF_TYPE)
+
+
+# --- the yearly funding convention of the coordinator post (issue 14) ------------------------------------
+
+
+@ctg_view(Op.FUND_POST, methods=("POST",))
+def post_convention_generate(request, ctg, role, year):
+    funding = get_object_or_404(PostFunding, post__ctg=ctg, year=year)
+    try:
+        version = post_convention.generate(funding=funding, actor=request.user)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(
+            request, f"La convention de financement {year} est générée (version {version.number})."
+        )
+    return redirect(reverse("post:detail", args=[ctg.pk]) + f"#convention-{year}")
+
+
+def _post_convention_download(ctg, year: int, number: int, field: str, content_type: str) -> FileResponse:
+    version = ctg.post_convention_versions.filter(year=year, number=number).first()
+    stored = getattr(version, field, None) if version is not None else None
+    if not stored:
+        raise Http404("Version introuvable.")
+    try:
+        handle = stored.open("rb")
+    except FileNotFoundError:
+        raise Http404("Fichier introuvable.") from None
+    return FileResponse(
+        handle,
+        as_attachment=True,
+        filename=f"{post_convention.file_stem(version)}.{field}",
+        content_type=content_type,
+    )
+
+
+@ctg_view(Op.VIEW)
+def post_convention_docx(request, ctg, role, year, number):
+    return _post_convention_download(ctg, year, number, "docx", DOCX_TYPE)
+
+
+@ctg_view(Op.VIEW)
+def post_convention_pdf(request, ctg, role, year, number):
+    return _post_convention_download(ctg, year, number, "pdf", PDF_TYPE)

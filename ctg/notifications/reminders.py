@@ -5,7 +5,9 @@
 - a milestone not done (CTG_REMINDER_MILESTONE_DAYS days before);
 - the end of the CTG period, 31/12 of its last year (CTG_REMINDER_PERIOD_END_DAYS days before);
 - from CTG_REMINDER_FUNDING_FROM (MM-JJ) of year Y: the CAF funding of the coordinator post for Y+1 not
-  recorded (when Y+1 is within the period), the activity report of year Y not sent.
+  recorded (when Y+1 is within the period), the activity report of year Y not sent;
+- each step of the post's yearly funding convention (`funding_convention_reminders`: the request from
+  CTG_REMINDER_CONVENTION_REQUEST_FROM of the year before, then each step before its indicative date).
 Closed dossiers are never reminded. A threshold is due on every day from itself down to the next smaller
 threshold (excluded), so that a missed daily run, or an event created late, is still reminded once.
 
@@ -32,7 +34,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.core.mail import send_mail
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -40,6 +42,9 @@ from ctg.conventions.models import Ctg, DatePrecision, Membership, Milestone, Ph
 from ctg.governance.models import Meeting
 from ctg.notifications.models import Notification
 from ctg.organisations.permissions import Role
+from ctg.post import selectors as post_selectors
+from ctg.post import services as post_services
+from ctg.post import stages as post_stages
 from ctg.post.models import ActivityReport, CoordinatorPost, PostFunding
 from ctg.text import single_line
 
@@ -324,6 +329,94 @@ def funding_reminders(today: datetime.date, recipients: _Recipients) -> list[Rem
     return result
 
 
+def convention_request_start(year: int) -> datetime.date:
+    """The day from which the request of the next year's funding convention is reminded (1 November)."""
+    value = getattr(settings, "CTG_REMINDER_CONVENTION_REQUEST_FROM", "11-01")
+    try:
+        month, day = (int(part) for part in str(value).split("-"))
+        return datetime.date(year, month, day)
+    except ValueError as error:
+        raise ImproperlyConfigured(
+            "CTG_REMINDER_CONVENTION_REQUEST_FROM doit être un jour de l'année au format MM-JJ "
+            f"(reçu : « {value} »)."
+        ) from error
+
+
+def funding_convention_reminders(today: datetime.date, recipients: _Recipients) -> list[Reminder]:
+    """The yearly funding convention of the coordinator post (ctg.post.stages), for the posts whose
+    convention is followed (a request or a generated convention recorded once), one reminder per step and
+    year: the request of year Y from 1 November of Y-1 (the coordination); then, CTG_REMINDER_CONVENTION_DAYS
+    days (14) before the step's indicative date and until it is done, the CAF's decision, the convention to
+    generate, the advance once signed, the report's acceptance and the balance once accepted (the CAF's
+    pilot and the CAF adviser who created the dossier), the convention to sign (both sides), the activity
+    report to send (the coordination)."""
+    lead = datetime.timedelta(days=int(getattr(settings, "CTG_REMINDER_CONVENTION_DAYS", 14)))
+    years = (today.year - 1, today.year, today.year + 1)
+    # Posts whose yearly convention is followed (a request made or a convention generated once); the others
+    # keep the reminders of `funding_reminders` only.
+    followed = PostFunding.objects.filter(
+        Q(requested_on__isnull=False) | Q(convention_version__gt=0) | Q(signed_on__isnull=False)
+    ).values("post_id")
+    posts = (
+        CoordinatorPost.objects.filter(
+            _open("ctg__"), pk__in=followed, ctg__end_year__gte=years[0], ctg__start_year__lte=years[-1]
+        )
+        .select_related("ctg__caf", "ctg__created_by__organisation")
+        .prefetch_related(
+            Prefetch(
+                "fundings", queryset=PostFunding.objects.filter(year__in=years), to_attr="near_fundings"
+            ),
+            Prefetch(
+                "reports", queryset=ActivityReport.objects.filter(year__in=years), to_attr="near_reports"
+            ),
+        )
+    )
+    result = []
+    for post in posts:
+        ctg = post.ctg
+        fundings = {f.year: f for f in post.near_fundings}
+        reports = {r.year: r for r in post.near_reports}
+        allowed = set(post_services.post_years(post))
+        url = reverse("post:detail", kwargs={"pk": ctg.pk}) + "#conventions"
+        coordination = recipients.with_roles(ctg, (Role.COORDINATION,))
+        caf_side = [user for user in recipients.pilots(ctg) if user not in coordination]
+        for year in years:
+            funding = fundings.get(year)
+            if funding is None and year not in allowed:
+                continue
+            if funding is not None and not funding.follows_convention:
+                continue  # a line of before the convention: its amounts only
+            stage = post_selectors.year_stage(year, funding, reports.get(year))
+            if stage.code == post_stages.A_DEMANDER:
+                if year < today.year or today < convention_request_start(year - 1):
+                    continue
+                users = coordination
+            elif not stage.actor or stage.due is None or today < stage.due - lead:
+                continue
+            else:
+                users = {
+                    post_stages.CAF: caf_side,
+                    post_stages.COORDINATION: coordination,
+                    post_stages.BOTH: _unique(caf_side + coordination),
+                }[stage.actor]
+            due = f" avant le {stage.due:%d/%m/%Y}" if stage.due else ""
+            result += _reminders(
+                users,
+                ctg=ctg,
+                kind=Kind.FUNDING,
+                key=f"convention_poste:{post.pk}:{year}:{stage.code}",
+                title=f"Convention de financement {year} du poste : {stage.next_step[0].lower()}"
+                f"{stage.next_step[1:].rstrip('.')}",
+                message=(
+                    f"Convention de financement {year} du poste de {post.person_name} "
+                    f"(« {stage.label} ») : {stage.next_step[0].lower()}{stage.next_step[1:].rstrip('.')}"
+                    f"{due}, à faire par {stage.actor_label} (dossier « {ctg.title} »)."
+                ),
+                url=url,
+            )
+    return result
+
+
 def due_reminders(today: datetime.date) -> list[Reminder]:
     recipients = _Recipients()
     return [
@@ -331,6 +424,7 @@ def due_reminders(today: datetime.date) -> list[Reminder]:
         *milestone_reminders(today, recipients),
         *period_end_reminders(today, recipients),
         *funding_reminders(today, recipients),
+        *funding_convention_reminders(today, recipients),
     ]
 
 

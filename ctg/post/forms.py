@@ -88,3 +88,50 @@ class ReportForm(DsfrForm):
         widget=forms.Textarea(attrs={"rows": 6}),
         help_text="Obligatoires pour envoyer le rapport à la CAF.",
     )
+
+
+# --- the yearly funding convention ---------------------------------------------------------------------
+
+
+class ConventionRequestForm(DsfrForm):
+    year = forms.TypedChoiceField(label="Année financée", coerce=int, choices=())
+    amount_requested = _decimal("Montant demandé (€)")
+    requested_on = forms.DateField(label="Date de la demande", widget=DATE_WIDGET)
+
+    def __init__(self, *args, years=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        if years:
+            self.fields["year"].choices = [(year, str(year)) for year in years]
+        else:
+            del self.fields["year"]  # a correction: the year stays
+
+
+class ConventionAgreeForm(DsfrForm):
+    amount_agreed = _decimal("Montant accordé (€)")
+    decided_on = forms.DateField(label="Date de la décision de la CAF", widget=DATE_WIDGET)
+    advance_rate = forms.IntegerField(
+        label="Taux d'acompte (%)",
+        required=False,
+        min_value=0,
+        max_value=100,
+        help_text="Part du montant accordé versée en acompte à la signature, par exemple 50.",
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
+
+
+class ConventionSignForm(DsfrForm):
+    signed_on = forms.DateField(label="Date de la signature", widget=DATE_WIDGET)
+    signatories = forms.CharField(
+        label="Signataires",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Un par ligne : organisation, nom et qualité.",
+    )
+
+
+class PaymentForm(DsfrForm):
+    amount = _decimal("Montant versé (€)")
+    paid_on = forms.DateField(label="Date du versement", widget=DATE_WIDGET)
+
+
+class CancelForm(DsfrForm):
+    reason = forms.CharField(label="Motif de l'annulation", max_length=500)

@@ -44,16 +44,44 @@ class CoordinatorPost(TrackedModel):
 
 
 class PostFunding(TrackedModel):
-    """The CAF's co-funding of the post for one year: agreed, advance paid, balance paid."""
+    """The CAF's co-funding of the post for one year, and its yearly funding convention: requested (amount,
+    date, by whom), agreed (amount, decision), convention generated (its versions live in ctg.documents; the
+    number of the last one is kept here), signed (date, signatories), advance paid once signed, balance paid
+    once the year's activity report is accepted. A line recorded before the convention was followed (no
+    request, no convention) keeps its amounts as they were."""
 
     post = models.ForeignKey(
         CoordinatorPost, on_delete=models.CASCADE, related_name="fundings", verbose_name="poste"
     )
     year = models.PositiveSmallIntegerField("année")
-    amount_agreed = models.DecimalField("montant accordé (€)", max_digits=12, decimal_places=2)
+    amount_requested = models.DecimalField(
+        "montant demandé (€)", max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    requested_on = models.DateField("demande faite le", null=True, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="demande enregistrée par",
+    )
+    # None while the request awaits the CAF's decision.
+    amount_agreed = models.DecimalField(
+        "montant accordé (€)", max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    advance_rate = models.PositiveSmallIntegerField(
+        "taux d'acompte (%)", null=True, blank=True, help_text="Part du montant accordé versée en acompte."
+    )
     advance_paid = models.DecimalField("avance versée (€)", max_digits=12, decimal_places=2, default=0)
+    advance_paid_on = models.DateField("acompte versé le", null=True, blank=True)
     balance_paid = models.DecimalField("solde versé (€)", max_digits=12, decimal_places=2, default=0)
+    balance_paid_on = models.DateField("solde versé le", null=True, blank=True)
     decided_on = models.DateField("décision de financement le", null=True, blank=True)
+    convention_version = models.PositiveIntegerField("dernière version de la convention générée", default=0)
+    convention_generated_at = models.DateTimeField("convention générée le", null=True, blank=True)
+    signed_on = models.DateField("convention signée le", null=True, blank=True)
+    signatories = models.TextField("signataires de la convention", blank=True)
 
     class Meta:
         verbose_name = "financement CAF du poste"
@@ -61,9 +89,25 @@ class PostFunding(TrackedModel):
         ordering = ["year"]
         constraints = [models.UniqueConstraint(fields=["post", "year"], name="unique_post_funding_year")]
 
+    def __str__(self):
+        return f"Financement {self.year}"
+
     @property
     def remaining(self):
+        """What is left to pay on the agreed amount; None while nothing is agreed."""
+        if self.amount_agreed is None:
+            return None
         return self.amount_agreed - self.advance_paid - self.balance_paid
+
+    @property
+    def is_agreed(self) -> bool:
+        return self.amount_agreed is not None
+
+    @property
+    def follows_convention(self) -> bool:
+        """True once the yearly funding convention is followed for this line (a request or a generated
+        convention): its payments then go through the convention's steps only."""
+        return self.requested_on is not None or self.convention_version > 0 or self.signed_on is not None
 
 
 class ActivityReport(TrackedModel):

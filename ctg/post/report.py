@@ -142,6 +142,15 @@ def compute(ctg: Ctg, year: int) -> dict:
 def _funding_texts(funding) -> dict | None:
     if funding is None:
         return None
+    if funding.amount_agreed is None:  # a request that awaits the CAF's decision
+        requested = euros(funding.amount_requested) if funding.amount_requested is not None else "—"
+        return {
+            "agreed": f"Non accordé (demandé : {requested})",
+            "advance": euros(funding.advance_paid),
+            "balance": euros(funding.balance_paid),
+            "remaining": "—",
+            "decided_on": "—",
+        }
     return {
         "agreed": euros(funding.amount_agreed),
         "advance": euros(funding.advance_paid),
@@ -198,7 +207,7 @@ def overview(ctg: Ctg, today: datetime.date) -> dict:
                 "report_state": report.status if report else ActivityReport.Status.TO_PREPARE,
             }
         )
-    agreed = sum((f.amount_agreed for f in fundings.values()), ZERO)
+    agreed = sum((f.amount_agreed for f in fundings.values() if f.amount_agreed is not None), ZERO)
     advance = sum((f.advance_paid for f in fundings.values()), ZERO)
     balance = sum((f.balance_paid for f in fundings.values()), ZERO)
     totals = {
@@ -225,7 +234,7 @@ def missing(ctg: Ctg, post, fundings: dict, reports: dict, today: datetime.date)
     hints = []
     current = min(max(today.year, ctg.start_year), ctg.end_year)
     for year in (current, current + 1):
-        if ctg.start_year <= year <= ctg.end_year and year not in fundings:
+        if ctg.start_year <= year <= ctg.end_year and (year not in fundings or not fundings[year].is_agreed):
             hints.append(f"Le financement CAF du poste pour {year} n'est pas encore accordé.")
     asked = set(report_years(ctg, post, reports))  # no report before the post began
     for year in range(ctg.start_year, min(today.year, ctg.end_year + 1)):
@@ -237,7 +246,7 @@ def missing(ctg: Ctg, post, fundings: dict, reports: dict, today: datetime.date)
         elif report.status == ActivityReport.Status.SENT:
             hints.append(f"Le rapport d'activité {year} attend l'acceptation de la CAF.")
         funding = fundings.get(year)
-        if funding is not None and funding.remaining > 0:
+        if funding is not None and funding.is_agreed and funding.remaining > 0:
             hints.append(f"Il reste {euros(funding.remaining)} à verser sur le financement {year}.")
     return hints
 

@@ -19,4 +19,12 @@ urlpatterns = [
     path("rapport/<int:year>/accepter/", views.report_accept, name="report_accept"),
     path("rapport/<int:year>/pdf/", views.report_pdf, name="report_pdf"),
     path("rapport/<int:year>/docx/", views.report_docx, name="report_docx"),
+    # The yearly funding convention (its documents: ctg.documents, /convention/ctg/<pk>/poste/…).
+    path("convention/demander/", views.convention_request, name="convention_request"),
+    path("convention/<int:year>/demande/", views.convention_request_edit, name="convention_request_edit"),
+    path("convention/<int:year>/accord/", views.convention_agree, name="convention_agree"),
+    path("convention/<int:year>/signature/", views.convention_sign, name="convention_sign"),
+    path("convention/<int:year>/acompte/", views.convention_advance, name="convention_advance"),
+    path("convention/<int:year>/solde/", views.convention_balance, name="convention_balance"),
+    path("convention/<int:year>/annuler/<slug:step>/", views.convention_cancel, name="convention_cancel"),
 ]

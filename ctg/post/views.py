@@ -6,13 +6,23 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 
 from ctg.conventions.frame import apply_errors, ctg_view, dossier_context, posted, run_action, save_form
 from ctg.organisations.permissions import Op
 from ctg.post import report as report_module
-from ctg.post import services
-from ctg.post.forms import FundingForm, PostForm, ReportForm
+from ctg.post import selectors, services
+from ctg.post.forms import (
+    CancelForm,
+    ConventionAgreeForm,
+    ConventionRequestForm,
+    ConventionSignForm,
+    FundingForm,
+    PaymentForm,
+    PostForm,
+    ReportForm,
+)
 from ctg.post.models import ActivityReport, CoordinatorPost, PostFunding
 from ctg.rendering import DOCX_TYPE, PDF_TYPE, attachment, check_year, ctg_file_name
 
@@ -30,12 +40,16 @@ def _file_name(ctg, year: int) -> str:
 
 @ctg_view(Op.VIEW)
 def post(request, ctg, role):
+    overview = report_module.overview(ctg, timezone.localdate())
+    conventions = []
+    if overview["post"] is not None:
+        post = overview["post"]
+        years = sorted(set(services.post_years(post)) | set(post.fundings.values_list("year", flat=True)))
+        conventions = selectors.post_conventions(post, years)
     return render(
         request,
         "post/index.html",
-        dossier_context(
-            ctg, role, "post", "Poste de coordination", o=report_module.overview(ctg, timezone.localdate())
-        ),
+        dossier_context(ctg, role, "post", "Poste de coordination", o=overview, conventions=conventions),
     )
 
 
@@ -221,3 +235,161 @@ def report_docx(request, ctg, role, year):
     _check_report_year(ctg, year)
     content = report_module.render_docx(report_module.compute(ctg, year))
     return attachment(content, DOCX_TYPE, f"{_file_name(ctg, year)}.docx")
+
+
+# --- the yearly funding convention ---------------------------------------------------------------------
+
+
+def _convention_of(ctg, year: int) -> PostFunding:
+    return get_object_or_404(
+        PostFunding.objects.select_related("post__ctg"), post=_post_or_404(ctg), year=year
+    )
+
+
+def _step(request, ctg, role, form, title: str, submit: str, success: str, service, **arguments):
+    if save_form(request, form, success, service, **arguments):
+        return redirect(reverse("post:detail", kwargs={"pk": ctg.pk}) + "#conventions")
+    return render(
+        request,
+        "post/form.html",
+        dossier_context(ctg, role, "post", title, form=form, heading=title, submit=submit),
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@ctg_view(Op.MANAGE_POST, methods=("GET", "POST"))
+def convention_request(request, ctg, role):
+    post = _post_or_404(ctg)
+    taken = set(post.fundings.values_list("year", flat=True))
+    years = [year for year in services.post_years(post) if year not in taken] or services.post_years(post)
+    initial = {"year": years[0] if years else None, "requested_on": timezone.localdate()}
+    form = ConventionRequestForm(posted(request), initial=initial, years=years)
+    return _step(
+        request,
+        ctg,
+        role,
+        form,
+        "Demander le financement CAF du poste",
+        "Enregistrer la demande",
+        lambda data: f"La demande de financement {data['year']} est enregistrée.",
+        services.convention_request,
+        post=post,
+    )
+
+
+@ctg_view(Op.MANAGE_POST, methods=("GET", "POST"))
+def convention_request_edit(request, ctg, role, year):
+    funding = _convention_of(ctg, year)
+    initial = {"amount_requested": funding.amount_requested, "requested_on": funding.requested_on}
+    form = ConventionRequestForm(posted(request), initial=initial)
+    return _step(
+        request,
+        ctg,
+        role,
+        form,
+        f"Demande de financement {year}",
+        "Enregistrer la demande",
+        f"La demande de financement {year} est enregistrée.",
+        services.convention_request,
+        post=funding.post,
+        funding=funding,
+        year=year,
+    )
+
+
+@ctg_view(Op.FUND_POST, methods=("GET", "POST"))
+def convention_agree(request, ctg, role, year):
+    funding = _convention_of(ctg, year)
+    initial = {
+        "amount_agreed": funding.amount_agreed if funding.is_agreed else funding.amount_requested,
+        "decided_on": funding.decided_on or timezone.localdate(),
+        "advance_rate": funding.advance_rate if funding.advance_rate is not None else 50,
+    }
+    form = ConventionAgreeForm(posted(request), initial=initial)
+    return _step(
+        request,
+        ctg,
+        role,
+        form,
+        f"Décision de la CAF sur le financement {year}",
+        "Enregistrer la décision",
+        f"La décision de la CAF sur le financement {year} est enregistrée.",
+        services.convention_agree,
+        funding=funding,
+    )
+
+
+@ctg_view(Op.FUND_POST, methods=("GET", "POST"))
+def convention_sign(request, ctg, role, year):
+    funding = _convention_of(ctg, year)
+    initial = {"signed_on": funding.signed_on or timezone.localdate(), "signatories": funding.signatories}
+    form = ConventionSignForm(posted(request), initial=initial)
+    return _step(
+        request,
+        ctg,
+        role,
+        form,
+        f"Signature de la convention de financement {year}",
+        "Enregistrer la signature",
+        f"La signature de la convention {year} est enregistrée.",
+        services.convention_sign,
+        funding=funding,
+    )
+
+
+def _payment(request, ctg, role, year, *, advance: bool):
+    funding = _convention_of(ctg, year)
+    if advance:
+        amount, paid_on = funding.advance_paid, funding.advance_paid_on
+        if not amount and funding.is_agreed and funding.advance_rate:
+            amount = (funding.amount_agreed * funding.advance_rate / 100).quantize(services.CENT)
+        what, service = "l'acompte", services.convention_advance_pay
+    else:
+        amount, paid_on = funding.balance_paid, funding.balance_paid_on
+        if not amount and funding.is_agreed:
+            amount = funding.amount_agreed - funding.advance_paid
+        what, service = "le solde", services.convention_balance_pay
+    form = PaymentForm(
+        posted(request), initial={"amount": amount or None, "paid_on": paid_on or timezone.localdate()}
+    )
+    return _step(
+        request,
+        ctg,
+        role,
+        form,
+        f"Verser {what} du financement {year}",
+        f"Enregistrer {what}",
+        f"Le versement de {what} {year} est enregistré.",
+        service,
+        funding=funding,
+    )
+
+
+@ctg_view(Op.FUND_POST, methods=("GET", "POST"))
+def convention_advance(request, ctg, role, year):
+    return _payment(request, ctg, role, year, advance=True)
+
+
+@ctg_view(Op.FUND_POST, methods=("GET", "POST"))
+def convention_balance(request, ctg, role, year):
+    return _payment(request, ctg, role, year, advance=False)
+
+
+@ctg_view(Op.FUND_POST, methods=("GET", "POST"))
+def convention_cancel(request, ctg, role, year, step):
+    if step not in services.CANCELLABLE:
+        raise Http404("Étape inconnue.")
+    funding = _convention_of(ctg, year)
+    form = CancelForm(posted(request))
+    return _step(
+        request,
+        ctg,
+        role,
+        form,
+        f"Annuler {services.CANCELLABLE[step]} du financement {year}",
+        "Annuler cette étape",
+        f"Annulation enregistrée : {services.CANCELLABLE[step]} du financement {year}.",
+        services.convention_cancel,
+        funding=funding,
+        step=step,
+    )
