@@ -22,7 +22,7 @@ from ctg.diagnostics.portrait import of_territory
 from ctg.offer.models import Scenario, ScenarioLine
 from ctg.offer.scenario_funding import scenario_funding
 from ctg.offer.scenarios import compare_scenario, touched_fields
-from ctg.plans.models import Funder, OperationalObjective
+from ctg.plans.models import FicheAction, Funder, OperationalObjective
 from ctg.plans.services.fiche_items import budget_set
 from ctg.plans.services.fiches import fiche_create
 from ctg.plans.services.indicators import indicator_create, indicator_value_set
@@ -209,9 +209,55 @@ def scenario_to_fiche(*, scenario: Scenario, actor, objective=None):
     return fiche
 
 
+def attachable_fiches(ctg):
+    """The dossier's fiches a scenario may be attached to: those made from no scenario."""
+    return FicheAction.objects.filter(ctg=ctg, source_scenario__isnull=True).order_by("title", "pk")
+
+
+@transaction.atomic
+def scenario_attach(*, scenario: Scenario, actor, fiche) -> list[str]:
+    """Attaches `scenario` to an existing fiche of its dossier (`fiche`: a FicheAction or its id) and adds to
+    its budget the scenario's simulated funding, through `budget_set`: a year and funder the fiche already
+    has is left unchanged (its amounts are the plan's). Returns what was not written (amounts not computed,
+    lines kept). Refused (ValidationError, nothing written) for a fiche of another dossier, one already made
+    from a scenario, or a scenario that already has its fiche."""
+    scenario = Scenario.objects.select_for_update().select_related("ctg").get(pk=scenario.pk)
+    ctg = scenario.ctg
+    pk = fiche.pk if isinstance(fiche, FicheAction) else _int_fiche(fiche)
+    found = attachable_fiches(ctg).filter(pk=pk).first() if pk is not None else None
+    if found is None:
+        raise ValidationError(
+            {"fiche": "Choisissez une fiche action de ce dossier qui n'est issue d'aucun scénario."}
+        )
+    if scenario.fiches.exists():
+        raise ValidationError({"fiche": "Ce scénario est déjà rattaché à une fiche action."})
+    prefill = scenario_budget(scenario)
+    kept = _budget_fill(fiche=found, actor=actor, prefill=prefill, keep_existing=True)
+    found.source_scenario = scenario
+    found.save(update_fields=["source_scenario"])
+    history_record(
+        ctg=ctg,
+        actor=actor,
+        action=Action.SCENARIO,
+        summary=f"Scénario « {scenario.name} » rattaché à la fiche action « {found.title} »",
+        changes={"fiche": ["", found.title]},
+        item=scenario,
+    )
+    return prefill.left_out + kept
+
+
+def _int_fiche(value) -> int | None:
+    try:
+        return int(str(value).strip())
+    except (TypeError, ValueError):
+        return None
+
+
 __all__ = [
     "NO_OBJECTIVE",
     "BudgetPrefill",
+    "attachable_fiches",
+    "scenario_attach",
     "collectivity_funder",
     "operational_objectives",
     "scenario_budget",
