@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "widget_tweaks",
     "dsfr",
     "ctg.core",
+    "ctg.jobs",
     "ctg.territories",
     "ctg.organisations",
     "ctg.conventions",
@@ -74,6 +75,8 @@ INSTALLED_APPS = [
     "ctg.notifications",
     "ctg.public",
     "ctg.dashboard",
+    "ctg.transfer",
+    "ctg.api",
 ]
 
 # The dossier model, which the history of ctg.core belongs to (named like AUTH_USER_MODEL: core imports
@@ -161,7 +164,11 @@ AUTH_PASSWORD_VALIDATORS = [
 # delete the lines) or `ctg axes_reset_username EMAIL`. Behind a reverse proxy, in production only, the client
 # address is read from the header named by CTG_CLIENT_IP_HEADER (e.g. HTTP_X_REAL_IP, or HTTP_X_FORWARDED_FOR
 # whose last address is used); the proxy must set it (overwrite it). Without it: REMOTE_ADDR.
-INSTALLED_APPS += ["axes", "csp"]
+INSTALLED_APPS += ["axes", "csp", "django_tasks", "django_tasks_db"]
+
+# Background jobs (issue 15, docs/adr/0005-background-jobs.md): django-tasks with its database backend
+# (django-tasks-db), on SQLite as on PostgreSQL; `ctg db_worker` runs them (started by `make run`).
+TASKS = {"default": {"BACKEND": "django_tasks_db.backend.DatabaseBackend"}}
 MIDDLEWARE.insert(
     MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1, "csp.middleware.CSPMiddleware"
 )

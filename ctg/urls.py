@@ -79,6 +79,10 @@ urlpatterns = [
     # The CAF's own view (issue 14): the funding parameters and simulator, the départemental dashboard.
     path("caf/financements/", include("ctg.funding.urls")),
     path("caf/", include("ctg.dashboard.urls")),
+    # Production (issue 15): the jobs run in the background, the whole-dossier archive, the open API.
+    path("travaux/", include("ctg.jobs.urls")),
+    path("", include("ctg.transfer.urls")),
+    path("", include("ctg.api.urls")),
     path("statistiques/import/", import_views.import_statistics, name="statistics_import"),
     path("statistiques/imports/", import_views.import_list, name="statistics_imports"),
     path(

@@ -335,6 +335,9 @@ for _module in (
     "dashboard.matrix_dashboard",
     "dashboard.matrix_comparable",
     "dashboard.matrix_axes",
+    "jobs.matrix",
+    "transfer.matrix",
+    "api.matrix",
 ):
     MATRIX.update(import_module(f"tests.{_module}").MATRIX)
 

@@ -1,0 +1,1 @@
+"""The personal API tokens (issue 15)."""

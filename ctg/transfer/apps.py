@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class TransferConfig(AppConfig):
+    name = "ctg.transfer"
+    verbose_name = "Export et import d'un dossier entier"
