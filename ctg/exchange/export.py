@@ -62,7 +62,7 @@ def export_plan(ctg: Ctg, *, with_ids: bool = False) -> dict:
     """The whole plan of `ctg` as a JSON-serialisable dict, in plan order, without database ids (the exchange
     format). `with_ids` adds each fiche's and indicator's id under "id", for the application's own use (the
     convention's versions follow a fiche through a renaming); the exported files never carry them."""
-    enjeux = list(ctg.enjeux.prefetch_related("objectives__operational", "findings"))
+    enjeux = list(ctg.enjeux.prefetch_related("objectives__operational", "findings", "schema_axes"))
     fiches = list(
         ctg.fiches.select_related("pilot_organisation").prefetch_related(
             "objectives", "communes", "partners", "steps", "budget", "indicators__values"
@@ -101,6 +101,8 @@ def export_plan(ctg: Ctg, *, with_ids: bool = False) -> dict:
                 # The titles of the findings it cites, one a line (the import creates or finds them again).
                 "findings": "\n".join(f.title for f in enjeu.findings.all()),
                 "attention_indicators": list(enjeu.attention_indicators),
+                # The axes of the CAF's schéma départemental it serves (read only: the import ignores them).
+                "schema_axes": [f"{axis.code} — {axis.title}" for axis in enjeu.schema_axes.all()],
                 "objectives": objectives,
             }
         )
@@ -199,6 +201,7 @@ def _tree_rows(plan: dict, rows: dict[str, list[list]]) -> None:
                 _labels(enjeu["fields"], field_choices),
                 enjeu["findings"],
                 " ; ".join(str(i) for i in enjeu["attention_indicators"]),
+                " ; ".join(enjeu["schema_axes"]),
             ]
         )
         for strategic in enjeu["objectives"]:

@@ -30,6 +30,9 @@ SHEETS: dict[str, list[tuple[str, int, bool]]] = {
         ("champs", 35, True),
         ("constats", 60, True),
         ("indicateurs du portrait", 30, False),
+        # The axes of the CAF's schéma départemental (issue 14): exported to be read, ignored on import (the
+        # axes are the CAF's, an imported plan's enjeux are tagged in the platform).
+        ("axes du schéma", 40, False),
     ],
     "Objectifs": [
         ("numéro", 10, True),

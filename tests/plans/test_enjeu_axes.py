@@ -181,3 +181,31 @@ def test_the_tree_and_the_enjeu_page_show_the_axes_escaped(world, coordination):
         "Axes du schéma départemental"
         in coordination.get(reverse("plans:tree", args=[world.ctg.pk])).content.decode()
     )
+
+
+# --- the plan's exchange: the axes exported to be read, ignored on import ----------------------------------
+
+
+def test_the_exchange_exports_the_axes_and_the_import_ignores_them(world, axes):
+    import io
+
+    from openpyxl import load_workbook
+
+    from ctg.exchange.export import export_plan, export_xlsx
+    from ctg.exchange.imports import import_plan, import_xlsx
+
+    enjeu = EnjeuFactory(ctg=world.ctg, title="Petite enfance")
+    enjeu_axes_set(enjeu=enjeu, axes=[axes["accueil"], axes["parents"]], actor=None)
+    plan = export_plan(world.ctg)
+    assert plan["enjeux"][0]["schema_axes"] == ["1 — Accueil du jeune enfant", "2 — Parentalité"]
+    sheet = load_workbook(io.BytesIO(export_xlsx(world.ctg)))["Enjeux"]
+    header = [cell.value for cell in sheet[1]]
+    row = [cell.value for cell in sheet[2]]
+    assert row[header.index("axes du schéma")] == "1 — Accueil du jeune enfant ; 2 — Parentalité"
+    # Imported into another CAF's empty plan: the enjeux come, the axes (the Tarn CAF's) do not.
+    import_plan(world.other_ctg, plan, None)
+    assert world.other_ctg.enjeux.get().title == "Petite enfance"
+    assert not world.other_ctg.enjeux.get().schema_axes.exists()
+    empty = CtgFactory(caf=world.ctg.caf, epci=world.ctg.epci, communes=list(world.ctg.communes.all()))
+    import_xlsx(empty, export_xlsx(world.ctg), None)
+    assert not empty.enjeux.get().schema_axes.exists()
