@@ -400,6 +400,7 @@ def url_kwargs(name: str, params, d) -> dict:
         "structure_pk": d.structure.pk,
         "slug": d.publication.slug,
         "finding_pk": d.finding.pk,
+        "step": "acompte",  # post:convention_cancel (the yearly funding convention)
     } | by_name.get(name, {})
     if "import_pk" in params:  # a journal line of the pilot's CAF, the file named with the payloads
         from ctg.diagnostics.models import DatasetImport
@@ -490,6 +491,8 @@ FILES = {
     "surveys:results_csv",
     "surveys:results_xlsx",
     "surveys:results_aggregate",
+    "documents:post_convention_docx",  # checked by tests/documents/test_post_convention_xss.py
+    "documents:post_convention_pdf",
 }
 
 
