@@ -34,21 +34,29 @@ def _year(line: dict, default: int) -> tuple[int | None, str | None]:
     return year, None
 
 
+def _empty(line) -> dict:
+    known = line if isinstance(line, dict) else {}
+    return {
+        "id": known.get("id"),
+        "kind": known.get("kind"),
+        "amount_eur_per_year": None,
+        "eligible_hours": None,
+        "rule": "",
+        "parameters": [],
+        "problem": None,
+    }
+
+
 def simulate(lines: list[dict], *, caf=None, year: int | None = None) -> list[dict]:
     default_year = year if year is not None else datetime.date.today().year
     tables: dict[int, dict] = {}
     results = []
     for line in lines:
+        output = _empty(line)
+        if not isinstance(line, dict):
+            results.append(output | {"problem": "Une ligne doit être un objet (id, kind et ses valeurs)."})
+            continue
         kind = line.get("kind")
-        output = {
-            "id": line.get("id"),
-            "kind": kind,
-            "amount_eur_per_year": None,
-            "eligible_hours": None,
-            "rule": "",
-            "parameters": [],
-            "problem": None,
-        }
         line_year, problem = _year(line, default_year)
         if problem is None:
             if line_year not in tables:

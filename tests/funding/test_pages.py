@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from ctg.funding.models import ParameterVersion
 from ctg.funding.services import parameter_set
-from tests.factories import UserFactory
+from tests.factories import OrganisationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -117,3 +117,24 @@ def test_the_simulator_refuses_a_year_out_of_range_or_no_line(client, world, que
     response = client.get(reverse("funding:simulator", args=[world.ctg.caf_id]), query)
     assert response.status_code == 400
     assert "Résultats de la simulation" not in response.content.decode()
+
+
+def test_the_index_leads_caf_staff_to_their_table_and_refuses_others(client, world):
+    client.force_login(world.users["pilote_caf"])
+    response = client.get(reverse("funding:index"))
+    assert response.status_code == 302 and response.url == reverse(
+        "funding:parameters", args=[world.ctg.caf_id]
+    )
+    departement = world.ctg.caf.departement
+    reader = UserFactory(organisation=OrganisationFactory(kind="departement", departement=departement))
+    client.force_login(reader)
+    assert client.get(reverse("funding:index")).status_code == 403
+    assert client.get(reverse("funding:parameters", args=[world.ctg.caf_id])).status_code == 403
+
+
+def test_an_unchanged_value_is_refused_by_the_form(client, world):
+    parameter_set(caf=world.ctg.caf, year=2026, key=KEY, value="3100", actor=None)
+    client.force_login(world.users["pilote_caf"])
+    response = client.post(_value_url(world), {"value": "3100,00"})
+    assert response.status_code == 400 and "inchangée" in response.content.decode()
+    assert ParameterVersion.objects.count() == 1

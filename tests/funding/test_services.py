@@ -124,3 +124,12 @@ def test_simulate_contract_over_the_cafs_table(caf, adviser):
     assert simulate([{"id": "x", "kind": "ctre", "places": 1, "year": 2014}])[0]["problem"].startswith(
         "L'année"
     )
+
+
+def test_simulate_never_raises_for_a_line():
+    results = simulate(
+        ["texte", {"id": "k"}, {"id": "y", "kind": "ctre", "places": 1, "year": True}], year=2025
+    )
+    assert "objet" in results[0]["problem"]
+    assert "Type de ligne inconnu" in results[1]["problem"]
+    assert "nombre entier" in results[2]["problem"]
