@@ -18,6 +18,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from ctg.funding.parameters import PARAMETERS, Effective
 
 CENT = Decimal("0.01")
+INPUT_MAX = Decimal(10**12)  # far above any real figure; keeps every amount within Decimal's precision
 HUNDRED = Decimal(100)
 
 
@@ -40,6 +41,8 @@ class Result:
 def fr_number(value, decimals: int | None = None) -> str:
     """3 600, 0,9, 72 000,50: French figures (non-breaking spaces, decimal comma)."""
     value = Decimal(value)
+    if abs(value) >= INPUT_MAX * INPUT_MAX:  # beyond any figure: shown as is rather than rounded
+        return str(value)
     if decimals is None:
         value = value.quantize(CENT, rounding=ROUND_HALF_UP).normalize()
         decimals = max(0, -value.as_tuple().exponent)
@@ -76,7 +79,8 @@ def number(inputs: Mapping, name: str, label: str, *, integer=False, positive=Fa
         raise LineProblem(f"{label.capitalize()} doit être supérieur(e) à zéro.")
     if integer and value != value.to_integral_value():
         raise LineProblem(f"{label.capitalize()} : un nombre entier est attendu ({fr_number(value)}).")
-    if maximum is not None and value > maximum:
+    maximum = INPUT_MAX if maximum is None else maximum
+    if value > maximum:
         raise LineProblem(f"{label.capitalize()} ne peut pas dépasser {fr_number(maximum)}.")
     return value
 

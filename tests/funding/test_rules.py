@@ -160,6 +160,9 @@ def test_remaining_cost_default_and_given():
         ("eaje_handicap", {"places": 10, "share_percent": 120, "cost_per_place": 1}, "dépasser 100"),
         ("eaje_trajectoire", {"places_2023": 0, "places_2027": 10}, "supérieur"),
         ("nothing", {}, "Type de ligne inconnu"),
+        ("eaje_new_places", {"places": 10**30, "tranche": "1"}, "dépasser"),
+        ("remaining_cost", {"places": 1, "cost_per_place": "1e40"}, "dépasser"),
+        ("remaining_cost", {"places": "-1e400"}, "négatif"),
     ],
 )
 def test_a_line_that_cannot_be_computed_says_why(kind, inputs, words):
