@@ -87,3 +87,69 @@ def test_scenario_pages_are_accessible(transactional_db, world, page, live_serve
     page.wait_for_load_state()
     assert page.locator(".fr-error-text, .fr-message--error").count() > 0
     assert_accessible(page, "Scénario : erreurs du formulaire")
+
+
+def test_scenario_funding_pages_are_accessible(transactional_db, world, page, live_server, login):
+    """The funding side (issue 14): a scenario's page with its amounts, rules and a missing amount, the
+    inputs' form (and its errors), the comparison of two scenarios (and a refused one), the fiche page with
+    the attachment to an existing fiche."""
+    from ctg.offer.scenario_funding import line_funding_set
+    from tests.plans.factories import FicheFactory
+
+    ctg = world.ctg
+    communes = list(ctg.communes.order_by("code"))
+    OperationalObjectiveFactory(strategic__enjeu__ctg=ctg)
+    FicheFactory(ctg=ctg, title="Développer l'accueil du jeune enfant")
+    first = scenario_create(
+        ctg=ctg,
+        actor=None,
+        name="Micro-crèche de 12 places",
+        lines=[{"type": "eaje_micro_creche", "places": 12, "commune": communes[0], "year": 2025}],
+    )
+    line_funding_set(
+        line=first.lines.get(), actor=None, values={"bonus_tranche": "1", "participation_horaire": "0,9"}
+    )
+    second = scenario_create(
+        ctg=ctg,
+        actor=None,
+        name="Crèche et accueil de loisirs",
+        is_fictitious=True,
+        lines=[
+            {"type": "eaje_creche", "places": 30, "commune": communes[1], "year": 2026},
+            {"type": "alsh", "places": 40, "commune": communes[1], "year": 2026},
+        ],
+    )
+    creche, alsh = second.lines.order_by("pk")
+    line_funding_set(line=creche, actor=None, values={"bonus_tranche": "2"})
+    line_funding_set(line=alsh, actor=None, values={"contracted_hours": "100000", "requested_hours": "40000"})
+    login(world.users["coordination"].email, PASSWORD)
+    base = f"{live_server.url}/portrait/ctg/{ctg.pk}/offre/scenarios/"
+    for path, heading in (
+        (f"{first.pk}/", "Financement simulé de la CAF et reste à charge"),
+        (f"{second.pk}/", "Financement simulé de la CAF et reste à charge"),
+        (f"{first.pk}/structures/{first.lines.get().pk}/financement/", None),
+        (f"{second.pk}/structures/{alsh.pk}/financement/", None),
+        ("comparer/", "Comparer des scénarios"),
+        (f"comparer/?comparer={first.pk}&comparer={second.pk}", "Les scénarios côte à côte"),
+    ):
+        response = page.goto(base + path)
+        assert response.status == 200, path
+        if heading:
+            assert page.get_by_role("heading", name=heading).first.is_visible(), path
+        assert_accessible(page, f"Financement des scénarios {path}")
+    # One scenario only: the comparison's error, still accessible.
+    assert page.goto(base + f"comparer/?comparer={first.pk}").status == 400
+    assert page.locator(".fr-alert--error").count() == 1
+    assert_accessible(page, "Comparer des scénarios : erreur")
+    # The inputs' form sent with a negative participation shows its error.
+    page.goto(base + f"{first.pk}/structures/{first.lines.get().pk}/financement/")
+    page.get_by_label("Participation horaire moyenne des familles").fill("-1")
+    page.get_by_role("button", name="Enregistrer les paramètres").click()
+    page.wait_for_load_state()
+    assert page.locator(".fr-error-text, .fr-message--error, .fr-alert--error").count() > 0
+    assert_accessible(page, "Paramètres du financement : erreur")
+    # The fiche page offers the attachment to an existing fiche.
+    fiche_url = f"{live_server.url}/plan/ctg/{ctg.pk}/scenarios/{first.pk}/fiche-action/"
+    assert page.goto(fiche_url).status == 200
+    assert page.get_by_role("heading", name="Ou rattacher le scénario à une fiche existante").is_visible()
+    assert_accessible(page, "Transformer le scénario en fiche action : rattachement")
