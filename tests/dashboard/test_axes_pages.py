@@ -222,3 +222,20 @@ def test_user_text_is_escaped_and_the_csv_runs_no_formula(client, world, tarn):
     assert not any(cell.startswith("=") for line in lines for cell in line.split(";"))
     assert "CTG voisine" not in text
     assert len(lines) == 1 + 2 * 4  # two dossiers × four axes
+
+
+def test_a_data_manager_chooses_the_caf_among_the_departements(client, world, tarn, admin_user):
+    caf = tarn[0]
+    client.force_login(admin_user)
+    create = reverse("dashboard:axis_create", args=["81"])
+    form = client.get(create).context["form"]
+    assert list(form.fields["caf"].queryset) == [caf]
+    before = _snapshot()
+    response = client.post(create, {"caf": world.other_ctg.caf.pk, "code": "9", "title": "Dans l'Aude"})
+    assert response.status_code == 400
+    assert _snapshot() == before
+    response = client.post(create, {"caf": caf.pk, "code": "9", "title": "Familles vulnérables"})
+    assert response.status_code == 302
+    assert SchemaAxis.objects.get(code="9").caf == caf
+    # Every département is theirs to read.
+    assert client.get(reverse("dashboard:axes", args=["11"])).status_code == 200

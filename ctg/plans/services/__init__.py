@@ -6,6 +6,7 @@
 - `fiche_items`: its steps, budget lines, attachments and comments;
 - `indicators`: its indicators and their values, typed or from the open data;
 - `findings`: the findings of the diagnostic that ground an enjeu (cite, remove, an enjeu from findings);
+- `schema_axes`: the axes of the CAF's schéma départemental an enjeu serves (`enjeu_axes_set`, issue 14);
 - `plan_import`: the bulk writes of an imported plan (`ctg.exchange`, the app above);
 - `positions` and `common`: the positions of the fiches under their first objective, and the helpers.
 
@@ -66,6 +67,7 @@ from ctg.plans.services.positions import (
     objectives_in_plan_order,
     primary_objectives,
 )
+from ctg.plans.services.schema_axes import axes_offered, enjeu_axes_set
 from ctg.plans.services.tree import (
     ENJEU,
     ENJEU_FIELDS,
@@ -112,6 +114,7 @@ __all__ = [
     "parse_amount",
     "check_year_in_period",
     "attachment_add",
+    "axes_offered",
     "budget_delete",
     "budget_set",
     "comment_add",
@@ -121,6 +124,7 @@ __all__ = [
     "enjeu_from_findings",
     "finding_cite",
     "finding_uncite",
+    "enjeu_axes_set",
     "enjeu_delete",
     "enjeu_move",
     "enjeu_update",
