@@ -1,5 +1,4 @@
 import os
-import re
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -11,7 +10,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.http import require_http_methods, require_safe
 
-from ctg.conventions import services
+from ctg.conventions import history_page, services
 from ctg.conventions.forms import (
     AvenantForm,
     CtgCreateForm,
@@ -32,6 +31,7 @@ from ctg.conventions.models import Avenant, Membership, Milestone, Partner, Phas
 from ctg.conventions.selectors import caf_organisations_for, can_create_ctg, ctg_visible_to
 from ctg.organisations.choices import group_label, sort_key
 from ctg.organisations.permissions import Op, role_allows
+from ctg.rendering import attachment, ctg_file_name
 from ctg.territories import french
 from ctg.uploads import stored_file_response
 
@@ -531,13 +531,32 @@ def milestone_delete(request, ctg, role, milestone_pk):
 
 @ctg_view(Op.VIEW_HISTORY)
 def history(request, ctg, role):
-    """The dossier's history; `?element=<type>-<id>` keeps the changes of one item (an enjeu, a fiche…)."""
-    entries = ctg.history.select_related("actor").with_causes()
-    element = re.fullmatch(r"([a-z]{1,40})-(\d{1,18})", request.GET.get("element", ""))
-    if element:
-        entries = entries.filter(item_type=element.group(1), item_id=int(element.group(2)))
-    context = dossier_context(ctg, role, "history", "Historique", entries=entries, filtered=bool(element))
-    return render(request, "conventions/history.html", context)
+    """The dossier's history, 50 lines a page, filtered by kind of item, person and dates
+    (`ctg.conventions.history_page`); `?element=<type>-<id>` keeps the changes of one item (an enjeu, a
+    fiche…); `?export=csv` downloads every line the filters keep (invalid filters ignored, as on the page)."""
+    entries, form, filtered, element = history_page.filtered_history(ctg, request.GET)
+    if request.GET.get("export") == "csv":
+        return attachment(
+            ("\ufeff" + history_page.history_csv(entries)).encode("utf-8"),
+            "text/csv; charset=utf-8",
+            ctg_file_name(ctg, "historique") + ".csv",
+        )
+    page = history_page.history_page(entries, request.GET.get("page"))
+    query = history_page.query_string(request.GET, export="csv")
+    context = dossier_context(
+        ctg,
+        role,
+        "history",
+        "Historique",
+        entries=page.object_list,
+        page_obj=page,
+        count=page.paginator.count,
+        form=form,
+        filtered=filtered,
+        element=element,
+        csv_url=f"{reverse('conventions:history', args=[ctg.pk])}?{query}",
+    )
+    return render(request, "conventions/history.html", context, status=400 if form.errors else 200)
 
 
 @ctg_view(Op.RENEW, methods=("GET", "POST"))
