@@ -132,3 +132,29 @@ def test_the_features_are_computed_again_when_the_store_changes(tarn):
     assert comparable.feature_table() is before
     import_dataset(TARN / "cc_filosofi_2021_COM_81.csv")  # the vintage's file is replaced
     assert comparable.feature_table() is not before
+
+
+def test_the_standardisation_is_robust_and_logarithmic_for_sizes():
+    from ctg.diagnostics.comparable import FeatureTable, Measure
+
+    populations = {"a": 1_000, "b": 10_000, "c": 100_000, "d": 10_000_000}
+    young = {"a": 14.0, "b": 15.0, "c": 17.0}
+    measures = {
+        siren: {
+            "population": Measure(float(p)),
+            "part_15_29_ans": Measure(12.0),  # no spread: left out
+            "part_moins_15_ans": Measure(None, "secret", "secret statistique")
+            if siren == "d"
+            else Measure(young[siren]),
+        }
+        for siren, p in populations.items()
+    }
+    table = FeatureTable((), dict.fromkeys(populations, ""), {}, measures, {})
+    comparable._standardise(table)
+    center, scale = table.centers["population"]
+    assert center == pytest.approx(4.5)  # median of log10: 3, 4, 5, 7
+    assert scale == pytest.approx(1.4826 * 1.0)  # MAD of |−1.5|, |−0.5|, |0.5|, |2.5| = 1
+    assert table.vectors["b"]["population"] == pytest.approx(-0.5 / 1.4826)
+    assert "part_15_29_ans" not in table.centers
+    assert "part_moins_15_ans" not in table.vectors["d"]  # a secret figure is missing, never 0
+    assert table.centers["part_moins_15_ans"][0] == 15.0  # the median of the three known values only
