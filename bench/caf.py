@@ -15,6 +15,16 @@ fiches action), budget lines and coordinator post with its yearly funding, then 
 Targets on a 2-core machine: dashboard of 30 CTGs ≤ 300 ms (server time), search ≤ 200 ms. Figures and
 ratios are printed; nothing is asserted (tests/dashboard/test_comparable_bench.py runs the --fast mode).
 
+Figures of the first full run (2026-12-06, 2-core machine shared with other test runs, tree of commit
+858d6dd with the dashboard of the other part of issue 14 not yet committed, imported from the working tree):
+
+  build_dashboard (30 CTG)              235.4 ms médiane, 272.3 ms p95  (objectif ≤ 300 ms atteint)
+  page du tableau de bord (serveur)     972.1 ms médiane, 2008.6 ms p95 (its page, not this part's)
+  comparaison des EPCI du Tarn           97.1 ms médiane, 145.9 ms p95  (1re : 2 027 ms)
+  caractéristiques de 1 255 EPCI          5.43 s à froid (contours' areas, census batch, FiLoSoFi)
+  recherche sur 1 255 EPCI               37.8 ms médiane, 49.7 ms p95   (objectif ≤ 200 ms atteint)
+  page des territoires comparables       96.4 ms médiane, 128.9 ms p95
+
 Usage: .venv/bin/python bench/caf.py [--repeat 30] [--ctgs 30] [--fast]
   --fast: the COG cut down to the Tarn and the EPCI that reach into it, 3 repeats (a smoke run, for the test).
 """
