@@ -1,6 +1,6 @@
 """Permission-matrix entries of the axes of the Schéma départemental des services aux familles (issue 14),
-merged by tests/test_permission_matrix.py. The pages are the Tarn's (81), whose CAF is the dossier's
-(`pilote_caf`, a CAF adviser of the Tarn); `other_caf` is the Aude's CAF: another département, 404. The
+merged by tests/test_permission_matrix.py. The pages are those of the département of the dossier's CAF (the
+Tarn, 81), whose adviser is `pilote_caf`; `other_caf` is the Aude's CAF: another département, 404. The
 people of the dossier without a platform role (coordination, référent, partenaire, lecture, other member)
 get 403. The Département's services (read only) are tested in tests/dashboard/test_axes_pages.py."""
 
@@ -12,17 +12,19 @@ NO_PLATFORM_ROLE = ["coordination", "referent_communal", "partenaire", "lecture"
 
 def _caf_only(ok=200, method="GET", **kw):
     expected = {"anonymous": LOGIN, "pilote_caf": ok, "other_caf": 404} | dict.fromkeys(NO_PLATFORM_ROLE, 403)
-    kwargs = kw.pop("kwargs", lambda w: {"departement": "81"})
+    kwargs = kw.pop("kwargs", lambda w: {"departement": w.ctg.caf.departement_id})
     return Case(method=method, expected=expected, kwargs=kwargs, **kw)
 
 
 def _axis(w):
-    """An axis of the Tarn's CAF (the dossier's)."""
+    """An axis of the dossier's CAF (the Tarn's), in its département (tests/security/test_idor.py runs it on
+    the Aude's dossier: its CAF's axis, at /caf/11/)."""
+    caf, departement = w.ctg.caf, w.ctg.caf.departement_id
     axis = axis_create(
-        actor=None, caf=w.ctg.caf, departement="81", code="1", title="Développer l'accueil du jeune enfant"
+        actor=None, caf=caf, departement=departement, code="1", title="Développer l'accueil du jeune enfant"
     )
-    axis_create(actor=None, caf=w.ctg.caf, departement="81", code="2", title="Soutenir la parentalité")
-    return {"departement": "81", "axis_pk": axis.pk}
+    axis_create(actor=None, caf=caf, departement=departement, code="2", title="Soutenir la parentalité")
+    return {"departement": departement, "axis_pk": axis.pk}
 
 
 AXIS_DATA = {"code": "7", "title": "Accompagner les jeunes", "is_active": "on"}
