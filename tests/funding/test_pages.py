@@ -27,6 +27,7 @@ def test_the_table_shows_public_values_sources_and_gaps(client, world):
     assert "3\u00a0600 € par place et par an" in page
     assert "bonus-territoire-et-contrat-territorial-reservataire-eaje" in page  # the source's address
     assert "sans valeur pour 2024" in page and MIDDLE in page
+    assert "0,75 € par heure" in page and "0,7500" not in page  # French figures, no trailing zeros
 
 
 def test_a_value_edited_with_its_comment_shows_in_the_table_and_the_history(client, world):
