@@ -97,6 +97,7 @@ def _row_context(row: comparable.ComparisonRow, indicators, notes: list[str]) ->
         "straddles": row.straddles,
         "cells": cells,
         "url": reverse("dashboard:comparable", args=[row.code]) if row.kind == "epci" else None,
+        "portrait_url": reverse("diagnostics:territory", args=[row.code]) if row.kind == "epci" else None,
     }
 
 
@@ -290,12 +291,14 @@ def comparable_epci(request, siren):
             "shared": [comparable.FEATURE_BY_ID[f].label for f in n.shared],
             "shared_count": len(n.shared),
             "url": reverse("dashboard:comparable", args=[n.siren]),
+            "portrait_url": reverse("diagnostics:territory", args=[n.siren]),
         }
         for index, n in enumerate(found.neighbours, start=1)
     ]
     context = {
         "title": f"Territoires comparables — {epci.name}",
         "epci": epci,
+        "portrait_url": reverse("diagnostics:territory", args=[epci.siren]),
         "departements": ", ".join(found.departements),
         "columns": [{"siren": s, "name": name} for s, name, _d, _deps in shown],
         "features": features,
