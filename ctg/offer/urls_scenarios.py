@@ -9,9 +9,16 @@ urlpatterns = [
     path("scenarios/ajouter/", views.scenario_add, name="scenario_add"),
     path("scenarios/comparer/", views.scenario_compare_page, name="scenario_compare"),
     path(
-        "scenarios/comparer/export.<str:fmt>",
+        "scenarios/comparer/comparaison.csv",
         views.scenario_compare_export,
-        name="scenario_compare_export",
+        {"fmt": "csv"},
+        name="scenario_compare_csv",
+    ),
+    path(
+        "scenarios/comparer/comparaison.xlsx",
+        views.scenario_compare_export,
+        {"fmt": "xlsx"},
+        name="scenario_compare_xlsx",
     ),
     path("scenarios/<int:scenario_pk>/", views.scenario_detail, name="scenario"),
     path("scenarios/<int:scenario_pk>/modifier/", views.scenario_edit, name="scenario_edit"),

@@ -81,7 +81,10 @@ MATRIX = {
         EDITORS, ok=REDIRECT, method="POST", kwargs=_line, data=lambda w: {"bonus_tranche": "1"}
     ),
     ("offer:scenario_compare", "GET"): dossier(MEMBER_ROLES, kwargs=lambda w: {"pk": _scenario(w)["pk"]}),
-    ("offer:scenario_compare_export", "GET"): dossier(
-        MEMBER_ROLES, ok=REDIRECT, kwargs=lambda w: {"pk": _scenario(w)["pk"], "fmt": "csv"}
+    ("offer:scenario_compare_csv", "GET"): dossier(
+        MEMBER_ROLES, ok=REDIRECT, kwargs=lambda w: {"pk": _scenario(w)["pk"]}
+    ),
+    ("offer:scenario_compare_xlsx", "GET"): dossier(
+        MEMBER_ROLES, ok=REDIRECT, kwargs=lambda w: {"pk": _scenario(w)["pk"]}
     ),
 }
