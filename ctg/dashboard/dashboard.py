@@ -42,6 +42,7 @@ from __future__ import annotations
 
 import datetime
 import re
+import threading
 import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -52,6 +53,7 @@ from django.db.models import Q, Sum
 from django.utils import timezone
 
 from ctg.conventions.models import Ctg, Field, Phase
+from ctg.diagnostics.maps import load_contours, projection, svg_path
 from ctg.plans.models import BudgetLine, FicheAction, Funder
 from ctg.plans.summary import FUNDER, budget_summary
 from ctg.post.models import CoordinatorPost, PostFunding
@@ -588,8 +590,6 @@ def state_map(data: dict) -> dict:
     the SVG's size, one path per commune (fill, state, « commune — EPCI : état » title), the EPCI outlines
     when the contours fit edge to edge, the legend with counts, the contours' source and the communes
     without contour. `svg` is False when no contour is available."""
-    from ctg.diagnostics.maps import load_contours, projection, svg_path
-
     names = data["commune_names"]
     shapes, source = load_contours(sorted(names))
     state_of = {r.siren: r for r in data["rows"]}
@@ -606,7 +606,7 @@ def state_map(data: dict) -> dict:
     result = {"svg": bool(shapes), "legend": legend, "source": source, "missing": len(names) - len(shapes)}
     if not shapes:
         return result
-    project, width, height = projection(shapes, MAP_WIDTH, MAP_HEIGHT)
+    width, height, drawn, outline = _drawing(shapes, source, data["commune_epci"])
     paths = []
     for commune in sorted(shapes):
         row = state_of.get(data["commune_epci"].get(commune))
@@ -615,7 +615,7 @@ def state_map(data: dict) -> dict:
         paths.append(
             {
                 "code": commune,
-                "d": svg_path(shapes[commune], project),
+                "d": drawn[commune],
                 "fill": STATE_FILLS[state],
                 "state": state,
                 "title": f"{names.get(commune, commune)} — {where}",
@@ -625,7 +625,7 @@ def state_map(data: dict) -> dict:
         width=round(width),
         height=round(height),
         paths=paths,
-        outline=epci_outline(shapes, data["commune_epci"], project),
+        outline=outline,
         desc=(
             f"Carte des {len(shapes)} communes du département colorées selon l'état de la CTG de leur EPCI : "
             + " ; ".join(f"{e['label']} ({e['pattern']}) : {e['count']} EPCI" for e in legend)
@@ -633,6 +633,33 @@ def state_map(data: dict) -> dict:
         ),
     )
     return result
+
+
+_drawings: dict = {}
+_drawings_lock = threading.Lock()
+DRAWINGS_KEPT = 8
+
+
+def _drawing(shapes: dict, source: str, epci_of: dict) -> tuple[float, float, dict[str, str], str]:
+    """The projected contours of the communes and the EPCI outlines: they change only with the contours and
+    the communes' EPCI, not with the states, so the last `DRAWINGS_KEPT` are kept in memory (the contours'
+    own cache keeps the shape objects, whose ids are part of the key)."""
+    key = (
+        source,
+        tuple((code, id(shapes[code]), epci_of.get(code)) for code in sorted(shapes)),
+    )
+    with _drawings_lock:
+        found = _drawings.get(key)
+    if found is not None:
+        return found
+    project, width, height = projection(shapes, MAP_WIDTH, MAP_HEIGHT)
+    drawn = {code: svg_path(shape, project) for code, shape in shapes.items()}
+    found = (width, height, drawn, epci_outline(shapes, epci_of, project))
+    with _drawings_lock:
+        if len(_drawings) >= DRAWINGS_KEPT:
+            _drawings.pop(next(iter(_drawings)))
+        _drawings[key] = found
+    return found
 
 
 def epci_outline(shapes: dict, epci_of: dict[str, str | None], project) -> str:
