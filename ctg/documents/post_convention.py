@@ -190,7 +190,16 @@ def template_save(*, caf, actor, articles: list[dict]) -> PostConventionTemplate
             errors.append(f"Article « {label} » : le texte est obligatoire.")
         for where, text in (("titre", title), ("texte", body)):
             errors += [f"Article « {label} » ({where}) : {m}" for m in placeholders.validate(text, CATALOGUE)]
-        rows.append((row.get("key") or slugify(title)[:32] or f"article-{index}", title, body))
+        rows.append((row.get("key") or "", title, body))
+    taken = {key for key, _, _ in rows if key}
+    for index, (key, title, body) in enumerate(rows):
+        if not key:  # a new article: a key of its own, kept by later edits
+            base = (slugify(title) or "article")[:32].strip("-") or "article"
+            key, n = base, 2
+            while key in taken:
+                key, n = f"{base}-{n}", n + 1
+            taken.add(key)
+            rows[index] = (key, title, body)
     if not rows:
         errors.append("Le modèle doit garder au moins un article.")
     if len({key for key, _, _ in rows}) != len(rows):
@@ -210,6 +219,14 @@ def template_save(*, caf, actor, articles: list[dict]) -> PostConventionTemplate
     template.updated_by = actor
     template.save(update_fields=["updated_by", "updated_at"])
     return template
+
+
+@transaction.atomic
+def template_reset(*, caf, actor) -> None:
+    """The CAF goes back to the default model (its own is removed)."""
+    if caf is None or caf.kind != Organisation.Kind.CAF:
+        raise ValidationError("Seule une CAF a un modèle de convention de financement du poste.")
+    PostConventionTemplate.objects.filter(caf=caf).delete()
 
 
 # --- the document ------------------------------------------------------------------------------------------

@@ -30,6 +30,12 @@ urlpatterns = [
         name="diagnostic_version_docx",
     ),
     # The yearly funding convention of the coordinator post (issue 14).
+    path("modele-poste/", views.post_convention_template, name="post_convention_template"),
+    path(
+        "modele-poste/retablir/",
+        views.post_convention_template_reset,
+        name="post_convention_template_reset",
+    ),
     path(
         "ctg/<int:pk>/poste/<int:year>/generer/",
         views.post_convention_generate,

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods
 from ctg.conventions.frame import ctg_view, dossier_context
 from ctg.conventions.models import Avenant
 from ctg.documents import content, placeholders, post_convention, services
-from ctg.documents.models import ConventionTemplate
+from ctg.documents.models import ConventionTemplate, PostConventionTemplate
 from ctg.organisations.models import Organisation
 from ctg.organisations.permissions import Op
 from ctg.post.models import PostFunding
@@ -209,3 +209,67 @@ def post_convention_docx(request, ctg, role, year, number):
 @ctg_view(Op.VIEW)
 def post_convention_pdf(request, ctg, role, year, number):
     return _post_convention_download(ctg, year, number, "pdf", PDF_TYPE)
+
+
+def _post_template_page(request, caf, *, articles=None, new=None, errors=(), status=200):
+    template = PostConventionTemplate.objects.filter(caf=caf).select_related("updated_by").first()
+    return render(
+        request,
+        "documents/post_convention_template.html",
+        {
+            "title": f"Modèle de convention de financement du poste — {caf.name}",
+            "nav": "ctg",
+            "breadcrumb_data": {"current": "Modèle de convention de financement du poste"},
+            "caf": caf,
+            "template": template,
+            "articles": post_convention.model_articles(caf) if articles is None else articles,
+            "new": new or {"title": "", "body": ""},
+            "errors": list(errors),
+            "catalogue": [
+                {"name": f"{{{{ {name} }}}}", "description": d}
+                for name, d in post_convention.CATALOGUE.items()
+            ],
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def post_convention_template(request):
+    caf = _caf_of(request.user)
+    if request.method == "GET":
+        return _post_template_page(request, caf)
+    articles = [
+        {
+            "key": key,
+            "title": clean_text(request.POST.get(f"title-{key}", "")),
+            "body": clean_text(request.POST.get(f"body-{key}", ""), multiline=True),
+            "delete": request.POST.get(f"delete-{key}") == "1",
+        }
+        for key in request.POST.getlist("key")
+    ]
+    new = {
+        "title": clean_text(request.POST.get("new-title", "")),
+        "body": clean_text(request.POST.get("new-body", ""), multiline=True),
+    }
+    kept = [row for row in articles if not row["delete"]]
+    if new["title"] or new["body"]:
+        kept.append({"key": "", **new})
+    try:
+        post_convention.template_save(caf=caf, actor=request.user, articles=kept)
+    except ValidationError as error:
+        return _post_template_page(
+            request, caf, articles=articles, new=new, errors=error.messages, status=400
+        )
+    messages.success(request, "Le modèle de convention de financement du poste est enregistré.")
+    return redirect("documents:post_convention_template")
+
+
+@login_required
+@require_http_methods(["POST"])
+def post_convention_template_reset(request):
+    caf = _caf_of(request.user)
+    post_convention.template_reset(caf=caf, actor=request.user)
+    messages.success(request, "Le modèle par défaut de convention de financement du poste est rétabli.")
+    return redirect("documents:post_convention_template")

@@ -63,6 +63,11 @@ def test_funding_convention_pages_are_accessible(
     assert "Convention signée" in page.locator("#convention-2026").inner_text()
     assert_accessible(page, "Convention signée")
 
+    with page.expect_navigation():
+        page.get_by_role("link", name="Modèle de convention de la CAF").click()
+    assert page.get_by_role("heading", level=1).inner_text().startswith("Modèle de convention de financement")
+    assert_accessible(page, "Modèle de convention de financement du poste")
+
     page.context.clear_cookies()
     login(world.users["coordination"].email, PASSWORD)
     watch.visit(f"{base}/", "Poste (coordination)")

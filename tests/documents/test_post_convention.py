@@ -164,3 +164,48 @@ def test_generate_view_refusal_is_a_message_and_nothing_changes(client, world):
     # The coordination cannot generate (the CAF's step).
     client.force_login(world.users["coordination"])
     assert client.post(url).status_code == 403
+
+
+# --- the CAF's model page -------------------------------------------------------------------------------
+
+
+def _template_post(articles, new=("", "")):
+    data = {"key": [a["key"] for a in articles], "new-title": new[0], "new-body": new[1]}
+    for a in articles:
+        data[f"title-{a['key']}"] = a["title"]
+        data[f"body-{a['key']}"] = a["body"]
+        if a.get("delete"):
+            data[f"delete-{a['key']}"] = "1"
+    return data
+
+
+def test_the_caf_edits_its_model_on_its_page(client, world):
+    caf = world.ctg.caf
+    url = reverse("documents:post_convention_template")
+    client.force_login(world.users["pilote_caf"])
+    page = client.get(url).content.decode()
+    assert "La CAF utilise le modèle par défaut." in page and "{{ montant.accorde }}" in page
+    articles = post_convention.model_articles(caf)
+    articles[0]["delete"] = True
+    response = client.post(url, _template_post(articles, ("Article 6 — Communication", "Logo de la CAF.")))
+    assert response.status_code == 302
+    saved = post_convention.model_articles(caf)
+    assert [a["key"] for a in saved][-1] == "article-6-communication" and len(saved) == len(articles)
+    assert saved[0]["key"] == articles[1]["key"]
+    # A bad placeholder: 400 with the message, nothing changed.
+    bad = [dict(a) for a in saved]
+    bad[0]["body"] = "{{ montant.acorde }}"
+    response = client.post(url, _template_post(bad))
+    assert response.status_code == 400 and "Vouliez-vous dire" in response.content.decode()
+    assert post_convention.model_articles(caf) == saved
+    # Back to the default model.
+    assert client.post(reverse("documents:post_convention_template_reset")).status_code == 302
+    assert [a["key"] for a in post_convention.model_articles(caf)] == [
+        a.key for a in post_convention.DEFAULT_ARTICLES
+    ]
+
+
+def test_only_caf_staff_edit_the_model(client, world):
+    client.force_login(world.users["coordination"])
+    assert client.get(reverse("documents:post_convention_template")).status_code == 403
+    assert client.post(reverse("documents:post_convention_template_reset")).status_code == 403

@@ -8,7 +8,8 @@ from decimal import Decimal
 from django.core.files.base import ContentFile
 
 from ctg.documents.models import PostConventionVersion
-from tests.matrix_helpers import EDITORS, MEMBER_ROLES, REDIRECT, dossier
+from ctg.documents.post_convention import DEFAULT_ARTICLES
+from tests.matrix_helpers import ALL_ROLES, EDITORS, LOGIN, MEMBER_ROLES, REDIRECT, Case, dossier
 from tests.post.factories import FundingFactory, PostFactory, ReportFactory
 
 CAF = ["pilote_caf"]
@@ -116,7 +117,27 @@ def _post_only(w):
     return {"pk": w.ctg.pk}
 
 
+def _caf_staff(ok):
+    """The CAF's model: the people of a CAF (whichever dossier), 403 for the others."""
+    expected = {"anonymous": LOGIN}
+    expected.update({role: (ok if role in ("pilote_caf", "other_caf") else 403) for role in ALL_ROLES[1:]})
+    return expected
+
+
+def _template_data(w):
+    data = {"key": [a.key for a in DEFAULT_ARTICLES], "new-title": "", "new-body": ""}
+    for a in DEFAULT_ARTICLES:
+        data[f"title-{a.key}"] = a.title
+        data[f"body-{a.key}"] = a.body
+    return data
+
+
 CONVENTION_MATRIX: dict = {
+    ("documents:post_convention_template", "GET"): Case(expected=_caf_staff(200)),
+    ("documents:post_convention_template", "POST"): Case(
+        method="POST", expected=_caf_staff(REDIRECT), data=_template_data
+    ),
+    ("documents:post_convention_template_reset", "POST"): Case(method="POST", expected=_caf_staff(REDIRECT)),
     ("post:convention_request", "GET"): dossier(EDITORS, kwargs=_post_only),
     ("post:convention_request", "POST"): dossier(
         EDITORS,

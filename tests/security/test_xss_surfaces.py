@@ -457,6 +457,7 @@ NO_DOSSIER_TEXT = {
     "governance:body_add",
     "governance:meeting_add",
     "post:funding_add",
+    "documents:post_convention_template",  # the CAF's model of the post's funding convention
 }
 # Non-HTML answers, checked by the tests of their format below (here: answered, and no HTML type).
 FILES = {
