@@ -429,6 +429,14 @@ def url_kwargs(name: str, params, d) -> dict:
     from tests.ateliers.xss import atelier_url_values
 
     values |= atelier_url_values(d, name)
+    if "departement" in params:  # the CAF's view (issue 14): its département, an axis titled with them
+        from ctg.organisations.models import SchemaAxis
+
+        caf = d.ctg.caf
+        axis, _ = SchemaAxis.objects.get_or_create(
+            caf=caf, departement_id=caf.departement_id, code="1", defaults={"title": P, "description": P}
+        )
+        values |= {"departement": caf.departement_id, "axis_pk": axis.pk}
     missing = [p for p in params if p not in values]
     assert not missing, f"{name} : paramètres inconnus de ce test {missing} (ajoutez-les à url_kwargs)"
     return {p: values[p] for p in params}
@@ -458,6 +466,7 @@ NO_DOSSIER_TEXT = {
     "governance:meeting_add",
     "post:funding_add",
     "documents:post_convention_template",  # the CAF's model of the post's funding convention
+    "dashboard:axis_create",  # the CAF's schema axes (issue 14): an empty form
 }
 # Non-HTML answers, checked by the tests of their format below (here: answered, and no HTML type).
 FILES = {
@@ -489,6 +498,7 @@ FILES = {
     "ateliers:report_pdf",
     "ateliers:attachment_download",
     "findings:csv",
+    "dashboard:axes_csv",
     "surveys:results_csv",
     "surveys:results_xlsx",
     "surveys:results_aggregate",
