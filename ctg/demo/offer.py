@@ -20,7 +20,7 @@ import datetime
 from django.utils import timezone
 
 from ctg.conventions.models import Ctg
-from ctg.offer import scenarios, services
+from ctg.offer import scenario_funding, scenarios, services
 from ctg.offer.models import Structure
 from ctg.territories.models import Commune
 
@@ -712,7 +712,7 @@ def load_demo_scenario(ctg: Ctg, coordinator):
     if commune is None:
         return None
     year = timezone.localdate().year + 1
-    return scenarios.scenario_create(
+    scenario = scenarios.scenario_create(
         ctg=ctg,
         actor=coordinator,
         name=f"Micro-crèche de 12 places à {commune.name}, ouverture {year} (fictif)",
@@ -729,6 +729,14 @@ def load_demo_scenario(ctg: Ctg, coordinator):
             }
         ],
     )
+    # Its funding side (issue 14), fictitious too: the tranche and family participation are the demo's
+    # choices; the amounts come from the public parameters through the simulator, labelled fictitious.
+    scenario_funding.line_funding_set(
+        line=scenario.lines.get(),
+        actor=coordinator,
+        values={"bonus_tranche": "3", "participation_horaire": "0,95"},
+    )
+    return scenario
 
 
 def load_demo_offer(ctg: Ctg, coordinator, organisations: dict | None = None) -> int:

@@ -118,9 +118,10 @@ def test_scenarios_side_by_side_with_their_funding(client, world):
     second = _scenario(
         world, "Micro-crèche", type="eaje_micro_creche", places=12, year=2026, bonus_tranche="1"
     )
-    second.is_fictitious = True
     scenarios.scenario_update(scenario=second, actor=None, is_fictitious=True)
     client.force_login(world.users["partenaire"])
+    detail = client.get(reverse("offer:scenario", args=[world.ctg.pk, second.pk])).content.decode()
+    assert "Scénario fictif (démonstration) : montants fictifs" in detail
     listing = client.get(reverse("offer:scenarios", args=[world.ctg.pk])).content.decode()
     assert reverse("offer:scenario_compare", args=[world.ctg.pk]) in listing
     chooser = client.get(reverse("offer:scenario_compare", args=[world.ctg.pk]))
