@@ -144,7 +144,10 @@ def coverage(caf: Organisation, departement: Departement) -> dict:
 
 
 def _context(request, departement: Departement, title: str, **extra) -> dict:
-    links = [{"url": _list_url(departement), "title": TITLE}] if title != TITLE else []
+    dashboard = reverse("dashboard:departement", args=[departement.pk])
+    links = [{"url": dashboard, "title": f"Tableau de bord {departement.name_of}"}]
+    if title != TITLE:
+        links.append({"url": _list_url(departement), "title": TITLE})
     return {
         "title": f"{title} — {departement.name}",
         "nav": "caf_dashboard",
