@@ -108,7 +108,8 @@ class FundingForm(DsfrForm):
         label="Part des enfants en situation de handicap (%, facultatif)",
         required=False,
         max_length=20,
-        help_text="Pour le bonus inclusion handicap, entre 0 et 100.",
+        help_text="Pour le bonus inclusion handicap, entre 0 et 100 ; ce bonus se calcule sur le coût de "
+        "fonctionnement par place ci-dessous, à renseigner.",
     )
     reserved_places = forms.CharField(
         label="Places réservées à des entreprises ou administrations (CTRE, facultatif)",
