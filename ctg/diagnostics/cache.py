@@ -27,9 +27,9 @@ Contract:
   from what an import or an undo changes, on every request, from the database and the store's directory
   (no counter kept in memory, so every gunicorn worker sees the same version at once): the imports' journal
   (`DatasetImport`: count, last id, undone count, last undo), each Parquet file of the store (path, size,
-  modification time), the référentiel (last `TerritoryImport`, number of active communes and of communes
-  with an EPCI, as the engine keys its commune table), the settings the portrait reads, and the code of
-  this app and its templates (as of the process's start). Old entries are never read again and age out
+  modification time), the référentiel (its last import, `TerritoryImport`: the COG is changed by
+  `ctg load_territories` only), the settings the portrait reads, and the code of this app and its
+  templates (as of the process's start). Old entries are never read again and age out
   with the cache's timeout.
 * The statuses of each figure (partiel, secret, absent, fictitious data) are part of the rendered output,
   so a cached figure says exactly what a fresh one says.
@@ -55,7 +55,7 @@ from ctg.diagnostics.catalogue import COMMUNE_TABLE_INDICATORS, INDICATORS
 from ctg.diagnostics.models import DatasetImport
 from ctg.diagnostics.portrait import Territory, build_portrait
 from ctg.diagnostics.presentation import commune_csv, portrait_context
-from ctg.territories.models import Commune, TerritoryImport
+from ctg.territories.models import TerritoryImport
 
 DEFAULT_ALIAS = "portrait"
 FRAGMENT_TEMPLATE = "diagnostics/_portrait.html"
@@ -118,14 +118,14 @@ def store_version() -> str:
     imports = DatasetImport.objects.aggregate(
         count=Count("pk"), last=Max("pk"), undone=Count("undone_at"), last_undone=Max("undone_at")
     )
-    communes = Commune.objects.filter(is_active=True).aggregate(count=Count("pk"), epci=Count("epci"))
     parts = (
         CODE_STAMP,
         str(settings.DATA_DIR),
         sorted(imports.items()),
         _store_files(),
-        TerritoryImport.objects.aggregate(last=Max("pk"))["last"],
-        sorted(communes.items()),
+        # Every import of the référentiel records one (counting the communes, as the engine does for its
+        # own table, would cost a scan of 35,000 rows on every request).
+        TerritoryImport.objects.aggregate(last=Max("pk"), at=Max("imported_at")),
         [repr(getattr(settings, name, None)) for name in PORTRAIT_SETTINGS],
     )
     return hashlib.sha256(repr(parts).encode()).hexdigest()[:24]
