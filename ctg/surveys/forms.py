@@ -149,6 +149,12 @@ class QuestionForm(DsfrForm):
         self.fields["condition_option"].label_from_instance = lambda o: f"{o.question.label} — {o.label}"
 
 
+class QuestionFieldForm(DsfrForm):
+    field = forms.ChoiceField(
+        label="Champ de la CTG", required=False, choices=[("", "Aucun"), *Field.choices]
+    )
+
+
 class OptionForm(DsfrForm):
     label = forms.CharField(label="Réponse proposée", max_length=300)
 

@@ -707,6 +707,24 @@ def question_update(*, question, actor, **values) -> Question:
 
 
 @transaction.atomic
+def question_field_set(*, question, actor, field) -> Question:
+    """The CTG field a question bears on, in any status: it says where the question's results go in the
+    diagnostic document and changes no answer, so it stays editable once the questionnaire has opened."""
+    questionnaire = _locked(question.questionnaire_id)
+    question = Question.objects.get(pk=question.pk)
+    tracked_update(
+        question,
+        actor=actor,
+        ctg=questionnaire.ctg,
+        values={"field": _field(field)},
+        action=Action.SURVEY,
+        summary=f"Champ de la CTG de la question modifié dans « {questionnaire.title} » : {question.label}",
+        item=questionnaire,
+    )
+    return question
+
+
+@transaction.atomic
 def question_delete(*, question, actor) -> None:
     questionnaire = _editable(question.questionnaire_id)
     if questionnaire.respondent_type_question_id == question.pk:
@@ -1179,6 +1197,7 @@ __all__ = [
     "purge_answers",
     "question_create",
     "question_delete",
+    "question_field_set",
     "question_move",
     "question_update",
     "questionnaire_close",

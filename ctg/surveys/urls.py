@@ -27,6 +27,7 @@ urlpatterns = [
     path(f"{Q}questions/<int:question_pk>/modifier/", views.question_edit, name="question_edit"),
     path(f"{Q}questions/<int:question_pk>/supprimer/", views.question_delete, name="question_delete"),
     path(f"{Q}questions/<int:question_pk>/deplacer/", views.question_move, name="question_move"),
+    path(f"{Q}questions/<int:question_pk>/champ/", views.question_field, name="question_field"),
     path(f"{Q}questions/<int:question_pk>/options/ajouter/", views.option_add, name="option_add"),
     path(f"{Q}options/<int:option_pk>/modifier/", views.option_edit, name="option_edit"),
     path(f"{Q}options/<int:option_pk>/supprimer/", views.option_delete, name="option_delete"),

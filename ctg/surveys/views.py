@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from ctg.conventions.frame import ctg_view, dossier_context, posted, run_action, save_form
+from ctg.conventions.models import Field
 from ctg.datafiles import csv_writer
 from ctg.organisations.permissions import Op
 from ctg.surveys import answering, services
@@ -23,6 +24,7 @@ from ctg.surveys.forms import (
     LinkForm,
     LinksGenerateForm,
     OptionForm,
+    QuestionFieldForm,
     QuestionForm,
     QuestionnaireForm,
     SectionForm,
@@ -152,6 +154,7 @@ def questionnaire_detail(request, ctg, role, questionnaire_pk):
         responses=questionnaire.responses.filter(is_test=False).count(),
         test_responses=questionnaire.responses.filter(is_test=True).count(),
         editable=questionnaire.opened_at is None,
+        field_choices=Field.choices,
     )
     return render(request, "surveys/detail.html", context)
 
@@ -365,6 +368,25 @@ def question_move(request, ctg, role, questionnaire_pk, question_pk):
     return _builder_move(
         request, ctg, questionnaire, "Question déplacée.", services.question_move, question=question
     )
+
+
+@ctg_view(MANAGE, methods=("POST",))
+def question_field(request, ctg, role, questionnaire_pk, question_pk):
+    """The CTG field of a question, also once the questionnaire has opened (`services.question_field_set`)."""
+    questionnaire = _questionnaire(ctg, questionnaire_pk)
+    question = _question(questionnaire, question_pk)
+    form = QuestionFieldForm(request.POST)
+    if form.is_valid():
+        run_action(
+            request,
+            "Champ de la CTG de la question enregistré.",
+            services.question_field_set,
+            question=question,
+            field=form.cleaned_data["field"],
+        )
+    else:
+        messages.error(request, "Choisissez le champ de la CTG dans la liste.")
+    return _detail(ctg, questionnaire)
 
 
 # --- options -------------------------------------------------------------------------------------------

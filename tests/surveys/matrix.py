@@ -31,6 +31,11 @@ def _question(w):
     return {**kwargs, "question_pk": w.survey.q["job"].pk}
 
 
+def _opened_question(w):
+    kwargs = _q(w)
+    return {**kwargs, "question_pk": w.survey.q["satisfaction"].pk}
+
+
 def _choice_question(w):
     kwargs = _draft(w)
     return {**kwargs, "question_pk": w.survey.q["priorities"].pk}
@@ -131,6 +136,9 @@ MATRIX = {
     ("surveys:question_delete", "POST"): manage(REDIRECT, "POST", kwargs=_question),
     ("surveys:question_move", "POST"): manage(
         REDIRECT, "POST", kwargs=_question, data=lambda w: {"sens": "up"}
+    ),
+    ("surveys:question_field", "POST"): manage(
+        REDIRECT, "POST", kwargs=_opened_question, data=lambda w: {"field": "jeunesse"}
     ),
     ("surveys:option_add", "POST"): manage(
         REDIRECT, "POST", kwargs=_choice_question, data=lambda w: {"label": "Accueil d'urgence"}

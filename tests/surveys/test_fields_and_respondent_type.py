@@ -348,3 +348,51 @@ def test_the_csv_export_of_a_typed_questionnaire(client, world, coordination):
     codebook = _csv(archive.read("dictionnaire.csv"))
     assert codebook[0] == ["colonne", "question", "intitulé", "type", "codes", "champ de la CTG"]
     assert Questionnaire.objects.get(pk=sample.questionnaire.pk).respondent_type_question_id
+
+
+def test_the_field_stays_editable_once_opened(client, world, coordination):
+    sample = _draft(world, coordination)
+    questionnaire, question = sample.questionnaire, sample.q["satisfaction"]
+    services.questionnaire_open(questionnaire=questionnaire, actor=coordination)
+    sample.answer(satisfaction="4")
+    # The structure is locked, the field is not: it changes no answer.
+    with pytest.raises(ValidationError):
+        services.question_update(
+            question=question, actor=coordination, section=question.section, kind=question.kind, label="X"
+        )
+    services.question_field_set(question=question, actor=coordination, field="enfance")
+    question.refresh_from_db()
+    assert question.field == "enfance" and question.label == "Satisfaction"
+    entry = HistoryEntry.objects.filter(action=Action.SURVEY).latest("at", "id")
+    assert entry.labelled_changes == {"champ de la CTG": ["", "enfance"]}
+    before = _history_count()
+    services.question_field_set(question=question, actor=coordination, field="enfance")  # no change
+    with pytest.raises(ValidationError):
+        services.question_field_set(question=question, actor=coordination, field="tourisme")
+    question.refresh_from_db()
+    assert question.field == "enfance" and _history_count() == before
+
+    client.force_login(coordination)
+    detail_url = reverse("surveys:detail", args=[world.ctg.pk, questionnaire.pk])
+    page = client.get(detail_url).content.decode()
+    url = reverse("surveys:question_field", args=[world.ctg.pk, questionnaire.pk, question.pk])
+    assert f'action="{url}"' in page and f'id="champ-{question.pk}"' in page
+    assert client.post(url, {"field": "jeunesse"}).status_code == 302
+    question.refresh_from_db()
+    assert question.field == "jeunesse"
+    for bad in ({"field": "tourisme"}, {"field": "<script>"}):
+        response = client.post(url, bad, follow=True)
+        assert "Choisissez le champ de la CTG dans la liste." in response.content.decode()
+        question.refresh_from_db()
+        assert question.field == "jeunesse"
+    # Another questionnaire's question through this questionnaire's URL: not found, nothing changed.
+    other = small_questionnaire(world.ctg, actor=coordination, title="Autre")
+    wrong = reverse("surveys:question_field", args=[world.ctg.pk, questionnaire.pk, other.q["yesno"].pk])
+    assert client.post(wrong, {"field": "jeunesse"}).status_code == 404
+    assert Question.objects.get(pk=other.q["yesno"].pk).field == ""
+    # A reader of the dossier sees no such form and may not post it.
+    client.force_login(world.users["lecture"])
+    assert f'action="{url}"' not in client.get(detail_url).content.decode()
+    assert client.post(url, {"field": ""}).status_code == 403
+    question.refresh_from_db()
+    assert question.field == "jeunesse"
