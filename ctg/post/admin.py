@@ -10,7 +10,19 @@ from ctg.post.models import ActivityReport, CoordinatorPost, PostFunding
 class FundingInline(ReadOnlyMixin, admin.TabularInline):
     model = PostFunding
     extra = 0
-    fields = ["year", "amount_agreed", "advance_paid", "balance_paid", "decided_on"]
+    fields = [
+        "year",
+        "amount_requested",
+        "requested_on",
+        "amount_agreed",
+        "decided_on",
+        "convention_version",
+        "signed_on",
+        "advance_paid",
+        "advance_paid_on",
+        "balance_paid",
+        "balance_paid_on",
+    ]
 
 
 class ReportInline(ReadOnlyMixin, admin.TabularInline):
