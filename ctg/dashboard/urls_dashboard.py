@@ -1,12 +1,13 @@
 """URLs of the CAF's view: dashboard (included by `ctg.dashboard.urls`).
 
-A département code is two digits, 2A, 2B or 97x: any other segment is left to the other pages of /caf/."""
+The argument `departement` (named as on the axes' pages) is a département code, two digits, 2A, 2B or 97x:
+any other segment is left to the other pages of /caf/."""
 
 from django.urls import path, re_path
 
 from ctg.dashboard import views_dashboard
 
-CODE = r"(?P<code>[0-9]{2}|2[AB]|97[0-9])"
+CODE = r"(?P<departement>[0-9]{2}|2[AB]|97[0-9])"
 
 urlpatterns: list = [
     path("", views_dashboard.dashboard_home, name="home"),

@@ -106,7 +106,7 @@ def dashboard_home(request):
         raise PermissionDenied(FORBIDDEN)
     scope = platform_scope(request.user, PlatformOp.VIEW_CAF_DASHBOARD)
     if scope is not None and len(scope) == 1:
-        return redirect("dashboard:departement", code=next(iter(scope)))
+        return redirect("dashboard:departement", departement=next(iter(scope)))
     departements = Departement.objects.filter(is_active=True).order_by("code")
     if scope is not None:
         departements = departements.filter(code__in=scope)
@@ -119,12 +119,12 @@ def dashboard_home(request):
 
 @login_required
 @require_http_methods(["GET"])
-def departement_dashboard(request, code: str):
-    data, refusal = _dashboard(request, code)
+def departement_dashboard(request, departement: str):
+    data, refusal = _dashboard(request, departement)
     if refusal is not None:
         return refusal
     role = platform_role(request.user)
-    departement = data["departement"]
+    departement = data["departement"]  # the Departement
     query = request.GET.urlencode()
     suffix = f"?{query}" if query else ""
     filters = data["filters"]
@@ -179,8 +179,8 @@ def departement_dashboard(request, code: str):
 
 @login_required
 @require_http_methods(["GET"])
-def departement_csv(request, code: str):
-    data, refusal = _dashboard(request, code)
+def departement_csv(request, departement: str):
+    data, refusal = _dashboard(request, departement)
     if refusal is not None:
         return refusal
     return exports.csv_response(data, _visible_ids(request.user, data), request)
@@ -188,8 +188,8 @@ def departement_csv(request, code: str):
 
 @login_required
 @require_http_methods(["GET"])
-def departement_xlsx(request, code: str):
-    data, refusal = _dashboard(request, code)
+def departement_xlsx(request, departement: str):
+    data, refusal = _dashboard(request, departement)
     if refusal is not None:
         return refusal
     return exports.xlsx_response(data, _visible_ids(request.user, data), request)

@@ -11,7 +11,7 @@ NO_PLATFORM_ROLE = ["coordination", "referent_communal", "partenaire", "lecture"
 
 
 def _tarn(w):
-    return {"code": w.ctg.caf.departement_id}
+    return {"departement": w.ctg.caf.departement_id}
 
 
 def _own_only(ok=200, **kw):
