@@ -25,6 +25,8 @@ from django.db import transaction
 
 from ctg.core.history import register_labels, tracked_update
 from ctg.core.models import Action
+from ctg.funding import simulate as engine
+from ctg.funding.parameters import PARAMETERS
 from ctg.offer import typology
 from ctg.offer.models import Scenario, ScenarioLine
 
@@ -393,8 +395,6 @@ def remaining_line(line: ScenarioLine, year: int, caf: Decimal) -> dict:
 def _simulate(rows: list[dict], caf) -> dict[str, dict]:
     if not rows:
         return {}
-    from ctg.funding import simulate as engine
-
     return {result["id"]: result for result in engine.simulate(rows, caf=caf)}
 
 
@@ -402,6 +402,11 @@ def _amount(value) -> Decimal | None:
     if value is None:
         return None
     return Decimal(str(value)).quantize(Decimal("0.01"))
+
+
+def _with_unit(parameter: dict) -> dict:
+    known = PARAMETERS.get(parameter.get("key"))
+    return {**parameter, "unit": known.unit if known is not None else ""}
 
 
 def _item(result: dict | None, kind: str) -> Item:
@@ -415,7 +420,7 @@ def _item(result: dict | None, kind: str) -> Item:
         amount=None if problem else _amount(result.get("amount_eur_per_year")),
         eligible_hours=None if problem else result.get("eligible_hours"),
         rule=result.get("rule") or "",
-        parameters=list(result.get("parameters") or []),
+        parameters=[_with_unit(p) for p in result.get("parameters") or []],
         problem=problem,
     )
 

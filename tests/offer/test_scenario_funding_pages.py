@@ -52,6 +52,7 @@ def test_the_scenario_page_shows_the_amounts_their_rules_and_what_is_missing(cli
     assert "2025 — Bonus territoire (places nouvelles)" in page and "2028 — Total de la CAF" in page
     assert "3\u00a0600\u00a0€ par place et par an" in page
     assert "valeur publique" in page and "Saône-et-Loire" in page  # the parameter's origin and source
+    assert "€ par place et par an — valeur publique" in page  # the parameter's value with its unit
     assert "248\u00a0000" in page or "248 000" in page  # 20 × 16 000 − 72 000
     assert "Sur la période" in page and ("288\u00a0000" in page or "288 000" in page)
     assert "Paramètres du financement" not in page  # a reader does not edit
