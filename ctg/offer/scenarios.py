@@ -16,8 +16,9 @@ territory, an opening year between `YEAR_MIN` and `YEAR_MAX`), writes atomically
 the dossier's history (`Action.SCENARIO`, tied to the scenario). Who may call them is checked by the views
 (the dossier's editors write, every member reads).
 
-The funding side of a scenario (issue 14) is to hang on its lines: each `ScenarioLine` has its type, places,
-commune and year, what a funding rule needs.
+The funding side of a scenario (issue 14) hangs on its lines: `ctg.offer.scenario_funding` (the inputs of
+the CAF's rules on each line, written by `line_funding_set`; the amounts per line and year computed by
+`ctg.funding.simulate`) and `ctg.offer.scenarios_compare` (2 to 4 scenarios side by side, CSV/XLSX).
 """
 
 from dataclasses import dataclass, field

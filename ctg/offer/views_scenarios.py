@@ -3,7 +3,9 @@ dossier's scenarios compared side by side, a page per scenario with the coverage
 and after, the forms to create and change them and « Transformer en fiche action ». Every member reads
 (`Op.VIEW`); the dossier's editors write (`Op.EDIT`), and those who edit the plan turn a scenario into a fiche
 (`Op.EDIT_PLAN`). Every write goes through `ctg.offer.scenarios`. A scenario (or a line) of another dossier is
-not found (404)."""
+not found (404). Issue 14: each scenario's page shows its simulated funding (`ctg.offer.scenario_funding`),
+the editors set a line's funding inputs (`line_funding`), every member compares 2 to 4 scenarios with their
+money (`scenario_compare_page`, exports `scenario_compare_export`)."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
