@@ -542,7 +542,7 @@ def history(request, ctg, role):
             ctg_file_name(ctg, "historique") + ".csv",
         )
     page = history_page.history_page(entries, request.GET.get("page"))
-    query = history_page.query_string(request.GET, export="csv")
+    query = history_page.query_string(request.GET)
     context = dossier_context(
         ctg,
         role,
@@ -554,7 +554,8 @@ def history(request, ctg, role):
         form=form,
         filtered=filtered,
         element=element,
-        csv_url=f"{reverse('conventions:history', args=[ctg.pk])}?{query}",
+        page_prefix=f"?{query}&page=" if query else "?page=",
+        csv_url=f"{reverse('conventions:history', args=[ctg.pk])}?{query}{'&' if query else ''}export=csv",
     )
     return render(request, "conventions/history.html", context, status=400 if form.errors else 200)
 

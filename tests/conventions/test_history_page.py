@@ -65,7 +65,12 @@ def test_first_page_has_50_lines_newest_first_and_the_count(pilot_client, world)
     html = response.content.decode()
     assert rows(html) == [f"Ligne {n}" for n in range(119, 69, -1)]
     assert "120 modifications" in html and "page 1 sur 3" in html
-    assert 'class="fr-pagination"' in html and 'aria-current="page"' in html
+    assert 'aria-label="Pagination"' in html and 'aria-current="page" title="Page 1"' in html
+    assert 'href="?page=2"' in html
+    assert 'fr-pagination__link--first" aria-disabled="true" role="link">Première page' in html
+    # The pages of a filtered history keep the filters.
+    filtered = pilot_client.get(url(world.ctg, action=Action.MILESTONE)).content.decode()
+    assert 'href="?action=jalon&amp;page=2"' in filtered
     last = pilot_client.get(url(world.ctg, page=3)).content.decode()
     assert rows(last) == [f"Ligne {n}" for n in range(19, -1, -1)]
 
