@@ -80,4 +80,14 @@ def test_dashboard_pages_are_accessible(
     watch.visit("/caf/81/", "Tableau de bord du Département")
     assert page.get_by_text("lecture seule").is_visible()
     assert_accessible(page, "Tableau de bord du Département (lecture seule)")
+
+    # A data manager chooses the département.
+    page.context.clear_cookies()
+    manager = UserFactory(email="donnees@plateforme.fr", is_staff=True, is_superuser=True)
+    login(manager.email, PASSWORD)
+    watch.visit("/caf/", "Choix du département")
+    page.get_by_role("link", name="Tarn (81)").click()
+    assert page.url.endswith("/caf/81/")
+    watch.visit("/caf/", "Choix du département")
+    assert_accessible(page, "Choix du département")
     watch.assert_none()
