@@ -3,11 +3,12 @@ few fictitious dossiers on other EPCI of the demo's département, so that its ma
 (signée, arrivant à échéance, échue with its renewal en préparation, en préparation). Every dossier is
 flagged fictitious (`is_fictitious`) and says so in its title; every write goes through the services.
 Loaded once: an EPCI that already has a fictitious dossier is left as it is; an EPCI missing from the
-référentiel is skipped."""
+référentiel, or whose communes a real dossier covers over those years, is skipped."""
 
 import datetime
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from ctg.conventions import services
@@ -42,7 +43,10 @@ def load_demo_dashboard(*, caf, departement_organisation, actor) -> list[Ctg]:
         epci = Epci.objects.filter(siren=siren).first()
         if epci is None or Ctg.objects.filter(epci=epci, is_fictitious=True).exists():
             continue
-        ctg = _dossier(caf, epci, year + first, year + last, actor)
+        try:
+            ctg = _dossier(caf, epci, year + first, year + last, actor)
+        except ValidationError:  # a real dossier already covers the EPCI over these years: left as it is
+            continue
         if signed is not None:
             years, month, day = signed
             signatory = services.signatory_add(
@@ -57,7 +61,10 @@ def load_demo_dashboard(*, caf, departement_organisation, actor) -> list[Ctg]:
             )
         created.append(ctg)
         if renewal is not None:
-            created.append(_dossier(caf, epci, year + renewal[0], year + renewal[1], actor, previous=ctg))
+            try:
+                created.append(_dossier(caf, epci, year + renewal[0], year + renewal[1], actor, previous=ctg))
+            except ValidationError:
+                continue
     return created
 
 
