@@ -7,8 +7,11 @@ form does). What they may read and write is what the pages let them: a dossier's
 outside the dossier, 403 when the role lacks the operation), and every write goes through the services the
 pages use."""
 
-from django.urls import reverse
+from django.urls import path, reverse
+from django.views.decorators.http import require_GET
+from django.views.generic import RedirectView
 from ninja import NinjaAPI
+from ninja import parser as ninja_parser
 from ninja.security import HttpBearer
 from ninja.security import SessionAuth as NinjaSessionAuth
 
@@ -39,6 +42,21 @@ class Api(NinjaAPI):
         # Its URLs are inside the namespace of the app `api` (ctg/api/urls.py).
         return reverse(f"api:{self.urls_namespace}:api-root", kwargs=path_params)
 
+    def _get_urls(self):
+        # The root sends to the documentation page (ninja's answers 404 to every method).
+        urls = [url for url in super()._get_urls() if getattr(url, "name", "") != "api-root"]
+        return [*urls, path("", require_GET(RedirectView.as_view(pattern_name="api:docs")), name="api-root")]
+
+
+class Parser(ninja_parser.Parser):
+    """JSON bodies, and also form-encoded ones (an HTML form, a tool that cannot send JSON): a field given
+    several times is a list."""
+
+    def parse_body(self, request):
+        if request.content_type in ("multipart/form-data", "application/x-www-form-urlencoded"):
+            return {key: values if len(values) > 1 else values[0] for key, values in request.POST.lists()}
+        return super().parse_body(request)
+
 
 api = Api(
     title="API ouverte des Conventions territoriales globales",
@@ -52,6 +70,8 @@ api = Api(
     docs_url=None,
     openapi_url="/openapi.json",
     auth=[TokenAuth(), SessionAuth()],
+    parser=Parser(),
+    docs_decorator=require_GET,
 )
 errors.install(api)
 

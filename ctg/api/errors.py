@@ -108,4 +108,7 @@ def install(api) -> None:
 
     @api.exception_handler(HttpError)
     def http_error(request, exc):
-        return answer(request, exc.status_code, str(exc))
+        text = str(exc)
+        if text.startswith("Cannot parse request body"):
+            text = "Le corps de la requête n'est pas un JSON valide."
+        return answer(request, exc.status_code, text)

@@ -29,7 +29,7 @@ class Invalid(Schema):
 
 class Refusal(Schema):
     detail: str
-    errors: dict[str, list[str]]
+    errors: dict[str, list[str]] = {}
 
 
 # --- public -------------------------------------------------------------------------------------------------

@@ -42,6 +42,7 @@ def seed_plan(ctg, actor, title="Petite enfance") -> Plan:
         body=body,
         starts_at=timezone.make_aware(datetime.datetime(ctg.start_year, 3, 10, 14)),
         title="COPIL de lancement",
+        place="Mairie",
     )
     governance.decision_add(meeting=meeting, actor=actor, text="Le plan est adopté.")
     return Plan(enjeu, strategic, operational, fiche, indicator, line, meeting)

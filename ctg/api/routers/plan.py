@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404
 from ninja import Path, Router
 from ninja.pagination import paginate
+from ninja.responses import Status
 
 from ctg.api.api import READ_ERRORS, WRITE_ERRORS, dossier_for
 from ctg.api.pagination import Pagination
@@ -212,7 +213,7 @@ def _given(payload) -> dict:
 def enjeu_create(request, payload: EnjeuIn, pk: int = DossierId):
     ctg, _role = dossier_for(request, pk, Op.EDIT_PLAN)
     enjeu = services.enjeu_create(ctg=ctg, actor=request.auth, **payload.model_dump())
-    return 201, _enjeu_out(enjeu)
+    return Status(201, _enjeu_out(enjeu))
 
 
 @router.post(
@@ -236,9 +237,8 @@ def enjeu_update(request, payload: EnjeuPatch, pk: int = DossierId, enjeu_pk: in
 def strategic_create(request, payload: ObjectiveIn, pk: int = DossierId, enjeu_pk: int = ItemId):
     ctg, _role = dossier_for(request, pk, Op.EDIT_PLAN)
     enjeu = get_object_or_404(Enjeu, pk=enjeu_pk, ctg=ctg)
-    return 201, _node(
-        services.strategic_objective_create(enjeu=enjeu, actor=request.auth, **payload.model_dump())
-    )
+    created = services.strategic_objective_create(enjeu=enjeu, actor=request.auth, **payload.model_dump())
+    return Status(201, _node(created))
 
 
 @router.post(
@@ -267,7 +267,7 @@ def operational_create(request, payload: ObjectiveIn, pk: int = DossierId, objec
     created = services.operational_objective_create(
         strategic=strategic, actor=request.auth, **payload.model_dump()
     )
-    return 201, _node(created)
+    return Status(201, _node(created))
 
 
 @router.post(
@@ -319,7 +319,7 @@ def _editable(request, ctg, role, fiche_pk) -> FicheAction:
 def fiche_create(request, payload: FicheIn, pk: int = DossierId):
     ctg, _role = dossier_for(request, pk, Op.EDIT_PLAN)
     values = _references(ctg, payload.model_dump())
-    return 201, _fiche_out(services.fiche_create(ctg=ctg, actor=request.auth, **values))
+    return Status(201, _fiche_out(services.fiche_create(ctg=ctg, actor=request.auth, **values)))
 
 
 @router.post(
