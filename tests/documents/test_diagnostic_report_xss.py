@@ -37,3 +37,11 @@ def test_enjeu_and_finding_titles_reach_the_document_as_text(dossier):  # noqa: 
     findings += [f["title"] for f in data["cross_cutting"]["findings"] or ()]
     assert any(payload in title for title in findings), findings
     assert [b["text"] for b in data["introduction"]] == [payload]
+    # The questions that bear on a field, with their labels holding the payloads (one answer: masked).
+    results = [
+        q
+        for part in [*data["fields"], *data["cross_cutting"]["questionnaire_results"]]
+        for entry in part.get("questionnaire_results", part.get("questionnaires", []))
+        for q in entry["questions"]
+    ]
+    assert len(results) == 2 and all(q["masked"] and payload in q["label"] for q in results), results

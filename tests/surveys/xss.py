@@ -1,6 +1,7 @@
 """The questionnaires' part of the XSS sweep (tests/security/test_xss_surfaces.py): a questionnaire whose
 every label holds the payloads, open, with one answer typed with the payloads, and the URL values of its
-pages (builder, preview, paper entry, links, public notice, form and thank-you page)."""
+pages (builder, preview, paper entry, links, public notice, form and thank-you page). Two of its questions
+bear on the petite enfance: the diagnostic document shows them in that field's part."""
 
 from ctg.surveys import services
 from tests.surveys.helpers import build, valid_data
@@ -14,6 +15,9 @@ def survey_surfaces(d, text):
     services.response_submit(
         questionnaire=sample.questionnaire, link=sample.link, data=data, respondent_key="alice@exemple.fr"
     )
+    # Two questions bear on a field: their labels reach the diagnostic document's parts.
+    for key in ("children", "comment"):
+        services.question_field_set(question=sample.q[key], actor=d.pilot, field="petite_enfance")
     return sample
 
 
