@@ -230,3 +230,15 @@ def test_without_a_portrait_cache_nothing_is_kept(client, tarn, tmp_path, settin
     fragment(client, "81004")
     fragment(client, "81004")
     assert builds["n"] == 2
+
+
+def test_the_version_follows_the_referential_and_the_settings(tarn, settings):
+    from ctg.territories.models import TerritoryImport
+
+    first = portrait_cache_module.store_version()
+    assert portrait_cache_module.store_version() == first  # nothing changed: the same version
+    TerritoryImport.objects.create(source="cog", source_hash="0" * 64)
+    second = portrait_cache_module.store_version()
+    assert second != first
+    settings.CTG_ATTENTION_POINTS = 5.0
+    assert portrait_cache_module.store_version() != second
