@@ -191,10 +191,17 @@ class Exporter:
             id_field: (type_field, how) for type_field, id_field, how in schema.GENERIC.get(name, [])
         }
         out = {}
+        blank = set()
+        if name in schema.ANONYMOUS:
+            parent, flag, fields = schema.ANONYMOUS[name]
+            if getattr(getattr(obj, parent), flag):
+                blank = fields
         for field in model._meta.concrete_fields:
             if field.primary_key or field.name in secrets:
                 continue
             value = getattr(obj, field.attname)
+            if field.name in blank:
+                value = field.get_default()
             if field.is_relation:
                 out[field.name] = None if value is None else self.reference(field.related_model, value)
             elif schema.is_file(field):

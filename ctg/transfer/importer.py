@@ -159,6 +159,20 @@ class Checker:
                 )
             elif text not in listed:
                 self.problem(path, f"organisation « {key['name']} » absente de $.references.organisations.")
+            else:
+                self.check_new_organisation(path, listed[text])
+
+    def check_new_organisation(self, path, values) -> None:
+        """An organisation to create: its territories must be known here."""
+        for name, code in (
+            ("territories.departement", values.get("departement")),
+            ("territories.epci", values.get("epci")),
+        ):
+            if code and not apps.get_model(name)._default_manager.filter(pk=code).exists():
+                self.problem(path, f"« {values.get('name')} » : territoire {code} inconnu de cette instance.")
+        commune = values.get("commune")
+        if commune and commune not in resolve_commune_codes([commune]):
+            self.problem(path, f"« {values.get('name')} » : commune {commune} inconnue de cette instance.")
 
     def check_people(self) -> None:
         User = apps.get_model(schema.PERSON)

@@ -21,6 +21,7 @@ from django.db import models
 
 from ctg.core.history import history_record
 from ctg.core.models import Action
+from ctg.territories.selectors import resolve_commune_codes
 from ctg.transfer import schema
 from ctg.transfer.export import canonical, organisation_key_from
 
@@ -51,9 +52,7 @@ class Restorer:
                     name=values["name"],
                     departement_id=values["departement"],
                     epci_id=values.get("epci"),
-                    commune_id=self.plan.communes.get(values.get("commune"))
-                    if values.get("commune")
-                    else None,
+                    commune_id=_commune(values.get("commune")),
                     siret=values.get("siret") or "",
                     is_fictitious=bool(values.get("is_fictitious")),
                 )
@@ -212,6 +211,10 @@ class Restorer:
             f"{self.data.get('exported_at', '?')[:10]} depuis {self.data.get('source') or '?'})",
         )
         return ctg
+
+
+def _commune(code):
+    return resolve_commune_codes([code]).get(code) if code else None
 
 
 def _python(field, value):

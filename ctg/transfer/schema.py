@@ -31,6 +31,10 @@ EXCLUDED = {"notifications.notification"}
 # Secrets that let someone act without an account: never exported, new ones are drawn on import.
 SECRETS = {"surveys.link": {"token"}}
 
+# Personal data a parent's setting forbids (RGPD): {model: (key to the parent, the parent's flag, fields)}.
+# The answers of an anonymous questionnaire never carry the respondent's address, even if one was stored.
+ANONYMOUS = {"surveys.response": ("questionnaire", "anonymous", {"respondent_key"})}
+
 # Generic references (a type and an id, no foreign key): {model: [(type field, id field, how the type is
 # written)]}; "label" is "app_label.model_name", "model_name" the model's name alone (the history's items).
 GENERIC = {

@@ -55,6 +55,9 @@ def test_the_demo_dossier_round_trips_identically(demo, tmp_path):
     ):
         assert objects[name], name
     assert all("token" not in link for link in objects["surveys.link"])  # no secret leaves the instance
+    questionnaire = objects["surveys.questionnaire"][0]
+    assert questionnaire["anonymous"]  # and its answers stay anonymous
+    assert objects["surveys.response"] and not any(r["respondent_key"] for r in objects["surveys.response"])
     assert before["files"] and "id" not in objects["plans.ficheaction"][0]
     # Two exports of the same dossier: the same bytes but the date.
     again = export.export_data(demo)[0]
