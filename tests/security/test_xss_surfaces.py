@@ -371,7 +371,12 @@ def url_kwargs(name: str, params, d) -> dict:
     commune = ctg.communes.first().code
     objective = d.operational.pk if name == "plans:operational_edit" else d.strategic.pk
     meeting = d.held.pk if name.endswith("minutes_pdf") else d.meeting.pk
-    by_name = {"territories:departement": {"code": "81"}}
+    by_name = {
+        "territories:departement": {"code": "81"},
+        "dashboard:comparison": {"code": "81"},
+        "dashboard:comparison_csv": {"code": "81"},
+        "dashboard:comparison_xlsx": {"code": "81"},
+    }
     code = ctg.epci_id if name in ("diagnostics:territory", "diagnostics:communes_csv") else commune
     values = {
         "pk": ctg.pk,
@@ -429,6 +434,9 @@ def url_kwargs(name: str, params, d) -> dict:
     from tests.ateliers.xss import atelier_url_values
 
     values |= atelier_url_values(d, name)
+    from tests.funding.xss import funding_url_values
+
+    values |= funding_url_values(d, name)
     if "departement" in params:  # the CAF's view (issue 14): its département, an axis titled with them
         from ctg.organisations.models import SchemaAxis
 
@@ -467,6 +475,15 @@ NO_DOSSIER_TEXT = {
     "post:funding_add",
     "documents:post_convention_template",  # the CAF's model of the post's funding convention
     "dashboard:axis_create",  # the CAF's schema axes (issue 14): an empty form
+    "dashboard:comparable_search",  # territories' statistics, no dossier text
+    "dashboard:comparable",
+    "dashboard:comparison",
+    "api:tokens",  # the person's API tokens (issue 15): no dossier text
+    "api:docs",  # the API's documentation page
+    "funding:index",  # the CAF's funding parameters and simulator (issue 14): no dossier text
+    "funding:parameters",
+    "funding:parameter",
+    "funding:simulator",
 }
 # Non-HTML answers, checked by the tests of their format below (here: answered, and no HTML type).
 FILES = {
@@ -504,6 +521,15 @@ FILES = {
     "surveys:results_aggregate",
     "documents:post_convention_docx",  # checked by tests/documents/test_post_convention_xss.py
     "documents:post_convention_pdf",
+    "health",  # JSON for the reverse proxy
+    "dashboard:comparison_csv",
+    "dashboard:comparison_xlsx",
+    "dashboard:departement_csv",  # the CAF's dashboard exports (formula-safe through ctg.datafiles)
+    "dashboard:departement_xlsx",
+    "offer:scenario_compare_csv",  # the scenarios' comparison (tests/offer/test_scenario_funding_pages.py)
+    "offer:scenario_compare_xlsx",
+    "transfer:archive",  # the whole-dossier ZIP (tests/transfer)
+    "api:v1:openapi-json",  # the API's schema (tests/api)
 }
 
 
@@ -514,7 +540,7 @@ def test_every_page_escapes_every_payload(dossier):
     client = dossier.client
     pages = 0
     for (name, method), case in MATRIX.items():
-        if method != "GET" or name in FILES:
+        if method != "GET" or name in FILES or name.startswith("api:v1:"):  # the API answers JSON (tests/api)
             continue
         url = reverse(name, kwargs=url_kwargs(name, params[name], dossier))
         if case.query:
