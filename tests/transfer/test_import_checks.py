@@ -143,8 +143,14 @@ def test_territories_by_official_codes(archive, world):
     def former(data):
         data["objects"]["conventions.ctg"][0]["communes"] = ["99998", *communes[1:]]
 
-    call_command("import_dossier", str(_rewrite(archive, former)), stdout=io.StringIO())
-    assert sorted(Ctg.objects.get(start_year=2029).communes.values_list("code", flat=True)) == communes
+    call_command(
+        "import_dossier", str(_rewrite(archive, former)), "--user", "pilote@caf.fr", stdout=io.StringIO()
+    )
+    imported = Ctg.objects.get(start_year=2029)
+    assert sorted(imported.communes.values_list("code", flat=True)) == communes
+    line = imported.history.order_by("pk").last()
+    assert line.summary.startswith("Dossier importé depuis une autre instance (dossier.zip")
+    assert line.actor == world.users["pilote_caf"]
 
 
 def test_organisations_by_natural_key(archive):
