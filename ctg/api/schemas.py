@@ -336,3 +336,7 @@ class StructureOut(Schema):
     opening_hours: str
     status: str
     source: str
+
+    @staticmethod
+    def resolve_commune(structure) -> str | None:
+        return structure.commune.code if structure.commune_id else None

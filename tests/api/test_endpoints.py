@@ -122,3 +122,25 @@ def test_the_schema_and_the_docs_page(client):
     assert page.status_code == 200
     assert "/api/dossiers/{pk}/fiches/{fiche_pk}/budget" in page.content.decode()
     assert client.get("/api/").status_code == 302
+
+
+def test_the_offer_of_services_of_the_dossiers_territory(client, world):
+    from ctg.offer.services import structure_create
+
+    commune = world.ctg.communes.order_by("code").first()
+    for name in ("France services du Test", "Relais petite enfance"):
+        structure_create(
+            actor=None, values={"type": "france_services", "name": name, "commune": commune, "source": "t"}
+        )
+    elsewhere = world.other_ctg.communes.first()
+    structure_create(
+        actor=None,
+        values={"type": "france_services", "name": "Ailleurs", "commune": elsewhere, "source": "t"},
+    )
+    headers = bearer(token_of(world.users["lecture"]))
+    url = reverse("api:v1:structures", kwargs={"pk": world.ctg.pk})
+    page = client.get(f"{url}?limit=1", headers=headers).json()
+    assert page["count"] == 2 and len(page["items"]) == 1
+    assert page["items"][0]["commune"] == commune.code
+    names = {s["name"] for s in client.get(url, headers=headers).json()["items"]}
+    assert names == {"France services du Test", "Relais petite enfance"}

@@ -128,20 +128,5 @@ def milestones(request, pk: int = DossierId):
 def structures(request, pk: int = DossierId):
     ctg, _role = dossier_for(request, pk)
     _territory, found = structures_of_ctg(ctg)
-    return [
-        {
-            "id": s.pk,
-            "type": s.type,
-            "name": s.name,
-            "commune": s.commune.code if s.commune_id else None,
-            "address": s.address,
-            "postcode": s.postcode,
-            "public": s.public,
-            "ages": s.ages,
-            "capacity": s.capacity,
-            "opening_hours": s.opening_hours,
-            "status": s.status,
-            "source": s.source,
-        }
-        for s in found.select_related("commune").order_by("commune__name", "type", "name", "pk")
-    ]
+    # A queryset: only the page asked is read.
+    return found.select_related("commune").order_by("commune__name", "type", "name", "pk")
