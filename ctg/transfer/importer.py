@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import JSONField
 
 from ctg.territories.selectors import resolve_commune_codes
 from ctg.transfer import archive, restore, schema
@@ -58,7 +59,10 @@ class Checker:
             if not isinstance(rows, list):
                 self.problem(f"objects.{name}", "une liste est attendue.")
                 continue
-            fields = {f.name: f for f in model._meta.concrete_fields if not f.primary_key}
+            generic = {id_field for _type, id_field, _how in schema.GENERIC.get(name, [])}
+            fields = {
+                f.name: f for f in model._meta.concrete_fields if not f.primary_key and f.name not in generic
+            }
             fields.update({f.name: f for f in model._meta.many_to_many})
             for index, row in enumerate(rows):
                 if not isinstance(row, dict):
@@ -66,6 +70,8 @@ class Checker:
                     continue
                 for key, value in row.items():
                     path = f"objects.{name}[{index}].{key}"
+                    if key in generic:
+                        continue  # a type and an id: resolved on writing, None when unknown
                     if key not in fields:
                         self.problem(path, "champ inconnu de cette instance.")
                         continue
@@ -74,6 +80,13 @@ class Checker:
             self.problem(f"objects.{schema.DOSSIER}", "l'archive doit contenir exactement un dossier.")
 
     def collect(self, path, model_field, value, objects) -> None:
+        plain = not model_field.is_relation and not schema.is_file(model_field)
+        if plain and value is not None and not isinstance(model_field, JSONField):
+            try:
+                model_field.to_python(value)
+            except (ValidationError, TypeError, ValueError):
+                self.problem(path, f"valeur illisible pour ce champ : {str(value)[:80]!r}.")
+            return
         if value is None or not model_field.is_relation:
             missing = not isinstance(value, dict) or value.get("sha256") not in self.plan.files
             if schema.is_file(model_field) and value is not None and missing:

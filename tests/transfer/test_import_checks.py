@@ -108,6 +108,14 @@ def test_an_unexpected_entry_and_an_unknown_field(archive):
     )
 
 
+def test_a_value_of_the_wrong_type(archive):
+    change = lambda d: d["objects"]["conventions.milestone"][0].update(date="bientôt")  # noqa: E731
+    _refused(
+        _rewrite(archive, change),
+        match=r"\$.objects.conventions.milestone\[0\].date : valeur illisible .*'bientôt'",
+    )
+
+
 def test_the_same_dossier_is_not_merged(archive):
     _refused(archive, match="un dossier du même territoire couvre déjà .* rien n'est fusionné en silence")
 
