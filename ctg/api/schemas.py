@@ -4,12 +4,16 @@ French label beside them."""
 
 import datetime
 from decimal import Decimal
+from typing import Annotated
 
 from ninja import Field, Schema
 
 MAX_ID = 2_147_483_647  # ids past a 32-bit integer are refused (422) before reaching the database
 MAX_AMOUNT = Decimal("9999999999.99")  # what a budget column holds (12 digits, 2 decimals)
 MAX_VALUE = Decimal("999999999999.9999")  # what an indicator value column holds (16 digits, 4 decimals)
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+InseeCode = Annotated[str, Field(min_length=5, max_length=5)]
+FieldCode = Annotated[str, Field(max_length=40)]
 
 
 # --- errors -------------------------------------------------------------------------------------------------
@@ -230,13 +234,13 @@ class FicheOut(FicheSummary):
 class EnjeuIn(Schema):
     title: str = Field(max_length=300)
     description: str = ""
-    fields: list[str] = []
+    fields: list[FieldCode] = []
 
 
 class EnjeuPatch(Schema):
     title: str | None = Field(None, max_length=300)
     description: str | None = None
-    fields: list[str] | None = None
+    fields: list[FieldCode] | None = None
 
 
 class ObjectiveIn(Schema):
@@ -251,13 +255,13 @@ class ObjectivePatch(Schema):
 
 class FicheIn(Schema):
     title: str = Field(max_length=300)
-    objectives: list[int] = Field(description="Ids des objectifs opérationnels du dossier")
-    fields: list[str] = []
+    objectives: list[Id] = Field(description="Ids des objectifs opérationnels du dossier")
+    fields: list[FieldCode] = []
     context: str = ""
     description: str = ""
     target_public: str = ""
     all_communes: bool = True
-    communes: list[str] = Field([], description="Codes Insee")
+    communes: list[InseeCode] = Field([], description="Codes Insee")
     pilot_person: str = ""
     start_date: datetime.date | None = None
     end_date: datetime.date | None = None
@@ -267,15 +271,17 @@ class FicheIn(Schema):
 
 
 class FichePatch(Schema):
-    version: int = Field(description="La version de la fiche lue (verrou optimiste) : 409 si elle a changé")
+    version: int = Field(
+        ge=1, le=MAX_ID, description="La version de la fiche lue (verrou optimiste) : 409 si elle a changé"
+    )
     title: str | None = Field(None, max_length=300)
-    objectives: list[int] | None = None
-    fields: list[str] | None = None
+    objectives: list[Id] | None = None
+    fields: list[FieldCode] | None = None
     context: str | None = None
     description: str | None = None
     target_public: str | None = None
     all_communes: bool | None = None
-    communes: list[str] | None = None
+    communes: list[InseeCode] | None = None
     pilot_person: str | None = None
     start_date: datetime.date | None = None
     end_date: datetime.date | None = None

@@ -8,6 +8,7 @@ schemathesis' own checks. Each operation is run twice: with generated path ids (
 dossiers: 404) and with the seeded dossier's ids (the queries generated)."""
 
 import http.client
+import json
 from urllib.parse import urlencode
 
 import pytest
@@ -117,4 +118,60 @@ def test_every_read_endpoint_keeps_to_its_schema(client, world, plan):
         last.validate_response(_response(broken, "GET", url), checks=CHECKS)
     assert figures["operations"] >= 10
     assert figures["statuses"].get(200, 0) > 0
+    assert not failures, "\n".join(failures[:10])
+
+
+def test_every_write_endpoint_answers_within_its_schema(client, world, plan):
+    """The plan's writes with generated bodies, on the seeded dossier's items (a CAF pilot's token): no
+    server error, every answer (201, 200, 400, 409, 422…) documented and shaped as the schema says."""
+    raw = token_of(world.users["pilote_caf"])
+    schema = schemathesis.openapi.from_dict(client.get(reverse("api:v1:openapi-json")).json())
+    seeded = {
+        "pk": world.ctg.pk,
+        "fiche_pk": plan.fiche.pk,
+        "enjeu_pk": plan.enjeu.pk,
+        "indicator_pk": plan.indicator.pk,
+    }
+    figures = {"operations": 0, "calls": 0, "statuses": {}}
+    failures = []
+
+    def runner(operation):
+        @settings(
+            max_examples=EXAMPLES,
+            deadline=None,
+            database=None,
+            derandomize=True,
+            suppress_health_check=list(HealthCheck),
+        )
+        @given(case=operation.as_strategy())
+        def run(case):
+            for name in case.path_parameters or {}:
+                if name in seeded:
+                    case.path_parameters[name] = seeded[name]
+            if "objective_pk" in (case.path_parameters or {}):
+                operational = case.path.endswith("/operationnels/{objective_pk}")
+                case.path_parameters["objective_pk"] = (
+                    plan.operational if operational else plan.strategic
+                ).pk
+            url = _url(case)
+            body = json.dumps(case.body, default=str) if case.body is not None else ""
+            answer = client.post(url, body, "application/json", headers=bearer(raw))
+            figures["calls"] += 1
+            figures["statuses"][answer.status_code] = figures["statuses"].get(answer.status_code, 0) + 1
+            try:
+                case.validate_response(_response(answer, "POST", url), checks=CHECKS)
+            except FailureGroup as error:
+                failures.append(f"POST {url} {body[:200]} → {answer.status_code}: {error}")
+
+        return run
+
+    for result in schema.get_all_operations():
+        operation = result.ok()
+        if operation.method.upper() == "POST":
+            figures["operations"] += 1
+            runner(operation)()
+
+    print(f"schemathesis (écritures) : {figures}")
+    assert figures["operations"] >= 8
+    assert figures["statuses"].get(200, 0) + figures["statuses"].get(201, 0) > 0
     assert not failures, "\n".join(failures[:10])
