@@ -562,11 +562,18 @@ def history(request, ctg, role):
 
 @ctg_view(Op.RENEW, methods=("GET", "POST"))
 def renew(request, ctg, role):
+    """The renewal: the next period, and what the new CTG takes from this one, each item a checkbox checked by
+    default (`ctg.conventions.renewal`); the POST carries exactly the items checked."""
+    from ctg.conventions import renewal
+
     initial = {"start_year": ctg.end_year + 1, "end_year": ctg.end_year + ctg.duration_years}
     form = RenewForm(posted(request), initial=initial)
+    groups = renewal.options(ctg)
+    posting = request.method == "POST"
+    chosen = request.POST.getlist("carry") if posting else sorted(renewal.all_keys(groups))
     if request.method == "POST" and form.is_valid():
         try:
-            new = services.ctg_renew(ctg=ctg, actor=request.user, **form.cleaned_data)
+            new = services.ctg_renew(ctg=ctg, actor=request.user, choices=chosen, **form.cleaned_data)
         except ValidationError as error:
             apply_errors(form, error)
         else:
@@ -574,6 +581,7 @@ def renew(request, ctg, role):
                 request, f"Le dossier « {new.title} » est créé pour la période {new.period_label}."
             )
             return redirect("conventions:detail", pk=new.pk)
-    return render(
-        request, "conventions/renew.html", dossier_context(ctg, role, "renew", "Renouveler la CTG", form=form)
+    context = dossier_context(
+        ctg, role, "renew", "Renouveler la CTG", form=form, groups=groups, chosen=set(chosen)
     )
+    return render(request, "conventions/renew.html", context, status=400 if form.errors else 200)

@@ -16,3 +16,9 @@ class PlansConfig(AppConfig):
         from ctg.plans.receivers import enjeux_citing
 
         register_citing("plans.enjeu", enjeux_citing)
+
+        # A renewal carries the unfinished fiches and their indicators (ctg.conventions keeps the registry).
+        from ctg.conventions.renewal import register
+        from ctg.plans.services import renewal
+
+        register("plans.fiches", order=40, options=renewal.options, carry_over=renewal.carry_over)

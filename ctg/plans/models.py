@@ -144,6 +144,16 @@ class FicheAction(TrackedModel):
         related_name="fiches",
         verbose_name="scénario d'origine",
     )
+    # The fiche of the previous CTG this one continues (a renewal, `ctg.plans.services.renewal`): its history
+    # stays readable there.
+    carried_from = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="continuations",
+        verbose_name="reprise de la fiche",
+    )
 
     class Meta:
         verbose_name = "fiche action"

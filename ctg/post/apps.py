@@ -9,3 +9,9 @@ class PostConfig(AppConfig):
     def ready(self):
         # The services declare the labels of their history changes (ctg.core.history.register_labels).
         import ctg.post.services  # noqa: F401
+
+        # A renewal carries the coordinator post (ctg.conventions keeps the registry).
+        from ctg.conventions.renewal import register
+        from ctg.post import renewal
+
+        register("post.post", order=30, options=renewal.options, carry_over=renewal.carry_over)

@@ -381,13 +381,27 @@ def ctg_transition(*, ctg: Ctg, actor, to: str) -> Ctg:
 
 
 @transaction.atomic
-def ctg_renew(*, ctg: Ctg, actor, start_year: int | None = None, end_year: int | None = None) -> Ctg:
-    """The next CTG of the same territory, linked to this one; members, partners and fields carry over."""
+def ctg_renew(
+    *,
+    ctg: Ctg,
+    actor,
+    start_year: int | None = None,
+    end_year: int | None = None,
+    choices: Iterable[str] | None = None,
+) -> Ctg:
+    """The next CTG of the same territory, linked to this one. Members, partners and fields always carry
+    over; what else does (signatories to sign again, governance bodies, coordinator post, unfinished fiches
+    and their indicators…) is what the apps registered in `ctg.conventions.renewal` offer: everything when
+    `choices` is None, else exactly the chosen keys (checked first: nothing is written on a refusal)."""
+    from ctg.conventions import renewal
+
     ctg = Ctg.objects.select_for_update().get(pk=ctg.pk)
     if ctg.phase not in RENEWABLE_PHASES:
         raise ValidationError("Seule une CTG en évaluation ou terminée peut être renouvelée.")
     if Ctg.objects.filter(previous=ctg).exists():
         raise ValidationError("Cette CTG a déjà été renouvelée.")
+    offered = renewal.all_keys(renewal.options(ctg))
+    chosen = offered if choices is None else renewal.check_choices(ctg, choices)
     start_year = start_year or ctg.end_year + 1
     end_year = end_year or start_year + ctg.duration_years - 1
     new = ctg_create(
@@ -417,15 +431,66 @@ def ctg_renew(*, ctg: Ctg, actor, start_year: int | None = None, end_year: int |
         ctg=new,
         actor=actor,
         action=Action.RENEWAL,
-        summary=f"Renouvellement de « {ctg.title} » ({ctg.period_label})",
+        summary=f"Renouvellement de « {ctg.title} » ({ctg.period_label}) : repris de ce dossier",
     )
     history_record(
         ctg=ctg,
         actor=actor,
         action=Action.RENEWAL,
-        summary=f"Renouvelée par « {new.title} » ({new.period_label})",
+        summary=f"Renouvelée en « {new.title} » ({new.period_label})",
     )
+    for carrier in renewal.carriers():
+        carrier.carry_over(previous=ctg, new=new, actor=actor, chosen=set(chosen))
     return new
+
+
+def renewal_signatory_options(previous: Ctg) -> list:
+    """The signatories of the previous convention, offered to sign the new one again (unsigned)."""
+    from ctg.conventions.renewal import Choice, Group
+
+    signatories = list(previous.signatories.select_related("organisation"))
+    if not signatories:
+        return []
+    return [
+        Group(
+            key="signatories",
+            title="Signataires (à signer de nouveau)",
+            help_text="Chaque partie reprise signe la nouvelle convention : aucune signature n'est reprise.",
+            choices=[
+                Choice(
+                    key=f"signatory:{s.pk}",
+                    label=str(s.organisation),
+                    detail=f"{s.signer_name}, {s.signer_capacity}",
+                )
+                for s in signatories
+            ],
+        )
+    ]
+
+
+def renewal_signatory_carry_over(*, previous: Ctg, new: Ctg, actor, chosen: set[str]) -> list[str]:
+    from ctg.conventions.services.parties import signatory_add
+
+    done = []
+    for signatory in previous.signatories.select_related("organisation"):
+        if f"signatory:{signatory.pk}" not in chosen:
+            continue
+        signatory_add(
+            ctg=new,
+            actor=actor,
+            organisation=signatory.organisation,
+            signer_name=signatory.signer_name,
+            signer_capacity=signatory.signer_capacity,
+        )
+        done.append(f"Signataire repris : {signatory.organisation}")
+    if done:
+        history_record(
+            ctg=previous,
+            actor=actor,
+            action=Action.RENEWAL,
+            summary=f"Renouvelée en « {new.title} » : {len(done)} signataire(s) repris, à signer de nouveau",
+        )
+    return done
 
 
 def _renewal_title(ctg: Ctg, start_year: int, end_year: int) -> str:
@@ -433,3 +498,17 @@ def _renewal_title(ctg: Ctg, start_year: int, end_year: int) -> str:
     if old in ctg.title:
         return ctg.title.replace(old, f"{start_year}-{end_year}")
     return f"{ctg.title} ({start_year}-{end_year})"
+
+
+def _register_renewal() -> None:
+    from ctg.conventions import renewal
+
+    renewal.register(
+        "conventions.signatories",
+        order=10,
+        options=renewal_signatory_options,
+        carry_over=renewal_signatory_carry_over,
+    )
+
+
+_register_renewal()
