@@ -1,7 +1,7 @@
 """URLs of the yearly bilan (page, highlights, validation, PDF and DOCX), under /plan/ctg/<pk>/ (see
 `ctg/urls.py`), namespace `evaluation`."""
 
-from django.urls import path
+from django.urls import include, path
 
 from ctg.evaluation import views
 
@@ -14,4 +14,5 @@ urlpatterns = [
     path("bilan/<int:year>/docx/", views.bilan_docx, name="bilan_docx"),
     path("bilan/<int:year>/faits-marquants/", views.bilan_highlights, name="bilan_highlights"),
     path("bilan/<int:year>/valider/", views.bilan_validate, name="bilan_validate"),
+    path("evaluation-finale/", include("ctg.evaluation.urls_final")),
 ]
