@@ -584,4 +584,5 @@ def renew(request, ctg, role):
     context = dossier_context(
         ctg, role, "renew", "Renouveler la CTG", form=form, groups=groups, chosen=set(chosen)
     )
-    return render(request, "conventions/renew.html", context, status=400 if form.errors else 200)
+    # A refused renewal shows the page again with its errors (status 200, as before the choices).
+    return render(request, "conventions/renew.html", context)
