@@ -1,5 +1,12 @@
-"""URLs of the app `ctg.jobs` (issue 15), mounted in `ctg/urls.py`."""
+"""URLs of the app `ctg.jobs` (issue 15), mounted in `ctg/urls.py` under /travaux/."""
+
+from django.urls import path
+
+from ctg.jobs import views
 
 app_name = "jobs"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/etat/", views.status, name="status"),
+]

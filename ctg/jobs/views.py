@@ -1,0 +1,26 @@
+"""The status page of a job and its fragment polled by htmx (every 2 s until the job is finished).
+
+Only the person who asked for the job sees it; anyone else gets a 404 (its existence is not revealed)."""
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_GET
+
+from ctg.jobs.models import Job
+
+
+def _job(request, pk) -> Job:
+    return get_object_or_404(Job.objects.select_related("ctg"), pk=pk, requested_by=request.user)
+
+
+@login_required
+@require_GET
+def detail(request, pk):
+    job = _job(request, pk)
+    return render(request, "jobs/detail.html", {"job": job, "title": job.label})
+
+
+@login_required
+@require_GET
+def status(request, pk):
+    return render(request, "jobs/_status.html", {"job": _job(request, pk)})
