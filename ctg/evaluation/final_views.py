@@ -38,7 +38,7 @@ def _page(request, ctg, role, *, errors=(), status=200):
             role,
             "plan",
             "Évaluation finale",
-            **data,
+            **{k: v for k, v in data.items() if k != "ctg"},
             conclusions={k: (getattr(evaluation, k) if evaluation else "") for k, _t, _q in final.QUESTIONS},
             editable=editable,
             decisions=decisions,
