@@ -3,7 +3,8 @@
 In one run, three throwaway instances (each its own CTG_DATA_DIR; the middle one on PostgreSQL):
   A (SQLite): migrate, the Albigeois' territories, the demo dossier (`ctg load_demo`), `ctg export_dossier`;
   B (PostgreSQL: DATABASE_URL when given, else a throwaway cluster as in bench/survey.py): migrate, the same
-    territories, `ctg import_dossier --create-people --create-organisations` of A's archive, export again;
+    territories, `ctg import_dossier --create-people --create-organisations
+    --create-schema-axes` of A's archive, export again;
   C (SQLite): the same from B's archive.
 Then compares the three `dossier.json`: equal but for `exported_at` and the history lines « Dossier importé
 depuis une autre instance » each import adds (one in B, two in C). Prints the differences and exits 1 if any.
@@ -54,7 +55,13 @@ def phase(name: str, arguments: list[str]) -> None:
     if name == "seed":
         call_command("load_demo")
     else:
-        call_command("import_dossier", arguments[1], "--create-people", "--create-organisations")
+        call_command(
+            "import_dossier",
+            arguments[1],
+            "--create-people",
+            "--create-organisations",
+            "--create-schema-axes",
+        )
     call_command("export_dossier", Ctg.objects.get().pk, "--out", arguments[0])
 
 

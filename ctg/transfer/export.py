@@ -112,7 +112,14 @@ class Exporter:
             if pk not in self.axes:
                 axis = model._default_manager.select_related("caf").get(pk=pk)
                 self.organisation(axis.caf_id)
-                self.axes[pk] = {"key": schema_axis_key(axis), "title": axis.title}
+                self.axes[pk] = {
+                    "key": schema_axis_key(axis),
+                    "title": axis.title,
+                    "description": axis.description,
+                    "schema_period": axis.schema_period,
+                    "position": axis.position,
+                    "is_active": axis.is_active,
+                }
             return self.axes[pk]["key"]
         if name == schema.STRUCTURE:
             if pk not in self.structures:

@@ -35,10 +35,13 @@ class Plan:
 
 
 class Checker:
-    def __init__(self, data, files, *, create_people: bool, create_organisations: bool):
+    def __init__(
+        self, data, files, *, create_people: bool, create_organisations: bool, create_schema_axes: bool
+    ):
         self.plan = Plan(data=data, files=files)
         self.create_people = create_people
         self.create_organisations = create_organisations
+        self.create_schema_axes = create_schema_axes
         self.problems: list[str] = []
         self.models = {schema.label(model): model for model in schema.dossier_models()}
         self.territory_codes: dict[str, set] = {name: set() for name in schema.TERRITORIES}
@@ -214,11 +217,25 @@ class Checker:
                 if caf
                 else None
             )
+            known = canonical(key) in self.plan.axes
             self.plan.axes[canonical(key)] = found
-            if found is None:
+            if found is not None or known:
+                continue
+            listed = [a for a in self.plan.data["references"].get("schema_axes", []) if a.get("key") == key]
+            if not self.create_schema_axes:
                 self.problem(
-                    path, f"axe {key.get('code')} du schéma départemental inconnu de cette instance."
+                    path,
+                    f"axe {key.get('code')} du schéma départemental ({key.get('departement')}) inconnu "
+                    "de cette instance ; relancez avec --create-schema-axes pour le créer.",
                 )
+            elif not listed:
+                self.problem(path, f"axe {key.get('code')} absent de $.references.schema_axes.")
+            elif (
+                not apps.get_model("territories.departement")
+                ._default_manager.filter(pk=key.get("departement"))
+                .exists()
+            ):
+                self.problem(path, f"axe {key.get('code')} : département {key.get('departement')} inconnu.")
         for path, key in self.keys[schema.STRUCTURE]:
             query = Structure.objects.filter(**{k: v for k, v in key.items() if k != "commune"})
             if "commune" in key:
@@ -300,12 +317,23 @@ def _key(values: dict) -> dict:
     return {key: values.get(key) for key in ("kind", "name", "departement", "siret")}
 
 
-def check(data: bytes, name: str = "archive", *, create_people=False, create_organisations=False) -> Plan:
+def check(
+    data: bytes,
+    name: str = "archive",
+    *,
+    create_people=False,
+    create_organisations=False,
+    create_schema_axes=False,
+) -> Plan:
     """The archive read and checked against this instance; a ValidationError lists every problem."""
     content, files = archive.read(data, name)
     try:
         return Checker(
-            content, files, create_people=create_people, create_organisations=create_organisations
+            content,
+            files,
+            create_people=create_people,
+            create_organisations=create_organisations,
+            create_schema_axes=create_schema_axes,
         ).run()
     except ValidationError as error:
         raise ValidationError(
@@ -322,10 +350,17 @@ def import_dossier(
     actor=None,
     create_people=False,
     create_organisations=False,
+    create_schema_axes=False,
     dry_run=False,
 ):
     """Checks the archive, then writes the dossier in one transaction; returns (dossier or None, plan)."""
-    plan = check(data, name, create_people=create_people, create_organisations=create_organisations)
+    plan = check(
+        data,
+        name,
+        create_people=create_people,
+        create_organisations=create_organisations,
+        create_schema_axes=create_schema_axes,
+    )
     if dry_run:
         return None, plan
     with transaction.atomic():

@@ -57,6 +57,24 @@ class Restorer:
                     is_fictitious=bool(values.get("is_fictitious")),
                 )
 
+    def schema_axes(self) -> None:
+        Axis = apps.get_model(schema.SCHEMA_AXIS)
+        listed = {canonical(a["key"]): a for a in self.data["references"].get("schema_axes", [])}
+        for text, found in sorted(self.plan.axes.items()):
+            if found is None:  # checked: allowed by --create-schema-axes
+                values = listed[text]
+                key = values["key"]
+                self.plan.axes[text] = Axis.objects.create(
+                    caf=self.plan.organisations[canonical(organisation_key_from(key["caf"]))],
+                    departement_id=key["departement"],
+                    code=key["code"],
+                    **{
+                        f: values[f]
+                        for f in ("title", "description", "schema_period", "position", "is_active")
+                        if f in values
+                    },
+                )
+
     def people(self) -> None:
         User = apps.get_model(schema.PERSON)
         listed = {str(p.get("email", "")).lower(): p for p in self.data["references"].get("people", [])}
@@ -191,6 +209,7 @@ class Restorer:
 
     def run(self, actor, source):
         self.organisations()
+        self.schema_axes()
         self.people()
         ordered = [m for m in schema.dossier_models() if schema.label(m) != "core.historyentry"]
         ordered += [apps.get_model("core.historyentry")]  # last: its items are every other model

@@ -13,7 +13,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 
 from ctg.conventions.models import Ctg
-from ctg.organisations.models import Organisation, User
+from ctg.organisations.models import Organisation, SchemaAxis, User
+from ctg.plans.models import Enjeu
 from ctg.territories.models import FormerCommuneCode
 from ctg.transfer import export
 from tests.factories import MilestoneFactory, OrganisationFactory, SignatoryFactory
@@ -192,3 +193,19 @@ def test_export_is_deterministic(world):
 def test_export_of_an_unknown_dossier(db, tmp_path):
     with pytest.raises(CommandError, match="Aucun dossier CTG n° 999999"):
         call_command("export_dossier", 999999, "--out", str(tmp_path / "x.zip"))
+
+
+def test_axes_of_the_schema_by_natural_key(world, tmp_path):
+    axis = SchemaAxis.objects.create(
+        caf=world.ctg.caf, departement_id="81", code="2", title="Soutenir la parentalité", position=2
+    )
+    enjeu = Enjeu.objects.create(ctg=world.ctg, title="Parentalité", position=1)
+    enjeu.schema_axes.add(axis)
+    path = tmp_path / "axes.zip"
+    call_command("export_dossier", world.ctg.pk, "--out", str(path), stdout=io.StringIO())
+    _rewrite(path, _later)
+    SchemaAxis.objects.filter(pk=axis.pk).update(code="9")
+    _refused(path, match=r"plans.enjeu\[0\].schema_axes : axe 2 .*--create-schema-axes")
+    call_command("import_dossier", str(path), "--create-schema-axes", stdout=io.StringIO())
+    created = Ctg.objects.get(start_year=2029).enjeux.get().schema_axes.get()
+    assert (created.code, created.title, created.caf) == ("2", "Soutenir la parentalité", world.ctg.caf)

@@ -28,10 +28,16 @@ class Command(BaseCommand):
             "--create-organisations", action="store_true", help="Crée les organisations inconnues."
         )
         parser.add_argument(
+            "--create-schema-axes",
+            action="store_true",
+            help="Crée les axes inconnus du schéma départemental des services aux familles.",
+        )
+        parser.add_argument(
             "--user", metavar="EMAIL", help="Personne à qui l'import est attribué (historique)."
         )
 
     def handle(self, *args, file, dry_run, create_people, create_organisations, user=None, **options):
+        create_schema_axes = options["create_schema_axes"]
         actor = None
         if user:
             actor = User.objects.filter(email__iexact=user.strip()).first()
@@ -49,6 +55,7 @@ class Command(BaseCommand):
                 actor=actor,
                 create_people=create_people,
                 create_organisations=create_organisations,
+                create_schema_axes=create_schema_axes,
                 dry_run=dry_run,
             )
         except ValidationError as error:
