@@ -15,6 +15,7 @@ Usage: .venv/bin/python bench/transfer_roundtrip.py
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -114,6 +115,7 @@ def main() -> int:
     finally:
         if postgres is not None:
             postgres.stop()
+        shutil.rmtree(scratch, ignore_errors=True)
 
 
 if __name__ == "__main__":
