@@ -262,7 +262,11 @@ class FicheIn(Schema):
     target_public: str = ""
     all_communes: bool = True
     communes: list[InseeCode] = Field([], description="Codes Insee")
+    pilot_organisation: Id | None = Field(
+        None, description="Id d'une organisation que le dossier peut nommer"
+    )
     pilot_person: str = ""
+    partners: list[Id] = Field([], description="Ids d'organisations que le dossier peut nommer")
     start_date: datetime.date | None = None
     end_date: datetime.date | None = None
     status: str = "a_venir"
@@ -282,7 +286,9 @@ class FichePatch(Schema):
     target_public: str | None = None
     all_communes: bool | None = None
     communes: list[InseeCode] | None = None
+    pilot_organisation: Id | None = None
     pilot_person: str | None = None
+    partners: list[Id] | None = None
     start_date: datetime.date | None = None
     end_date: datetime.date | None = None
     status: str | None = None

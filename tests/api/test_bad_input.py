@@ -201,3 +201,25 @@ def test_user_text_stays_a_string(client, world, plan, pilot):
     tree = client.get(reverse("api:v1:plan", kwargs={"pk": world.ctg.pk}), headers=pilot).json()
     assert title in [e["title"] for e in tree]
     assert Enjeu.objects.get(pk=created["id"]).title == title
+
+
+def test_organisations_outside_the_dossiers_scope_are_refused(client, world, plan, pilot):
+    caf_tarn = world.ctg.caf
+    caf_aude = world.other_ctg.caf
+    kwargs = {"pk": world.ctg.pk, "fiche_pk": plan.fiche.pk}
+    before = _state()
+    for body in (
+        {"version": plan.fiche.version, "partners": [caf_aude.pk]},
+        {"version": plan.fiche.version, "pilot_organisation": caf_aude.pk},
+        {"version": plan.fiche.version, "partners": [987654]},
+    ):
+        response = _post(client, "fiche", kwargs, body, pilot)
+        assert response.status_code == 400, (body, response.content)
+        _french(response)
+    assert _state() == before
+    assert not plan.fiche.partners.exists()
+    response = _post(
+        client, "fiche", kwargs, {"version": plan.fiche.version, "partners": [caf_tarn.pk]}, pilot
+    )
+    assert response.status_code == 200, response.content
+    assert [p["id"] for p in response.json()["partners"]] == [caf_tarn.pk]

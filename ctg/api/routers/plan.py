@@ -32,6 +32,7 @@ from ctg.api.schemas import (
     ObjectiveIn,
     ObjectivePatch,
 )
+from ctg.organisations.models import Organisation
 from ctg.organisations.permissions import Op
 from ctg.plans import numbering, selectors, services
 from ctg.plans.models import (
@@ -300,6 +301,18 @@ def _references(ctg, values: dict) -> dict:
         if len(found) != len(codes):
             raise ValidationError({"communes": "Commune inconnue (code Insee attendu)."})
         values["communes"] = [found[code] for code in codes]
+    # Organisations: any known one here; which the dossier may name is the service's rule (its scope).
+    if values.get("pilot_organisation") is not None:
+        organisation = Organisation.objects.filter(pk=values["pilot_organisation"]).first()
+        if organisation is None:
+            raise ValidationError({"pilot_organisation": "Organisation inconnue."})
+        values["pilot_organisation"] = organisation
+    if "partners" in values:
+        ids = list(dict.fromkeys(values["partners"]))
+        found = {o.pk: o for o in Organisation.objects.filter(pk__in=ids)}
+        if len(found) != len(ids):
+            raise ValidationError({"partners": "Organisation inconnue."})
+        values["partners"] = [found[pk] for pk in ids]
     return values
 
 
@@ -334,7 +347,7 @@ def fiche_update(request, payload: FichePatch, pk: int = DossierId, fiche_pk: in
     fiche = _editable(request, ctg, role, fiche_pk)
     values = payload.model_dump(exclude_unset=True)
     version = values.pop("version")
-    nullable = {"start_date", "end_date"}
+    nullable = {"start_date", "end_date", "pilot_organisation"}
     values = {name: value for name, value in values.items() if value is not None or name in nullable}
     values = _references(ctg, values)
     updated = services.fiche_update(fiche=fiche, actor=request.auth, expected_version=version, **values)
