@@ -23,6 +23,7 @@ from ctg.transfer.schema import label
 
 # Files of the archive: a fixed date, so the same dossier gives the same bytes.
 ZIP_DATE = (2000, 1, 1, 0, 0, 0)
+CHUNK = 500  # ids per IN list
 
 
 def organisation_key(organisation) -> dict:
@@ -79,20 +80,22 @@ class Exporter:
         while changed:  # a row reached through any of its keys to rows of the dossier
             changed = False
             for model in self.models[1:]:
-                query = None
+                got = set()
                 for field in schema.owned_foreign_keys(model, self.owned):
-                    found = pks.get(label(field.related_model))
-                    if found:
-                        term = model._default_manager.filter(**{f"{field.attname}__in": found})
-                        query = term if query is None else query | term
-                if query is None:
-                    continue
-                got = set(query.values_list("pk", flat=True))
+                    found = sorted(pks.get(label(field.related_model), ()))
+                    for start in range(0, len(found), CHUNK):  # under the databases' parameter limits
+                        term = {f"{field.attname}__in": found[start : start + CHUNK]}
+                        got |= set(model._default_manager.filter(**term).values_list("pk", flat=True))
                 if got - pks.get(label(model), set()):
                     pks[label(model)] = pks.get(label(model), set()) | got
                     changed = True
         for model in self.models:
-            rows = list(model._default_manager.filter(pk__in=pks.get(label(model), ())).order_by("pk"))
+            wanted = sorted(pks.get(label(model), ()))
+            rows = [
+                row
+                for start in range(0, len(wanted), CHUNK)
+                for row in model._default_manager.filter(pk__in=wanted[start : start + CHUNK]).order_by("pk")
+            ]
             self.rows[label(model)] = rows
             self.ranks[label(model)] = {row.pk: rank for rank, row in enumerate(rows, start=1)}
 
