@@ -15,4 +15,5 @@ urlpatterns = [
     path("bilan/<int:year>/faits-marquants/", views.bilan_highlights, name="bilan_highlights"),
     path("bilan/<int:year>/valider/", views.bilan_validate, name="bilan_validate"),
     path("evaluation-finale/", include("ctg.evaluation.urls_final")),
+    path("comparaison/", include("ctg.evaluation.urls_comparison")),
 ]

@@ -126,7 +126,7 @@ def test_a_renewal_carries_everything_by_default(past, world):
     new_lines = list(new.history.values_list("summary", flat=True))
     old_lines = list(past["ctg"].history.values_list("summary", flat=True))
     assert any("reprise de « CTG du Test 2025-2028 »" in line for line in new_lines)
-    assert any("Renouvelée en « CTG du Test 2029-2032 »" in line for line in old_lines)
+    assert any("Renouvelée par « CTG du Test 2029-2032 »" in line for line in old_lines)
     assert any("renouvelée en « CTG du Test 2029-2032 »" in line for line in old_lines)
 
 

@@ -95,3 +95,9 @@ MATRIX.update(
         ("evaluation:final_version_docx", "GET"): dossier(MEMBER_ROLES, kwargs=_version),
     }
 )
+
+
+# The comparison of a CTG with the one it renews (issue 16).
+from tests.evaluation.matrix_comparison import MATRIX as _COMPARISON  # noqa: E402
+
+MATRIX.update(_COMPARISON)

@@ -437,7 +437,7 @@ def ctg_renew(
         ctg=ctg,
         actor=actor,
         action=Action.RENEWAL,
-        summary=f"Renouvelée en « {new.title} » ({new.period_label})",
+        summary=f"Renouvelée par « {new.title} » ({new.period_label})",
     )
     for carrier in renewal.carriers():
         carrier.carry_over(previous=ctg, new=new, actor=actor, chosen=set(chosen))
