@@ -1,0 +1,91 @@
+"""The convention's document generated as a job (issue 15): enqueued, run by the worker, its progress
+reported, the version and its history line written in the requester's name, the result a link to the PDF;
+no render holds a database transaction open."""
+
+import pytest
+from django.db import connection
+from django.urls import reverse
+
+from ctg.core.models import Action, HistoryEntry
+from ctg.documents import render, services
+from ctg.documents.jobs import convention_enqueue
+from ctg.jobs.models import Job
+
+from .worker import run_worker
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def renders_outside_transactions(monkeypatch):
+    seen = []
+    for name in ("render_docx", "render_pdf"):
+        original = getattr(render, name)
+
+        def spy(data, _original=original, _name=name):
+            seen.append((_name, connection.in_atomic_block))
+            return _original(data)
+
+        monkeypatch.setattr(render, name, spy)
+    return seen
+
+
+def test_the_convention_is_generated_by_the_worker(world, client, renders_outside_transactions):
+    pilot = world.users["pilote_caf"]
+    job = convention_enqueue(ctg=world.ctg, actor=pilot)
+    assert (job.kind, job.ctg, job.status) == ("convention", world.ctg, Job.Status.PENDING)
+    assert not world.ctg.convention_versions.exists()
+
+    run_worker()
+
+    job.refresh_from_db()
+    assert (job.status, job.progress, job.error) == (Job.Status.DONE, 100, "")
+    version = world.ctg.convention_versions.get()
+    assert version.number == 1 and version.generated_by == pilot
+    assert version.pdf.read().startswith(b"%PDF")
+    entry = HistoryEntry.objects.get(action=Action.CONVENTION)
+    assert (entry.actor, entry.summary) == (pilot, "Convention générée (version 1)")
+    assert renders_outside_transactions == [("render_docx", False), ("render_pdf", False)]
+    client.force_login(pilot)
+    fragment = client.get(f"/travaux/{job.pk}/etat/").content.decode()
+    assert job.result_url == reverse("documents:version_pdf", args=[world.ctg.pk, 1])
+    assert job.result_url in fragment and "Convention, version 1 : télécharger le PDF" in fragment
+    assert client.get(job.result_url).status_code == 200
+
+
+def test_the_service_called_directly_renders_outside_transactions(world, renders_outside_transactions):
+    version = services.convention_generate(ctg=world.ctg, actor=world.users["pilote_caf"])
+    assert version.number == 1
+    assert renders_outside_transactions == [("render_docx", False), ("render_pdf", False)]
+
+
+def test_an_avenant_without_a_version_fails_with_its_french_reason(world):
+    from ctg.conventions.models import Avenant
+
+    avenant = Avenant.objects.create(ctg=world.ctg, number=1, title="Ajout d'une fiche")
+    job = convention_enqueue(ctg=world.ctg, actor=world.users["pilote_caf"], avenant=avenant)
+    run_worker()
+    job.refresh_from_db()
+    assert job.status == Job.Status.FAILED and job.attempts == 1
+    assert "générez d'abord la convention" in job.error
+    assert not world.ctg.convention_versions.exists()
+
+
+def test_a_version_generated_meanwhile_refuses_the_slower_one(world, monkeypatch):
+    pilot = world.users["pilote_caf"]
+    original = render.render_pdf
+
+    def meanwhile(data):
+        monkeypatch.setattr(render, "render_pdf", original)
+        services.convention_generate(ctg=world.ctg, actor=pilot)  # another person, faster
+        return original(data)
+
+    monkeypatch.setattr(render, "render_pdf", meanwhile)
+    job = convention_enqueue(ctg=world.ctg, actor=pilot)
+    run_worker()
+    job.refresh_from_db()
+    assert job.status == Job.Status.FAILED
+    assert job.error == (
+        "Une autre version a été générée pendant la mise en page de celle-ci : relancez la génération."
+    )
+    assert list(world.ctg.convention_versions.values_list("number", flat=True)) == [1]
