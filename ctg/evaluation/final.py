@@ -21,6 +21,7 @@ import datetime
 from collections import defaultdict
 from decimal import Decimal
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Prefetch
 from django.utils import timezone
 
@@ -208,7 +209,7 @@ def compute(ctg: Ctg) -> dict:
     # Status changes of the fiches, oldest first.
     changes = defaultdict(list)
     for item_id, at, change in (
-        HistoryEntry.objects.filter(ctg=ctg, item_type=FicheAction._meta.model_name, item_id__in=list(fiches))
+        HistoryEntry.objects.filter(ctg=ctg, item_type="ficheaction", item_id__in=list(fiches))
         .order_by("at", "id")
         .values_list("item_id", "at", "changes")
     ):
@@ -347,9 +348,12 @@ def _summary(rows) -> list[dict]:
 
 
 def _means(ctg: Ctg, fiches: dict) -> dict:
-    from ctg.post.models import CoordinatorPost
-
-    post = CoordinatorPost.objects.filter(ctg=ctg).select_related("employer").first()
+    # The post is read through the dossier's reverse relation: ctg.post sits above ctg.evaluation (it reads
+    # the bilan) and is not imported here.
+    try:
+        post = type(ctg).objects.select_related("coordinator_post__employer").get(pk=ctg.pk).coordinator_post
+    except ObjectDoesNotExist:
+        post = None
     fundings = []
     if post is not None:
         for funding in post.fundings.order_by("year"):

@@ -111,3 +111,16 @@ def test_snapshot_is_json(world):
     assert json.loads(json.dumps(snap))["fiches"] == 1
     assert snap["budget"]["spent"] == "1\u202f300,00 €"
     assert Decimal(0) == 0
+
+
+def test_means_reads_the_coordinator_post(world):
+    from tests.post.factories import FundingFactory, PostFactory
+
+    ctg = in_evaluation(world.ctg)
+    post = PostFactory(ctg=ctg, fte=Decimal("0.80"))
+    FundingFactory(post=post, year=2025, amount_requested=Decimal("25000"))
+    FundingFactory(post=post, year=2026, amount_requested=Decimal("25000"), amount_agreed=None)
+    means = final.compute(ctg)["means"]
+    assert means["post"] == post and means["fte"] == "0,8"
+    assert means["years_funded"] == [2025]
+    assert [f["agreed"] for f in means["fundings"]] == ["22\u202f500,00 €", "en attente de décision"]
