@@ -1,4 +1,6 @@
-"""`ctg send_reminders [--date AAAA-MM-JJ] [--dry-run]`: the daily reminders (ctg/notifications/reminders.py).
+"""`ctg send_reminders [--date AAAA-MM-JJ] [--dry-run] [--enqueue]`: the daily reminders
+(ctg/notifications/reminders.py). With `--enqueue`, the work is put in the queue of background jobs and run by
+`ctg db_worker` (ctg/notifications/jobs.py), retried when emails failed.
 
 Idempotent: a second run on the same day creates and sends nothing (only failed emails are retried).
 """
@@ -7,6 +9,7 @@ import datetime
 
 from django.core.management.base import BaseCommand, CommandError
 
+from ctg.notifications.jobs import reminders_enqueue
 from ctg.notifications.reminders import send_reminders
 
 
@@ -23,6 +26,11 @@ class Command(BaseCommand):
             action="store_true",
             help="Affiche les rappels à créer sans rien enregistrer ni envoyer.",
         )
+        parser.add_argument(
+            "--enqueue",
+            action="store_true",
+            help="Met l'envoi dans la file des travaux en arrière-plan (exécuté par « ctg db_worker »).",
+        )
 
     def handle(self, *args, **options):
         today = None
@@ -34,6 +42,10 @@ class Command(BaseCommand):
                     f"Date invalide « {options['date']} » : attendu AAAA-MM-JJ, par exemple 2026-10-01."
                 ) from error
         dry_run = options["dry_run"]
+        if options["enqueue"] and not dry_run:
+            job = reminders_enqueue(today=today)
+            self.stdout.write(f"Travail n° {job.pk} mis en file : {job.label}.")
+            return
         counts = send_reminders(today=today, stdout=self.stdout, dry_run=dry_run)
         if dry_run:
             self.stdout.write(
