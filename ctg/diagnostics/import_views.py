@@ -41,6 +41,7 @@ from ctg.diagnostics.importers import (
     undo_blockers,
     undo_import,
 )
+from ctg.diagnostics.jobs import statistics_import_enqueue
 from ctg.diagnostics.models import DatasetImport
 from ctg.diagnostics.scope import can_import_statistics, can_undo, check_undo_scope, import_scope
 from ctg.forms import DsfrForm
@@ -252,6 +253,12 @@ def _confirm(request):
         _forget_upload(request, token)
         messages.info(request, f"Import de {path.name} abandonné : rien n'a été modifié.")
         return redirect("statistics_import")
+    if request.htmx:  # the page's script: the import runs as a background job, its progress shown inline
+        job = statistics_import_enqueue(
+            path=path, kind=meta.get("kind") or None, year=meta.get("year"), actor=request.user
+        )
+        _forget_upload(request, token)
+        return render(request, "jobs/_inline.html", {"job": job})
     try:
         records = import_datasets(
             path,

@@ -89,3 +89,34 @@ def test_a_version_generated_meanwhile_refuses_the_slower_one(world, monkeypatch
         "Une autre version a été générée pendant la mise en page de celle-ci : relancez la génération."
     )
     assert list(world.ctg.convention_versions.values_list("number", flat=True)) == [1]
+
+
+def test_the_convention_page_enqueues_through_htmx_and_shows_the_progress(world, client):
+    """The generation asked by htmx (`HX-Request`) is enqueued under the page's permission
+    (`Op.MANAGE_CONVENTION`) and answers its progress, shown inline; a plain POST generates at once as
+    before (tests/documents/test_generation.py)."""
+    from ctg.conventions.models import Avenant
+
+    url = reverse("documents:generate", args=[world.ctg.pk])
+    client.force_login(world.users["lecture"])
+    assert client.post(url, headers={"HX-Request": "true"}).status_code == 403
+    assert not Job.objects.exists()
+    client.force_login(world.users["coordination"])
+    response = client.post(url, headers={"HX-Request": "true"})
+    assert response.status_code == 200
+    job = Job.objects.get()
+    assert (job.requested_by, job.ctg) == (world.users["coordination"], world.ctg)
+    assert 'hx-trigger="every 2s"' in response.content.decode()
+    run_worker()
+    assert world.ctg.convention_versions.get().generated_by == world.users["coordination"]
+    assert (
+        "Convention, version 1 : télécharger le PDF"
+        in client.get(f"/travaux/{job.pk}/etat/").content.decode()
+    )
+
+    avenant = Avenant.objects.create(ctg=world.ctg, number=1, title="Ajout d'une fiche")
+    client.post(
+        reverse("documents:avenant_generate", args=[world.ctg.pk, avenant.pk]), headers={"HX-Request": "true"}
+    )
+    run_worker()
+    assert avenant.documents.get().number == 2

@@ -3,6 +3,7 @@ worker reads, checks and writes it through the same functions as the page and `c
 reported; the result is the journal's line; a refused file is the job's French error and writes nothing."""
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from ctg.diagnostics.jobs import statistics_import_enqueue
 from ctg.diagnostics.models import DatasetImport
@@ -63,3 +64,33 @@ def test_a_refused_file_fails_the_job_in_french_and_writes_nothing(world, stats_
     assert job.status == Job.Status.FAILED and job.attempts == 1
     assert job.error.startswith("Import refusé, rien n'a été modifié.")
     assert store_snapshot(stats_dir) == {} and not DatasetImport.objects.exists()
+
+
+def test_the_statistics_page_confirms_into_a_job_with_its_progress_inline(
+    world, stats_dir, referential, client
+):
+    """The confirmation sent by htmx (`HX-Request`) enqueues the import and answers its progress, shown in the
+    page; the worker imports; the polled fragment then shows the journal's line. A plain POST imports at once
+    as before (tests/diagnostics/test_import_view.py)."""
+    pilot = world.users["pilote_caf"]
+    client.force_login(pilot)
+    content = f"{FILOSOFI_HEADER}\n81004;23612;45331;21650;20,0;7,4\n"
+    upload = SimpleUploadedFile("cc_filosofi_2021_COM.csv", content.encode(), content_type="text/csv")
+    preview = client.post("/statistiques/import/", {"file": upload})
+    response = client.post(
+        "/statistiques/import/",
+        {"token": preview.context["token"], "action": "confirm"},
+        headers={"HX-Request": "true"},
+    )
+    assert response.status_code == 200
+    job = Job.objects.get(kind="statistics_import")
+    assert (job.requested_by, job.status) == (pilot, Job.Status.PENDING)
+    page = response.content.decode()
+    assert f'href="/travaux/{job.pk}/"' in page and 'hx-trigger="every 2s"' in page
+    assert not DatasetImport.objects.exists()
+
+    run_worker()
+
+    fragment = client.get(f"/travaux/{job.pk}/etat/").content.decode()
+    assert "terminé" in fragment and "cc_filosofi_2021_COM.csv importé" in fragment
+    assert DatasetImport.objects.get().imported_by == pilot
