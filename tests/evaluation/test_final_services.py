@@ -127,3 +127,23 @@ def test_generate_keeps_numbered_versions(world, settings, tmp_path):
     assert second.pdf.read().startswith(b"%PDF") and second.docx.read().startswith(b"PK")
     assert second.generated_by == actor and second.snapshot["fiches"] == 1
     assert last_history(ctg).summary == "Évaluation finale : rapport généré (version 2)"
+
+
+def test_rendering_runs_outside_any_transaction(transactional_db, world, settings, tmp_path, monkeypatch):
+    from django.db import connection
+
+    from ctg.evaluation import final_render
+
+    settings.MEDIA_ROOT = tmp_path
+    ctg = in_evaluation(world.ctg)
+    evaluation = services.final_create(ctg=ctg, actor=None)
+    seen = []
+    render = final_render.render_pdf
+
+    def spy(data):
+        seen.append(connection.in_atomic_block)
+        return render(data)
+
+    monkeypatch.setattr(final_render, "render_pdf", spy)
+    version = services.final_generate(evaluation=evaluation, actor=None)
+    assert seen == [False] and version.number == 1 and version.generated_by is None
