@@ -166,6 +166,20 @@ AUTH_PASSWORD_VALIDATORS = [
 # whose last address is used); the proxy must set it (overwrite it). Without it: REMOTE_ADDR.
 INSTALLED_APPS += ["axes", "csp", "django_tasks", "django_tasks_db"]
 
+# The portrait's cache (ctg.diagnostics.cache): its page fragment, commune CSV and PDF per territory and per
+# version of the statistics store, in files under CTG_DATA_DIR shared by gunicorn's workers (not to back up);
+# CTG_PORTRAIT_CACHE="" turns it off.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "portrait": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(DATA_DIR / "cache" / "portrait"),
+        "TIMEOUT": 7 * 24 * 3600,
+        "OPTIONS": {"MAX_ENTRIES": 5000},
+    },
+}
+CTG_PORTRAIT_CACHE = os.environ.get("CTG_PORTRAIT_CACHE", "portrait")
+
 # Background jobs (issue 15, docs/adr/0005-background-jobs.md): django-tasks with its database backend
 # (django-tasks-db), on SQLite as on PostgreSQL; `ctg db_worker` runs them (started by `make run`).
 TASKS = {"default": {"BACKEND": "django_tasks_db.backend.DatabaseBackend"}}

@@ -28,6 +28,12 @@ def fresh_statistics_engine():
 
 
 @pytest.fixture(autouse=True)
+def no_portrait_cache(settings):
+    """Each test computes its portraits (tests/diagnostics/test_portrait_cache.py turns the cache on)."""
+    settings.CTG_PORTRAIT_CACHE = ""
+
+
+@pytest.fixture(autouse=True)
 def private_media_root(settings, tmp_path_factory):
     """Uploaded and generated files (signed scans, conventions, attachments) go to a temporary folder."""
     settings.MEDIA_ROOT = str(tmp_path_factory.mktemp("media"))

@@ -19,11 +19,14 @@ from ctg.demo.data import (
     DEMO_REFERENT_COMMUNE,
     DEMO_USERS,
 )
+from ctg.demo.dashboard import READER, load_demo_dashboard
 from ctg.demo.findings import load_demo_findings
 from ctg.demo.governance import load_demo_governance
 from ctg.demo.offer import load_demo_offer
 from ctg.demo.plan import load_demo_plan
 from ctg.demo.post import load_demo_post
+from ctg.demo.post_funding import load as load_demo_post_funding
+from ctg.demo.schema_axes import load_demo_schema_axes
 from ctg.demo.statistics import load_fictitious_statistics
 from ctg.demo.surveys import load_demo_surveys
 from ctg.documents.models import DiagnosticReport
@@ -130,6 +133,10 @@ def load_demo() -> tuple[Ctg, bool, list[str]]:
         "association": partners["association"],
         "centre_social": partners["centre_social"],
     }
+    # The CAF's dashboard: the Département's reader and fictitious dossiers on other EPCI of the département.
+    load_demo_dashboard(
+        caf=orgs["caf"], departement_organisation=orgs["departement"], actor=users["pilote.caf@demo.invalid"]
+    )
     existing = Ctg.objects.filter(epci=epci, is_fictitious=True).order_by("start_year").first()
     if existing is not None:
         _complete_demo(existing, users, plan_organisations)
@@ -266,9 +273,11 @@ def _complete_demo(ctg: Ctg, users: dict, organisations: dict) -> None:
     _sign_demo(ctg, users["pilote.caf@demo.invalid"])
     load_demo_governance(ctg, users, organisations)
     load_demo_post(ctg, users, organisations)
+    load_demo_post_funding(ctg, users)
     load_demo_convention(ctg, coordinator)
     load_demo_offer(ctg, coordinator, organisations)
     load_demo_findings(ctg, coordinator)
+    load_demo_schema_axes(ctg, users["pilote.caf@demo.invalid"], coordinator)
     load_demo_surveys(ctg, coordinator)
     load_demo_ateliers(ctg, coordinator, users, organisations)
     _demo_diagnostic_document(ctg, coordinator)
@@ -351,5 +360,6 @@ def _sign_demo(ctg: Ctg, actor) -> None:
 
 def demo_logins() -> list[tuple[str, str]]:
     rows = [(email, job) for email, _f, _l, job, _o, _r in DEMO_USERS]
+    rows.append((READER[0], READER[3]))
     rows.append((DEMO_ADMIN[0], "Administrateur (accès à /admin/)"))
     return rows

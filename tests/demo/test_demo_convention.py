@@ -41,7 +41,12 @@ def test_demo_has_its_governance_post_and_generated_convention(albigeois):  # no
     )
     assert changed.exists()
     post = ctg.coordinator_post
-    assert sorted(post.fundings.values_list("year", flat=True)) == [ctg.start_year, ctg.start_year + 1]
+    # Two yearly fundings recorded as amounts, then the next year followed through its funding convention
+    # (requested, decided, generated, signed, advance paid: ctg/demo/post_funding.py).
+    fundings = sorted(post.fundings.all(), key=lambda funding: funding.year)
+    assert [f.year for f in fundings] == [ctg.start_year, ctg.start_year + 1, ctg.start_year + 2]
+    assert [f.follows_convention for f in fundings] == [False, False, True]
+    assert fundings[2].signed_on is not None and fundings[2].advance_paid > 0
     version = ctg.convention_versions.order_by("-number").first()
     text = "\n".join(page.extract_text() for page in PdfReader(BytesIO(version.pdf.read())).pages)
     assert "Anne Lefèvre (fictive)" in text and ctg.period_label in text

@@ -38,7 +38,7 @@ def test_demo_is_advanced_fictitious_and_idempotent(albigeois, capsys):
     }
     call_command("load_demo")
     assert "déjà présent" in capsys.readouterr().out
-    assert Ctg.objects.count() == 1 and User.objects.filter(email__endswith="@demo.invalid").count() == 6
+    assert Ctg.objects.count() == 1 and User.objects.filter(email__endswith="@demo.invalid").count() == 7
 
 
 def test_demo_home_says_it_is_fictitious(albigeois, client):
