@@ -11,6 +11,7 @@ from ctg.conventions import services
 from ctg.conventions.models import Agreement, Ctg, Field, Milestone, Phase
 from ctg.demo.ateliers import load_demo_ateliers
 from ctg.demo.convention import load_demo_convention
+from ctg.demo.dashboard import READER, load_demo_dashboard
 from ctg.demo.data import (
     DEMO_ADMIN,
     DEMO_CAF_DEPARTEMENT,
@@ -19,7 +20,6 @@ from ctg.demo.data import (
     DEMO_REFERENT_COMMUNE,
     DEMO_USERS,
 )
-from ctg.demo.dashboard import READER, load_demo_dashboard
 from ctg.demo.findings import load_demo_findings
 from ctg.demo.governance import load_demo_governance
 from ctg.demo.offer import load_demo_offer
