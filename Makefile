@@ -108,10 +108,15 @@ $(NPM_DATA) $(NPM_CHART) &: package.json package-lock.json
 	done
 	@touch "$(NPM_DATA)" "$(NPM_CHART)"
 
+# Le serveur de développement et, à côté, le worker des travaux en arrière-plan (ctg db_worker, sans
+# rechargement : relancez « make run » après avoir modifié le code d'un travail), arrêté avec le serveur.
 run: setup
 	"$(CTG)" migrate --noinput
 	"$(CTG)" load_territories
 	"$(CTG)" load_demo
+	"$(CTG)" db_worker --queue-name '*' --no-reload -v 1 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
+	trap 'exit 130' INT; trap 'exit 143' TERM; \
 	"$(CTG)" runserver "127.0.0.1:$(PORT)"
 
 # Sans SECRET_KEY ni SECRET_KEY_FILE, une clé est tirée au hasard une fois et gardée dans
