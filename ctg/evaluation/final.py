@@ -148,7 +148,10 @@ def _budget_table(lines) -> dict:
     for funder in funders:
         by_year = []
         for year in years:
-            planned, spent = cells.get((funder, year), (Decimal(0), Decimal(0)))
+            if (funder, year) not in cells:  # no line for this funder this year: absent, not zero
+                by_year.append({"year": year, "planned": "—", "spent": "—"})
+                continue
+            planned, spent = cells[(funder, year)]
             by_year.append({"year": year, "planned": euros(planned), "spent": euros(spent)})
         planned = sum((cells[(funder, y)][0] for y in years if (funder, y) in cells), Decimal(0))
         spent = sum((cells[(funder, y)][1] for y in years if (funder, y) in cells), Decimal(0))

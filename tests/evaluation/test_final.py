@@ -124,3 +124,11 @@ def test_means_reads_the_coordinator_post(world):
     assert means["post"] == post and means["fte"] == "0,8"
     assert means["years_funded"] == [2025]
     assert [f["agreed"] for f in means["fundings"]] == ["22\u202f500,00 €", "en attente de décision"]
+
+
+def test_a_funder_without_a_line_in_a_year_is_absent_not_zero(world):
+    ctg = in_evaluation(world.ctg)
+    plan(ctg, fiches=1)
+    budget = final.compute(ctg)["means"]["budget"]
+    caf = budget["rows"][0]
+    assert [c["planned"] for c in caf["years"]] == ["1\u202f000,00 €", "—"]
