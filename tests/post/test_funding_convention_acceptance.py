@@ -100,5 +100,6 @@ def test_a_yearly_funding_convention_from_request_to_balance(client, world):
     assert "Convention de financement 2026" in html
     from ctg.post.selectors import funding_convention_stages
 
-    (stage,) = [s for s in funding_convention_stages([ctg], 2026)[ctg.pk]]
-    assert stage["stage"] == "soldee" or "sold" in stage["stage_label"].lower()
+    (stage,) = funding_convention_stages([ctg], 2026)[ctg.pk]
+    assert (stage["stage"], stage["stage_label"]) == ("soldee", "Soldée")
+    assert stage["next_step"] == "Rien à faire : le financement est soldé."
