@@ -44,6 +44,7 @@ class Job(models.Model):
     result_label = models.CharField("résultat", max_length=300, blank=True)
     result_url_name = models.CharField("page du résultat", max_length=100, blank=True)
     result_url_args = models.JSONField("arguments de la page du résultat", default=list, blank=True)
+    result_file = models.FileField("fichier du résultat", upload_to="jobs/%Y/%m/", blank=True)
     error = models.TextField("erreur", blank=True)
     attempts = models.PositiveSmallIntegerField("essais", default=0)
     max_attempts = models.PositiveSmallIntegerField("essais au plus", default=3)
@@ -70,6 +71,8 @@ class Job(models.Model):
     @property
     def result_url(self) -> str:
         """The page or file of the result, or "" (a result whose URL no longer resolves is not linked)."""
+        if self.result_file:
+            return reverse("jobs:file", args=[self.pk])
         if not self.result_url_name:
             return ""
         try:

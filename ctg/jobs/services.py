@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from importlib import import_module
 
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.db import OperationalError, transaction
 from django.utils import timezone
 from django_tasks import task
@@ -52,9 +53,14 @@ TRANSIENT = (TransientJobError, OperationalError, OSError)
 
 @dataclass
 class JobResult:
+    """What a job gives: a French label, and either a page (`url_name`, `url_args`) or a file (`file_name`,
+    `content`: kept on the job under MEDIA_ROOT, downloaded by its requester only from `jobs:file`)."""
+
     label: str
     url_name: str = ""
     url_args: list = field(default_factory=list)
+    file_name: str = ""
+    content: bytes = b""
 
 
 def _function_path(function) -> str:
@@ -124,6 +130,8 @@ def job_done(job: Job, result: JobResult | None = None) -> Job:
         job.result_label = _truncate(result.label, 300)
         job.result_url_name = result.url_name
         job.result_url_args = [str(a) if not isinstance(a, int) else a for a in result.url_args]
+        if result.file_name:
+            job.result_file.save(result.file_name, ContentFile(result.content), save=False)
     job.save()
     return job
 

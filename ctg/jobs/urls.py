@@ -9,4 +9,5 @@ app_name = "jobs"
 urlpatterns = [
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/etat/", views.status, name="status"),
+    path("<int:pk>/fichier/", views.result_file, name="file"),
 ]

@@ -2,11 +2,14 @@
 
 Only the person who asked for the job sees it; anyone else gets a 404 (its existence is not revealed)."""
 
+from pathlib import Path
+
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
 from ctg.jobs.models import Job
+from ctg.uploads import stored_file_response
 
 
 def _job(request, pk) -> Job:
@@ -24,3 +27,10 @@ def detail(request, pk):
 @require_GET
 def status(request, pk):
     return render(request, "jobs/_status.html", {"job": _job(request, pk)})
+
+
+@login_required
+@require_GET
+def result_file(request, pk):
+    job = _job(request, pk)
+    return stored_file_response(job.result_file, filename=Path(job.result_file.name).name or None)

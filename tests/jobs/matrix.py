@@ -2,6 +2,8 @@
 its polled fragment are seen by the person who asked for it only; anyone else, in the dossier or not, gets a
 404 (tests/jobs/test_jobs.py checks another dossier's job too)."""
 
+from django.core.files.base import ContentFile
+
 from ctg.jobs.models import Job
 from tests.matrix_helpers import ALL_ROLES, LOGIN, Case
 
@@ -17,13 +19,21 @@ def _job(w):
     return {"pk": job.pk}
 
 
-def _requester_only():
+def _job_with_file(w):
+    kwargs = _job(w)
+    job = Job.objects.get(pk=kwargs["pk"])
+    job.result_file.save("bilan.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"))
+    return kwargs
+
+
+def _requester_only(kwargs=_job):
     expected = dict.fromkeys(ALL_ROLES, 404)
     expected.update(anonymous=LOGIN, pilote_caf=200)
-    return Case(expected=expected, kwargs=_job)
+    return Case(expected=expected, kwargs=kwargs)
 
 
 MATRIX: dict = {
     ("jobs:detail", "GET"): _requester_only(),
     ("jobs:status", "GET"): _requester_only(),
+    ("jobs:file", "GET"): _requester_only(_job_with_file),
 }
