@@ -89,6 +89,9 @@ class Action(models.TextChoices):
     # The CAF's view and funding (issue 14)
     SCENARIO_FUNDING = "financement_scenario", "Financement d'un scénario"
     FUNDING_CONVENTION = "convention_financement_poste", "Convention de financement du poste"
+    # Production and the end of the cycle (issues 15 and 16)
+    DOSSIER_IMPORT = "import_dossier", "Import du dossier"
+    FINAL_EVALUATION = "evaluation_finale", "Évaluation finale"
 
 
 class HistoryQuerySet(models.QuerySet):

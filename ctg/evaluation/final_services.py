@@ -1,7 +1,6 @@
 """Writes on the final evaluation of a CTG (issue 16). Every function is keyword-only and atomic, validates
 first (French `ValidationError`, nothing written), then writes with one history line on the evaluation
-(`Action.BILAN`, the evaluation's action until `ctg.core.models.Action` has its own member; `item_type`
-"finalevaluation").
+(`Action.FINAL_EVALUATION`; `item_type` "finalevaluation").
 
 - `final_create`: only in the dossier's « Évaluation » phase;
 - `final_set_conclusions`: the four texts, one per question of the CNAF;
@@ -26,7 +25,7 @@ from ctg.governance.models import Body, Decision, Meeting
 from ctg.text import clean_text
 
 register_labels(
-    Action.BILAN,
+    Action.FINAL_EVALUATION,
     {
         "final_evaluation": "évaluation finale",
         "commitments": "engagements de pérennité",
@@ -65,7 +64,7 @@ def final_create(*, ctg: Ctg, actor) -> FinalEvaluation:
     history_record(
         ctg=ctg,
         actor=actor,
-        action=Action.BILAN,
+        action=Action.FINAL_EVALUATION,
         summary="Évaluation finale ouverte",
         changes={"final_evaluation": ["", "ouverte"]},
         item=evaluation,
@@ -93,7 +92,7 @@ def final_set_conclusions(*, evaluation: FinalEvaluation, actor, **texts) -> Fin
     history_record(
         ctg=current.ctg,
         actor=actor,
-        action=Action.BILAN,
+        action=Action.FINAL_EVALUATION,
         summary="Évaluation finale : conclusions modifiées",
         changes=changes,
         item=current,
@@ -122,7 +121,7 @@ def final_set_commitments(*, evaluation: FinalEvaluation, actor, commitments: di
     history_record(
         ctg=current.ctg,
         actor=actor,
-        action=Action.BILAN,
+        action=Action.FINAL_EVALUATION,
         summary="Évaluation finale : engagements de pérennité modifiés",
         changes={
             "commitments": [
@@ -152,7 +151,7 @@ def final_set_questionnaire(*, evaluation: FinalEvaluation, actor, questionnaire
     history_record(
         ctg=current.ctg,
         actor=actor,
-        action=Action.BILAN,
+        action=Action.FINAL_EVALUATION,
         summary="Évaluation finale : questionnaire aux partenaires choisi",
         changes={"questionnaire": [before, str(questionnaire) if questionnaire else ""]},
         item=current,
@@ -196,7 +195,7 @@ def final_validate(*, evaluation: FinalEvaluation, actor, decision) -> FinalEval
     history_record(
         ctg=current.ctg,
         actor=actor,
-        action=Action.BILAN,
+        action=Action.FINAL_EVALUATION,
         summary=f"Évaluation finale validée par le COPIL du {day:%d/%m/%Y}",
         changes={
             "decision": ["", str(decision)],
@@ -238,7 +237,7 @@ def final_generate(*, evaluation: FinalEvaluation, actor) -> FinalEvaluationVers
             history_record(
                 ctg=current.ctg,
                 actor=actor,
-                action=Action.BILAN,
+                action=Action.FINAL_EVALUATION,
                 summary=f"Évaluation finale : rapport généré (version {version.number})",
                 changes={"final_version": [str(previous) if previous else "", str(version)]},
                 item=current,

@@ -196,7 +196,7 @@ class Exporter:
 
     def row(self, model, obj) -> dict:
         name = label(model)
-        secrets = schema.SECRETS.get(name, set())
+        secrets = schema.not_exported(name)
         generic_ids = {
             id_field: (type_field, how) for type_field, id_field, how in schema.GENERIC.get(name, [])
         }

@@ -286,7 +286,7 @@ class Checker:
             model = self.models.get(name)
             if model is None or not isinstance(rows, list):
                 continue
-            secrets = schema.SECRETS.get(name, set())
+            secrets = schema.not_exported(name)
             for model_field in model._meta.concrete_fields:
                 if not model_field.unique or model_field.primary_key or model_field.name in secrets:
                     continue

@@ -152,6 +152,7 @@ class Restorer:
         generic_ids = {id_field for _t, id_field, _h in schema.GENERIC.get(name, [])}
         json_ids = {f: keys for (m, f), keys in schema.JSON_IDS.items() if m == name}
         secrets_ = schema.SECRETS.get(name, set())
+        omitted = schema.OMITTED.get(name, set())
         self.pks[name] = []
         for row in rows:
             obj = model()
@@ -163,6 +164,8 @@ class Restorer:
                     # A new secret: the old links stay with the old instance.
                     setattr(obj, field.attname, secrets.token_urlsafe(24))
                     continue
+                if field.name in omitted:
+                    continue  # a link out of the dossier: left empty here
                 if field.name not in row:
                     continue  # an older archive: the field's default
                 value = row[field.name]
@@ -225,7 +228,7 @@ class Restorer:
         history_record(
             ctg=ctg,
             actor=actor,
-            action=Action.DOSSIER_CREATE,
+            action=Action.DOSSIER_IMPORT,
             summary=f"{IMPORT_SUMMARY} ({source or 'source inconnue'}, exporté le "
             f"{self.data.get('exported_at', '?')[:10]} depuis {self.data.get('source') or '?'})",
         )

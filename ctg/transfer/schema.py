@@ -30,6 +30,15 @@ EXCLUDED = {"notifications.notification"}
 
 # Secrets that let someone act without an account: never exported, new ones are drawn on import.
 SECRETS = {"surveys.link": {"token"}}
+# Links out of the dossier that an archive cannot carry: never exported, left empty on import (a carried-over
+# fiche's link to the previous CTG's fiche, which stays on this instance).
+OMITTED = {"plans.ficheaction": {"carried_from"}}
+
+
+def not_exported(name: str) -> set[str]:
+    """The fields of the model `name` that an archive never holds (secrets and links out of the dossier)."""
+    return SECRETS.get(name, set()) | OMITTED.get(name, set())
+
 
 # Personal data a parent's setting forbids (RGPD): {model: (key to the parent, the parent's flag, fields)}.
 # The answers of an anonymous questionnaire never carry the respondent's address, even if one was stored.

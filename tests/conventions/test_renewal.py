@@ -200,3 +200,16 @@ def test_the_command_dry_run_writes_nothing_then_renews(past, world, capsys):
         call_command("renew", str(past["ctg"].pk))
     with pytest.raises(CommandError, match="Aucun dossier"):
         call_command("renew", "999999")
+
+
+def test_a_renewed_dossier_exports_without_its_link_to_the_previous_fiches(past, world):
+    """The archive of a renewed CTG: the carried-over fiche's link to the previous CTG's fiche stays on this
+    instance (ctg.transfer.schema.OMITTED), the fiche itself travels."""
+    from ctg.transfer.export import export_data
+
+    new = services.ctg_renew(ctg=past["ctg"], actor=world.users["pilote_caf"])
+    assert new.fiches.get().carried_from == past["ongoing"]
+    data, _files = export_data(new)
+    fiches = data["objects"]["plans.ficheaction"]
+    assert [fiche["title"] for fiche in fiches] == [past["ongoing"].title]
+    assert all("carried_from" not in fiche for fiche in fiches)
