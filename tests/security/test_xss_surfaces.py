@@ -368,6 +368,20 @@ def _scenario(d):
 
 def url_kwargs(name: str, params, d) -> dict:
     ctg = d.ctg
+    if name.startswith("jobs:"):  # a job of the dossier (issue 15), its texts the payloads
+        from ctg.jobs.models import Job
+
+        job = Job.objects.create(
+            kind="convention",
+            label=P,
+            message=P,
+            error=P,
+            status="failed",
+            ctg=ctg,
+            requested_by=d.pilot,
+            function="ctg.documents.jobs:convention_job",
+        )
+        return {"pk": job.pk}
     commune = ctg.communes.first().code
     objective = d.operational.pk if name == "plans:operational_edit" else d.strategic.pk
     meeting = d.held.pk if name.endswith("minutes_pdf") else d.meeting.pk
@@ -496,6 +510,9 @@ FILES = {
     "plans:fiches_csv",
     "evaluation:bilan_pdf",
     "evaluation:bilan_docx",
+    "evaluation:final_version_pdf",  # checked by tests/evaluation/test_final_views.py
+    "evaluation:final_version_docx",
+    "jobs:file",  # a job's result file (tests/jobs)
     "plans:export_xlsx",
     "plans:export_json",
     "documents:version_docx",
