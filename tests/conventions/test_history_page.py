@@ -151,8 +151,8 @@ def test_filters_by_item_person_and_dates(pilot_client, world):
     assert "2 modifications correspondant aux filtres" in html and "Effacer les filtres" in html
     # The people offered are those of the history: neither another dossier's nor anyone else.
     options = html.split('name="auteur"', 1)[1].split("</select>", 1)[0]
-    assert str(pilot.pk) in options and str(coordinator.pk) in options
-    assert str(world.users["other_member"].pk) not in options
+    assert f'value="{pilot.pk}"' in options and f'value="{coordinator.pk}"' in options
+    assert f'value="{world.users["other_member"].pk}"' not in options
 
 
 @pytest.mark.parametrize(
