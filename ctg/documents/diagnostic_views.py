@@ -12,6 +12,7 @@ from django.urls import reverse
 from ctg.conventions.frame import ctg_view, dossier_context, save_form
 from ctg.documents import diagnostic, services
 from ctg.documents.models import DiagnosticReport
+from ctg.evaluation.comparison import previous_conclusions
 from ctg.forms import DsfrForm
 from ctg.organisations.permissions import Op
 from ctg.rendering import DOCX_TYPE, PDF_TYPE
@@ -52,6 +53,8 @@ def _page(request, ctg, role, form, *, errors=(), status=200):
             outline=diagnostic.OUTLINE,
             versions=versions,
             errors=list(errors),
+            # A renewal's diagnostic starts from the previous CTG's final evaluation (issue 16).
+            previous_conclusions=previous_conclusions(ctg),
         ),
         status=status,
     )

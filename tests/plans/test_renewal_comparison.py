@@ -66,3 +66,22 @@ def test_a_member_of_the_new_ctg_only_sees_no_part_of_the_previous_plan(client, 
     client.force_login(world.users["other_member"])
     assert client.get(reverse("evaluation:comparison", args=[new.pk])).status_code == 404
     assert client.get(reverse("evaluation:comparison", args=[past["ctg"].pk])).status_code == 404
+
+
+def test_the_renewals_diagnostic_page_starts_from_the_previous_conclusions(client, past, world):
+    """Issue 16: « the evaluation's conclusions shown in the new diagnostic »."""
+    from ctg.evaluation.models import FinalEvaluation
+
+    new = _renewed(past, world)
+    client.force_login(world.users["coordination"])
+    page = client.get(reverse("documents:diagnostic", args=[new.pk])).content.decode()
+    assert "Ce que l'évaluation finale de la CTG précédente a conclu" not in page
+    FinalEvaluation.objects.create(ctg=past["ctg"], durability="Le relais <script>continue</script>.")
+    page = client.get(reverse("documents:diagnostic", args=[new.pk])).content.decode()
+    assert "Ce que l'évaluation finale de la CTG précédente a conclu" in page
+    assert "Pérennité" in page and "Le relais &lt;script&gt;continue&lt;/script&gt;." in page
+    assert "évaluation non validée" in page
+    assert reverse("evaluation:comparison", args=[new.pk]) in page
+    # A first CTG has nothing to show.
+    page = client.get(reverse("documents:diagnostic", args=[past["ctg"].pk])).content.decode()
+    assert "évaluation finale de la CTG précédente" not in page
