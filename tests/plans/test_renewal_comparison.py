@@ -85,3 +85,16 @@ def test_the_renewals_diagnostic_page_starts_from_the_previous_conclusions(clien
     # A first CTG has nothing to show.
     page = client.get(reverse("documents:diagnostic", args=[past["ctg"].pk])).content.decode()
     assert "évaluation finale de la CTG précédente" not in page
+
+
+def test_a_carried_fiche_links_to_its_history_in_the_previous_ctg(client, past, world):
+    new = _renewed(past, world)
+    carried = new.fiches.get(carried_from=past["ongoing"])
+    client.force_login(world.users["coordination"])
+    page = client.get(reverse("plans:fiche_detail", args=[new.pk, carried.pk])).content.decode()
+    assert "Reprise de la fiche" in page
+    assert reverse("plans:fiche_detail", args=[past["ctg"].pk, past["ongoing"].pk]) in page
+    page = client.get(
+        reverse("plans:fiche_detail", args=[past["ctg"].pk, past["ongoing"].pk])
+    ).content.decode()
+    assert "Reprise de la fiche" not in page
