@@ -225,7 +225,7 @@ def test_territory_names_stay_escaped_in_the_cache(client, tarn, tmp_path, portr
 
 
 def test_without_a_portrait_cache_nothing_is_kept(client, tarn, tmp_path, settings, builds):
-    settings.CTG_PORTRAIT_CACHE = "portrait"  # the alias is not configured
+    settings.CTG_PORTRAIT_CACHE = "sans-cache"  # an alias that CACHES does not configure
     import_dataset(filosofi(tmp_path, "21650"))
     fragment(client, "81004")
     fragment(client, "81004")
