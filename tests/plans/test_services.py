@@ -552,15 +552,16 @@ def test_comment_add(fiche, world):
 
 
 def test_can_edit_fiche_by_role_and_communes(world):
-    communes = list(world.ctg.communes.order_by("pk"))
-    followed = communes[0]  # the référent's membership follows the first commune (conftest)
-    assert {c.pk for c in communes[:1]} == selectors.referent_commune_ids(
-        world.users[Role.REFERENT_COMMUNAL], world.ctg.pk
-    )
+    # The référent's membership follows one commune of the three (conftest); the codes of the factory's
+    # sequence wrap around, so the followed one is read from the membership, never from the codes' order.
+    (followed_pk,) = selectors.referent_commune_ids(world.users[Role.REFERENT_COMMUNAL], world.ctg.pk)
+    followed = world.ctg.communes.get(pk=followed_pk)
+    others = list(world.ctg.communes.exclude(pk=followed_pk))
+    assert len(others) == 2
     own = FicheFactory(ctg=world.ctg, all_communes=False, communes=[followed])
-    mixed = FicheFactory(ctg=world.ctg, all_communes=False, communes=[followed, communes[1]])
+    mixed = FicheFactory(ctg=world.ctg, all_communes=False, communes=[followed, others[0]])
     everywhere = FicheFactory(ctg=world.ctg, all_communes=True)
-    elsewhere = FicheFactory(ctg=world.ctg, all_communes=False, communes=[communes[2]])
+    elsewhere = FicheFactory(ctg=world.ctg, all_communes=False, communes=[others[1]])
 
     referent = world.users[Role.REFERENT_COMMUNAL]
     assert selectors.can_edit_fiche(referent, Role.REFERENT_COMMUNAL, own)
