@@ -1,13 +1,15 @@
 """The whole-dossier archive across databases: SQLite → PostgreSQL → SQLite gives the same export, ids aside.
 
 In one run, three throwaway instances (each its own CTG_DATA_DIR; the middle one on PostgreSQL):
-  A (SQLite): migrate, the Albigeois' territories, the demo dossier (`ctg load_demo`), `ctg export_dossier`;
+  A (SQLite): migrate, the Albigeois' territories, the demo (`ctg load_demo`: the current dossier and the
+    previous CTG it renews), `ctg export_dossier` of both;
   B (PostgreSQL: DATABASE_URL when given, else a throwaway cluster as in bench/survey.py): migrate, the same
-    territories, `ctg import_dossier --create-people --create-organisations
-    --create-schema-axes` of A's archive, export again;
-  C (SQLite): the same from B's archive.
-Then compares the three `dossier.json`: equal but for `exported_at` and the history lines « Dossier importé
-depuis une autre instance » each import adds (one in B, two in C). Prints the differences and exits 1 if any.
+    territories, `ctg import_dossier --create-people --create-organisations --create-schema-axes` of A's
+    previous CTG, then of A's current dossier (linked to it again as its renewal), both exported again;
+  C (SQLite): the same from B's archives.
+Then compares the `dossier.json` of each dossier: equal but for `exported_at` and the history lines « Dossier
+importé depuis une autre instance » each import adds (one in B, two in C). Prints the differences and exits 1
+if any.
 
 Needs the PostgreSQL server binaries (Debian `postgresql`) unless DATABASE_URL is given.
 Usage: .venv/bin/python bench/transfer_roundtrip.py
@@ -51,19 +53,18 @@ def phase(name: str, arguments: list[str]) -> None:
     epci = EpciFactory(siren="248100737", name="CA de l'Albigeois (C2A)", nature="CA")
     CommuneFactory(code="81004", name="Albi", epci=epci, departement=tarn, population=51290)
     CommuneFactory(code="81257", name="Saint-Juéry", epci=epci, departement=tarn, population=6564)
-    from ctg.conventions.models import Ctg
+    from ctg.demo.loader import demo_dossier
 
     if name == "seed":
         call_command("load_demo")
     else:
-        call_command(
-            "import_dossier",
-            arguments[1],
-            "--create-people",
-            "--create-organisations",
-            "--create-schema-axes",
-        )
-    call_command("export_dossier", Ctg.objects.get().pk, "--out", arguments[0])
+        for archive in arguments[2:]:  # the previous CTG first, then its renewal
+            call_command(
+                "import_dossier", archive, "--create-people", "--create-organisations", "--create-schema-axes"
+            )
+    current = demo_dossier()
+    call_command("export_dossier", current.previous.pk, "--out", arguments[0])
+    call_command("export_dossier", current.pk, "--out", arguments[1])
 
 
 def read(path: Path, imports: int) -> dict:
@@ -96,17 +97,20 @@ def main() -> int:
         postgres = Postgres(scratch)
         url = postgres.start()
     try:
-        a, b, c = (scratch / f"{name}.zip" for name in "abc")
+        kinds = ("previous", "current")
+        archives = {name: [str(scratch / f"{name}-{kind}.zip") for kind in kinds] for name in "abc"}
         for name in "abc":
             (scratch / name).mkdir()
-        step("seed", scratch / "a", None, str(a))
-        step("import", scratch / "b", url, str(b), str(a))
-        step("import", scratch / "c", None, str(c), str(b))
-        first, second, third = read(a, 0), read(b, 1), read(c, 2)
-        found = differences(first, second) + differences(first, third)
-        counts = {name: len(rows) for name, rows in first["objects"].items() if rows}
-        print(f"Objets par modèle : {counts}")
-        print(f"Fichiers : {len(first['files'])}")
+        step("seed", scratch / "a", None, *archives["a"])
+        step("import", scratch / "b", url, *archives["b"], *archives["a"])
+        step("import", scratch / "c", None, *archives["c"], *archives["b"])
+        found = []
+        for index, dossier in enumerate(("CTG précédente", "dossier courant")):
+            first, second, third = (read(Path(archives[n][index]), i) for i, n in enumerate("abc"))
+            found += differences(first, second) + differences(first, third)
+            counts = {name: len(rows) for name, rows in first["objects"].items() if rows}
+            print(f"{dossier} — objets par modèle : {counts}")
+            print(f"{dossier} — fichiers : {len(first['files'])}")
         if found:
             print("Différences :", *found[:20], sep="\n- ")
             return 1

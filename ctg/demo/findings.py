@@ -13,6 +13,20 @@ SAINT_JUERY = "81257"
 FINDINGS = [
     (
         "besoin",
+        "Des communes rurales encore loin du relais petite enfance",
+        "L'évaluation finale de la CTG précédente : le relais itinérant dessert 9 communes, il reste à "
+        "l'étendre (fictif).",
+        ["petite_enfance"],
+        [],
+        "familles des communes rurales",
+        "document",
+        "",
+        "Évaluation finale de la CTG précédente (fictive)",
+        2,
+        "Mieux informer et accueillir",
+    ),
+    (
+        "besoin",
         "Des places d'accueil du jeune enfant trop peu nombreuses au nord de l'agglomération",
         "Liste d'attente de 38 familles au relais petite enfance (chiffre fictif).",
         ["petite_enfance"],

@@ -26,6 +26,7 @@ from ctg.demo.offer import load_demo_offer
 from ctg.demo.plan import load_demo_plan
 from ctg.demo.post import load_demo_post
 from ctg.demo.post_funding import load as load_demo_post_funding
+from ctg.demo.previous_ctg import load_previous_and_renew
 from ctg.demo.schema_axes import load_demo_schema_axes
 from ctg.demo.statistics import load_fictitious_statistics
 from ctg.demo.surveys import load_demo_surveys
@@ -137,7 +138,7 @@ def load_demo() -> tuple[Ctg, bool, list[str]]:
     load_demo_dashboard(
         caf=orgs["caf"], departement_organisation=orgs["departement"], actor=users["pilote.caf@demo.invalid"]
     )
-    existing = Ctg.objects.filter(epci=epci, is_fictitious=True).order_by("start_year").first()
+    existing = demo_dossier()
     if existing is not None:
         _complete_demo(existing, users, plan_organisations)
         return existing, False, statistics
@@ -147,19 +148,30 @@ def load_demo() -> tuple[Ctg, bool, list[str]]:
     return ctg, True, statistics
 
 
+def demo_dossier() -> Ctg | None:
+    """The current demo dossier: the newest fictitious CTG of the demo EPCI (the previous one, closed and
+    renewed into it, is older)."""
+    return (
+        Ctg.objects.filter(epci__siren=DEMO_EPCI_SIREN, is_fictitious=True)
+        .order_by("-start_year", "-pk")
+        .first()
+    )
+
+
 def _create_demo_ctg(epci: Epci, commune: Commune, orgs: dict, partners: dict, users: dict) -> Ctg:
-    """Creates the demo dossier, an accord-cadre: members, partners, milestones, then the accord-cadre signed
-    (its document generated), the avenant adding the plan d'action signed, and the dossier put in place."""
+    """Creates the demo dossier as the renewal of a previous fictitious CTG (closed, evaluated: its unfinished
+    fiche and indicator carried over), an accord-cadre: members, partners, milestones, then the accord-cadre
+    signed (its document generated), the avenant adding the plan d'action signed, and the dossier put in
+    place."""
     pilot = users["pilote.caf@demo.invalid"]
     coordinator = users["coordination@demo.invalid"]
     start = timezone.localdate().year - 2
-    ctg = services.ctg_create(
-        actor=pilot,
-        title=f"CTG de l'Agglomération de l'Albigeois {start}-{start + 3} (démonstration)",
+    ctg = load_previous_and_renew(
         caf=orgs["caf"],
         epci=epci,
-        start_year=start,
-        end_year=start + 3,
+        territory_signatory=orgs["epci"],
+        pilot=pilot,
+        coordinator=coordinator,
         fields=[
             Field.PETITE_ENFANCE,
             Field.ENFANCE,
@@ -167,12 +179,18 @@ def _create_demo_ctg(epci: Epci, commune: Commune, orgs: dict, partners: dict, u
             Field.PARENTALITE,
             Field.ANIMATION_VIE_SOCIALE,
         ],
-        is_fictitious=True,
+        start_year=start,
     )
     # An accord-cadre: signed first, the plan d'action comes by avenant (as Limoges Métropole did).
-    services.ctg_update(ctg=ctg, actor=pilot, agreement=Agreement.ACCORD_CADRE)
+    services.ctg_update(
+        ctg=ctg,
+        actor=pilot,
+        title=f"CTG de l'Agglomération de l'Albigeois {start}-{start + 3} (démonstration)",
+        agreement=Agreement.ACCORD_CADRE,
+    )
+    members = set(ctg.memberships.values_list("user__email", flat=True))
     for email, _first, _last, _job, _org, role in DEMO_USERS:
-        if role is None:
+        if role is None or email in members:
             continue
         services.membership_invite(
             ctg=ctg,

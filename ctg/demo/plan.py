@@ -12,8 +12,9 @@ from ctg.territories.models import Commune
 
 
 def load_demo_plan(*, ctg: Ctg, coordinator, organisations: dict[str, Organisation]) -> bool:
-    """Creates the plan once; returns whether it was created now."""
-    if ctg.enjeux.exists():
+    """Creates the plan once (the enjeux carried over from the previous CTG aside); returns whether it was
+    created now."""
+    if ctg.enjeux.filter(title=ENJEUX[0][0]).exists():
         return False
     start = ctg.start_year
     territory = {c.code: c for c in Commune.objects.filter(ctgs=ctg)}

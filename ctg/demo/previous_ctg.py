@@ -8,10 +8,12 @@ partners, bodies and post to it). Every write goes through the apps' services.""
 import datetime
 from decimal import Decimal
 
-from django.apps import apps
+from django.utils import timezone
 
 from ctg.conventions import services
 from ctg.conventions.models import Ctg, Phase
+from ctg.evaluation import final_services
+from ctg.governance import services as governance_services
 from ctg.plans.models import FicheAction
 from ctg.plans.services import fiches as fiche_services
 from ctg.plans.services.indicators import indicator_create, indicator_value_set
@@ -89,6 +91,9 @@ def _build_previous(*, caf, epci, territory_signatory, pilot, coordinator, field
         fields=fields,
         is_fictitious=True,
     )
+    services.membership_invite(
+        ctg=ctg, actor=pilot, actor_role="pilote_caf", email=coordinator.email, role="coordination"
+    )
     signatories = [
         services.signatory_add(
             ctg=ctg, actor=pilot, organisation=organisation, signer_name=name, signer_capacity=capacity
@@ -129,11 +134,29 @@ def _build_previous(*, caf, epci, territory_signatory, pilot, coordinator, field
 
 
 def _final_evaluation(ctg: Ctg, actor) -> None:
-    """The conclusions of the final evaluation, when `ctg.evaluation` has it (built beside this module)."""
-    try:
-        apps.get_model("evaluation", "FinalEvaluation")
-        from ctg.evaluation import final_services
-    except (LookupError, ImportError):  # pragma: no cover - the final evaluation is part of this version
-        return
+    """The final evaluation's conclusions on the four questions, validated by the COPIL's decision at its
+    meeting of November of the last year (held)."""
     evaluation = final_services.final_create(ctg=ctg, actor=actor)
     final_services.final_set_conclusions(evaluation=evaluation, actor=actor, **CONCLUSIONS)
+    copil = governance_services.body_create(
+        ctg=ctg, actor=actor, kind="copil", name="COPIL de la CTG", role="Pilotage et validation (fictif)"
+    )
+    day = datetime.date(ctg.end_year, 11, 20)
+    starts = timezone.make_aware(datetime.datetime(day.year, day.month, day.day, 14))
+    meeting = governance_services.meeting_create(
+        ctg=ctg,
+        actor=actor,
+        body=copil,
+        title=f"Comité de pilotage : évaluation finale {LABEL}",
+        starts_at=starts,
+        ends_at=starts + datetime.timedelta(hours=2),
+        place="Siège de la communauté d'agglomération, salle du conseil",
+        agenda="Évaluation finale de la CTG ; préparation du renouvellement.",
+    )
+    governance_services.meeting_mark_held(meeting=meeting, actor=actor)
+    decision = governance_services.decision_add(
+        meeting=meeting,
+        actor=actor,
+        text="Le comité de pilotage valide l'évaluation finale et engage le renouvellement (fictif).",
+    )
+    final_services.final_validate(evaluation=evaluation, actor=actor, decision=decision)

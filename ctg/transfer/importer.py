@@ -273,6 +273,12 @@ class Checker:
                 start_year=previous.get("start_year"),
                 end_year=previous.get("end_year"),
             ).first()
+            if self.plan.previous is not None and Ctg.objects.filter(previous=self.plan.previous).exists():
+                self.problem(
+                    f"objects.{schema.DOSSIER}[0].previous",
+                    f"la CTG précédente « {self.plan.previous.title} » est déjà renouvelée sur cette "
+                    "instance par un autre dossier ; rien n'est fusionné en silence.",
+                )
             if self.plan.previous is None:
                 self.plan.notes.append(
                     f"La CTG précédente ({previous.get('start_year')}-{previous.get('end_year')}) "
@@ -289,6 +295,8 @@ class Checker:
             secrets = schema.not_exported(name)
             for model_field in model._meta.concrete_fields:
                 if not model_field.unique or model_field.primary_key or model_field.name in secrets:
+                    continue
+                if model_field.is_relation:  # the renewal link, checked with the dossier
                     continue
                 values = [row.get(model_field.name) for row in rows if isinstance(row, dict)]
                 taken = model._default_manager.filter(**{f"{model_field.name}__in": [v for v in values if v]})

@@ -81,7 +81,10 @@ def owned_foreign_keys(model, owned: set[str]) -> list:
     return [
         field
         for field in model._meta.concrete_fields
-        if field.is_relation and label(field.related_model) in owned and not _is_previous(model, field)
+        if field.is_relation
+        and label(field.related_model) in owned
+        and not _is_previous(model, field)
+        and field.name not in OMITTED.get(label(model), ())  # another dossier's rows are never reached
     ]
 
 

@@ -5,13 +5,13 @@ from io import BytesIO
 from django.core.management import call_command
 from pypdf import PdfReader
 
-from ctg.conventions.models import Ctg
+from ctg.demo.loader import demo_dossier
 from tests.demo.test_load_demo import albigeois  # noqa: F401
 
 
 def test_demo_is_signed_by_every_party_with_fictitious_copies(albigeois):  # noqa: F811
     call_command("load_demo")
-    ctg = Ctg.objects.get()
+    ctg = demo_dossier()
     signatories = list(ctg.signatories.select_related("organisation"))
     assert len(signatories) == 3 and all(s.signed_on for s in signatories)
     caf = next(s for s in signatories if s.organisation_id == ctg.caf_id)
@@ -28,7 +28,7 @@ def test_demo_has_its_governance_post_and_generated_convention(albigeois):  # no
     from ctg.governance.models import Meeting
 
     call_command("load_demo")
-    ctg = Ctg.objects.get()
+    ctg = demo_dossier()
     bodies = {b.kind: b for b in ctg.bodies.all()}
     assert {"copil", "cotech"} <= set(bodies) and all(bodies[k].members.exists() for k in ("copil", "cotech"))
     past = ctg.meetings.filter(status=Meeting.Status.HELD, starts_at__lt=timezone.now())
@@ -65,7 +65,7 @@ def test_demo_is_an_accord_cadre_whose_avenant_adds_the_plan_with_its_documents(
     from ctg.conventions.models import Agreement, Phase
 
     call_command("load_demo")
-    ctg = Ctg.objects.get()
+    ctg = demo_dossier()
     assert ctg.agreement == Agreement.ACCORD_CADRE and ctg.phase == Phase.MISE_EN_OEUVRE
     avenant = ctg.avenants.get()
     assert (avenant.number, avenant.title) == (1, "Ajout du plan d'action")
@@ -74,12 +74,15 @@ def test_demo_is_an_accord_cadre_whose_avenant_adds_the_plan_with_its_documents(
     assert ctg.milestones.filter(title__startswith="Signature de l'avenant n° 1").exists()
 
     accord, amendment = ctg.convention_versions.order_by("number")
-    # The accord-cadre, generated when signed: it calls itself so, and has no plan d'action yet.
+    # The accord-cadre, generated when signed: it calls itself so, and its plan d'action is only the fiche
+    # carried over from the previous CTG (the demo plan comes by the avenant).
     assert (accord.label, accord.avenant) == ("Accord-cadre", None)
     text = _pdf_text(accord)
     assert "Accord-cadre de convention territoriale globale" in text and "présente convention" not in text
     assert "Document fictif (démonstration)" in text
-    assert "Aucune fiche action n'est encore définie." in text
+    carried = ctg.fiches.get(carried_from__isnull=False)
+    assert carried.title in text
+    assert not any(fiche.title in text for fiche in ctg.fiches.filter(carried_from__isnull=True))
     # The avenant's document, linked to the recorded avenant, lists the fiches it adds.
     assert (amendment.kind, amendment.avenant, amendment.avenant_number) == ("avenant", avenant, 1)
     assert any(line.startswith("Fiche action ajoutée") for line in amendment.changes)

@@ -4,7 +4,7 @@ loaded once."""
 import pytest
 from django.core.management import call_command
 
-from ctg.conventions.models import Ctg
+from ctg.demo.loader import demo_dossier
 from ctg.findings.models import Finding
 from tests.factories import CommuneFactory, DepartementFactory, EpciFactory
 
@@ -21,7 +21,7 @@ def albigeois(db, settings, tmp_path):
 
 def test_demo_findings(albigeois, capsys):
     call_command("load_demo")
-    ctg = Ctg.objects.get()
+    ctg = demo_dossier()
     findings = Finding.objects.filter(ctg=ctg)
     assert findings.count() >= 8
     assert set(findings.values_list("kind", flat=True)) == set(Finding.Kind.values)

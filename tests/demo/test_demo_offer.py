@@ -6,7 +6,7 @@ import datetime
 import pytest
 from django.core.management import call_command
 
-from ctg.conventions.models import Ctg
+from ctg.demo.loader import demo_dossier
 from ctg.offer import typology
 from ctg.offer.models import Structure, StructureEvent
 from ctg.organisations.models import User
@@ -68,7 +68,7 @@ def albigeois(db, settings, tmp_path):
 def _demo(client):
     call_command("load_demo")
     client.login(username="elu@demo.invalid", password="demo-ctg-2026")
-    return Ctg.objects.get()
+    return demo_dossier()
 
 
 def test_the_demo_has_a_fictitious_inventory_over_every_field(albigeois):

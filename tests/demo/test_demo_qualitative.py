@@ -13,10 +13,11 @@ from django.db.models import Count
 from pypdf import PdfReader
 
 from ctg.ateliers.models import Atelier, Attendance, Contribution, DotVote, Registration
-from ctg.conventions.models import Ctg, DatePrecision
+from ctg.conventions.models import DatePrecision
 from ctg.core.models import HistoryEntry
 from ctg.demo import surveys as demo_surveys
 from ctg.demo.ateliers import ATELIER_FINDING, EARLY_CHILDHOOD, YOUTH
+from ctg.demo.loader import demo_dossier
 from ctg.documents.models import DiagnosticReportVersion
 from ctg.findings.models import Finding
 from ctg.public.models import Publication
@@ -34,7 +35,7 @@ def demo(db, settings, tmp_path):
     CommuneFactory(code="81004", name="Albi", epci=epci, departement=tarn, population=51290)
     CommuneFactory(code="81257", name="Saint-Juéry", epci=epci, departement=tarn, population=6564)
     call_command("load_demo")
-    return Ctg.objects.get()
+    return demo_dossier()
 
 
 def _counts(ctg) -> dict:

@@ -2,12 +2,16 @@ import io
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.urls import reverse
+from django.utils.html import escape
 from pypdf import PdfReader
 
 from ctg.conventions.models import Ctg, Phase
+from ctg.demo.loader import demo_dossier
 from ctg.diagnostics.models import DatasetImport
 from ctg.diagnostics.portrait import build_portrait, resolve_territory
-from ctg.evaluation.models import BilanAnnuel
+from ctg.evaluation.models import BilanAnnuel, FinalEvaluation
+from ctg.governance.models import Meeting
 from ctg.organisations.models import User
 from ctg.plans.models import BudgetLine, FicheAction, IndicatorValue
 from tests.factories import CommuneFactory, DepartementFactory, EpciFactory
@@ -27,7 +31,7 @@ def test_demo_is_advanced_fictitious_and_idempotent(albigeois, capsys):
     call_command("load_demo")
     out = capsys.readouterr().out
     assert "pilote.caf@demo.invalid" in out and "demo-ctg-2026" in out
-    ctg = Ctg.objects.get()
+    ctg = demo_dossier()
     assert ctg.is_fictitious and ctg.phase == Phase.MISE_EN_OEUVRE and ctg.epci == albigeois
     assert ctg.milestones.count() >= 8 and ctg.signatories.count() == 3
     assert set(ctg.memberships.values_list("role", flat=True)) == {
@@ -38,13 +42,14 @@ def test_demo_is_advanced_fictitious_and_idempotent(albigeois, capsys):
     }
     call_command("load_demo")
     assert "déjà présent" in capsys.readouterr().out
-    assert Ctg.objects.count() == 1 and User.objects.filter(email__endswith="@demo.invalid").count() == 7
+    # The current dossier and the previous CTG it renews, once.
+    assert Ctg.objects.count() == 2 and User.objects.filter(email__endswith="@demo.invalid").count() == 7
 
 
 def test_demo_home_says_it_is_fictitious(albigeois, client):
     call_command("load_demo")
     client.login(username="elu@demo.invalid", password="demo-ctg-2026")
-    ctg = Ctg.objects.get()
+    ctg = demo_dossier()
     page = client.get(f"/ctg/{ctg.pk}/").content.decode()
     assert "Dossier de démonstration" in page and "fictifs" in page
 
@@ -92,13 +97,13 @@ def test_every_view_of_fictitious_statistics_says_so(albigeois, client):
     text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
     assert "STATISTIQUES FICTIVES" in text
     client.login(username="elu@demo.invalid", password="demo-ctg-2026")
-    ctg = Ctg.objects.get()
+    ctg = demo_dossier()
     assert "Statistiques fictives" in client.get(f"/portrait/ctg/{ctg.pk}/").content.decode()
 
 
 def test_demo_plan_has_its_enjeux_fiches_budgets_indicators_and_a_validated_bilan(albigeois):
     call_command("load_demo")
-    ctg = Ctg.objects.get()
+    ctg = demo_dossier()
     assert ctg.enjeux.count() >= 4 and FicheAction.objects.filter(ctg=ctg).count() >= 12
     assert len({f for fiche in ctg.fiches.all() for f in fiche.fields}) >= 4
     assert BudgetLine.objects.filter(fiche__ctg=ctg).values("funder").distinct().count() >= 4
@@ -107,4 +112,27 @@ def test_demo_plan_has_its_enjeux_fiches_budgets_indicators_and_a_validated_bila
     bilan = BilanAnnuel.objects.get(ctg=ctg, year=ctg.start_year)
     assert bilan.status == "valide" and bilan.validated_by.email == "coordination@demo.invalid"
     call_command("load_demo")
-    assert FicheAction.objects.filter(ctg=ctg).count() == 12
+    # The twelve fiches of the demo plan and the one carried over from the previous CTG.
+    assert FicheAction.objects.filter(ctg=ctg).count() == 13
+
+
+def test_demo_renews_a_closed_previous_ctg_evaluated_and_validated_by_its_copil(albigeois, client):
+    call_command("load_demo")
+    ctg = demo_dossier()
+    previous = ctg.previous
+    assert previous is not None and previous.is_fictitious and previous.phase == Phase.CLOSE
+    assert "fictive" in previous.title and previous.end_year == ctg.start_year - 1
+    evaluation = FinalEvaluation.objects.get(ctg=previous)
+    assert evaluation.validated_at is not None and evaluation.decision.meeting.body.kind == "copil"
+    assert evaluation.decision.meeting.status == Meeting.Status.HELD
+    # Only the unfinished fiche is carried over, with its indicator: its baseline is the last realised value.
+    carried = ctg.fiches.get(carried_from__isnull=False)
+    assert carried.carried_from.ctg == previous and carried.carried_from.status == FicheAction.Status.EN_COURS
+    indicator = carried.indicators.get()
+    assert indicator.baseline_value == 9 and indicator.baseline_year == previous.start_year + 3
+    # The coordinator sees the previous CTG's conclusions from the new diagnostic, and the comparison page.
+    client.login(username="coordination@demo.invalid", password="demo-ctg-2026")
+    page = client.get(reverse("documents:diagnostic", args=[ctg.pk])).content.decode()
+    assert "Ce que l'évaluation finale de la CTG précédente a conclu" in page and "ne couvrait" in page
+    comparison = client.get(reverse("evaluation:comparison", args=[ctg.pk])).content.decode()
+    assert escape(previous.title) in comparison

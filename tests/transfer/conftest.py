@@ -5,7 +5,7 @@ import io
 import pytest
 from django.core.management import call_command
 
-from ctg.conventions.models import Ctg
+from ctg.demo.loader import demo_dossier
 from tests.factories import CommuneFactory, DepartementFactory, EpciFactory
 
 
@@ -17,4 +17,4 @@ def demo(db, settings, tmp_path):
     CommuneFactory(code="81004", name="Albi", epci=epci, departement=tarn, population=51290)
     CommuneFactory(code="81257", name="Saint-Juéry", epci=epci, departement=tarn, population=6564)
     call_command("load_demo", stdout=io.StringIO())
-    return Ctg.objects.get()
+    return demo_dossier()

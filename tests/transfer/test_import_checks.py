@@ -17,7 +17,7 @@ from ctg.organisations.models import Organisation, SchemaAxis, User
 from ctg.plans.models import Enjeu
 from ctg.territories.models import FormerCommuneCode
 from ctg.transfer import export
-from tests.factories import MilestoneFactory, OrganisationFactory, SignatoryFactory
+from tests.factories import CtgFactory, MilestoneFactory, OrganisationFactory, SignatoryFactory
 
 
 @pytest.fixture
@@ -209,3 +209,15 @@ def test_axes_of_the_schema_by_natural_key(world, tmp_path):
     call_command("import_dossier", str(path), "--create-schema-axes", stdout=io.StringIO())
     created = Ctg.objects.get(start_year=2029).enjeux.get().schema_axes.get()
     assert (created.code, created.title, created.caf) == ("2", "Soutenir la parentalité", world.ctg.caf)
+
+
+def test_a_renewal_whose_previous_ctg_is_already_renewed_here_is_refused(world, tmp_path):
+    previous = CtgFactory(caf=world.ctg.caf, epci=world.ctg.epci, start_year=2021, end_year=2024)
+    Ctg.objects.filter(pk=world.ctg.pk).update(previous=previous)
+    path = tmp_path / "dossier.zip"
+    call_command("export_dossier", world.ctg.pk, "--out", str(path), stdout=io.StringIO())
+    # Another period (no overlap with the dossier it came from), but the previous CTG has its renewal here.
+    _refused(
+        _rewrite(path, _later),
+        match=r"la CTG précédente « CTG de test \d+ » est déjà renouvelée sur cette instance",
+    )

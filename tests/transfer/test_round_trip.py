@@ -68,7 +68,8 @@ def test_the_demo_dossier_round_trips_identically(demo, tmp_path):
     out = io.StringIO()
     call_command("import_dossier", str(first), stdout=out)
     assert "importé" in out.getvalue()
-    imported = Ctg.objects.get()
+    imported = Ctg.objects.exclude(pk=demo.previous_id).get()
+    assert imported.previous_id == demo.previous_id  # the renewal link, to the previous CTG kept here
     assert imported.pk != demo.pk
     line = HistoryEntry.objects.filter(ctg=imported).order_by("pk").last()
     assert line.summary.startswith(IMPORT_SUMMARY) and "dossier.zip" in line.summary
@@ -98,3 +99,14 @@ def _differences(a, b, path="$"):
             d for i, (x, y) in enumerate(zip(a, b, strict=True)) for d in _differences(x, y, f"{path}[{i}]")
         ]
     return [] if a == b else [f"{path}: {a!r} != {b!r}"[:300]]
+
+
+def test_the_previous_ctg_exports_its_own_rows_only(demo, tmp_path):
+    """The renewal's carried-over fiche points back at the previous CTG's fiche: exporting the previous CTG
+    does not reach the renewal through that link."""
+    path = tmp_path / "previous.zip"
+    call_command("export_dossier", demo.previous.pk, "--out", str(path), stdout=io.StringIO())
+    objects = _json(path)["objects"]
+    titles = sorted(row["title"] for row in objects["plans.ficheaction"])
+    assert titles == sorted(demo.previous.fiches.values_list("title", flat=True))
+    assert len(objects["conventions.ctg"]) == 1 and objects["conventions.ctg"][0]["title"] == demo.previous.title
