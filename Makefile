@@ -114,6 +114,7 @@ run: setup
 	"$(CTG)" migrate --noinput
 	"$(CTG)" load_territories
 	"$(CTG)" load_demo
+	"$(CTG)" jobs_recover --minutes 0
 	"$(CTG)" db_worker --queue-name '*' --no-reload -v 1 & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
 	trap 'exit 130' INT; trap 'exit 143' TERM; \

@@ -28,3 +28,8 @@ def report_data(atelier: Atelier) -> dict:
 def render_pdf(atelier: Atelier) -> bytes:
     # css_name: escaped for CSS by the css_string filter of the template
     return rendering.pdf("ateliers/report_pdf.html", report_data(atelier), css_name=atelier.title)
+
+
+def report_pdf(*, atelier_id: int) -> bytes:
+    """The atelier's report in PDF (a job's producer, `ctg.jobs.services.file_enqueue`)."""
+    return render_pdf(Atelier.objects.get(pk=atelier_id))

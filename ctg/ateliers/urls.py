@@ -31,6 +31,7 @@ urlpatterns = [
     ),
     path(ATELIER + "compte-rendu/", views.report_save, name="report"),
     path(ATELIER + "compte-rendu.pdf", views.report_pdf, name="report_pdf"),
+    path(ATELIER + "compte-rendu/preparer/", views.report_prepare, name="report_prepare"),
     path(ATELIER + "pieces-jointes/", views.attachment_add, name="attachment_add"),
     path(
         ATELIER + "pieces-jointes/<int:attachment_pk>/",

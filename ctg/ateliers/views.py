@@ -408,6 +408,26 @@ def finding_create(request, ctg, role, atelier_pk):
     )
 
 
+@ctg_view(Op.VIEW, methods=("POST",))
+def report_prepare(request, ctg, role, atelier_pk):
+    """The atelier's report made by the worker (the page's button); shown in place or on the job's page."""
+    from ctg.jobs.services import file_enqueue
+    from ctg.jobs.views import job_started
+
+    atelier = _atelier(ctg, atelier_pk)
+    name = ctg_file_name(ctg, f"atelier-{atelier.pk}-{slugify(atelier.title)[:40]}")
+    job = file_enqueue(
+        kind="atelier_report",
+        label=f"Compte rendu de l'atelier « {atelier.title} » (PDF)",
+        producer=report.report_pdf,
+        arguments={"atelier_id": atelier.pk},
+        file_name=f"{name}.pdf",
+        ctg=ctg,
+        actor=request.user,
+    )
+    return job_started(request, job)
+
+
 @ctg_view(Op.VIEW)
 def report_pdf(request, ctg, role, atelier_pk):
     atelier = _atelier(ctg, atelier_pk)

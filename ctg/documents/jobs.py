@@ -45,3 +45,30 @@ def convention_job(*, job, ctg_id: int, avenant_id: int | None = None) -> JobRes
     else:
         label = f"Convention, version {version.number} : télécharger le PDF"
     return JobResult(label=label, url_name="documents:version_pdf", url_args=[ctg.pk, version.number])
+
+
+def diagnostic_enqueue(*, ctg: Ctg, actor):
+    """The job that generates the diagnostic partagé document of `ctg` for `actor`, who was allowed
+    `Op.MANAGE_DIAGNOSTIC` by the view."""
+    return job_enqueue(
+        kind="diagnostic",
+        label=f"Génération du document du diagnostic partagé — {ctg.title}",
+        function=diagnostic_job,
+        arguments={"ctg_id": ctg.pk},
+        ctg=ctg,
+        actor=actor,
+    )
+
+
+def diagnostic_job(*, job, ctg_id: int) -> JobResult:
+    ctg = Ctg.objects.get(pk=ctg_id)
+    version = services.diagnostic_generate(
+        ctg=ctg,
+        actor=job.requested_by,
+        progress=lambda percent, message: job_progress(job, percent, message),
+    )
+    return JobResult(
+        label=f"Document du diagnostic, version {version.number} : télécharger le PDF",
+        url_name="documents:diagnostic_version_pdf",
+        url_args=[ctg.pk, version.number],
+    )

@@ -340,24 +340,46 @@ def diagnostic_file_stem(version: DiagnosticReportVersion) -> str:
     return f"diagnostic-{title}-v{version.number}"
 
 
-@transaction.atomic
-def diagnostic_generate(*, ctg: Ctg, actor) -> DiagnosticReportVersion:
+def diagnostic_generate(*, ctg: Ctg, actor, progress=None) -> DiagnosticReportVersion:
     """Builds the diagnostic partagé document from the dossier (`ctg.documents.diagnostic.build`), writes its
     PDF and DOCX and keeps them on a new version with the sections' snapshot; one history line.
 
-    All or nothing: a failure while building or writing leaves no version, no history line and no file."""
-    ctg = Ctg.objects.select_for_update(of=("self",)).select_related("caf", "epci").get(pk=ctg.pk)
+    No render holds a database transaction open (issue 15): the document is built and rendered first, then
+    the version, its files and the history line are written in one short transaction that locks the dossier;
+    a version generated meanwhile by someone else makes this one refused (French), not numbered twice. All or
+    nothing: a failure while building or writing leaves no version, no history line and no file.
+    `progress(percent, message)`, when given (a background job), hears each step."""
+    step = progress or (lambda percent, message: None)
+    step(5, "Lecture du dossier et du portrait")
+    ctg = Ctg.objects.select_related("caf", "epci").get(pk=ctg.pk)
     previous = ctg.diagnostic_versions.order_by("-number").first()
     data = diagnostic.build(ctg)
+    step(35, "Mise en page du PDF")
     pdf_bytes = diagnostic_render.render_pdf(data)
+    step(75, "Mise en page du document Word (DOCX)")
     docx_bytes = diagnostic_render.render_docx(data)
+    step(90, "Enregistrement de la version")
+    return _diagnostic_save(
+        ctg=ctg, actor=actor, previous=previous, snapshot=data["snapshot"], files=(pdf_bytes, docx_bytes)
+    )
+
+
+@transaction.atomic
+def _diagnostic_save(*, ctg, actor, previous, snapshot, files) -> DiagnosticReportVersion:
+    ctg = Ctg.objects.select_for_update(of=("self",)).get(pk=ctg.pk)
+    latest = ctg.diagnostic_versions.order_by("-number").values_list("number", flat=True).first()
+    if latest != (previous.number if previous else None):
+        raise ValidationError(
+            "Une autre version a été générée pendant la mise en page de celle-ci : relancez la génération."
+        )
     version = DiagnosticReportVersion.objects.create(
         ctg=ctg,
         number=(previous.number + 1) if previous else 1,
         generated_by=actor_or_none(actor),
-        snapshot=data["snapshot"],
+        snapshot=snapshot,
     )
     stem = diagnostic_file_stem(version)
+    pdf_bytes, docx_bytes = files
     try:
         version.pdf.save(f"{stem}.pdf", ContentFile(pdf_bytes), save=False)
         version.docx.save(f"{stem}.docx", ContentFile(docx_bytes), save=False)

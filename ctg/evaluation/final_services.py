@@ -210,16 +210,22 @@ def file_stem(version: FinalEvaluationVersion) -> str:
     return f"evaluation-finale-ctg-{version.evaluation.ctg_id}-v{version.number}"
 
 
-def final_generate(*, evaluation: FinalEvaluation, actor) -> FinalEvaluationVersion:
+def final_generate(*, evaluation: FinalEvaluation, actor, progress=None) -> FinalEvaluationVersion:
     """Renders the report outside any transaction, then keeps it as a new numbered version (one history
-    line). A failure while rendering or storing leaves no version, no history line and no file."""
+    line). A failure while rendering or storing leaves no version, no history line and no file.
+    `progress(percent, message)`, when given (a background job), hears each step."""
     from ctg.evaluation import final_render
 
+    step = progress or (lambda percent, message: None)
+    step(5, "Calcul de l'évaluation : indicateurs, budgets, réunions")
     data = final.compute(evaluation.ctg)
     if data["evaluation"] is None:
         raise ValidationError("L'évaluation finale n'existe pas.")
+    step(40, "Mise en page du PDF")
     pdf_bytes = final_render.render_pdf(data)
+    step(75, "Mise en page du document Word (DOCX)")
     docx_bytes = final_render.render_docx(data)
+    step(90, "Enregistrement de la version")
     with transaction.atomic():
         current = FinalEvaluation.objects.select_for_update(of=("self",)).get(pk=evaluation.pk)
         previous = current.versions.order_by("-number").first()

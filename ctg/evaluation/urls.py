@@ -12,6 +12,7 @@ urlpatterns = [
     path("bilan/<int:year>/", views.bilan, name="bilan"),
     path("bilan/<int:year>/pdf/", views.bilan_pdf, name="bilan_pdf"),
     path("bilan/<int:year>/docx/", views.bilan_docx, name="bilan_docx"),
+    path("bilan/<int:year>/preparer/<str:fmt>/", views.bilan_prepare, name="bilan_prepare"),
     path("bilan/<int:year>/faits-marquants/", views.bilan_highlights, name="bilan_highlights"),
     path("bilan/<int:year>/valider/", views.bilan_validate, name="bilan_validate"),
     path("evaluation-finale/", include("ctg.evaluation.urls_final")),

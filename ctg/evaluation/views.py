@@ -4,6 +4,7 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
@@ -29,6 +30,7 @@ def _bilan_page(request, ctg, role, year, *, errors=(), highlights=None, status=
             years=range(ctg.start_year, ctg.end_year + 1),
             errors=list(errors),
             highlights_value=data["highlights"] if highlights is None else highlights,
+            bilan_formats=[("pdf", "PDF"), ("docx", "Word, DOCX")],
         ),
         status=status,
     )
@@ -58,6 +60,21 @@ def bilan_docx(request, ctg, role, year):
     check_year(ctg, year)
     content = bilan_module.render_docx(bilan_module.compute(ctg, year))
     return attachment(content, DOCX_TYPE, f"{ctg_file_name(ctg, f'bilan-{year}')}.docx")
+
+
+@ctg_view(Op.VIEW, methods=("POST",))
+def bilan_prepare(request, ctg, role, year, fmt):
+    """The bilan's PDF or DOCX made by the worker: with the page's script, its progress shown inline; without,
+    the job's own page."""
+    from ctg.evaluation.jobs import FORMATS, bilan_enqueue
+
+    check_year(ctg, year)
+    if fmt not in FORMATS:
+        raise Http404("Format inconnu.")
+    job = bilan_enqueue(ctg=ctg, year=year, fmt=fmt, actor=request.user)
+    if request.htmx:
+        return render(request, "jobs/_inline.html", {"job": job})
+    return redirect(job)
 
 
 def _get_or_create_bilan(ctg, year, actor) -> BilanAnnuel:

@@ -34,3 +34,8 @@ def minutes_data(meeting: Meeting) -> dict:
 def render_pdf(meeting: Meeting) -> bytes:
     # css_name: escaped for CSS by the css_string filter
     return rendering.pdf("governance/minutes_pdf.html", minutes_data(meeting), css_name=meeting.body.name)
+
+
+def minutes_pdf(*, meeting_id: int) -> bytes:
+    """The minutes' PDF of the meeting `meeting_id` (a job's producer, `ctg.jobs.services.file_enqueue`)."""
+    return render_pdf(Meeting.objects.select_related("body", "ctg").get(pk=meeting_id))

@@ -23,6 +23,7 @@ urlpatterns = [
     path(MEETING + "invitation/", views.meeting_invite, name="meeting_invite"),
     path(MEETING + "invitation.ics", views.meeting_ics, name="meeting_ics"),
     path(MEETING + "compte-rendu.pdf", views.meeting_minutes_pdf, name="meeting_minutes_pdf"),
+    path(MEETING + "compte-rendu/preparer/", views.meeting_minutes_prepare, name="meeting_minutes_prepare"),
     path(MEETING + "presences/", views.attendance, name="attendance"),
     path(MEETING + "invites/", views.guest_add, name="guest_add"),
     path(MEETING + "compte-rendu/", views.minutes_save, name="minutes"),

@@ -397,6 +397,25 @@ def meeting_ics(request, ctg, role, meeting_pk):
     return attachment(content, "text/calendar; charset=utf-8", f"{_file_name(meeting, 'invitation')}.ics")
 
 
+@ctg_view(Op.VIEW, methods=("POST",))
+def meeting_minutes_prepare(request, ctg, role, meeting_pk):
+    """The minutes' PDF made by the worker (the page's button); shown in place or on the job's page."""
+    from ctg.jobs.services import file_enqueue
+    from ctg.jobs.views import job_started
+
+    meeting = _get_meeting(ctg, meeting_pk)
+    job = file_enqueue(
+        kind="minutes",
+        label=f"Compte rendu (PDF) — {meeting.body.name}, {timezone.localtime(meeting.starts_at):%d/%m/%Y}",
+        producer=minutes.minutes_pdf,
+        arguments={"meeting_id": meeting.pk},
+        file_name=f"{_file_name(meeting, 'compte-rendu')}.pdf",
+        ctg=ctg,
+        actor=request.user,
+    )
+    return job_started(request, job)
+
+
 @ctg_view(Op.VIEW)
 def meeting_minutes_pdf(request, ctg, role, meeting_pk):
     meeting = _get_meeting(ctg, meeting_pk)

@@ -51,6 +51,7 @@ class Job(models.Model):
     task_id = models.CharField("identifiant de la tâche", max_length=64, blank=True)
     created_at = models.DateTimeField("demandé le", auto_now_add=True)
     started_at = models.DateTimeField("commencé le", null=True, blank=True)
+    attempt_started_at = models.DateTimeField("essai en cours commencé le", null=True, blank=True)
     finished_at = models.DateTimeField("fini le", null=True, blank=True)
 
     class Meta:

@@ -111,6 +111,30 @@ def job_enqueue(
     return job
 
 
+def file_enqueue(
+    *, kind: str, label: str, producer, arguments: dict, file_name: str, ctg=None, actor=None
+) -> Job:
+    """A job whose result is one file: `producer(**arguments)` (a module-level function of a `ctg` app,
+    the one its download view calls) returns its bytes, kept on the job as `file_name` for its requester."""
+    path = _function_path(producer)
+    _resolve(path)
+    return job_enqueue(
+        kind=kind,
+        label=label,
+        function=file_job,
+        arguments={"producer": path, "arguments": arguments, "file_name": file_name},
+        ctg=ctg,
+        actor=actor,
+    )
+
+
+def file_job(*, job, producer: str, arguments: dict, file_name: str) -> JobResult:
+    function = _resolve(producer)
+    job_progress(job, 10, "Mise en page du document")
+    content = function(**arguments)
+    return JobResult(label=f"{file_name} : télécharger", file_name=file_name, content=content)
+
+
 def job_progress(job: Job, percent: int, message: str) -> Job:
     """The job's progress (0–100, never backwards within an attempt) and its French message, saved at once
     (outside any transaction of the work, so the page sees it)."""
@@ -168,6 +192,36 @@ def _french(error: BaseException) -> str:
     return "ressource momentanément indisponible"
 
 
+INTERRUPTED = "le travailleur s'est arrêté pendant l'essai (redémarrage du serveur)"
+
+
+def jobs_recover(*, older_than: datetime.timedelta, now=None) -> tuple[list[Job], list[Job]]:
+    """The jobs left « en cours » by a worker that stopped (a server restart, a killed process): each whose
+    attempt began more than `older_than` ago is tried again when attempts remain (queued at once), else
+    failed with a French message. Returns (retried, failed). Run where no worker is running them: before the
+    worker starts (`make run` does so with 0), or with a delay longer than any job (`ctg jobs_recover`)."""
+    cutoff = (now or timezone.now()) - older_than
+    retried, failed = [], []
+    with transaction.atomic():
+        stale = Job.objects.select_for_update().filter(
+            status=Job.Status.RUNNING, attempt_started_at__lte=cutoff
+        )
+        for job in stale.order_by("pk"):
+            if job.attempts < job.max_attempts:
+                job.status = Job.Status.PENDING
+                job.message = _truncate(
+                    f"Essai {job.attempts} sur {job.max_attempts} interrompu ({INTERRUPTED}) ; nouvel essai.",
+                    300,
+                )
+                job.task_id = str(run_job.enqueue(job.pk).id)
+                job.save()
+                retried.append(job)
+            else:
+                job_failed(job, f"Le travail a été interrompu après {job.attempts} essais : {INTERRUPTED}.")
+                failed.append(job)
+    return retried, failed
+
+
 @task()
 def run_job(job_id: int) -> str:
     """The one task of the queue: runs the job `job_id` once (an attempt) and records its outcome."""
@@ -177,6 +231,7 @@ def run_job(job_id: int) -> str:
     job.status = Job.Status.RUNNING
     job.attempts += 1
     job.started_at = job.started_at or timezone.now()
+    job.attempt_started_at = timezone.now()
     job.progress = 0
     job.message = "En cours…"
     job.save()

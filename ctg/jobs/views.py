@@ -5,7 +5,7 @@ Only the person who asked for the job sees it; anyone else gets a 404 (its exist
 from pathlib import Path
 
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET
 
 from ctg.jobs.models import Job
@@ -34,3 +34,11 @@ def status(request, pk):
 def result_file(request, pk):
     job = _job(request, pk)
     return stored_file_response(job.result_file, filename=Path(job.result_file.name).name or None)
+
+
+def job_started(request, job: Job):
+    """The answer of a page's button that started `job`: with the page's script (htmx), the job shown in
+    place (`jobs/_inline.html`, polled); without it, the job's own page."""
+    if request.htmx:
+        return render(request, "jobs/_inline.html", {"job": job})
+    return redirect(job)

@@ -348,3 +348,10 @@ def render_docx(data: dict) -> bytes:
     document.add_paragraph(data["priorities"] or "Aucune priorité saisie.")
 
     return rendering.docx_bytes(document)
+
+
+def report_file(*, ctg_id: int, year: int, fmt: str) -> bytes:
+    """The coordinator's yearly activity report as `fmt` ("pdf" or "docx") (a job's producer,
+    `ctg.jobs.services.file_enqueue`)."""
+    data = compute(Ctg.objects.get(pk=ctg_id), year)
+    return render_pdf(data) if fmt == "pdf" else render_docx(data)

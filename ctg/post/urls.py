@@ -19,6 +19,7 @@ urlpatterns = [
     path("rapport/<int:year>/accepter/", views.report_accept, name="report_accept"),
     path("rapport/<int:year>/pdf/", views.report_pdf, name="report_pdf"),
     path("rapport/<int:year>/docx/", views.report_docx, name="report_docx"),
+    path("rapport/<int:year>/preparer/<str:fmt>/", views.report_prepare, name="report_prepare"),
     # The yearly funding convention (its documents: ctg.documents, /convention/ctg/<pk>/poste/…).
     path("convention/demander/", views.convention_request, name="convention_request"),
     path("convention/<int:year>/demande/", views.convention_request_edit, name="convention_request_edit"),

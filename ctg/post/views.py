@@ -161,6 +161,7 @@ def _report_page(request, ctg, role, year, *, form=None, errors=(), status=200):
             years=report_module.post_report_years(ctg, data["post"]),
             form=form if editable else None,
             errors=list(errors),
+            report_formats=list(REPORT_FORMATS.items()),
             status_text=report_module.status_text(data),
             post_text=report_module.post_text(data["post"]),
         ),
@@ -221,6 +222,30 @@ def report_accept(request, ctg, role, year):
         return _report_page(request, ctg, role, year, errors=error.messages, status=400)
     messages.success(request, f"Le rapport d'activité {year} est accepté.")
     return redirect("post:report", pk=ctg.pk, year=year)
+
+
+REPORT_FORMATS = {"pdf": "PDF", "docx": "Word, DOCX"}
+
+
+@ctg_view(Op.VIEW, methods=("POST",))
+def report_prepare(request, ctg, role, year, fmt):
+    """The activity report's PDF or DOCX made by the worker (the page's buttons)."""
+    from ctg.jobs.services import file_enqueue
+    from ctg.jobs.views import job_started
+
+    _check_report_year(ctg, year)
+    if fmt not in REPORT_FORMATS:
+        raise Http404("Format inconnu.")
+    job = file_enqueue(
+        kind=f"post_report_{fmt}",
+        label=f"Rapport d'activité {year} du poste de coordination ({REPORT_FORMATS[fmt]}) — {ctg.title}",
+        producer=report_module.report_file,
+        arguments={"ctg_id": ctg.pk, "year": year, "fmt": fmt},
+        file_name=f"{_file_name(ctg, year)}.{fmt}",
+        ctg=ctg,
+        actor=request.user,
+    )
+    return job_started(request, job)
 
 
 @ctg_view(Op.VIEW)

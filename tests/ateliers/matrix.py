@@ -89,6 +89,7 @@ MATRIX: dict = {
     ("ateliers:contribution_delete", "POST"): _manage(_contribution),
     ("ateliers:report", "POST"): _manage(_atelier, lambda w: {"report": "Compte rendu"}),
     ("ateliers:report_pdf", "GET"): dossier(MEMBER_ROLES, kwargs=_atelier),
+    ("ateliers:report_prepare", "POST"): dossier(MEMBER_ROLES, ok=REDIRECT, method="POST", kwargs=_atelier),
     ("ateliers:attachment_add", "POST"): _manage(
         _atelier, lambda w: {"piece-file": SimpleUploadedFile("support.pdf", b"%PDF-1.4\n%%EOF\n")}
     ),

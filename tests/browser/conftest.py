@@ -5,6 +5,9 @@ pytest-django.
   si le binaire manque, les tests sont ignorés (ce qui fait échouer la série sous CI=true).
 - `page` : un contexte neuf (fr-FR) par test, fermé ensuite.
 - `login` : se connecter par le formulaire de /connexion/.
+- les travaux en arrière-plan lancés par les boutons des pages (htmx) s'exécutent aussitôt, dans la requête
+  (backend « immédiat » de django-tasks), sauf pour un test marqué `queued_jobs` : ses travaux attendent
+  dans la file en base et le test les exécute avec `run_worker()`, comme le ferait `ctg db_worker`.
 
 Tous les tests de ce dossier reçoivent automatiquement le marqueur `browser`
 (`pytest -m "not browser"` pour les écarter).
@@ -62,6 +65,14 @@ def browser() -> Iterator[Browser]:
             yield chromium
         finally:
             chromium.close()
+
+
+@pytest.fixture(autouse=True)
+def _jobs_backend(request, settings):
+    """The jobs a page's button starts run at once (django-tasks' immediate backend), unless the test is
+    marked `queued_jobs` (the database queue, run by the test with `run_worker()`)."""
+    if request.node.get_closest_marker("queued_jobs") is None:
+        settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
 
 @pytest.fixture

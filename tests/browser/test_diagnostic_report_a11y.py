@@ -3,6 +3,8 @@ violation): for a reader (the texts, the versions and their downloads), for the 
 the introduction and conclusions, the generation), after a refused text (its error shown) and after a
 generation."""
 
+from playwright.sync_api import expect
+
 from ctg.documents import services
 from tests.conftest import PASSWORD
 
@@ -40,5 +42,6 @@ def test_diagnostic_document_page_is_accessible(transactional_db, world, page, l
     page.get_by_role("button", name="Enregistrer les textes").click()
     assert page.get_by_text("L'introduction et les conclusions sont enregistrées.").is_visible()
     page.get_by_role("button", name="Générer le document du diagnostic").click()
-    assert page.get_by_text("Le document du diagnostic est généré (version 2).").is_visible()
+    job_area = page.locator("#job-area")
+    expect(job_area).to_contain_text("Document du diagnostic, version 2 : télécharger le PDF")
     assert_accessible(page, "Document du diagnostic après une génération")

@@ -336,9 +336,11 @@ def test_limoges_qualitative_diagnostic_through_the_ui(
     page.locator("#id_conclusions").fill("Un enjeu retenu pour la petite enfance.")
     submit(page, "Enregistrer les textes")
     expect(page.get_by_text("L'introduction et les conclusions sont enregistrées.")).to_be_visible()
-    submit(page, "Générer le document du diagnostic")
-    expect(page.get_by_text("Le document du diagnostic est généré (version 1).")).to_be_visible()
+    page.get_by_role("button", name="Générer le document du diagnostic").click()  # a job, shown in place
+    job_area = page.locator("#job-area")
+    expect(job_area).to_contain_text("Document du diagnostic, version 1 : télécharger le PDF")
     assert_accessible(page, "Document du diagnostic (après génération)")
+    page.reload()
     with page.expect_download() as download_info:
         page.get_by_role("link", name="PDF de la version 1").click()
     pdf = tmp_path / "diagnostic.pdf"

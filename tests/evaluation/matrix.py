@@ -14,6 +14,10 @@ MATRIX: dict = {
     ("evaluation:bilan", "GET"): dossier(MEMBER_ROLES, kwargs=_year),
     ("evaluation:bilan_pdf", "GET"): dossier(MEMBER_ROLES, kwargs=_year),
     ("evaluation:bilan_docx", "GET"): dossier(MEMBER_ROLES, kwargs=_year),
+    # The PDF or DOCX prepared by the worker: a job, then its page (other-dossier id: the dossier's 404).
+    ("evaluation:bilan_prepare", "POST"): dossier(
+        MEMBER_ROLES, ok=REDIRECT, method="POST", kwargs=lambda w: {**_year(w), "fmt": "pdf"}
+    ),
     ("evaluation:bilan_highlights", "POST"): dossier(
         EDITORS, ok=REDIRECT, method="POST", kwargs=_year, data=lambda w: {"highlights": "Ouverture du RPE."}
     ),

@@ -95,6 +95,9 @@ MATRIX: dict = {
     ("governance:meeting_invite", "POST"): _editors_post(_meeting),
     ("governance:meeting_ics", "GET"): dossier(MEMBER_ROLES, kwargs=_meeting),
     ("governance:meeting_minutes_pdf", "GET"): dossier(MEMBER_ROLES, kwargs=_held),
+    ("governance:meeting_minutes_prepare", "POST"): dossier(
+        MEMBER_ROLES, ok=REDIRECT, method="POST", kwargs=_held
+    ),
     ("governance:attendance", "POST"): _editors_post(_held, _attendance_data),
     ("governance:guest_add", "POST"): _editors_post(_meeting, lambda w: {"person_name": "Invitée Test"}),
     ("governance:minutes", "POST"): _editors_post(_held, lambda w: {"minutes": "Le comité a validé."}),

@@ -234,6 +234,9 @@ MATRIX: dict = {
     ("post:report_send", "POST"): dossier(EDITORS, ok=REDIRECT, method="POST", kwargs=_report_to_send),
     ("post:report_accept", "POST"): dossier(CAF, ok=REDIRECT, method="POST", kwargs=_sent_report),
     ("post:report_pdf", "GET"): dossier(MEMBER_ROLES, kwargs=_year),
+    ("post:report_prepare", "POST"): dossier(
+        MEMBER_ROLES, ok=REDIRECT, method="POST", kwargs=lambda w: {**_year(w), "fmt": "docx"}
+    ),
     ("post:report_docx", "GET"): dossier(MEMBER_ROLES, kwargs=_year),
 }
 MATRIX.update(CONVENTION_MATRIX)

@@ -19,7 +19,8 @@ from tests.test_permission_matrix import MATRIX
 
 # URL arguments that address the dossier itself or public territories, not an object of a dossier. A public
 # page's `slug` addresses a page published for anyone (its own checks: test_public_address_is_no_key below).
-NOT_OBJECT_IDS = {"pk", "year", "code", "siren", "uidb64", "token", "slug"}
+# `fmt` names a file format (pdf, docx).
+NOT_OBJECT_IDS = {"pk", "year", "code", "siren", "uidb64", "token", "slug", "fmt"}
 
 
 def url_args(name: str) -> set[str]:

@@ -109,4 +109,5 @@ def test_the_previous_ctg_exports_its_own_rows_only(demo, tmp_path):
     objects = _json(path)["objects"]
     titles = sorted(row["title"] for row in objects["plans.ficheaction"])
     assert titles == sorted(demo.previous.fiches.values_list("title", flat=True))
-    assert len(objects["conventions.ctg"]) == 1 and objects["conventions.ctg"][0]["title"] == demo.previous.title
+    (dossier,) = objects["conventions.ctg"]
+    assert dossier["title"] == demo.previous.title
