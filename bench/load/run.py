@@ -44,6 +44,8 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from survey import Postgres, free_port  # noqa: E402  (the throwaway cluster of the survey bench)
 
+PEOPLE = ("CafAdviser", "Coordinator", "CommunalReferent", "PortraitReader")  # bench/load/locustfile.py
+
 URLS_SCRIPT = """
 import json
 from django.urls import reverse
@@ -239,21 +241,30 @@ def main() -> int:
 
         print(f"make serve sur 127.0.0.1:{port}, {options.database}")
         figures = {}
-        prefix, t0, t1 = locust(scratch, port, env, "mixed", options.users, int(options.minutes * 60))
+        prefix, t0, t1 = locust(
+            scratch, port, env, "mixed", options.users, int(options.minutes * 60), classes=PEOPLE
+        )
         figures["mixed"] = report(
             f"{options.users} personnes, {options.minutes:g} min", prefix, server_p95(log, t0, t1), 500
         )
         prefix, t0, t1 = locust(
             scratch, port, env, "portrait", options.portrait_users, options.portrait_seconds,
-            classes=("PortraitReader",), closed=True,
+            classes=("PublicPortrait",), closed=True,
         )  # fmt: skip
         figures["portrait"] = report(
             f"portrait public, {options.portrait_users} sans pause",
             prefix,
-            server_p95(log, t0, t1, {urls["public_portrait"], urls["public_page"]}),
+            server_p95(log, t0, t1, {urls["public_portrait"]}),
         )
         prefix, t0, t1 = locust(
-            scratch, port, env, "closed", options.closed_users, options.closed_seconds, closed=True
+            scratch,
+            port,
+            env,
+            "closed",
+            options.closed_users,
+            options.closed_seconds,
+            classes=PEOPLE,
+            closed=True,
         )
         figures["closed"] = report(
             f"{options.closed_users} personnes sans pause", prefix, server_p95(log, t0, t1)

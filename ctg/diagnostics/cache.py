@@ -8,7 +8,11 @@ rendering it costs hundreds of milliseconds a request. This module keeps what th
   attention points, map, themes, communes, IRIS, sources), never the whole response: the page around it
   (header, the user's menu, messages, the dossier's tabs) is rendered for each request;
 * the commune table as CSV text;
-* the PDF's bytes.
+* the PDF's bytes;
+* for a person not logged in, the whole public page (`public_page`): it is then the same for everyone who
+  is not logged in (no menu, no form, no CSRF token, no message waiting), so the page is kept whole, keyed
+  by its address with its query — only when that query holds nothing but the page's parameters with values
+  it uses, else the page is rendered as usual (junk parameters never make keys).
 
 Contract:
 
@@ -45,8 +49,10 @@ import os
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib.messages import get_messages
 from django.core.cache import caches
 from django.db.models import Count, Max
+from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -204,3 +210,39 @@ def portrait_pdf(territory: Territory, fields=None) -> bytes:
         (tuple(fields), timezone.localdate().isoformat()),
         lambda: render_portrait_pdf(build_portrait(territory), fields or None),
     )
+
+
+PAGE_PARAMS = frozenset(("carte", "tri", "ordre"))
+
+
+def shareable_request(request) -> bool:
+    """A request whose public page is the same for everyone: nobody logged in, no message waiting for the
+    visitor, a query of the page's parameters only, each once with a value the page uses."""
+    if request.method != "GET" or request.user.is_authenticated:
+        return False
+    if set(request.GET) - PAGE_PARAMS or any(len(values) > 1 for _name, values in request.GET.lists()):
+        return False
+    if page_params(request.GET) != request.GET.dict():
+        return False
+    return len(get_messages(request)) == 0  # counted, not consumed
+
+
+def public_page(request, render_page):
+    """The public portrait page of `request`: `render_page()` (an HttpResponse), kept whole per address and
+    version of the store when the request is shareable and the response holds nothing of the visitor (no
+    cookie set, no CSRF token used: base.html gives the token to htmx for people logged in only); else
+    rendered for this request alone."""
+    cache = portrait_cache()
+    if cache is None or not shareable_request(request):
+        return render_page()
+    parts = ("page", request.get_full_path(), store_version())
+    key = f"ctg-portrait:page:{hashlib.sha256(repr(parts).encode()).hexdigest()}"
+    content = cache.get(key)
+    if content is not None:
+        return HttpResponse(content)
+    response = render_page()
+    # The visitor's own: a cookie set, or the CSRF token used by the page (Django then renews its cookie).
+    personal = response.cookies or request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+    if response.status_code == 200 and not personal and not response.has_header("Set-Cookie"):
+        cache.set(key, response.content)
+    return response

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from ctg.conventions.frame import ctg_view, dossier_context
-from ctg.diagnostics.cache import portrait_csv, portrait_fragment, portrait_pdf
+from ctg.diagnostics.cache import portrait_csv, portrait_fragment, portrait_pdf, public_page
 from ctg.diagnostics.portrait import Territory, TerritoryNotFound, resolve_territory, territory_of_ctg
 from ctg.diagnostics.presentation import territory_link
 from ctg.organisations.permissions import Op
@@ -27,6 +27,11 @@ def _territory_or_404(code: str) -> Territory:
 
 @require_GET
 def territory(request, code):
+    """The public portrait page; for a visitor not logged in, kept whole (`cache.public_page`)."""
+    return public_page(request, lambda: _territory_page(request, code))
+
+
+def _territory_page(request, code):
     territory_ = _territory_or_404(code)
     urls = {
         "csv_url": reverse("diagnostics:communes_csv", args=[territory_.code]),

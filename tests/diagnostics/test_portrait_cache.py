@@ -8,6 +8,7 @@ import re
 import uuid
 
 import pytest
+from django.http import HttpResponse
 from django.urls import reverse
 
 from ctg.diagnostics import cache as portrait_cache_module
@@ -55,6 +56,13 @@ def tarn(stats_dir, referential):
     epci = EpciFactory(siren=EPCI_SIREN, name="CA de Test")
     referential.filter(code__in=["81004", "81271", "81140"]).update(epci=epci)
     return epci
+
+
+@pytest.fixture(autouse=True)
+def _reader(client, db):
+    """The fragment's tests read as a person logged in: the whole page, kept for visitors who are not
+    (`public_page`, its own tests below), would hide the fragment's context."""
+    client.force_login(UserFactory(email="lecteur.portrait@test.fr"))
 
 
 def filosofi(tmp_path, albi_median: str, name="cc_filosofi_2021_COM.csv"):
@@ -242,3 +250,104 @@ def test_the_version_follows_the_referential_and_the_settings(tarn, settings):
     assert second != first
     settings.CTG_ATTENTION_POINTS = 5.0
     assert portrait_cache_module.store_version() != second
+
+
+# --- the whole public page, kept for visitors who are not logged in ----------------------------------------
+
+
+def _page(client, code, **params):
+    response = client.get(reverse("diagnostics:territory", args=[code]), params)
+    assert response.status_code == 200
+    # A page read from the cache renders no template: its response has no context.
+    return response.content.decode(), response.context is None
+
+
+def test_a_visitors_page_is_kept_whole_until_the_store_changes(
+    client, tarn, tmp_path, portrait_cache, builds
+):
+    import_dataset(filosofi(tmp_path, "21650"))
+    client.logout()
+    first, cached = _page(client, "81004")
+    assert not cached and builds["n"] == 1
+    second, cached = _page(client, "81004")
+    assert cached and same_drawing(second) == same_drawing(first) and builds["n"] == 1
+    assert "21\u202f650\u00a0€" in second
+    # Nothing of a visitor: no CSRF token (the previous reader's would let the next one forge their posts).
+    assert "csrfmiddlewaretoken" not in second and "ctg-csrf-token" not in second
+    import_dataset(filosofi(tmp_path, "23980", name="cc_filosofi_2021_COM_bis.csv"))
+    after, cached = _page(client, "81004")
+    assert not cached and "23\u202f980\u00a0€" in after
+    # The page's own parameters make their own entries; the same query is then served whole.
+    sorted_, cached = _page(client, EPCI_SIREN, tri="revenu_median_uc", ordre="desc")
+    assert not cached
+    assert _page(client, EPCI_SIREN, tri="revenu_median_uc", ordre="desc") == (sorted_, True)
+
+
+def test_a_logged_in_person_never_gets_nor_leaves_the_shared_page(client, tarn, tmp_path, portrait_cache):
+    import_dataset(filosofi(tmp_path, "21650"))
+    client.logout()
+    _page(client, "81004")
+    user = UserFactory(email="zoe.portrait@test.fr", first_name="Zoé", last_name="Lectrice-Partagée")
+    client.force_login(user)
+    mine, cached = _page(client, "81004")
+    assert not cached and "Lectrice-Partagée" in mine
+    client.logout()
+    visitor, cached = _page(client, "81004")
+    assert cached and "Lectrice-Partagée" not in visitor
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"carte": "<script>x</script>"},
+        {"tri": "inconnu"},
+        {"utm_source": "lettre"},
+        {"ordre": "desc"},
+        {"tri": ["nom", "revenu_median_uc"]},
+    ],
+)
+def test_junk_parameters_are_never_kept_whole(client, tarn, tmp_path, portrait_cache, params):
+    import_dataset(filosofi(tmp_path, "21650"))
+    client.logout()
+    for _ in range(2):
+        html, cached = _page(client, EPCI_SIREN, **params)
+        assert not cached and "<script>x" not in html
+    assert not any(key.startswith(":1:ctg-portrait:page:") for key in portrait_cache._cache)
+
+
+def test_a_message_waiting_for_the_visitor_is_shown_and_never_kept(client, tarn, tmp_path, portrait_cache):
+    from django.contrib.messages import constants
+    from django.contrib.messages.storage.cookie import CookieStorage
+    from django.test import RequestFactory
+
+    import_dataset(filosofi(tmp_path, "21650"))
+    client.logout()
+    storage = CookieStorage(RequestFactory().get("/"))
+    storage.add(constants.INFO, "Vous êtes déconnectée (message de test).")
+    response = HttpResponse()
+    storage.update(response)
+    client.cookies["messages"] = response.cookies["messages"].value
+    html, cached = _page(client, "81004")
+    assert not cached and "Vous êtes déconnectée (message de test)." in html
+    again, cached = _page(client, "81004")
+    assert "message de test" not in again
+
+
+def test_a_page_that_uses_the_csrf_token_is_never_kept_whole(
+    client, tarn, tmp_path, portrait_cache, monkeypatch
+):
+    """Should a template of the page ever use the CSRF token, the page is the visitor's own: not kept."""
+    from django.middleware.csrf import get_token
+
+    from ctg.diagnostics import views
+
+    original = views._territory_page
+
+    def with_token(request, code):
+        get_token(request)
+        return original(request, code)
+
+    monkeypatch.setattr(views, "_territory_page", with_token)
+    import_dataset(filosofi(tmp_path, "21650"))
+    client.logout()
+    assert [_page(client, "81004")[1] for _ in range(2)] == [False, False]
