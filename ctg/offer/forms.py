@@ -53,6 +53,11 @@ def territory_communes(territory):
     return communes.order_by("name", "code")
 
 
+def communes_by_code(territory) -> dict:
+    """The communes of the dossier's territory by their code (the template import's lines name them so)."""
+    return {commune.code: commune for commune in territory_communes(territory)}
+
+
 class StructureForm(DsfrModelForm):
     """A structure's own fields (never its source nor its import facts)."""
 

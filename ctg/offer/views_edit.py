@@ -18,7 +18,13 @@ from django.urls import reverse
 
 from ctg.conventions.frame import apply_errors, ctg_view, dossier_context
 from ctg.offer import funding, selectors, services, template_import
-from ctg.offer.forms import SOURCE_FORM, StructureForm, TemplateImportForm, territory_communes
+from ctg.offer.forms import (
+    SOURCE_FORM,
+    StructureForm,
+    TemplateImportForm,
+    communes_by_code,
+    territory_communes,
+)
 from ctg.offer.models import Structure
 from ctg.offer.views import XLSX_TYPE
 from ctg.organisations.permissions import Op
@@ -97,10 +103,6 @@ def structure_edit(request, ctg, role, structure_pk):
 PENDING_KEY = "ctg_offer_template"
 
 
-def _communes(territory) -> dict:
-    return {commune.code: commune for commune in territory_communes(territory)}
-
-
 @ctg_view(Op.EDIT)
 def template_csv(request, ctg, role):
     _territory, structures = selectors.structures_of_ctg(ctg)
@@ -154,7 +156,7 @@ def template_upload(request, ctg, role):
             try:
                 rows = template_import.read_file(data, upload.name)
                 plan = template_import.plan(
-                    rows, upload.name, hashlib.sha256(data).hexdigest(), _communes(territory)
+                    rows, upload.name, hashlib.sha256(data).hexdigest(), communes_by_code(territory)
                 )
             except template_import.TemplateError as error:
                 form.add_error("file", f"Import refusé, rien n'a été modifié. {error}")
@@ -181,10 +183,23 @@ def _template_confirm(request, ctg, role, territory):
     if request.POST.get("action") != "confirm":
         messages.info(request, "Import abandonné : rien n'a été modifié.")
         return redirect("offer:template_import", ctg.pk)
+    if request.htmx:  # the page's script: written by the worker, its progress shown inline
+        from ctg.jobs.views import job_started
+        from ctg.offer.jobs import template_import_enqueue
+
+        job = template_import_enqueue(
+            ctg=ctg,
+            actor=request.user,
+            filename=pending["filename"],
+            sha256=pending["sha256"],
+            rows=pending["rows"],
+        )
+        return job_started(request, job)
     rows = [(number, cells) for number, cells in pending["rows"]]
     try:
         with services.source_lock(services.SOURCE_TEMPLATE):
-            plan = template_import.plan(rows, pending["filename"], pending["sha256"], _communes(territory))
+            communes = communes_by_code(territory)
+            plan = template_import.plan(rows, pending["filename"], pending["sha256"], communes)
             record = services.template_apply(plan, actor=request.user)
     except (template_import.TemplateError, ValidationError) as error:
         text = error.messages[0] if isinstance(error, ValidationError) else str(error)
