@@ -294,26 +294,42 @@ def file_stem(version: PostConventionVersion) -> str:
     return f"convention-financement-poste-{version.year}-{title}-v{version.number}"
 
 
-@transaction.atomic
 def generate(*, funding: PostFunding, actor) -> PostConventionVersion:
-    """A new version of the year's convention (files and record), then the step recorded on the funding."""
+    """A new version of the year's convention (files and record), then the step recorded on the funding.
+
+    No render holds a database transaction open (issue 15): the document is built and rendered first, then
+    the version, its files and the step are written in one short transaction that locks the funding and
+    checks again that the convention may be generated; a version generated meanwhile makes this one refused
+    (French), not numbered twice."""
+    funding = PostFunding.objects.select_related("post__ctg__caf", "post__employer").get(pk=funding.pk)
+    post_services.convention_can_generate(funding)
+    previous = funding.convention_versions.order_by("-number").first()
+    data = build(funding)
+    files = (render_pdf(data), render_docx(data))
+    return _save(funding=funding, actor=actor, previous=previous, snapshot=data["snapshot"], files=files)
+
+
+@transaction.atomic
+def _save(*, funding, actor, previous, snapshot, files) -> PostConventionVersion:
     funding = (
         PostFunding.objects.select_for_update(of=("self",))
         .select_related("post__ctg__caf", "post__employer")
         .get(pk=funding.pk)
     )
     post_services.convention_can_generate(funding)
-    data = build(funding)
-    pdf_bytes = render_pdf(data)
-    docx_bytes = render_docx(data)
-    previous = funding.convention_versions.order_by("-number").first()
+    latest = funding.convention_versions.order_by("-number").values_list("number", flat=True).first()
+    if latest != (previous.number if previous else None):
+        raise ValidationError(
+            "Une autre version a été générée pendant la mise en page de celle-ci : relancez la génération."
+        )
+    pdf_bytes, docx_bytes = files
     version = PostConventionVersion.objects.create(
         ctg=funding.post.ctg,
         funding=funding,
         year=funding.year,
         number=(previous.number + 1) if previous else 1,
         generated_by=actor if actor is not None and actor.is_authenticated else None,
-        snapshot=data["snapshot"],
+        snapshot=snapshot,
     )
     stem = file_stem(version)
     try:
