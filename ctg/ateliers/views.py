@@ -408,7 +408,7 @@ def finding_create(request, ctg, role, atelier_pk):
     )
 
 
-@ctg_view(Op.VIEW, methods=("POST",))
+@ctg_view(Op.PREPARE_DOCUMENT, methods=("POST",))
 def report_prepare(request, ctg, role, atelier_pk):
     """The atelier's report made by the worker (the page's button); shown in place or on the job's page."""
     from ctg.jobs.services import file_enqueue

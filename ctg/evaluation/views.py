@@ -62,7 +62,7 @@ def bilan_docx(request, ctg, role, year):
     return attachment(content, DOCX_TYPE, f"{ctg_file_name(ctg, f'bilan-{year}')}.docx")
 
 
-@ctg_view(Op.VIEW, methods=("POST",))
+@ctg_view(Op.PREPARE_DOCUMENT, methods=("POST",))
 def bilan_prepare(request, ctg, role, year, fmt):
     """The bilan's PDF or DOCX made by the worker: with the page's script, its progress shown inline; without,
     the job's own page."""

@@ -397,7 +397,7 @@ def meeting_ics(request, ctg, role, meeting_pk):
     return attachment(content, "text/calendar; charset=utf-8", f"{_file_name(meeting, 'invitation')}.ics")
 
 
-@ctg_view(Op.VIEW, methods=("POST",))
+@ctg_view(Op.PREPARE_DOCUMENT, methods=("POST",))
 def meeting_minutes_prepare(request, ctg, role, meeting_pk):
     """The minutes' PDF made by the worker (the page's button); shown in place or on the job's page."""
     from ctg.jobs.services import file_enqueue

@@ -46,14 +46,19 @@ class Op(StrEnum):
     MANAGE_DIAGNOSTIC = "manage_diagnostic"
     # Publish or withdraw the public page of the CTG and choose what it shows.
     PUBLISH = "publish"
+    # Have a document of the dossier (bilan, activity report, minutes, an atelier's report) made in the
+    # background for oneself (issue 15): a job of one's own, the document one may already download.
+    PREPARE_DOCUMENT = "prepare_document"
 
 
 ROLE_OPERATIONS: dict[str, frozenset[Op]] = {
     Role.PILOTE_CAF: frozenset(Op),
     Role.COORDINATION: frozenset(Op) - {Op.RENEW, Op.FUND_POST, Op.DELETE_DOSSIER},
-    Role.REFERENT_COMMUNAL: frozenset({Op.VIEW, Op.VIEW_HISTORY, Op.CONTRIBUTE, Op.EDIT_FICHE}),
-    Role.PARTENAIRE: frozenset({Op.VIEW, Op.VIEW_HISTORY, Op.CONTRIBUTE}),
-    Role.LECTURE: frozenset({Op.VIEW}),
+    Role.REFERENT_COMMUNAL: frozenset(
+        {Op.VIEW, Op.VIEW_HISTORY, Op.CONTRIBUTE, Op.EDIT_FICHE, Op.PREPARE_DOCUMENT}
+    ),
+    Role.PARTENAIRE: frozenset({Op.VIEW, Op.VIEW_HISTORY, Op.CONTRIBUTE, Op.PREPARE_DOCUMENT}),
+    Role.LECTURE: frozenset({Op.VIEW, Op.PREPARE_DOCUMENT}),
 }
 
 

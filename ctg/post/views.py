@@ -227,7 +227,7 @@ def report_accept(request, ctg, role, year):
 REPORT_FORMATS = {"pdf": "PDF", "docx": "Word, DOCX"}
 
 
-@ctg_view(Op.VIEW, methods=("POST",))
+@ctg_view(Op.PREPARE_DOCUMENT, methods=("POST",))
 def report_prepare(request, ctg, role, year, fmt):
     """The activity report's PDF or DOCX made by the worker (the page's buttons)."""
     from ctg.jobs.services import file_enqueue

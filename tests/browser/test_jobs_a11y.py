@@ -12,6 +12,8 @@ from tests.jobs.worker import run_worker
 
 from .axe import assert_accessible
 
+pytestmark = pytest.mark.queued_jobs  # the job waits in the database queue until the test runs the worker
+
 
 def _job(world, function, **arguments):
     return job_enqueue(
