@@ -16,7 +16,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from tqdm import tqdm
 
 from ctg.territories.models import Commune, Departement, Epci, FormerCommuneCode, Region, TerritoryImport
@@ -349,6 +349,7 @@ class TerritoryImporter:
                     "communes": self.import_communes(data.communes),
                     "former_codes": self.import_former_codes(data.former_codes),
                 }
+                _analyze((Region, Departement, Epci, Commune, FormerCommuneCode))
                 result.duration = time.monotonic() - started
                 TerritoryImport.objects.create(
                     source=str(self.source)[:500],
@@ -456,6 +457,18 @@ class TerritoryImporter:
         counts.obsoleted = len(obsolete)
         self.progress.update(len(rows))
         return counts
+
+
+def _analyze(models) -> None:
+    """PostgreSQL's planner statistics of the tables just loaded: tens of thousands of rows written in one
+    transaction, which autovacuum sees only after it; until then the planner joins them as if they were
+    empty (a join of the former codes with the communes took 13 s instead of 25 ms). ANALYZE may run inside
+    the transaction and counts its own rows."""
+    if connection.vendor != "postgresql":
+        return
+    tables = ", ".join(connection.ops.quote_name(model._meta.db_table) for model in models)
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {tables}")
 
 
 def import_territories(
