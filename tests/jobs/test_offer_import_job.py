@@ -8,8 +8,7 @@ from django.urls import reverse
 
 from ctg.jobs.models import Job
 from ctg.offer.models import OfferImport, Structure
-from ctg.offer.services import structure_create
-from tests.offer.test_template_import import _csv, _line, _snapshot, _upload
+from tests.offer.test_template_import import _csv, _line, _snapshot, _upload, neighbour_with_identifiant
 
 from .worker import run_worker
 
@@ -52,16 +51,7 @@ def test_an_inventory_changed_meanwhile_fails_the_job_and_writes_nothing(client,
     client.force_login(world.users["coordination"])
     job = _confirm_by_htmx(client, world, _upload(client, world, _csv(world, _line(commune="{commune}"))))
     # Before the worker runs: the same identifiant is used by a structure of another territory.
-    structure_create(
-        actor=None,
-        values={
-            "type": "alsh",
-            "name": "ALSH voisin",
-            "commune": world.other_ctg.communes.first(),
-            "source": "modele",
-            "source_id": "CS-001",
-        },
-    )
+    neighbour_with_identifiant(world)
     before = _snapshot()
     run_worker()
     job.refresh_from_db()

@@ -259,17 +259,22 @@ def test_a_bad_file_is_refused_whole_and_says_where(client, world, editor, case)
     assert _snapshot() == before
 
 
-def test_an_identifiant_of_another_territory_is_refused(client, world, editor):
-    structure_create(
+def neighbour_with_identifiant(world, identifiant="CS-001"):
+    """A structure of another territory that already holds `identifiant` in the template's source."""
+    return structure_create(
         actor=None,
         values={
             "type": "alsh",
             "name": "ALSH voisin",
             "commune": world.other_ctg.communes.first(),
             "source": "modele",
-            "source_id": "CS-001",
+            "source_id": identifiant,
         },
     )
+
+
+def test_an_identifiant_of_another_territory_is_refused(client, world, editor):
+    neighbour_with_identifiant(world)
     before = _snapshot()
     response = _upload(client, world, _csv(world, _line(commune="{commune}")))
     assert response.status_code == 400
