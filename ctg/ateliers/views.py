@@ -31,6 +31,7 @@ from ctg.ateliers.forms import (
 from ctg.ateliers.models import Atelier, Attachment, Contribution, Registration
 from ctg.conventions.frame import ctg_view, dossier_context, posted, run_action, save_form
 from ctg.diagnostics.portrait import territory_of_ctg
+from ctg.jobs.views import job_started
 from ctg.offer.needs import needs_versus_offer
 from ctg.organisations.permissions import Op, Role, role_allows
 from ctg.rendering import PDF_TYPE, attachment, ctg_file_name
@@ -412,7 +413,6 @@ def finding_create(request, ctg, role, atelier_pk):
 def report_prepare(request, ctg, role, atelier_pk):
     """The atelier's report made by the worker (the page's button); shown in place or on the job's page."""
     from ctg.jobs.services import file_enqueue
-    from ctg.jobs.views import job_started
 
     atelier = _atelier(ctg, atelier_pk)
     name = ctg_file_name(ctg, f"atelier-{atelier.pk}-{slugify(atelier.title)[:40]}")

@@ -45,6 +45,7 @@ from ctg.diagnostics.jobs import statistics_import_enqueue
 from ctg.diagnostics.models import DatasetImport
 from ctg.diagnostics.scope import can_import_statistics, can_undo, check_undo_scope, import_scope
 from ctg.forms import DsfrForm
+from ctg.jobs.views import job_started
 from ctg.organisations.permissions import PlatformOp, platform_allows, statistics_scope
 
 __all__ = ["can_import_statistics", "import_list", "import_statistics", "import_undo"]
@@ -258,7 +259,7 @@ def _confirm(request):
             path=path, kind=meta.get("kind") or None, year=meta.get("year"), actor=request.user
         )
         _forget_upload(request, token)
-        return render(request, "jobs/_inline.html", {"job": job})
+        return job_started(request, job)
     try:
         records = import_datasets(
             path,

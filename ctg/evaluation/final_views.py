@@ -12,6 +12,7 @@ from ctg.conventions.frame import ctg_view, dossier_context
 from ctg.evaluation import final, final_services
 from ctg.evaluation.models import FinalEvaluation
 from ctg.governance.models import Body, Decision, Meeting
+from ctg.jobs.views import job_started
 from ctg.organisations.permissions import Op, role_allows
 from ctg.rendering import DOCX_TYPE, PDF_TYPE
 from ctg.uploads import stored_file_response
@@ -155,7 +156,7 @@ def final_generate(request, ctg, role):
         from ctg.evaluation.jobs import final_enqueue
 
         job = final_enqueue(evaluation=evaluation, actor=request.user)
-        return render(request, "jobs/_inline.html", {"job": job})
+        return job_started(request, job)
     version = final_services.final_generate(evaluation=evaluation, actor=request.user)
     return _done(
         ctg, f"Le rapport d'évaluation finale est généré (version {version.number}).", request, "#versions"

@@ -12,6 +12,7 @@ from ctg.conventions.frame import ctg_view, dossier_context
 from ctg.evaluation import bilan as bilan_module
 from ctg.evaluation import services
 from ctg.evaluation.models import BilanAnnuel
+from ctg.jobs.views import job_started
 from ctg.organisations.permissions import Op
 from ctg.rendering import DOCX_TYPE, PDF_TYPE, attachment, check_year, ctg_file_name
 
@@ -71,10 +72,7 @@ def bilan_prepare(request, ctg, role, year, fmt):
     check_year(ctg, year)
     if fmt not in FORMATS:
         raise Http404("Format inconnu.")
-    job = bilan_enqueue(ctg=ctg, year=year, fmt=fmt, actor=request.user)
-    if request.htmx:
-        return render(request, "jobs/_inline.html", {"job": job})
-    return redirect(job)
+    return job_started(request, bilan_enqueue(ctg=ctg, year=year, fmt=fmt, actor=request.user))
 
 
 def _get_or_create_bilan(ctg, year, actor) -> BilanAnnuel:

@@ -22,6 +22,7 @@ from ctg.governance.forms import (
     MinutesForm,
 )
 from ctg.governance.models import Body, BodyMember, Decision, Meeting
+from ctg.jobs.views import job_started
 from ctg.organisations.permissions import Op, role_allows
 from ctg.rendering import PDF_TYPE, attachment
 
@@ -401,7 +402,6 @@ def meeting_ics(request, ctg, role, meeting_pk):
 def meeting_minutes_prepare(request, ctg, role, meeting_pk):
     """The minutes' PDF made by the worker (the page's button); shown in place or on the job's page."""
     from ctg.jobs.services import file_enqueue
-    from ctg.jobs.views import job_started
 
     meeting = _get_meeting(ctg, meeting_pk)
     job = file_enqueue(

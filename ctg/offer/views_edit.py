@@ -17,6 +17,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from ctg.conventions.frame import apply_errors, ctg_view, dossier_context
+from ctg.jobs.views import job_started
 from ctg.offer import funding, selectors, services, template_import
 from ctg.offer.forms import (
     SOURCE_FORM,
@@ -184,7 +185,6 @@ def _template_confirm(request, ctg, role, territory):
         messages.info(request, "Import abandonné : rien n'a été modifié.")
         return redirect("offer:template_import", ctg.pk)
     if request.htmx:  # the page's script: written by the worker, its progress shown inline
-        from ctg.jobs.views import job_started
         from ctg.offer.jobs import template_import_enqueue
 
         job = template_import_enqueue(

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from ctg.conventions.frame import apply_errors, ctg_view, dossier_context, posted, run_action, save_form
+from ctg.jobs.views import job_started
 from ctg.organisations.permissions import Op
 from ctg.post import report as report_module
 from ctg.post import selectors, services
@@ -231,7 +232,6 @@ REPORT_FORMATS = {"pdf": "PDF", "docx": "Word, DOCX"}
 def report_prepare(request, ctg, role, year, fmt):
     """The activity report's PDF or DOCX made by the worker (the page's buttons)."""
     from ctg.jobs.services import file_enqueue
-    from ctg.jobs.views import job_started
 
     _check_report_year(ctg, year)
     if fmt not in REPORT_FORMATS:
