@@ -24,6 +24,31 @@ def test_pdf_renders_a_template_with_the_fonts():
     assert content.startswith(b"%PDF-")
 
 
+def test_a_render_gives_the_collector_back_as_it_found_it():
+    import gc
+
+    before = gc.get_threshold()
+    assert gc.get_freeze_count() == 0
+    with rendering.fewer_collections():
+        assert gc.get_threshold()[0] >= 50_000
+        with rendering.fewer_collections():  # a second render at the same time (threads)
+            pass
+        assert gc.get_threshold()[0] >= 50_000, "the inner render restored the thresholds too early"
+        assert gc.get_freeze_count() > 0
+    assert gc.get_threshold() == before
+    assert gc.get_freeze_count() == 0
+
+
+def test_a_failed_render_restores_the_collector_too():
+    import gc
+
+    before = gc.get_threshold()
+    with pytest.raises(ValueError), rendering.fewer_collections():
+        raise ValueError("rendu en échec")
+    assert gc.get_threshold() == before
+    assert gc.get_freeze_count() == 0
+
+
 def test_docx_document_drops_what_xml_refuses():
     from docx import Document
 
