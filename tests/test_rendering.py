@@ -104,3 +104,65 @@ def test_every_writer_is_set_up_by_the_rendering_module():
         if calls := _calls(path):
             writers[str(path.relative_to(ROOT))] = calls
     assert writers == {}
+
+
+# A document that has what our PDFs have: lists (bullets and numbers), line breaks, a table over several
+# pages, page footers with the page count.
+LEAN_SAMPLE = (
+    "<html lang='fr'><head><style>"
+    "@page { @bottom-right { content: 'Page ' counter(page) ' / ' counter(pages) } }"
+    "table { border-collapse: collapse } td { border: 1px solid #bbb }</style></head><body>"
+    "<h1>Convention</h1><ul><li>Premier point</li><li>Second point</li></ul>"
+    "<ol><li>Un</li><li>Deux</li><li>Trois</li></ol><p>Ligne 1<br>Ligne 2<br>Ligne 3</p>"
+    "<table><thead><tr><th>N°</th><th>Budget</th></tr></thead><tbody>"
+    + "".join(f"<tr><td>{n}</td><td>CAF : {n} €<br>Commune : {2 * n} €</td></tr>" for n in range(1, 121))
+    + "</tbody></table></body></html>"
+)
+
+
+def _pages_text(document) -> list[str]:
+    from pypdf import PdfReader
+
+    return [page.extract_text() for page in PdfReader(io.BytesIO(document.write_pdf())).pages]
+
+
+def test_our_user_agent_stylesheet_renders_the_same_text_as_weasyprints():
+    lean = _pages_text(rendering.html_document(LEAN_SAMPLE))
+    stock = _pages_text(rendering.html_document(LEAN_SAMPLE, lean=False))
+    assert len(lean) > 2
+    assert lean == stock
+    assert "•" in lean[0] and "3." in lean[0], "the list markers are drawn"
+    assert f"Page 1 / {len(lean)}" in lean[0]
+
+
+def test_our_user_agent_stylesheet_computes_no_style_for_pseudo_elements_nobody_draws(monkeypatch):
+    from weasyprint.css import StyleFor
+
+    pseudo = []
+    set_computed_styles = StyleFor.set_computed_styles
+
+    def spy(self, element, parent, root=None, pseudo_type=None, **kwargs):
+        if pseudo_type and getattr(element, "tag", None) == "td":
+            pseudo.append(pseudo_type)
+        return set_computed_styles(self, element, parent, root=root, pseudo_type=pseudo_type, **kwargs)
+
+    monkeypatch.setattr(StyleFor, "set_computed_styles", spy)
+    rendering.html_document(LEAN_SAMPLE, lean=False).render()
+    assert "marker" in pseudo and "footnote-call" in pseudo  # the stock stylesheet: six per cell
+    pseudo.clear()
+    rendering.html_document(LEAN_SAMPLE).render()
+    assert pseudo == []
+
+
+def test_a_weasyprint_whose_stylesheet_changed_is_refused(monkeypatch):
+    import weasyprint.html
+
+    monkeypatch.setattr(weasyprint.html, "UA", "p { margin: 1em 0 }\n")
+    rendering._lean_user_agent_sheet.cache_clear()
+    try:
+        with pytest.raises(RuntimeError, match="WeasyPrint a changé"):
+            rendering.html_to_pdf("<p>Bonjour</p>")
+    finally:
+        monkeypatch.undo()
+        rendering._lean_user_agent_sheet.cache_clear()
+    assert rendering.html_to_pdf("<p>Bonjour</p>").startswith(b"%PDF-")

@@ -536,3 +536,12 @@ def test_signature_date_placeholder(world, convention_data):
     last.signed_on = datetime.date(2025, 4, 1)
     last.save()
     assert placeholder_values(world.ctg)["date_signature"] == "1er avril 2025"
+
+
+def test_pdf_budget_cell_gives_each_funder_its_line(world, convention_data):
+    lines = [
+        line.strip()
+        for page in PdfReader(_generate(world).pdf.path).pages
+        for line in page.extract_text().splitlines()
+    ]
+    assert "CAF : 20 000,00 €" in lines and "EPCI : 5 500,00 €" in lines and "Total : 25 500,00 €" in lines
