@@ -122,7 +122,7 @@ def test_the_server_commands_of_the_readme_run_on_a_fresh_data_folder(fresh_env,
                 with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as response:
                     body = response.read().decode()
                     break
-            except (urllib.error.URLError, ConnectionError):
+            except OSError:  # refused, reset or timed out
                 time.sleep(0.2)  # the server is starting: poll again until the deadline
         assert body is not None, "le serveur n'a pas répondu"
         assert "Convention Territoriale Globale" in body
@@ -137,7 +137,7 @@ def _wait_for(url: str, process: subprocess.Popen, seconds: int) -> str | None:
         try:
             with urllib.request.urlopen(url, timeout=10) as response:
                 return response.read().decode()
-        except (urllib.error.URLError, ConnectionError):
+        except OSError:  # refused, reset or timed out (URLError and TimeoutError are OSErrors)
             time.sleep(0.5)  # still installing, migrating or loading: poll again until the deadline
     return None
 

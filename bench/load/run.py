@@ -86,8 +86,8 @@ def wait_health(port: int, process, seconds: float) -> None:
             with urllib.request.urlopen(f"http://127.0.0.1:{port}/sante/", timeout=5) as response:
                 if response.status == 200:
                     return
-        except (urllib.error.URLError, ConnectionError):
-            time.sleep(0.5)  # still migrating or collecting the static files: poll again
+        except OSError:  # refused, reset or timed out (URLError and TimeoutError are OSErrors)
+            time.sleep(0.5)  # still migrating, collecting the static files or booting a worker: poll again
     sys.exit("make serve ne répond pas sur /sante/.")
 
 
