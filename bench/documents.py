@@ -23,6 +23,7 @@ import argparse
 import json
 import os
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -35,6 +36,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 ENJEUX, STRATEGIC, OPERATIONAL = 4, 3, 3  # 4 × 3 × 3 = 36 operational objectives
 YEAR = 2026  # the bilan's year (the CTG runs 2025–2028)
+REFERENCE_LOOP = 3_000_000  # about 0.3 s of pure Python on the 2-core machine
 DOCS = ("convention-pdf", "bilan-pdf", "convention-docx", "bilan-docx")
 TARGETS = {  # (document, size) → seconds
     ("convention-pdf", 100): 3.0,
@@ -228,6 +230,9 @@ def measure(scratch: str, doc: str, ctg_id: int, profile: str | None) -> dict:
     from ctg.evaluation import bilan
 
     ctg = Ctg.objects.get(pk=ctg_id)
+    start = time.perf_counter()
+    sum(i * i for i in range(REFERENCE_LOOP))  # the machine's speed at this moment: see the « réf. » column
+    reference_seconds = time.perf_counter() - start
     start, cpu = time.perf_counter(), time.process_time()
     if doc.startswith("convention"):
         data = content.build(ctg)
@@ -248,6 +253,7 @@ def measure(scratch: str, doc: str, ctg_id: int, profile: str | None) -> dict:
     render_seconds, render_cpu = time.perf_counter() - start, time.process_time() - cpu
     return {
         "import": import_seconds,
+        "reference": reference_seconds,
         "data": data_seconds,
         "render": render_seconds,
         "cpu": data_cpu + render_cpu,
@@ -284,9 +290,16 @@ def main() -> int:
         print(json.dumps(measure(args.scratch, args.measure, args.ctg, args.profile)))
         return 0
 
+    scratch = tempfile.mkdtemp(prefix="ctg-bench-documents-")
+    try:
+        return report(args, scratch)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)  # the throwaway database and its files
+
+
+def report(args, scratch: str) -> int:
     sizes = [int(s) for s in args.sizes.split(",")]
     docs = [d for d in args.docs.split(",") if d]
-    scratch = tempfile.mkdtemp(prefix="ctg-bench-documents-")
     _django(scratch)
     from django.core.management import call_command
 
@@ -301,7 +314,7 @@ def main() -> int:
 
     header = (
         f"{'document':<16} {'fiches':>6} {'données':>8} {'rendu':>8} {'total':>8} {'CPU':>8} {'cible':>6} "
-        f"{'ratio':>6} {'mémoire':>8} {'taille':>7}"
+        f"{'ratio':>6} {'mémoire':>8} {'taille':>7} {'réf.':>6}"
     )
     print()
     print(
@@ -328,12 +341,16 @@ def main() -> int:
                 f"{doc:<16} {size:>6} {data:>7.2f}s {rendered:>7.2f}s {total:>7.2f}s {cpu:>7.2f}s "
                 f"{(f'{target:.0f}s' if target else '—'):>6} "
                 f"{(f'{total / target:.2f}' if target else '—'):>6} "
-                f"{peak:>5.0f} Mo {runs[0]['bytes'] / 1024:>4.0f} Ko",
+                f"{peak:>5.0f} Mo {runs[0]['bytes'] / 1024:>4.0f} Ko "
+                f"{statistics.median(r['reference'] for r in runs):>5.2f}s",
                 flush=True,
             )
     print(
         f"\nratio = total / cible (≤ 1 : cible tenue) ; cible mémoire ≤ {MEMORY_TARGET_MB} Mo ; "
-        f"import de WeasyPrint + python-docx : {statistics.median(imports):.2f} s (médiane)"
+        f"import de WeasyPrint + python-docx : {statistics.median(imports):.2f} s (médiane)\n"
+        "réf. = une boucle Python fixe chronométrée dans chaque processus de mesure, juste avant le "
+        "document : elle ne dépend que de la vitesse de la machine à ce moment-là (une machine virtuelle "
+        "partagée varie de ±20 % et plus d'une heure à l'autre) ; comparer deux séries à réf. égale"
     )
     return 0
 
