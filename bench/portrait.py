@@ -43,6 +43,7 @@ Target: the batch of all EPCI costs at most 20 times the portrait of one EPCI.
 
 import argparse
 import os
+import shutil
 import statistics
 import sys
 import tempfile
@@ -77,6 +78,13 @@ def main() -> int:
         return 2
 
     scratch = tempfile.mkdtemp(prefix="ctg-bench-")
+    try:
+        return run(args, scratch)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)  # the throwaway database and statistics store
+
+
+def run(args, scratch: str) -> int:
     os.environ["CTG_DATA_DIR"] = scratch
     os.environ.pop("DATABASE_URL", None)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ctg.settings")

@@ -87,7 +87,8 @@ _MARKER_RULE = "\n::marker {"
 @functools.cache
 def _lean_user_agent_sheet():
     from weasyprint import CSS
-    from weasyprint.html import UA, UA_COUNTER_STYLE
+    from weasyprint.css.counters import CounterStyle
+    from weasyprint.html import UA
 
     notes = len(_NOTE_RULE.findall(UA))
     if notes != 5 or UA.count(_MARKER_RULE) != 1:
@@ -96,7 +97,9 @@ def _lean_user_agent_sheet():
             "revoir ctg.rendering._lean_user_agent_sheet."
         )
     lean = _NOTE_RULE.sub("", UA).replace(_MARKER_RULE, "\nli::marker, summary::marker {")
-    return CSS(string=lean, counter_style=UA_COUNTER_STYLE)
+    # Its @counter-style rules go to a counter set of their own: WeasyPrint's (UA_COUNTER_STYLE, which every
+    # render copies) has them already, and parsing them into it again logs « Invalid counter style name ».
+    return CSS(string=lean, counter_style=CounterStyle())
 
 
 @functools.cache

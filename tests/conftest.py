@@ -1,4 +1,7 @@
+import shutil
+import tempfile
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pytest
 
@@ -15,6 +18,16 @@ from tests.factories import (
 )
 
 PASSWORD = "mot-de-passe-de-test"
+
+
+@pytest.fixture
+def postgres_readable_tmp():
+    """A temporary folder that the `postgres` user can traverse (pytest's own are private to root), for the
+    benches that start a throwaway PostgreSQL cluster in TMPDIR; removed afterwards."""
+    folder = Path(tempfile.mkdtemp(prefix="ctg-test-"))
+    folder.chmod(0o755)
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture(autouse=True)

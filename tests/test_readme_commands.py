@@ -1,4 +1,4 @@
-"""Every `ctg` command shown in the README is run by a test.
+"""Every `ctg` command and every bench script shown in the README is run by a test.
 
 The commands with data (import_data, portrait, plan_export…) are run by the tests of their area; this file
 checks that each command named in the README is run somewhere in the test suite, and runs the others itself:
@@ -225,3 +225,21 @@ def test_make_serve_serves_with_production_settings_on_a_fresh_data_folder(fresh
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
     def redirect_request(self, *args, **kwargs):
         return None
+
+
+BENCH = re.compile(r"\bbench/([a-z_/]+\.py)")
+
+
+def test_every_bench_script_of_the_readme_is_run_by_a_test():
+    """A bench shown in the README is run by a test, in a process as the README shows it (a short mode where
+    it has one): its path built in a test, `ROOT / "bench" / … "name.py"`."""
+    scripts = set(BENCH.findall(README.read_text(encoding="utf-8")))
+    assert {"documents.py", "load/run.py", "caf.py"} <= scripts
+    tests = _tests_text()
+
+    def path_in_a_test(script: str) -> bool:
+        parts = r"\s*/\s*".join(f'"{part}"' for part in script.split("/"))
+        return re.search(r'"bench"\s*/\s*' + parts, tests) is not None
+
+    not_run = sorted(script for script in scripts if not path_in_a_test(script))
+    assert not not_run, f"Bancs d'essai du README lancés par aucun test : {not_run}"

@@ -166,3 +166,10 @@ def test_a_weasyprint_whose_stylesheet_changed_is_refused(monkeypatch):
         monkeypatch.undo()
         rendering._lean_user_agent_sheet.cache_clear()
     assert rendering.html_to_pdf("<p>Bonjour</p>").startswith(b"%PDF-")
+
+
+def test_our_user_agent_stylesheet_is_read_without_warnings(caplog):
+    rendering._lean_user_agent_sheet.cache_clear()
+    with caplog.at_level("WARNING", logger="weasyprint"):
+        rendering._lean_user_agent_sheet()
+    assert [r.getMessage() for r in caplog.records if r.name == "weasyprint"] == []
