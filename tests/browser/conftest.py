@@ -35,6 +35,9 @@ CHROMIUM_ARGS = [
     "--disable-quic",
 ]
 DEFAULT_TIMEOUT_MS = 15_000
+# A job's result shows at a later poll of its fragment (every 2 s), after the render or the import: with the
+# two CI suites running at the same time, that took more than expect()'s own 5 s.
+JOB_TIMEOUT_MS = 30_000
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -10,6 +10,7 @@ from tests.conftest import PASSWORD
 from tests.documents.fixtures import convention_data  # noqa: F401
 
 from .axe import assert_accessible
+from .conftest import JOB_TIMEOUT_MS
 
 
 @pytest.fixture(autouse=True)
@@ -60,7 +61,9 @@ def test_caf_edits_its_model_and_generates_the_convention(
     assert_accessible(page, "Onglet Convention sans version")
     # The button starts a job (htmx): its result is shown in place, then the page lists the version.
     page.get_by_role("button", name="Générer la convention").click()
-    expect(page.locator("#job-area")).to_contain_text("Convention, version 1 : télécharger le PDF")
+    expect(page.locator("#job-area")).to_contain_text(
+        "Convention, version 1 : télécharger le PDF", timeout=JOB_TIMEOUT_MS
+    )
     assert_accessible(page, "Onglet Convention, génération terminée")
     page.reload()
     versions = page.locator("#versions")

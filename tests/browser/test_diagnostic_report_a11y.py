@@ -9,6 +9,7 @@ from ctg.documents import services
 from tests.conftest import PASSWORD
 
 from .axe import assert_accessible
+from .conftest import JOB_TIMEOUT_MS
 
 
 def test_diagnostic_document_page_is_accessible(transactional_db, world, page, live_server, login):
@@ -43,5 +44,7 @@ def test_diagnostic_document_page_is_accessible(transactional_db, world, page, l
     assert page.get_by_text("L'introduction et les conclusions sont enregistrées.").is_visible()
     page.get_by_role("button", name="Générer le document du diagnostic").click()
     job_area = page.locator("#job-area")
-    expect(job_area).to_contain_text("Document du diagnostic, version 2 : télécharger le PDF")
+    expect(job_area).to_contain_text(
+        "Document du diagnostic, version 2 : télécharger le PDF", timeout=JOB_TIMEOUT_MS
+    )
     assert_accessible(page, "Document du diagnostic après une génération")

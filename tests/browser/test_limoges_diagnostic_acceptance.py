@@ -31,6 +31,7 @@ from tests.diagnostics.test_portrait_views import portrait_data  # noqa: F401
 from tests.factories import CtgFactory, MembershipFactory, UserFactory
 
 from .axe import assert_accessible
+from .conftest import JOB_TIMEOUT_MS
 from .test_portrait_reading import CHART_STATE
 
 TITLE = "CTG Limoges Métropole 2023-2026"
@@ -338,7 +339,9 @@ def test_limoges_qualitative_diagnostic_through_the_ui(
     expect(page.get_by_text("L'introduction et les conclusions sont enregistrées.")).to_be_visible()
     page.get_by_role("button", name="Générer le document du diagnostic").click()  # a job, shown in place
     job_area = page.locator("#job-area")
-    expect(job_area).to_contain_text("Document du diagnostic, version 1 : télécharger le PDF")
+    expect(job_area).to_contain_text(
+        "Document du diagnostic, version 1 : télécharger le PDF", timeout=JOB_TIMEOUT_MS
+    )
     assert_accessible(page, "Document du diagnostic (après génération)")
     page.reload()
     with page.expect_download() as download_info:

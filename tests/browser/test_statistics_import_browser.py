@@ -8,6 +8,7 @@ from ctg.diagnostics.models import DatasetImport
 from tests.conftest import PASSWORD
 
 from .axe import assert_accessible
+from .conftest import JOB_TIMEOUT_MS
 
 
 def test_upload_preview_then_confirm(transactional_db, world, page, live_server, login, settings, tmp_path):
@@ -34,5 +35,7 @@ def test_upload_preview_then_confirm(transactional_db, world, page, live_server,
     assert_accessible(page, "Vérifier un import de statistiques")
 
     page.get_by_role("button", name="Confirmer l'import").click()  # a job, its result shown in place
-    expect(page.locator("#job-area")).to_contain_text("cc_filosofi_2021_COM.csv importé")
+    expect(page.locator("#job-area")).to_contain_text(
+        "cc_filosofi_2021_COM.csv importé", timeout=JOB_TIMEOUT_MS
+    )
     assert DatasetImport.objects.count() == 2

@@ -28,6 +28,7 @@ from tests.conftest import PASSWORD
 from tests.factories import OrganisationFactory, UserFactory
 
 from .axe import assert_accessible
+from .conftest import JOB_TIMEOUT_MS
 
 SHARED_DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
 COG = SHARED_DATA / "cog-decoupage-administratif"
@@ -101,7 +102,7 @@ def import_through_the_page(page, base_url: str, path: Path, *, check_accessibil
     if check_accessibility:
         assert_accessible(page, f"Vérifier l'import de {path.name}")
     page.get_by_role("button", name="Confirmer l'import").click()  # a job, its result shown in place
-    expect(page.locator("#job-area")).to_contain_text(f"{path.name} importé")
+    expect(page.locator("#job-area")).to_contain_text(f"{path.name} importé", timeout=JOB_TIMEOUT_MS)
     assert DatasetImport.objects.count() > before
 
 
