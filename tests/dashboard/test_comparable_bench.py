@@ -2,12 +2,11 @@
 throwaway data folder; and its pure parts. No timing is asserted: the figures are the bench's to print."""
 
 import importlib.util
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+
+from tests.benches import run_bench
 
 ROOT = Path(__file__).resolve().parents[2]
 PATH = ROOT / "bench" / "caf.py"
@@ -34,21 +33,7 @@ def test_percentile_and_verdict(bench):
 def test_the_bench_runs_in_its_fast_mode(tmp_path):
     if not bench_data_present():
         pytest.skip("../shared/data absent")
-    skipped = ("DATABASE_URL", "PYTEST", "CTG_DATA_DIR")
-    env = {k: v for k, v in os.environ.items() if not k.startswith(skipped)}
-    env.pop("DJANGO_SETTINGS_MODULE", None)
-    env["TMPDIR"] = str(tmp_path)  # the bench's throwaway data folder lands here
-    result = subprocess.run(
-        [sys.executable, str(PATH), "--fast"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        stdin=subprocess.DEVNULL,
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
-    out = result.stdout
+    out = run_bench(PATH, "--fast", tmpdir=tmp_path)  # the bench's throwaway data folder lands there
     # The dashboard's figures, or its absence said (another part of issue 14 builds it).
     assert "build_dashboard (30 CTG)" in out or "tableau de bord : non disponible" in out
     assert "recherche sur 16 EPCI" in out and "ms p95" in out and "objectif ≤ 200 ms" in out

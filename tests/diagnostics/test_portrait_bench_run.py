@@ -3,12 +3,11 @@ portrait of the Albigeois, the indicators of every EPCI in one batch, the raw Du
 Nothing about speed is asserted (the bench prints the figures and whether its targets are met); what is
 asserted is that every measurement ran and the scratch folder is removed."""
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+
+from tests.benches import run_bench
 
 ROOT = Path(__file__).resolve().parents[2]
 SHARED = ROOT.parent / "shared" / "data"
@@ -19,23 +18,7 @@ def test_the_portrait_bench_of_the_readme_runs_on_the_shared_files(tmp_path):
     if not SHARED.is_dir():
         pytest.skip(f"Données partagées absentes : {SHARED}")
     assert ".venv/bin/python bench/portrait.py" in (ROOT / "README.md").read_text("utf-8")
-    env = {
-        k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "PYTEST", "CTG_DATA_DIR"))
-    }
-    env.pop("DJANGO_SETTINGS_MODULE", None)
-    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    env["TMPDIR"] = str(tmp_path)
-    result = subprocess.run(
-        [sys.executable, str(ROOT / "bench" / "portrait.py"), "--repeat", "1"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=900,
-        stdin=subprocess.DEVNULL,
-    )
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    out = result.stdout
+    out = run_bench(ROOT / "bench" / "portrait.py", "--repeat", "1", tmpdir=tmp_path, timeout=900)
     assert "page du portrait (serveur)" in out and "(HTTP 200)" in out
     assert "PDF du portrait, 1er / à chaud" in out
     assert "ratio lot complet / un EPCI" in out and "objectifs :" in out

@@ -3,43 +3,22 @@ document): nothing about speed is asserted (the bench prints the figures); what 
 the dossier, measures each document in its own process, prints a row per document with its figures and the
 machine's reference, and removes its throwaway database."""
 
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
+
+from tests.benches import run_bench
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_the_documents_bench_of_the_readme_runs(tmp_path):
     assert "bench/documents.py [--sizes 12,100,500] [--repeat 3]" in (ROOT / "README.md").read_text("utf-8")
-    env = {
-        k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "PYTEST", "CTG_DATA_DIR"))
-    }
-    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    env["TMPDIR"] = str(tmp_path)
-    env["DJANGO_SETTINGS_MODULE"] = "ctg.settings"
-    result = subprocess.run(
-        [
-            sys.executable,
-            str(ROOT / "bench" / "documents.py"),
-            "--sizes",
-            "12",
-            "--repeat",
-            "1",
-            "--docs",
-            "convention-pdf,bilan-docx",
-        ],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        stdin=subprocess.DEVNULL,
+    out = run_bench(
+        ROOT / "bench" / "documents.py",
+        *("--sizes", "12", "--repeat", "1", "--docs", "convention-pdf,bilan-docx"),
+        tmpdir=tmp_path,
+        DJANGO_SETTINGS_MODULE="ctg.settings",
     )
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    out = result.stdout
     assert "dossier de 12 fiches construit" in out
     rows = {m.group(1): m.group(0) for m in re.finditer(r"^(convention-pdf|bilan-docx)\s+12\s.*$", out, re.M)}
     assert set(rows) == {"convention-pdf", "bilan-docx"}
