@@ -12,6 +12,7 @@ schools nor libraries.
 from dataclasses import dataclass, field
 
 from data_inclusion.schema.v1 import Structure as DataInclusionStructure
+from django.utils import timezone
 from pydantic import ValidationError
 
 from ctg.offer import typology
@@ -72,10 +73,12 @@ def mappable_types() -> list[str]:
 def record(structure) -> dict:
     """One data·inclusion structure record, keyed by `FIELDS`.
 
-    `date_maj` is the date of the source's last update, else the day the inventory last changed the structure
-    (the inventory is then the producer). `reseaux_porteurs` are the type's data·inclusion codes."""
+    `date_maj` is the date of the source's last update, else the day (in France) the inventory last changed
+    the structure (the inventory is then the producer). `reseaux_porteurs` are the type's data·inclusion
+    codes."""
     info = structure.type_info
-    date_maj = structure.last_update or (structure.updated_at.date() if structure.updated_at else None)
+    changed = timezone.localdate(structure.updated_at) if structure.updated_at else None
+    date_maj = structure.last_update or changed
     values = {
         "source": structure.source,
         "id": f"ctg-{structure.pk}",

@@ -24,6 +24,8 @@ dashboard.
 import datetime
 from dataclasses import dataclass
 
+from django.utils import timezone
+
 A_DEMANDER = "a_demander"
 DEMANDEE = "demandee"
 ACCORDEE = "accordee"
@@ -98,7 +100,7 @@ def _plus(day, days: int) -> datetime.date | None:
     if day is None:
         return None
     if isinstance(day, datetime.datetime):
-        day = day.date()
+        day = timezone.localdate(day) if timezone.is_aware(day) else day.date()  # the day in France
     return day + datetime.timedelta(days=days)
 
 

@@ -64,9 +64,16 @@ def test_a_post_whose_convention_is_not_followed_gets_no_convention_reminder(wor
     assert convention(world, D(2026, 11, 1)) == [] and convention(world, D(2027, 3, 30)) == []
 
 
-def test_the_signature_is_reminded_to_both_sides(world):
+@pytest.mark.parametrize(
+    "generated",
+    [
+        datetime.datetime(2026, 2, 1, 9, tzinfo=datetime.UTC),
+        # 23:30 UTC on 31 January is 1 February in France: the French day counts.
+        datetime.datetime(2026, 1, 31, 23, 30, tzinfo=datetime.UTC),
+    ],
+)
+def test_the_signature_is_reminded_to_both_sides(world, generated):
     item = post(world.ctg)
-    generated = datetime.datetime(2026, 2, 1, 9, tzinfo=datetime.UTC)
     line(item, 2026, amount_agreed=Decimal("22500"), decided_on=D(2026, 1, 20), convention_version=1,
          convention_generated_at=generated)  # fmt: skip
     key = f"convention_poste:{item.pk}:2026:a_signer"

@@ -7,6 +7,7 @@ import csv
 import datetime
 import io
 import json
+from unittest import mock
 
 import pytest
 from data_inclusion.schema.v1 import ReseauPorteur, Structure
@@ -117,12 +118,26 @@ def test_a_structure_whose_type_has_no_data_inclusion_code_is_absent(client, wor
     assert "non exportée" not in _get(client, world, "communes").content.decode()
 
 
+# 23:30 UTC on 6 December is already 7 December in France: the day a date says is the French one.
+LATE_EVENING_UTC = datetime.datetime(2026, 12, 6, 23, 30, tzinfo=datetime.UTC)
+
+
 def test_without_a_source_date_the_date_is_the_day_the_inventory_changed_it(client, world):
     commune = world.ctg.communes.first()
-    structure = make(commune, "Centre social sans date", type="centre_social", last_update=None)
+    with mock.patch("django.utils.timezone.now", return_value=LATE_EVENING_UTC):
+        structure = make(commune, "Centre social sans date", type="centre_social", last_update=None)
     (item,) = _json(client, world)
-    assert item["date_maj"] == structure.updated_at.date().isoformat()
+    assert structure.updated_at == LATE_EVENING_UTC
+    assert item["date_maj"] == "2026-12-07"
     Structure.model_validate(item)
+
+
+def test_a_structure_without_any_source_date_gets_the_french_day_of_its_last_change(world):
+    # Rows written before the service filled `last_update` have none: the day of the last change stands in.
+    commune = world.ctg.communes.first()
+    structure = OfferStructure(type="centre_social", name="Centre ancien", commune=commune, source="saisie")
+    structure.updated_at = LATE_EVENING_UTC
+    assert datainclusion.record(structure)["date_maj"] == "2026-12-07"
 
 
 def test_a_record_the_model_refuses_is_left_out_counted_and_said(client, world):
