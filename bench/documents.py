@@ -10,7 +10,9 @@ which counts WeasyPrint's C parts (Pango, HarfBuzz, cairo-free pydyf) that trace
 Each measurement: the data (`content.build` / `bilan.compute`, database reads) and the render
 (`render_pdf` / `render_docx`), median of --repeat subprocesses, wall and CPU time (the CPU time is what
 to compare on a machine shared with other work); importing WeasyPrint and python-docx (1–3 s, once per
-process in a server or a job worker) is measured apart.
+process in a server or a job worker) is measured apart. A big convention is rendered in parts on forked
+processes (`ctg.rendering.html_to_pdf`, « ×2 » in the table): their CPU time is added to the process's, and
+their own memory (private pages, sampled every 50 ms) to its peak.
 
 Targets (issue 15, on a 2-core machine): convention PDF ≤ 3 s at 100 fiches and ≤ 10 s at 500, bilan PDF
 ≤ 3 s at 100 and ≤ 8 s at 500, peak memory ≤ 300 MB. Figures are printed, never asserted.
@@ -241,7 +243,13 @@ def measure(scratch: str, doc: str, ctg_id: int, profile: str | None) -> dict:
         data = bilan.compute(ctg, YEAR)
         renderer = bilan.render_pdf if doc.endswith("pdf") else bilan.render_docx
     data_seconds, data_cpu = time.perf_counter() - start, time.process_time() - cpu
+    from ctg import rendering
+
+    in_parts = []  # whether the render went through the parts (« ×2 » in the table)
+    whole = rendering._pdf_in_parts
+    rendering._pdf_in_parts = lambda html: in_parts.append(True) or whole(html)
     start, cpu = time.perf_counter(), time.process_time()
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     if profile:
         import cProfile
 
@@ -251,26 +259,70 @@ def measure(scratch: str, doc: str, ctg_id: int, profile: str | None) -> dict:
     else:
         output = renderer(data)
     render_seconds, render_cpu = time.perf_counter() - start, time.process_time() - cpu
+    # A big document is rendered in parts by forked processes (ctg.rendering.html_to_pdf): their CPU time
+    # counts (their memory is sampled by `run_measure`).
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    children_cpu = children.ru_utime + children.ru_stime - before.ru_utime - before.ru_stime
     return {
         "import": import_seconds,
         "reference": reference_seconds,
         "data": data_seconds,
         "render": render_seconds,
-        "cpu": data_cpu + render_cpu,
+        "cpu": data_cpu + render_cpu + children_cpu,
         "bytes": len(output),
         "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,  # Linux: KiB
+        "parts": bool(in_parts),
     }
 
 
+def _private_kib(pid: int) -> int:
+    """The memory a process does not share (Private_Clean + Private_Dirty of /proc/PID/smaps_rollup), KiB."""
+    try:
+        text = Path(f"/proc/{pid}/smaps_rollup").read_text()
+    except OSError:  # ended in between
+        return 0
+    return sum(int(line.split()[1]) for line in text.splitlines() if line.startswith("Private_"))
+
+
+def _forks(pid: int) -> list[int]:
+    """The children of a process that are forks of it (the same program: not the `ldconfig` or compiler
+    that ctypes runs while WeasyPrint is imported)."""
+    try:
+        children = [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+        program = os.readlink(f"/proc/{pid}/exe")
+    except OSError:
+        return []
+    forks = []
+    for child in children:
+        try:
+            if os.readlink(f"/proc/{child}/exe") == program:
+                forks.append(child)
+        except OSError:  # ended in between
+            pass
+    return forks
+
+
 def run_measure(scratch: str, doc: str, ctg_id: int, profile: str | None = None) -> dict:
+    """One measurement in a fresh process. While it runs, the memory of the processes it forks to render a
+    big document in parts is sampled (every 50 ms): what they do not share with it (their private pages),
+    added to its own peak, is the peak of the whole render; with no such process it is its own peak."""
     command = [sys.executable, __file__, "--measure", doc, "--scratch", scratch, "--ctg", str(ctg_id)]
     if profile:
         command += ["--profile", profile]
-    result = subprocess.run(command, capture_output=True, text=True, check=False)
-    if result.returncode:
-        sys.stderr.write(result.stderr)
-        raise SystemExit(f"mesure en échec : {doc} (dossier {ctg_id})")
-    return json.loads(result.stdout.strip().splitlines()[-1])
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        process = subprocess.Popen(command, stdout=out, stderr=err, text=True)
+        children_peak = 0
+        while process.poll() is None:
+            children_peak = max(children_peak, sum(_private_kib(c) for c in _forks(process.pid)))
+            time.sleep(0.05)
+        out.seek(0)
+        err.seek(0)
+        if process.returncode:
+            sys.stderr.write(err.read())
+            raise SystemExit(f"mesure en échec : {doc} (dossier {ctg_id})")
+        result = json.loads(out.read().strip().splitlines()[-1])
+    result["peak_mb"] += children_peak / 1024
+    return result
 
 
 def main() -> int:
@@ -320,7 +372,9 @@ def report(args, scratch: str) -> int:
     print(
         f"médianes de {args.repeat} processus neufs ; total = données + rendu (temps écoulé), CPU = temps "
         f"processeur du même total (moins sensible à la charge de la machine) ; import de WeasyPrint et "
-        f"python-docx exclu (une fois par processus) ; mémoire = pic ru_maxrss du processus"
+        f"python-docx exclu (une fois par processus) ; mémoire = pic ru_maxrss du processus, plus, quand le "
+        f"document est rendu en parties (« ×2 » : sur deux processus), le pic de la mémoire propre des "
+        f"processus qui rendent les autres parties (relevée toutes les 50 ms)"
     )
     print(header)
     print("-" * len(header))
@@ -342,7 +396,8 @@ def report(args, scratch: str) -> int:
                 f"{(f'{target:.0f}s' if target else '—'):>6} "
                 f"{(f'{total / target:.2f}' if target else '—'):>6} "
                 f"{peak:>5.0f} Mo {runs[0]['bytes'] / 1024:>4.0f} Ko "
-                f"{statistics.median(r['reference'] for r in runs):>5.2f}s",
+                f"{statistics.median(r['reference'] for r in runs):>5.2f}s"
+                f"{' ×2' if any(r['parts'] for r in runs) else ''}",
                 flush=True,
             )
     print(

@@ -15,6 +15,7 @@ import contextlib
 import functools
 import gc
 import io
+import os
 import re
 import threading
 from pathlib import Path
@@ -123,9 +124,194 @@ def html_document(html: str, *, lean: bool = True):
     return cls(string=html, base_url=str(FONTS_DIR))
 
 
+# --- Big documents in parts, on every core ------------------------------------------------------------------
+# WeasyPrint's cost is per line box (about a thousand Python calls each, text or number alike): a 500-fiche
+# convention lays out 11,800 of them in one process, on one core, however its tables are written. A template
+# marks with `PART_BREAK` where it may be cut: between two top-level blocks of <body> the second of which
+# starts a new page. A big document (`PARTS_MIN_CHARS`) is then rendered in parts at once: each part is the
+# same page (same <head>, same styles) without its margin boxes, in a process of its own (fork); as each part
+# begins on a new page, its pages are those of the whole. The page footers (« Page N / M », whose M only the
+# whole knows) are one more WeasyPrint document, of M empty pages with the document's own @page rules, laid
+# over the parts' pages (pypdf); the outline is rebuilt from the parts' bookmarks, nested by level across
+# them as WeasyPrint nests it, and the title, author and language are the document's. Without a second
+# core, or from a process with other threads (the development server, browser tests: forking one is
+# unsafe), the document is one render, as a small one. A part that fails fails the render, with its error.
+# What a template that marks parts must not do: change the page area on :first, :left, :right or :blank
+# pages (a part's first page is its own :first), or refer to a page of another part (target-counter).
+# ADR: docs/adr/0003-pdf-in-parts.md.
+PART_BREAK = "<!-- ctg:pdf-part -->"
+PARTS_MIN_CHARS = 200_000  # below (a 100-fiche convention is 77 kB), one render: a fork would cost more
+PART_TIMEOUT_SECONDS = 600
+_PT_PER_PX = 0.75  # a CSS pixel is 1/96 inch, a PDF point 1/72
+_NO_MARGIN_BOXES = (
+    "<style>@page { "
+    + " ".join(
+        f"@{name} {{ content: none !important; }}"
+        for name in [
+            "top-left-corner",
+            "top-left",
+            "top-center",
+            "top-right",
+            "top-right-corner",
+            "bottom-left-corner",
+            "bottom-left",
+            "bottom-center",
+            "bottom-right",
+            "bottom-right-corner",
+            "left-top",
+            "left-middle",
+            "left-bottom",
+            "right-top",
+            "right-middle",
+            "right-bottom",
+        ]
+    )
+    + " }</style>"
+)
+_BODY_START = re.compile(r"<body\b[^>]*>", re.I)
+
+
 def html_to_pdf(html: str) -> bytes:
+    """The PDF of `html`; a big document marked with `PART_BREAK` is rendered in parts (see above)."""
+    big = PART_BREAK in html and len(html) >= PARTS_MIN_CHARS
+    if big and _BODY_START.search(html) and "</body>" in html and _can_fork():
+        return _pdf_in_parts(html)
     with fewer_collections():
         return html_document(html).write_pdf()
+
+
+def _split(html: str, groups: int) -> tuple[str, str, list[str]]:
+    """The <head> (to the <body> tag included), the end (from </body>), and the body cut at `PART_BREAK`
+    into at most `groups` runs of consecutive parts of about the same length."""
+    start = _BODY_START.search(html)
+    end = html.rindex("</body>")
+    head, body, tail = html[: start.end()], html[start.end() : end], html[end:]
+    pieces = body.split(PART_BREAK)
+    groups = max(1, min(groups, len(pieces)))
+    target, runs, current = len(body) / groups, [], ""
+    for index, piece in enumerate(pieces):
+        left = len(pieces) - index  # pieces not yet placed, this one included
+        if current and len(runs) < groups - 1 and (len(current) >= target or left <= groups - 1 - len(runs)):
+            runs.append(current)
+            current = ""
+        current += piece
+    runs.append(current)
+    return head, tail, runs
+
+
+def _render_part(html: str, laid_out=None) -> tuple[bytes, list[tuple[float, list]]]:
+    """A part: its PDF, and the height and bookmarks of each of its pages; `laid_out(count)` is told its
+    number of pages as soon as it is laid out, before it is drawn."""
+    with fewer_collections():
+        document = html_document(html).render()
+        if laid_out is not None:
+            laid_out(len(document.pages))
+        return document.write_pdf(), [(page.height, list(page.bookmarks)) for page in document.pages]
+
+
+def _forked(html: str, connection) -> None:
+    """A part in a forked process: its number of pages once laid out, then its result (or its error)."""
+    try:
+        connection.send((True, _render_part(html, lambda count: connection.send(("pages", count)))))
+    except BaseException as error:  # reported to the parent, which raises it
+        connection.send((False, f"{type(error).__name__}: {error}"))
+    finally:
+        connection.close()
+
+
+def _can_fork() -> bool:
+    return hasattr(os, "fork") and (os.cpu_count() or 1) > 1 and threading.active_count() == 1
+
+
+def _answer(receiver):
+    """The next message of a forked part; its error, its silence or its end raised here."""
+    try:
+        if receiver.poll(PART_TIMEOUT_SECONDS):
+            message = receiver.recv()
+        else:
+            message = (False, f"pas de résultat en {PART_TIMEOUT_SECONDS} s")
+    except EOFError:
+        message = (False, "le processus de rendu s'est arrêté sans résultat")
+    if message[0] is False:
+        raise RuntimeError(f"Rendu PDF d'une partie du document : {message[1]}")
+    return message[1]
+
+
+def _render_parts(parts: list[str], frame) -> tuple[list[tuple[bytes, list[tuple[float, list]]]], bytes]:
+    """Each part rendered, the first here, the others at once in forked processes; and `frame(count)`, the
+    page footers of the whole, rendered here as soon as every part is laid out (while the others draw)."""
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork")
+    children = []
+    try:
+        for part in parts[1:]:
+            receiver, sender = context.Pipe(duplex=False)
+            process = context.Process(target=_forked, args=(part, sender), daemon=True)
+            process.start()
+            sender.close()
+            children.append((process, receiver))
+        results = [_render_part(parts[0])]
+        count = len(results[0][1]) + sum(_answer(receiver) for _process, receiver in children)
+        footers = frame(count)
+        results += [_answer(receiver) for _process, receiver in children]
+    finally:
+        for process, receiver in children:
+            receiver.close()
+            process.join(timeout=5)
+            if process.is_alive():  # no answer, or this process failed first: not left behind
+                process.kill()
+                process.join()
+    return results, footers
+
+
+def _pdf_in_parts(html: str) -> bytes:
+    import pypdf
+    from pypdf.generic import Fit, NameObject, TextStringObject
+
+    head, tail, runs = _split(html, os.cpu_count() or 1)
+    bare_head = head.replace("</head>", f"{_NO_MARGIN_BOXES}</head>", 1)
+
+    # Collected and frozen before the fork (`fewer_collections`), as Python's documentation advises: the
+    # children's collections then leave the parent's objects alone, and their pages stay shared instead of
+    # being copied (measured at 500 fiches: the child's own memory 111 → 79 MB).
+    def footers(count: int) -> bytes:
+        """The footers: as many empty pages, of the same @page rules (the first one « :first »)."""
+        blank = '<div style="break-after: page"></div>' * (count - 1) + "<div></div>"
+        return html_to_pdf(f"{head}{blank}{tail}")
+
+    with fewer_collections():
+        rendered, framed = _render_parts([f"{bare_head}{run}{tail}" for run in runs], footers)
+    writer = pypdf.PdfWriter()
+    for data, _pages in rendered:
+        writer.append(pypdf.PdfReader(io.BytesIO(data)), import_outline=False)
+    pages = [page for _data, part in rendered for page in part]
+    # Each footer page over its page (pypdf rewrites the stream merged: the footer's, the small one).
+    frame = pypdf.PdfReader(io.BytesIO(framed))
+    if len(frame.pages) != len(pages):
+        raise RuntimeError(f"Pieds de page du PDF : {len(frame.pages)} pages pour {len(pages)}.")
+    for page, footer in zip(writer.pages, frame.pages, strict=True):
+        page.merge_page(footer)
+        page.compress_content_streams()
+    # The outline, nested by level as WeasyPrint nests it (a level below the last one goes under it),
+    # pointing where the heading is (CSS pixels from the top → PDF points from the bottom).
+    open_items: list[tuple[int, object]] = []
+    for number, (height, marks) in enumerate(pages):
+        for level, label, (x, y), state in marks:
+            while open_items and open_items[-1][0] >= level:
+                open_items.pop()
+            parent = open_items[-1][1] if open_items else None
+            fit = Fit.xyz(left=x * _PT_PER_PX, top=(height - y) * _PT_PER_PX, zoom=0)
+            item = writer.add_outline_item(
+                title=label, page_number=number, parent=parent, fit=fit, is_open=state != "closed"
+            )
+            open_items.append((level, item))
+    writer.add_metadata(frame.metadata)
+    if "/Lang" in frame.trailer["/Root"]:
+        writer.root_object[NameObject("/Lang")] = TextStringObject(frame.trailer["/Root"]["/Lang"])
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
 
 
 def pdf(template: str, context: dict, *, css_name: str) -> bytes:

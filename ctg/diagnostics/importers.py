@@ -70,6 +70,10 @@ from ctg.territories.models import Commune, Departement, Epci
 from ctg.territories.selectors import resolve_commune_codes
 from ctg.territories.text import format_number
 
+# No monitor thread: tqdm's would outlive the progress bar, and a process with threads does not fork to render
+# a big PDF in parts (ctg.rendering._can_fork).
+tqdm.monitor_interval = 0
+
 __all__ = [
     "FORMATS",
     "DatasetError",

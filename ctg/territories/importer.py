@@ -22,6 +22,10 @@ from tqdm import tqdm
 from ctg.territories.models import Commune, Departement, Epci, FormerCommuneCode, Region, TerritoryImport
 from ctg.territories.text import normalize
 
+# No monitor thread: tqdm's would outlive the progress bar, and a process with threads does not fork to render
+# a big PDF in parts (ctg.rendering._can_fork).
+tqdm.monitor_interval = 0
+
 __all__ = [
     "SOURCE_FILES",
     "ImportResult",

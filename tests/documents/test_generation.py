@@ -545,3 +545,28 @@ def test_pdf_budget_cell_gives_each_funder_its_line(world, convention_data):
         for line in page.extract_text().splitlines()
     ]
     assert "CAF : 20 000,00 €" in lines and "EPCI : 5 500,00 €" in lines and "Total : 25 500,00 €" in lines
+
+
+def test_a_big_convention_is_rendered_in_parts_and_reads_the_same(world, convention_data, monkeypatch):
+    """The convention's template marks where it may be cut (before each annex, a new page): rendered in
+    parts on two processes, its PDF has the same pages, text, footers and outline as one render."""
+    from ctg import rendering
+    from ctg.documents import render
+    from tests.test_rendering_parts import _described
+
+    data = content.build(world.ctg)
+    monkeypatch.setattr(rendering, "PARTS_MIN_CHARS", 10**9)
+    whole = _described(render.render_pdf(data))
+    monkeypatch.setattr(rendering, "PARTS_MIN_CHARS", 0)
+    monkeypatch.setattr(rendering, "_can_fork", lambda: True)
+    monkeypatch.setattr("os.cpu_count", lambda: 2)
+    runs, split = [], rendering._split
+
+    def spied(html, groups):
+        runs.append(split(html, groups))
+        return runs[-1]
+
+    monkeypatch.setattr(rendering, "_split", spied)
+    assert _described(render.render_pdf(data)) == whole
+    assert len(runs[0][2]) == 2 and "Annexe" in runs[0][2][1], "the convention was not cut at its annexes"
+    assert any("Annexe 4" in title for _depth, title, *_ in whole["outline"])

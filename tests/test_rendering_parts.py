@@ -1,0 +1,215 @@
+"""ctg.rendering: a big document marked with PART_BREAK is rendered in parts on forked processes and gives
+the same PDF as one render: the same pages with the same text, « Page N / M » footers included, the same
+outline (levels nested across the parts, the same pages and places, closed entries), title, author and
+language; a part that fails, or never answers, fails the render with its error; a small document, or any
+document on one core or in a process with other threads (no fork there), is one render."""
+
+import io
+import os
+import threading
+
+import pypdf
+import pytest
+
+from ctg import rendering
+
+CSS = """
+@page { size: A4; margin: 18mm;
+  @bottom-right { content: "Page " counter(page) " / " counter(pages); font-size: 8pt; }
+  @bottom-left { content: "CTG — Essai"; font-size: 8pt; } }
+@page :first { @bottom-left { content: none; } }
+.annex { page-break-before: always; }
+h3 { bookmark-state: closed; }
+"""
+
+
+def _rows(prefix: str, count: int) -> str:
+    return "".join(
+        f"<tr><td>{prefix}.{i}</td><td>Ligne {i} de {prefix} &amp; suite</td></tr>" for i in range(count)
+    )
+
+
+def sample(parts: int = 3) -> str:
+    """A document of a cover, then `parts` annexes (each a new page, the last ones long tables)."""
+    annexes = "".join(
+        f"{rendering.PART_BREAK}<section class='annex'><h2>Annexe {n}</h2><h3>Partie {n}.1</h3>"
+        f"<h4>Détail {n}</h4><table><tbody>{_rows(f'PARTIE-{n}', 40 * n)}</tbody></table></section>"
+        for n in range(1, parts + 1)
+    )
+    return (
+        "<!doctype html><html lang='fr'><head><meta charset='utf-8'><title>Convention « essai »</title>"
+        f"<meta name='author' content='CAF du Tarn'><style>{CSS}</style></head>"
+        "<body><h1>Convention territoriale globale</h1><p>Préambule.</p>"
+        f"<h2>Article 1</h2><p>Objet.</p>{annexes}</body></html>"
+    )
+
+
+def _outline(reader, items=None, depth=0):
+    found = []
+    for item in reader.outline if items is None else items:
+        if isinstance(item, list):
+            found += _outline(reader, item, depth + 1)
+        else:
+            closed = (item.outline_count or 0) < 0  # a bookmark-state: closed entry
+            page = reader.get_destination_page_number(item)
+            found.append((depth, item.title, page, round(float(item.top)), closed))
+    return found
+
+
+def _described(pdf: bytes) -> dict:
+    reader = pypdf.PdfReader(io.BytesIO(pdf))
+    return {
+        "pages": [page.extract_text() for page in reader.pages],
+        "outline": _outline(reader),
+        "title": reader.metadata.title,
+        "author": reader.metadata.author,
+        "lang": reader.trailer["/Root"].get("/Lang"),
+    }
+
+
+def _whole(html: str) -> bytes:
+    with rendering.fewer_collections():
+        return rendering.html_document(html).write_pdf()
+
+
+@pytest.fixture
+def parts_always(monkeypatch):
+    monkeypatch.setattr(rendering, "PARTS_MIN_CHARS", 0)
+
+
+@pytest.fixture
+def pids(monkeypatch, tmp_path):
+    """The processes that rendered a part (a file per part, written by the process itself)."""
+    render_part = rendering._render_part
+
+    def recording(html, *args):
+        (tmp_path / f"part-{os.getpid()}-{len(list(tmp_path.iterdir()))}").write_text("")
+        return render_part(html, *args)
+
+    monkeypatch.setattr(rendering, "_render_part", recording)
+    return lambda: {int(path.name.split("-")[1]) for path in tmp_path.iterdir()}
+
+
+def test_a_document_in_parts_on_several_processes_is_the_same_as_in_one(parts_always, pids, monkeypatch):
+    monkeypatch.setattr(rendering, "_can_fork", lambda: True)
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    html = sample()
+    expected = _described(_whole(html))
+    count = len(expected["pages"])
+    assert count >= 4 and expected["pages"][-1].endswith(f"Page {count} / {count}")
+    assert _described(rendering.html_to_pdf(html)) == expected
+    assert len(pids()) == 2 and os.getpid() in pids(), "the second part was not rendered by another process"
+
+
+@pytest.mark.parametrize("cores, threads", [(1, False), (2, True)])
+def test_without_a_second_core_or_beside_threads_a_big_document_is_one_render(monkeypatch, cores, threads):
+    monkeypatch.setattr(rendering, "PARTS_MIN_CHARS", 0)
+    monkeypatch.setattr(os, "cpu_count", lambda: cores)
+    monkeypatch.setattr(threading, "active_count", lambda: 2 if threads else 1)
+    monkeypatch.setattr(rendering, "_pdf_in_parts", lambda html: pytest.fail("rendered in parts"))
+    html = sample()
+    assert _described(rendering.html_to_pdf(html)) == _described(_whole(html))
+
+
+def test_the_outline_keeps_its_levels_across_the_parts(parts_always, monkeypatch):
+    monkeypatch.setattr(rendering, "_can_fork", lambda: True)
+    described = _described(rendering.html_to_pdf(sample()))
+    levels = [(depth, title) for depth, title, _page, _top, _closed in described["outline"]]
+    assert levels[:4] == [(0, "Convention territoriale globale"), (1, "Article 1"), (1, "Annexe 1"),
+                          (2, "Partie 1.1")]  # fmt: skip
+    assert (1, "Annexe 3") in levels and (3, "Détail 3") in levels
+    pages = {title: page for _depth, title, page, _top, _closed in described["outline"]}
+    closed = {title for _depth, title, _page, _top, closed in described["outline"] if closed}
+    assert closed == {"Partie 1.1", "Partie 2.1", "Partie 3.1"}  # closed over the h4 below each
+    assert (
+        pages["Annexe 1"] == 1
+        and pages["Annexe 2"] > pages["Annexe 1"]
+        and pages["Annexe 3"] > pages["Annexe 2"]
+    )
+
+
+def test_no_process_is_forked_beside_other_threads(monkeypatch):
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    assert rendering._can_fork() == (threading.active_count() == 1)
+    stop = threading.Event()
+    thread = threading.Thread(target=stop.wait)
+    thread.start()
+    try:
+        assert not rendering._can_fork()
+    finally:
+        stop.set()
+        thread.join()
+    monkeypatch.setattr(os, "cpu_count", lambda: 1)
+    assert not rendering._can_fork()
+
+
+def test_a_part_that_fails_fails_the_render_with_its_error(parts_always, monkeypatch):
+    monkeypatch.setattr(rendering, "_can_fork", lambda: True)
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    render_part = rendering._render_part
+
+    def failing(html, *args):
+        if "PARTIE-3" in html:  # the second part, in the forked process
+            raise ValueError("police introuvable")
+        return render_part(html, *args)
+
+    monkeypatch.setattr(rendering, "_render_part", failing)
+    with pytest.raises(
+        RuntimeError, match="Rendu PDF d'une partie du document : ValueError: police introuvable"
+    ):
+        rendering.html_to_pdf(sample())
+
+
+def test_a_part_that_never_answers_fails_the_render(parts_always, monkeypatch):
+    monkeypatch.setattr(rendering, "_can_fork", lambda: True)
+    monkeypatch.setattr(rendering, "PART_TIMEOUT_SECONDS", 0.5)
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    render_part = rendering._render_part
+    parent = os.getpid()
+
+    def stuck(html, *args):
+        if os.getpid() != parent:
+            threading.Event().wait()  # never returns: the parent gives up and kills it
+        return render_part(html, *args)
+
+    monkeypatch.setattr(rendering, "_render_part", stuck)
+    with pytest.raises(RuntimeError, match="pas de résultat en 0.5 s"):
+        rendering.html_to_pdf(sample())
+
+
+def test_a_small_document_is_one_render(monkeypatch):
+    monkeypatch.setattr(rendering, "_pdf_in_parts", lambda html: pytest.fail("rendered in parts"))
+    html = sample(parts=1)
+    assert len(html) < rendering.PARTS_MIN_CHARS
+    assert _described(rendering.html_to_pdf(html)) == _described(_whole(html))
+
+
+def test_the_body_is_cut_at_the_marks_into_runs_of_about_the_same_length():
+    html = sample(parts=3)
+    head, tail, runs = rendering._split(html, 2)
+    assert head.endswith("<body>") and tail == "</body></html>"
+    assert len(runs) == 2 and "".join(runs) == html[len(head) : -len(tail)].replace(rendering.PART_BREAK, "")
+    assert "Annexe 3" in runs[1] and "Annexe 1" in runs[0]
+    assert rendering._split(html, 1)[2] == ["".join(runs)]
+    assert len(rendering._split(html, 8)[2]) == 4  # never more runs than pieces
+    assert all(run for run in rendering._split(html, 8)[2])
+
+
+def test_when_this_process_fails_its_part_the_others_are_not_left_behind(parts_always, monkeypatch):
+    import multiprocessing
+
+    monkeypatch.setattr(rendering, "_can_fork", lambda: True)
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    render_part = rendering._render_part
+    parent = os.getpid()
+
+    def failing_here(html, *args):
+        if os.getpid() == parent:
+            raise ValueError("rendu local en échec")
+        threading.Event().wait()  # the other part never ends by itself
+        return render_part(html, *args)
+
+    monkeypatch.setattr(rendering, "_render_part", failing_here)
+    with pytest.raises(ValueError, match="rendu local en échec"):
+        rendering.html_to_pdf(sample())
+    assert multiprocessing.active_children() == []
