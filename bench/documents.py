@@ -311,9 +311,13 @@ def run_measure(scratch: str, doc: str, ctg_id: int, profile: str | None = None)
         command += ["--profile", profile]
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
         process = subprocess.Popen(command, stdout=out, stderr=err, text=True)
-        children_peak = 0
+        children_peak, seen = 0, set()
         while process.poll() is None:
-            children_peak = max(children_peak, sum(_private_kib(c) for c in _forks(process.pid)))
+            # A fork seen twice in a row: not the instant between `subprocess`'s vfork and its exec, during
+            # which the child still shares the measured process's memory (and would count it again).
+            forks = set(_forks(process.pid))
+            children_peak = max(children_peak, sum(_private_kib(c) for c in forks & seen))
+            seen = forks
             time.sleep(0.05)
         out.seek(0)
         err.seek(0)
