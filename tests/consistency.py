@@ -17,7 +17,7 @@ PACKAGE = ROOT / "ctg"
 ARCHITECTURE = ROOT / "docs" / "architecture.md"
 
 # Modules of ctg/ itself below every app (they import no app), and above every app (they assemble the site).
-SHARED_MODULES = ("text", "forms", "uploads", "datafiles", "middleware", "rendering")
+SHARED_MODULES = ("text", "forms", "uploads", "datafiles", "middleware", "rendering", "progress")
 SITE_MODULES = (
     "settings",
     "urls",

@@ -213,3 +213,17 @@ def test_when_this_process_fails_its_part_the_others_are_not_left_behind(parts_a
     with pytest.raises(ValueError, match="rendu local en échec"):
         rendering.html_to_pdf(sample())
     assert multiprocessing.active_children() == []
+
+
+def test_the_importers_progress_bars_start_no_thread():
+    """tqdm's monitor thread would outlive a progress bar and keep the job worker from forking."""
+    from tqdm import tqdm
+
+    from ctg.diagnostics import importers
+    from ctg.territories import importer
+
+    assert importers.tqdm is importer.tqdm is tqdm and tqdm.monitor_interval == 0
+    before = threading.active_count()
+    with tqdm(total=2, file=io.StringIO(), mininterval=0) as bar:
+        bar.update(2)
+    assert threading.active_count() == before

@@ -61,18 +61,14 @@ import duckdb
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
-from tqdm import tqdm
 
 from ctg.diagnostics import reader, store
 from ctg.diagnostics.models import DatasetImport
 from ctg.diagnostics.signals import dataset_imported
+from ctg.progress import tqdm
 from ctg.territories.models import Commune, Departement, Epci
 from ctg.territories.selectors import resolve_commune_codes
 from ctg.territories.text import format_number
-
-# No monitor thread: tqdm's would outlive the progress bar, and a process with threads does not fork to render
-# a big PDF in parts (ctg.rendering._can_fork).
-tqdm.monitor_interval = 0
 
 __all__ = [
     "FORMATS",

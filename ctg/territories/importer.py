@@ -17,14 +17,10 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import connection, transaction
-from tqdm import tqdm
 
+from ctg.progress import tqdm
 from ctg.territories.models import Commune, Departement, Epci, FormerCommuneCode, Region, TerritoryImport
 from ctg.territories.text import normalize
-
-# No monitor thread: tqdm's would outlive the progress bar, and a process with threads does not fork to render
-# a big PDF in parts (ctg.rendering._can_fork).
-tqdm.monitor_interval = 0
 
 __all__ = [
     "SOURCE_FILES",
