@@ -137,7 +137,7 @@ def build_dossier(new_ctg, user, communes, partners, size):
     ctg = new_ctg(f"CTG de la CC du Banc d'essai — {size} fiches")
     operationals = []
     for e in range(ENJEUX):
-        enjeu = services.enjeu_create(ctg=ctg, actor=user, title=f"Enjeu {e + 1} : {THEMES[e]}")
+        enjeu = services.enjeu_create(ctg=ctg, actor=user, title=THEMES[e])
         for s in range(STRATEGIC):
             strategic = services.strategic_objective_create(
                 enjeu=enjeu, actor=user, title=f"{THEMES[(e + s) % len(THEMES)]} (objectif {e + 1}.{s + 1})"

@@ -15,6 +15,7 @@ import contextlib
 import functools
 import gc
 import io
+import itertools
 import os
 import re
 import threading
@@ -129,8 +130,10 @@ def html_document(html: str, *, lean: bool = True):
 # convention lays out 11,800 of them in one process, on one core, however its tables are written. A template
 # marks with `PART_BREAK` where it may be cut: between two top-level blocks of <body> the second of which
 # starts a new page. A big document (`PARTS_MIN_CHARS`) is then rendered in parts at once: each part is the
-# same page (same <head>, same styles) without its margin boxes, in a process of its own (fork); as each part
-# begins on a new page, its pages are those of the whole. The page footers (« Page N / M », whose M only the
+# same page (same <head>, same styles) without its margin boxes; the parts are shared among as many processes
+# as cores (fork) by length, not in order (a 500-fiche bilan's head and four enjeux on two cores: 100 + 161 kB
+# in order, 126 + 135 kB shared), a process's consecutive parts one document; as each part begins on a new
+# page, its pages are those of the whole. The page footers (« Page N / M », whose M only the
 # whole knows) are one more WeasyPrint document, of M empty pages with the document's own @page rules, laid
 # over the parts' pages (pypdf); the outline is rebuilt from the parts' bookmarks, nested by level across
 # them as WeasyPrint nests it, and the title, author and language are the document's. Without a second
@@ -142,6 +145,7 @@ def html_document(html: str, *, lean: bool = True):
 PART_BREAK = "<!-- ctg:pdf-part -->"
 PARTS_MIN_CHARS = 200_000  # below (a 100-fiche convention is 77 kB), one render: a fork would cost more
 PART_TIMEOUT_SECONDS = 600
+SHARE_TRIES = 5_000  # ways of sharing the parts among the processes tried one by one (2 cores: 12 parts)
 _PT_PER_PX = 0.75  # a CSS pixel is 1/96 inch, a PDF point 1/72
 _NO_MARGIN_BOXES = (
     "<style>@page { "
@@ -180,39 +184,78 @@ def html_to_pdf(html: str) -> bytes:
         return html_document(html).write_pdf()
 
 
-def _split(html: str, groups: int) -> tuple[str, str, list[str]]:
+def _split(html: str, workers: int) -> tuple[str, str, list[tuple[int, str]]]:
     """The <head> (to the <body> tag included), the end (from </body>), and the body cut at `PART_BREAK`
-    into at most `groups` runs of consecutive parts of about the same length."""
+    into runs of consecutive parts, in order, each with the worker that renders it: the parts shared among at
+    most `workers` as evenly as their lengths allow (`_share`), a worker's consecutive parts one run; worker
+    0, this process (which also draws the footers and assembles the PDF), has the lightest load. A part with
+    nothing but spaces goes with the next one (the last, with the one before)."""
     start = _BODY_START.search(html)
     end = html.rindex("</body>")
     head, body, tail = html[: start.end()], html[start.end() : end], html[end:]
-    pieces = body.split(PART_BREAK)
-    groups = max(1, min(groups, len(pieces)))
-    target, runs, current = len(body) / groups, [], ""
-    for index, piece in enumerate(pieces):
-        left = len(pieces) - index  # pieces not yet placed, this one included
-        if current and len(runs) < groups - 1 and (len(current) >= target or left <= groups - 1 - len(runs)):
-            runs.append(current)
-            current = ""
-        current += piece
-    runs.append(current)
+    pieces = []
+    for piece in body.split(PART_BREAK):
+        if pieces and not pieces[-1].strip():
+            piece = pieces.pop() + piece
+        pieces.append(piece)
+    if len(pieces) > 1 and not pieces[-1].strip():
+        pieces[-2:] = [pieces[-2] + pieces[-1]]
+    workers = max(1, min(workers, len(pieces)))
+    sizes = [len(piece) for piece in pieces]
+    owners = _share(sizes, workers)
+    loads = _loads(sizes, owners, workers)
+    rank = {worker: n for n, worker in enumerate(sorted(range(workers), key=lambda worker: loads[worker]))}
+    runs: list[tuple[int, str]] = []
+    for piece, owner in zip(pieces, owners, strict=True):
+        if runs and runs[-1][0] == rank[owner]:
+            runs[-1] = (rank[owner], runs[-1][1] + piece)
+        else:
+            runs.append((rank[owner], piece))
     return head, tail, runs
 
 
-def _render_part(html: str, laid_out=None) -> tuple[bytes, list[tuple[float, list]]]:
-    """A part: its PDF, and the height and bookmarks of each of its pages; `laid_out(count)` is told its
-    number of pages as soon as it is laid out, before it is drawn."""
+def _loads(sizes: list[int], owners: list[int], workers: int) -> list[int]:
+    loads = [0] * workers
+    for size, owner in zip(sizes, owners, strict=True):
+        loads[owner] += size
+    return loads
+
+
+def _share(sizes: list[int], workers: int) -> list[int]:
+    """The worker of each size, the largest load as small as can be: every way tried when there are few
+    (`SHARE_TRIES`; ties: the fewest runs of consecutive sizes), else the largest first to the least
+    loaded."""
+    if workers ** len(sizes) <= SHARE_TRIES:
+
+        def cost(owners):
+            changes = sum(a != b for a, b in itertools.pairwise(owners))
+            return max(_loads(sizes, owners, workers)), changes
+
+        return list(min(itertools.product(range(workers), repeat=len(sizes)), key=cost))
+    loads, owners = [0] * workers, [0] * len(sizes)
+    for index in sorted(range(len(sizes)), key=lambda i: -sizes[i]):
+        owners[index] = min(range(workers), key=lambda worker: loads[worker])
+        loads[owners[index]] += sizes[index]
+    return owners
+
+
+def _render_runs(htmls: list[str], laid_out=None) -> list[tuple[bytes, list[tuple[float, list]]]]:
+    """Runs, each a document: its PDF, and the height and bookmarks of each of its pages; `laid_out(count)`
+    is told their number of pages as soon as all are laid out, before they are drawn."""
     with fewer_collections():
-        document = html_document(html).render()
+        documents = [html_document(html).render() for html in htmls]
         if laid_out is not None:
-            laid_out(len(document.pages))
-        return document.write_pdf(), [(page.height, list(page.bookmarks)) for page in document.pages]
+            laid_out(sum(len(document.pages) for document in documents))
+        return [
+            (document.write_pdf(), [(page.height, list(page.bookmarks)) for page in document.pages])
+            for document in documents
+        ]
 
 
-def _forked(html: str, connection) -> None:
-    """A part in a forked process: its number of pages once laid out, then its result (or its error)."""
+def _forked(htmls: list[str], connection) -> None:
+    """Runs in a forked process: their number of pages once laid out, then their results (or the error)."""
     try:
-        connection.send((True, _render_part(html, lambda count: connection.send(("pages", count)))))
+        connection.send((True, _render_runs(htmls, lambda count: connection.send(("pages", count)))))
     except BaseException as error:  # reported to the parent, which raises it
         connection.send((False, f"{type(error).__name__}: {error}"))
     finally:
@@ -237,32 +280,39 @@ def _answer(receiver):
     return message[1]
 
 
-def _render_parts(parts: list[str], frame) -> tuple[list[tuple[bytes, list[tuple[float, list]]]], bytes]:
-    """Each part rendered, the first here, the others at once in forked processes; and `frame(count)`, the
-    page footers of the whole, rendered here as soon as every part is laid out (while the others draw)."""
+def _render_parts(runs: list[tuple[int, str]], frame) -> tuple[list[tuple[bytes, list]], bytes]:
+    """Each run (worker, html) rendered, in order: worker 0's here, each other worker's at once in a forked
+    process; and `frame(count)`, the page footers of the whole, rendered here as soon as every run is laid
+    out (while the others draw)."""
     import multiprocessing
 
     context = multiprocessing.get_context("fork")
+    by_worker: dict[int, list[str]] = {}
+    for worker, html in runs:
+        by_worker.setdefault(worker, []).append(html)
     children = []
     try:
-        for part in parts[1:]:
-            receiver, sender = context.Pipe(duplex=False)
-            process = context.Process(target=_forked, args=(part, sender), daemon=True)
-            process.start()
-            sender.close()
-            children.append((process, receiver))
-        results = [_render_part(parts[0])]
-        count = len(results[0][1]) + sum(_answer(receiver) for _process, receiver in children)
+        for worker, htmls in sorted(by_worker.items()):
+            if worker:
+                receiver, sender = context.Pipe(duplex=False)
+                process = context.Process(target=_forked, args=(htmls, sender), daemon=True)
+                process.start()
+                sender.close()
+                children.append((worker, process, receiver))
+        results = {0: _render_runs(by_worker.get(0, []))}
+        count = sum(len(pages) for _pdf, pages in results[0])
+        count += sum(_answer(receiver) for _worker, _process, receiver in children)
         footers = frame(count)
-        results += [_answer(receiver) for _process, receiver in children]
+        results.update((worker, _answer(receiver)) for worker, _process, receiver in children)
     finally:
-        for process, receiver in children:
+        for _worker, process, receiver in children:
             receiver.close()
             process.join(timeout=5)
             if process.is_alive():  # no answer, or this process failed first: not left behind
                 process.kill()
                 process.join()
-    return results, footers
+    rendered = {worker: iter(done) for worker, done in results.items()}
+    return [next(rendered[worker]) for worker, _html in runs], footers
 
 
 def _pdf_in_parts(html: str) -> bytes:
@@ -281,7 +331,8 @@ def _pdf_in_parts(html: str) -> bytes:
         return html_to_pdf(f"{head}{blank}{tail}")
 
     with fewer_collections():
-        rendered, framed = _render_parts([f"{bare_head}{run}{tail}" for run in runs], footers)
+        documents = [(worker, f"{bare_head}{run}{tail}") for worker, run in runs]
+        rendered, framed = _render_parts(documents, footers)
     writer = pypdf.PdfWriter()
     for data, _pages in rendered:
         writer.append(pypdf.PdfReader(io.BytesIO(data)), import_outline=False)

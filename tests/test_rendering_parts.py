@@ -80,13 +80,14 @@ def parts_always(monkeypatch):
 @pytest.fixture
 def pids(monkeypatch, tmp_path):
     """The processes that rendered a part (a file per part, written by the process itself)."""
-    render_part = rendering._render_part
+    render_runs = rendering._render_runs
 
-    def recording(html, *args):
-        (tmp_path / f"part-{os.getpid()}-{len(list(tmp_path.iterdir()))}").write_text("")
-        return render_part(html, *args)
+    def recording(htmls, *args):
+        if htmls:
+            (tmp_path / f"part-{os.getpid()}-{len(list(tmp_path.iterdir()))}").write_text("")
+        return render_runs(htmls, *args)
 
-    monkeypatch.setattr(rendering, "_render_part", recording)
+    monkeypatch.setattr(rendering, "_render_runs", recording)
     return lambda: {int(path.name.split("-")[1]) for path in tmp_path.iterdir()}
 
 
@@ -146,14 +147,15 @@ def test_no_process_is_forked_beside_other_threads(monkeypatch):
 def test_a_part_that_fails_fails_the_render_with_its_error(parts_always, monkeypatch):
     monkeypatch.setattr(rendering, "_can_fork", lambda: True)
     monkeypatch.setattr(os, "cpu_count", lambda: 2)
-    render_part = rendering._render_part
+    render_runs = rendering._render_runs
+    parent = os.getpid()
 
-    def failing(html, *args):
-        if "PARTIE-3" in html:  # the second part, in the forked process
+    def failing(htmls, *args):
+        if os.getpid() != parent:  # the other worker's parts, in the forked process
             raise ValueError("police introuvable")
-        return render_part(html, *args)
+        return render_runs(htmls, *args)
 
-    monkeypatch.setattr(rendering, "_render_part", failing)
+    monkeypatch.setattr(rendering, "_render_runs", failing)
     with pytest.raises(
         RuntimeError, match="Rendu PDF d'une partie du document : ValueError: police introuvable"
     ):
@@ -164,15 +166,15 @@ def test_a_part_that_never_answers_fails_the_render(parts_always, monkeypatch):
     monkeypatch.setattr(rendering, "_can_fork", lambda: True)
     monkeypatch.setattr(rendering, "PART_TIMEOUT_SECONDS", 0.5)
     monkeypatch.setattr(os, "cpu_count", lambda: 2)
-    render_part = rendering._render_part
+    render_runs = rendering._render_runs
     parent = os.getpid()
 
-    def stuck(html, *args):
+    def stuck(htmls, *args):
         if os.getpid() != parent:
             threading.Event().wait()  # never returns: the parent gives up and kills it
-        return render_part(html, *args)
+        return render_runs(htmls, *args)
 
-    monkeypatch.setattr(rendering, "_render_part", stuck)
+    monkeypatch.setattr(rendering, "_render_runs", stuck)
     with pytest.raises(RuntimeError, match="pas de résultat en 0.5 s"):
         rendering.html_to_pdf(sample())
 
@@ -184,15 +186,45 @@ def test_a_small_document_is_one_render(monkeypatch):
     assert _described(rendering.html_to_pdf(html)) == _described(_whole(html))
 
 
-def test_the_body_is_cut_at_the_marks_into_runs_of_about_the_same_length():
-    html = sample(parts=3)
+def test_the_body_is_cut_at_the_marks_and_shared_evenly_among_the_processes():
+    html = sample(parts=3)  # a cover, then annexes of 40, 80 and 120 rows
     head, tail, runs = rendering._split(html, 2)
+    body = html[len(head) : -len(tail)]
     assert head.endswith("<body>") and tail == "</body></html>"
-    assert len(runs) == 2 and "".join(runs) == html[len(head) : -len(tail)].replace(rendering.PART_BREAK, "")
-    assert "Annexe 3" in runs[1] and "Annexe 1" in runs[0]
-    assert rendering._split(html, 1)[2] == ["".join(runs)]
-    assert len(rendering._split(html, 8)[2]) == 4  # never more runs than pieces
-    assert all(run for run in rendering._split(html, 8)[2])
+    assert "".join(run for _worker, run in runs) == body.replace(rendering.PART_BREAK, "")
+    # 120 rows on each process (the annex of 120 rows, those of 40 and 80), the cover on one of them; this
+    # process (worker 0, which also draws the footers) has the lighter load.
+    rows, length = {0: 0, 1: 0}, {0: 0, 1: 0}
+    for worker, run in runs:
+        rows[worker] += run.count("<tr>")
+        length[worker] += len(run)
+    assert rows == {0: 120, 1: 120} and length[0] <= length[1]
+    assert rendering._split(html, 1)[2] == [(0, body.replace(rendering.PART_BREAK, ""))]
+    assert len({worker for worker, _run in rendering._split(html, 8)[2]}) <= 4  # no more than parts
+    assert all(run.strip() for _worker, run in rendering._split(html, 8)[2])
+
+
+@pytest.mark.parametrize(
+    "sizes, workers, loads",
+    [
+        ([32, 66, 55, 60, 45], 2, [126, 132]),  # a 500-fiche bilan's head and enjeux (kB): in order 155 + 105
+        ([6, 7, 146, 143], 2, [150, 152]),  # a 500-fiche convention's body and annexes
+        ([5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5], 3, [25, 25, 25]),  # too many to try every way
+        ([40, 30, 30], 3, [30, 30, 40]),
+    ],
+)
+def test_parts_are_shared_with_the_largest_load_as_small_as_can_be(sizes, workers, loads):
+    owners = rendering._share(sizes, workers)
+    assert sorted(rendering._loads(sizes, owners, workers)) == loads
+
+
+def test_a_part_with_nothing_but_spaces_goes_with_the_next_one():
+    mark = rendering.PART_BREAK
+    html = f"<html><head></head><body>{mark}\n<p>Un</p>{mark}<p>Deux</p></body></html>"
+    runs = rendering._split(html, 2)[2]
+    assert sorted(run for _worker, run in runs) == ["\n<p>Un</p>", "<p>Deux</p>"]
+    runs = rendering._split(html.replace("</body>", f"{rendering.PART_BREAK} </body>"), 2)[2]
+    assert sorted(run for _worker, run in runs) == ["\n<p>Un</p>", "<p>Deux</p> "]
 
 
 def test_when_this_process_fails_its_part_the_others_are_not_left_behind(parts_always, monkeypatch):
@@ -200,16 +232,16 @@ def test_when_this_process_fails_its_part_the_others_are_not_left_behind(parts_a
 
     monkeypatch.setattr(rendering, "_can_fork", lambda: True)
     monkeypatch.setattr(os, "cpu_count", lambda: 2)
-    render_part = rendering._render_part
+    render_runs = rendering._render_runs
     parent = os.getpid()
 
-    def failing_here(html, *args):
+    def failing_here(htmls, *args):
         if os.getpid() == parent:
             raise ValueError("rendu local en échec")
         threading.Event().wait()  # the other part never ends by itself
-        return render_part(html, *args)
+        return render_runs(htmls, *args)
 
-    monkeypatch.setattr(rendering, "_render_part", failing_here)
+    monkeypatch.setattr(rendering, "_render_runs", failing_here)
     with pytest.raises(ValueError, match="rendu local en échec"):
         rendering.html_to_pdf(sample())
     assert multiprocessing.active_children() == []

@@ -9,7 +9,10 @@ documents:
   « Abandonnée »); late: not done nor abandoned and ending on or before 31/12 of the year, or any fiche not
   abandoned with an indicator « En retard » in the year;
 - indicators: target and realised value of the year, and their status as known in the year
-  (`progress.status_for_year`);
+  (`progress.status_for_year`), each with its fiche's number in the plan (« 1.2.3 », and `fiche_label`
+  « 1.2.3 — title »); `indicator_groups`: the
+  same rows by enjeu (every enjeu of the plan, in order, its fiches by number; the fiche of several
+  objectives under the enjeu that numbers it, as everywhere), then the fiches attached to no objective;
 - budget: planned and spent of the year, by funder in the order of `Funder`, with totals;
 - the highlights and the validation (status, date, by whom) of the `BilanAnnuel` when there is one.
 """
@@ -22,9 +25,9 @@ from django.utils import timezone
 from ctg import rendering
 from ctg.conventions.models import Ctg
 from ctg.evaluation.models import BilanAnnuel
-from ctg.plans import progress, summary
+from ctg.plans import numbering, progress, summary
 from ctg.plans.models import FicheAction
-from ctg.plans.selectors import indicator_series
+from ctg.plans.selectors import indicator_series, plan_numbers, plan_tree
 from ctg.rendering import docx_bytes, docx_document, docx_table
 
 
@@ -44,6 +47,8 @@ def compute(ctg: Ctg, year: int) -> dict:
     year_end = datetime.date(year, 12, 31)
     done_statuses = {FicheAction.Status.REALISEE, FicheAction.Status.ABANDONNEE}
 
+    tree = plan_tree(ctg)
+    numbers = plan_numbers(ctg, tree)
     indicators = []
     late_by_indicator = set()
     for fiche in fiches:
@@ -52,9 +57,12 @@ def compute(ctg: Ctg, year: int) -> dict:
             result = progress.status_for_year(series, year)
             if result.status == progress.EN_RETARD:
                 late_by_indicator.add(fiche.pk)
+            number = numbers.get((numbering.FICHE, fiche.pk), "")
             indicators.append(
                 {
                     "fiche": fiche,
+                    "number": number,
+                    "fiche_label": f"{number} — {fiche.title}" if number else fiche.title,
                     "indicator": indicator,
                     "unit": indicator.unit,
                     "target": series.targets.get(year),
@@ -100,6 +108,7 @@ def compute(ctg: Ctg, year: int) -> dict:
         "late": [f for f in fiches if late(f)],
         "abandoned": [f for f in fiches if f.status == FicheAction.Status.ABANDONNEE],
         "indicators": indicators,
+        "indicator_groups": _by_enjeu(indicators, tree, numbers),
         "indicator_summary": [
             {"status": s, "label": progress.STATUS_LABELS[s], "count": n}
             for s, n in status_counts.items()
@@ -121,6 +130,28 @@ def compute(ctg: Ctg, year: int) -> dict:
         "validated_by": bilan.validated_by if validated else None,
         "validated_by_name": _person_name(bilan.validated_by) if validated else "",
     }
+
+
+def _by_enjeu(rows: list[dict], enjeux: list, numbers: dict) -> list[dict]:
+    """The indicator rows by enjeu: {"number", "label" (« Enjeu 1 — title »), "rows"} for every enjeu of the
+    plan in order (its fiches by number, a fiche's indicators in their order), then, when there are some, the
+    rows of the fiches that have no number (attached to no objective of the plan), number "" (they keep the
+    plan's order)."""
+    groups = {
+        numbers[(numbering.ENJEU, enjeu.pk)]: {
+            "number": numbers[(numbering.ENJEU, enjeu.pk)],
+            "label": f"Enjeu {numbers[(numbering.ENJEU, enjeu.pk)]} — {enjeu.title}",
+            "rows": [],
+        }
+        for enjeu in enjeux
+    }
+    unattached = {"number": "", "label": "Fiches rattachées à aucun objectif", "rows": []}
+    for row in rows:
+        number = row["number"]
+        (groups[number.split(".")[0]] if number else unattached)["rows"].append(row)
+    for group in groups.values():
+        group["rows"].sort(key=lambda row: tuple(int(part) for part in row["number"].split(".")))
+    return list(groups.values()) + ([unattached] if unattached["rows"] else [])
 
 
 # --- documents -------------------------------------------------------------------------------------------
@@ -203,23 +234,27 @@ def render_docx(data: dict) -> bytes:
         )
 
     document.add_heading("Indicateurs", level=1)
-    if data["indicators"]:
+    if not data["indicators"]:
+        document.add_paragraph("Aucun indicateur.")
+    for group in data["indicator_groups"] if data["indicators"] else []:
+        document.add_heading(group["label"], level=2)
+        if not group["rows"]:
+            document.add_paragraph("Aucun indicateur pour cet enjeu.")
+            continue
         docx_table(
             document,
             ["Fiche", "Indicateur", f"Cible {year}", f"Réalisé {year}", "Statut"],
             [
                 [
-                    row["fiche"].title,
+                    row["fiche_label"],
                     row["indicator"].label + (f" ({row['unit']})" if row["unit"] else ""),
                     _number(row["target"]),
                     _number(row["realised"]),
                     row["status_label"],
                 ]
-                for row in data["indicators"]
+                for row in group["rows"]
             ],
         )
-    else:
-        document.add_paragraph("Aucun indicateur.")
 
     document.add_heading("Budget", level=1)
     budget = data["budget"]

@@ -269,3 +269,130 @@ def test_downloads_are_named_after_the_dossier(client, world, plan):
     response = client.get(reverse("plans:export_json", kwargs={"pk": pk}))
     assert response["Content-Type"] == "application/json; charset=utf-8"
     assert response["Content-Disposition"] == f'attachment; filename="ctg-{pk}-plan.json"'
+
+
+# --- the indicators by enjeu ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def tree_plan(world):
+    """Three enjeux (the third without fiche), five fiches: one under enjeu 2; three under enjeu 1, one of
+    them also under an objective of enjeu 2; one attached to no objective. Each with an indicator (two for
+    the fiche of both enjeux)."""
+    from tests.plans.factories import EnjeuFactory, OperationalObjectiveFactory, StrategicObjectiveFactory
+
+    ctg = world.ctg
+    childhood = StrategicObjectiveFactory(enjeu=EnjeuFactory(ctg=ctg, title="Petite enfance", position=0))
+    first = OperationalObjectiveFactory(strategic=childhood, position=0)
+    second = OperationalObjectiveFactory(strategic=childhood, position=1)
+    youth = OperationalObjectiveFactory(
+        strategic=StrategicObjectiveFactory(enjeu=EnjeuFactory(ctg=ctg, title="Jeunesse", position=1))
+    )
+    EnjeuFactory(ctg=ctg, title="Accès aux droits", position=2)
+    fiches = [
+        FicheFactory(ctg=ctg, title="Crèche", position=0, objectives=[youth]),
+        FicheFactory(ctg=ctg, title="RPE", position=1, objectives=[second]),
+        FicheFactory(ctg=ctg, title="LAEP", position=2, objectives=[first]),
+        FicheFactory(ctg=ctg, title="Passerelle", position=3, objectives=[youth, first]),
+        FicheFactory(ctg=ctg, title="Orpheline", position=4, objectives=[]),
+    ]
+    for fiche in fiches:
+        PlanIndicatorFactory(fiche=fiche, label=f"Suivi {fiche.title}", position=1)
+    PlanIndicatorFactory(fiche=fiches[3], label="Premier suivi Passerelle", position=0)
+    return fiches
+
+
+def _groups(data):
+    return [(g["label"], [(r["fiche_label"], r["indicator"].label) for r in g["rows"]]) for g in data]
+
+
+EXPECTED_GROUPS = [
+    (
+        "Enjeu 1 — Petite enfance",
+        [
+            ("1.1.1 — LAEP", "Suivi LAEP"),
+            ("1.1.2 — Passerelle", "Premier suivi Passerelle"),
+            ("1.1.2 — Passerelle", "Suivi Passerelle"),
+            ("1.1.3 — RPE", "Suivi RPE"),
+        ],
+    ),
+    ("Enjeu 2 — Jeunesse", [("2.1.1 — Crèche", "Suivi Crèche")]),
+    ("Enjeu 3 — Accès aux droits", []),
+    ("Fiches rattachées à aucun objectif", [("Orpheline", "Suivi Orpheline")]),
+]
+
+
+def test_compute_groups_the_indicators_by_enjeu_in_the_plans_numbering(world, tree_plan):
+    """Every enjeu in order, its fiches by number (a fiche of two enjeux under the one that numbers it, as
+    in the plan), then the fiches attached to no objective; the flat list keeps every row once."""
+    data = bilan.compute(world.ctg, YEAR)
+    assert _groups(data["indicator_groups"]) == EXPECTED_GROUPS
+    assert sorted(r["indicator"].label for r in data["indicators"]) == sorted(
+        label for _g, rows in EXPECTED_GROUPS for _f, label in rows
+    )
+
+
+def test_without_unattached_fiches_there_is_no_group_for_them(world, plan):
+    for fiche in plan.values():
+        assert fiche.objectives.exists()
+    labels = [g["label"] for g in bilan.compute(world.ctg, YEAR)["indicator_groups"]]
+    assert labels and all(label.startswith("Enjeu ") for label in labels)
+
+
+def test_the_page_and_both_documents_show_the_indicators_by_enjeu(client, world, tree_plan):
+    from docx import Document
+    from pypdf import PdfReader
+
+    from tests.test_rendering_parts import _outline
+
+    client.force_login(world.users["lecture"])
+    page = client.get(_url(world)).content.decode()
+    order = [page.index(label) for label, _rows in EXPECTED_GROUPS]
+    assert order == sorted(order)
+    assert "Aucun indicateur pour cet enjeu." in page
+    assert page.index("1.1.1 — LAEP") < page.index("1.1.3 — RPE") < page.index("2.1.1 — Crèche")
+
+    docx = Document(io.BytesIO(client.get(_url(world, "evaluation:bilan_docx")).content))
+    headings = [p.text for p in docx.paragraphs if p.style.name == "Heading 2"]
+    assert headings[-4:] == [label for label, _rows in EXPECTED_GROUPS]
+    cells = [cell.text for table in docx.tables for row in table.rows for cell in row.cells]
+    assert "1.1.2 — Passerelle" in cells and "Orpheline" in cells
+
+    reader = PdfReader(io.BytesIO(client.get(_url(world, "evaluation:bilan_pdf")).content))
+    texts = [page.extract_text() for page in reader.pages]
+    # Each enjeu that has indicators starts a page; the one without follows on the same page.
+    for label in ("Enjeu 1 — Petite enfance", "Enjeu 2 — Jeunesse", "Fiches rattachées à aucun objectif"):
+        starts = [t for t in texts if label in t]
+        assert len(starts) == 1 and starts[0].lstrip().startswith(("Indicateurs", label)), label
+    assert "Accès aux droits" in next(t for t in texts if "Enjeu 2 — Jeunesse" in t)
+    outline = [(depth, title) for depth, title, *_ in _outline(reader)]
+    start = outline.index((1, "Indicateurs"))
+    assert outline[start : start + 5] == [(1, "Indicateurs")] + [
+        (2, label) for label, _rows in EXPECTED_GROUPS
+    ]
+
+
+def test_a_big_bilan_is_rendered_in_parts_at_its_enjeux_and_reads_the_same(world, tree_plan, monkeypatch):
+    """The bilan's template marks where it may be cut (before each enjeu that has indicators, a new page):
+    rendered in parts on two processes, its PDF has the same pages, text, footers and outline as one
+    render."""
+    from ctg import rendering
+    from tests.test_rendering_parts import _described
+
+    data = bilan.compute(world.ctg, YEAR)
+    monkeypatch.setattr(rendering, "PARTS_MIN_CHARS", 10**9)
+    whole = _described(bilan.render_pdf(data))
+    monkeypatch.setattr(rendering, "PARTS_MIN_CHARS", 0)
+    monkeypatch.setattr(rendering, "_can_fork", lambda: True)
+    monkeypatch.setattr("os.cpu_count", lambda: 2)
+    runs, split = [], rendering._split
+
+    def spied(html, groups):
+        runs.append(split(html, groups))
+        return runs[-1]
+
+    monkeypatch.setattr(rendering, "_split", spied)
+    assert _described(bilan.render_pdf(data)) == whole
+    assert len(runs) == 1 and len({worker for worker, _run in runs[0][2]}) == 2, "the bilan was not cut"
+    assert all(run.lstrip().startswith('<section class="chapter">') for _worker, run in runs[0][2][1:])
+    assert any("Enjeu 2 — Jeunesse" in title for _depth, title, *_ in whole["outline"])

@@ -146,13 +146,14 @@ def test_the_worker_renders_a_big_convention_on_two_processes(world, monkeypatch
             return can_fork()
 
     monkeypatch.setattr(rendering, "_can_fork", only_the_worker)
-    render_part = rendering._render_part
+    render_runs = rendering._render_runs
 
-    def recording(html, *args):
-        (tmp_path / f"{os.getpid()}-{len(list(tmp_path.iterdir()))}").write_text("")
-        return render_part(html, *args)
+    def recording(htmls, *args):
+        if htmls:
+            (tmp_path / f"{os.getpid()}-{len(list(tmp_path.iterdir()))}").write_text("")
+        return render_runs(htmls, *args)
 
-    monkeypatch.setattr(rendering, "_render_part", recording)
+    monkeypatch.setattr(rendering, "_render_runs", recording)
     job = convention_enqueue(ctg=world.ctg, actor=world.users["pilote_caf"])
     run_worker()
     job.refresh_from_db()
