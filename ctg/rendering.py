@@ -131,8 +131,8 @@ def html_document(html: str, *, lean: bool = True):
 # marks with `PART_BREAK` where it may be cut: between two top-level blocks of <body> the second of which
 # starts a new page. A big document (`PARTS_MIN_CHARS`) is then rendered in parts at once: each part is the
 # same page (same <head>, same styles) without its margin boxes; the parts are shared among as many processes
-# as cores (fork) by length, not in order (a 500-fiche bilan's head and four enjeux on two cores: 100 + 161 kB
-# in order, 126 + 135 kB shared), a process's consecutive parts one document; as each part begins on a new
+# as cores (fork) by length, not in order (a 500-fiche bilan's head and four enjeux on two cores: 155 + 105 kB
+# in order, 126 + 132 kB shared), a process's consecutive parts one document; as each part begins on a new
 # page, its pages are those of the whole. The page footers (« Page N / M », whose M only the
 # whole knows) are one more WeasyPrint document, of M empty pages with the document's own @page rules, laid
 # over the parts' pages (pypdf); the outline is rebuilt from the parts' bookmarks, nested by level across
