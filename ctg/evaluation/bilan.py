@@ -10,9 +10,9 @@ documents:
   abandoned with an indicator « En retard » in the year;
 - indicators: target and realised value of the year, and their status as known in the year
   (`progress.status_for_year`), each with its fiche's number in the plan (« 1.2.3 », and `fiche_label`
-  « 1.2.3 — title »); `indicator_groups`: the
-  same rows by enjeu (every enjeu of the plan, in order, its fiches by number; the fiche of several
-  objectives under the enjeu that numbers it, as everywhere), then the fiches attached to no objective;
+  « 1.2.3 — title »); `indicator_groups`: the same rows by enjeu (every enjeu of the plan, in order, its
+  fiches by number; the fiche of several objectives under the enjeu that numbers it, as everywhere), then
+  the fiches attached to no objective;
 - budget: planned and spent of the year, by funder in the order of `Funder`, with totals;
 - the highlights and the validation (status, date, by whom) of the `BilanAnnuel` when there is one.
 """
@@ -150,7 +150,7 @@ def _by_enjeu(rows: list[dict], enjeux: list, numbers: dict) -> list[dict]:
         number = row["number"]
         (groups[number.split(".")[0]] if number else unattached)["rows"].append(row)
     for group in groups.values():
-        group["rows"].sort(key=lambda row: tuple(int(part) for part in row["number"].split(".")))
+        group["rows"].sort(key=lambda row: numbering.sort_key(row["number"]))
     return list(groups.values()) + ([unattached] if unattached["rows"] else [])
 
 

@@ -85,6 +85,11 @@ def number_plan(enjeux: Iterable[Node], fiches: Iterable[FicheNode] = ()) -> dic
     return numbers
 
 
+def sort_key(number: str) -> tuple[int, tuple[int, ...]]:
+    """« 1.10.2 » → (0, (1, 10, 2)): numbers in the plan's order (1.10 after 1.9), no number ("") last."""
+    return (0, tuple(int(part) for part in number.split("."))) if number else (1, ())
+
+
 def label(kind: str, number: str) -> str:
     """« Objectif opérationnel 1.2.1 » for ("operational", "1.2.1")."""
     return f"{LABELS[kind]} {number}"

@@ -27,7 +27,7 @@ from ctg.diagnostics.readings import format_number
 from ctg.organisations.permissions import Op
 from ctg.plans import progress, summary
 from ctg.plans.models import Enjeu, FicheAction, Funder
-from ctg.plans.numbering import FICHE, FicheNode, number_plan
+from ctg.plans.numbering import FICHE, FicheNode, number_plan, sort_key
 from ctg.plans.selectors import plan_tree, tree_nodes
 from ctg.rendering import attachment
 
@@ -68,9 +68,7 @@ class Row:
 
     @property
     def number_key(self):
-        if not self.number:
-            return (1, ())
-        return (0, tuple(int(part) for part in self.number.split(".")))
+        return sort_key(self.number)
 
     @property
     def period(self) -> str:

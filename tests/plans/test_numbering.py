@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from ctg.plans.numbering import FicheNode, Node, label, labels, move, number_plan, ordered, reorder
+from ctg.plans.numbering import FicheNode, Node, label, labels, move, number_plan, ordered, reorder, sort_key
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -91,6 +91,11 @@ def test_fiche_outside_the_plan_gets_no_number():
     numbers = number_plan(plan(), [FicheNode(1, 0, []), FicheNode(2, 0, [999])])
     assert ("fiche", 1) not in numbers
     assert ("fiche", 2) not in numbers
+
+
+def test_numbers_sort_in_the_plans_order_and_no_number_last():
+    numbers = ["1.10.1", "", "1.9.2", "2.1.1", "1.9.10"]
+    assert sorted(numbers, key=sort_key) == ["1.9.2", "1.9.10", "1.10.1", "2.1.1", ""]
 
 
 def test_empty_plan():
