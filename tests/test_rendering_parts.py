@@ -77,18 +77,44 @@ def parts_always(monkeypatch):
     monkeypatch.setattr(rendering, "PARTS_MIN_CHARS", 0)
 
 
-@pytest.fixture
-def pids(monkeypatch, tmp_path):
-    """The processes that rendered a part (a file per part, written by the process itself)."""
+def record_processes(monkeypatch, folder):
+    """From now on, every process that renders runs of a document writes a file in `folder` (a forked one
+    included); returns a function giving the ids of those processes."""
     render_runs = rendering._render_runs
 
     def recording(htmls, *args):
         if htmls:
-            (tmp_path / f"part-{os.getpid()}-{len(list(tmp_path.iterdir()))}").write_text("")
+            (folder / f"part-{os.getpid()}-{len(list(folder.iterdir()))}").write_text("")
         return render_runs(htmls, *args)
 
     monkeypatch.setattr(rendering, "_render_runs", recording)
-    return lambda: {int(path.name.split("-")[1]) for path in tmp_path.iterdir()}
+    return lambda: {int(path.name.split("-")[1]) for path in folder.iterdir()}
+
+
+def whole_and_in_parts(monkeypatch, render) -> tuple[dict, dict, list]:
+    """The PDF of `render()` described once rendered in one piece, once in parts on two processes (forked),
+    and the runs that document was cut into (`rendering._split`'s result)."""
+    monkeypatch.setattr(rendering, "PARTS_MIN_CHARS", 10**9)
+    whole = _described(render())
+    monkeypatch.setattr(rendering, "PARTS_MIN_CHARS", 0)
+    monkeypatch.setattr(rendering, "_can_fork", lambda: True)
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    cuts, split = [], rendering._split
+
+    def spied(html, workers):
+        cuts.append(split(html, workers))
+        return cuts[-1]
+
+    monkeypatch.setattr(rendering, "_split", spied)
+    in_parts = _described(render())
+    assert len(cuts) == 1, "not rendered in parts"
+    return whole, in_parts, cuts[0][2]
+
+
+@pytest.fixture
+def pids(monkeypatch, tmp_path):
+    """The processes that rendered a part (a file per part, written by the process itself)."""
+    return record_processes(monkeypatch, tmp_path)
 
 
 def test_a_document_in_parts_on_several_processes_is_the_same_as_in_one(parts_always, pids, monkeypatch):

@@ -550,24 +550,12 @@ def test_pdf_budget_cell_gives_each_funder_its_line(world, convention_data):
 def test_a_big_convention_is_rendered_in_parts_and_reads_the_same(world, convention_data, monkeypatch):
     """The convention's template marks where it may be cut (before each annex, a new page): rendered in
     parts on two processes, its PDF has the same pages, text, footers and outline as one render."""
-    from ctg import rendering
     from ctg.documents import render
-    from tests.test_rendering_parts import _described
+    from tests.test_rendering_parts import whole_and_in_parts
 
     data = content.build(world.ctg)
-    monkeypatch.setattr(rendering, "PARTS_MIN_CHARS", 10**9)
-    whole = _described(render.render_pdf(data))
-    monkeypatch.setattr(rendering, "PARTS_MIN_CHARS", 0)
-    monkeypatch.setattr(rendering, "_can_fork", lambda: True)
-    monkeypatch.setattr("os.cpu_count", lambda: 2)
-    runs, split = [], rendering._split
-
-    def spied(html, groups):
-        runs.append(split(html, groups))
-        return runs[-1]
-
-    monkeypatch.setattr(rendering, "_split", spied)
-    assert _described(render.render_pdf(data)) == whole
-    assert len({worker for worker, _run in runs[0][2]}) == 2, "the convention was not cut"
-    assert all(run.lstrip().startswith('<section class="annex">') for _worker, run in runs[0][2][1:])
+    whole, in_parts, runs = whole_and_in_parts(monkeypatch, lambda: render.render_pdf(data))
+    assert in_parts == whole
+    assert len({worker for worker, _run in runs}) == 2, "the convention was not cut"
+    assert all(run.lstrip().startswith('<section class="annex">') for _worker, run in runs[1:])
     assert any("Annexe 4" in title for _depth, title, *_ in whole["outline"])

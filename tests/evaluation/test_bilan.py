@@ -376,23 +376,11 @@ def test_a_big_bilan_is_rendered_in_parts_at_its_enjeux_and_reads_the_same(world
     """The bilan's template marks where it may be cut (before each enjeu that has indicators, a new page):
     rendered in parts on two processes, its PDF has the same pages, text, footers and outline as one
     render."""
-    from ctg import rendering
-    from tests.test_rendering_parts import _described
+    from tests.test_rendering_parts import whole_and_in_parts
 
     data = bilan.compute(world.ctg, YEAR)
-    monkeypatch.setattr(rendering, "PARTS_MIN_CHARS", 10**9)
-    whole = _described(bilan.render_pdf(data))
-    monkeypatch.setattr(rendering, "PARTS_MIN_CHARS", 0)
-    monkeypatch.setattr(rendering, "_can_fork", lambda: True)
-    monkeypatch.setattr("os.cpu_count", lambda: 2)
-    runs, split = [], rendering._split
-
-    def spied(html, groups):
-        runs.append(split(html, groups))
-        return runs[-1]
-
-    monkeypatch.setattr(rendering, "_split", spied)
-    assert _described(bilan.render_pdf(data)) == whole
-    assert len(runs) == 1 and len({worker for worker, _run in runs[0][2]}) == 2, "the bilan was not cut"
-    assert all(run.lstrip().startswith('<section class="chapter">') for _worker, run in runs[0][2][1:])
+    whole, in_parts, runs = whole_and_in_parts(monkeypatch, lambda: bilan.render_pdf(data))
+    assert in_parts == whole
+    assert len({worker for worker, _run in runs}) == 2, "the bilan was not cut"
+    assert all(run.lstrip().startswith('<section class="chapter">') for _worker, run in runs[1:])
     assert any("Enjeu 2 — Jeunesse" in title for _depth, title, *_ in whole["outline"])

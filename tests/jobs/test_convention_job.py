@@ -126,12 +126,12 @@ def test_the_worker_renders_a_big_convention_on_two_processes(world, monkeypatch
     """The worker starts no thread of its own (in production it is the process's only one): a big convention
     is rendered in parts by forked processes (ctg.rendering.html_to_pdf), and its PDF has every annex. The
     threads of the test run itself (a live server of the browser tests, say) are left out of the count."""
-    import os
     import threading
 
     from pypdf import PdfReader
 
     from ctg import rendering
+    from tests.test_rendering_parts import record_processes
 
     monkeypatch.setattr(rendering, "PARTS_MIN_CHARS", 0)
     monkeypatch.setattr("os.cpu_count", lambda: 2)
@@ -146,19 +146,12 @@ def test_the_worker_renders_a_big_convention_on_two_processes(world, monkeypatch
             return can_fork()
 
     monkeypatch.setattr(rendering, "_can_fork", only_the_worker)
-    render_runs = rendering._render_runs
-
-    def recording(htmls, *args):
-        if htmls:
-            (tmp_path / f"{os.getpid()}-{len(list(tmp_path.iterdir()))}").write_text("")
-        return render_runs(htmls, *args)
-
-    monkeypatch.setattr(rendering, "_render_runs", recording)
+    processes = record_processes(monkeypatch, tmp_path)
     job = convention_enqueue(ctg=world.ctg, actor=world.users["pilote_caf"])
     run_worker()
     job.refresh_from_db()
     assert (job.status, job.error) == (Job.Status.DONE, "")
     assert seen == [0], "the worker started a thread of its own"
-    assert len({path.name.split("-")[0] for path in tmp_path.iterdir()}) == 2, "not forked"
+    assert len(processes()) == 2, "not forked"
     text = "".join(page.extract_text() for page in PdfReader(world.ctg.convention_versions.get().pdf).pages)
     assert "Annexe 4" in text and "Page 1 / " in text
